@@ -1,0 +1,82 @@
+"""The ledger's record and the interface every store implements.
+
+The ledger knows records, not requests: the middleware turns a ``Decision`` into a
+``Record`` (adding the receipt id and the browser summary) and appends it.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+
+_EMPTY: Mapping[str, bool] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One decision as the ledger keeps it (rule 9). Never a raw IP, User-Agent,
+    birth date or e-mail address: only their coarse summaries.
+
+    ``kind`` is ``"decision"`` for a decision, ``"proof"`` for the minimal proof of an
+    opt-out of sale kept after the visitor erased their records.
+    """
+
+    receipt_id: str
+    visitor_id: str
+    at: datetime
+    policy_version: str
+    mode: str
+    choices: Mapping[str, bool]
+    source: str
+    gpc: bool = False
+    age_band: str = "unknown"
+    parental_consent: str | None = None
+    browser: str = ""
+    browser_major: str = ""
+    os: str = ""
+    device: str = ""
+    verification: str | None = None
+    kind: str = "decision"
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+class LedgerError(Exception):
+    """A store could not do what was asked (it is down, or the URL is wrong)."""
+
+
+class Store(abc.ABC):
+    """An append-only store of records. Appends are idempotent on ``receipt_id``."""
+
+    async def open(self) -> None:
+        """Connect and create or migrate the schema."""
+
+    async def close(self) -> None:
+        """Flush what is pending and release connections."""
+
+    @abc.abstractmethod
+    async def append_many(self, records: Sequence[Record]) -> None:
+        """Durably add records; a receipt id already present is skipped, not an error."""
+
+    async def append(self, record: Record) -> None:
+        await self.append_many([record])
+
+    @abc.abstractmethod
+    async def for_visitor(self, visitor_id: str) -> list[Record]:
+        """This visitor's records, oldest first."""
+
+    @abc.abstractmethod
+    async def erase_visitor(self, visitor_id: str, proof: Sequence[Record]) -> int:
+        """Delete this visitor's records and add ``proof`` in their place (one
+        transaction); the number of records deleted."""
+
+    @abc.abstractmethod
+    def iter_records(self, since: datetime | None = None) -> AsyncIterator[Record]:
+        """Every record (from ``since`` on) in time order, streamed."""
+
+    @abc.abstractmethod
+    async def purge(self, before: datetime) -> int:
+        """Delete records older than ``before`` (retention); the number deleted."""

@@ -1,0 +1,38 @@
+"""An in-memory store, for unit tests and development."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
+
+from .base import Record, Store
+
+
+class MemoryStore(Store):
+    def __init__(self) -> None:
+        self.records: dict[str, Record] = {}
+
+    async def append_many(self, records: Sequence[Record]) -> None:
+        for record in records:
+            self.records.setdefault(record.receipt_id, record)
+
+    async def for_visitor(self, visitor_id: str) -> list[Record]:
+        return sorted((r for r in self.records.values() if r.visitor_id == visitor_id), key=lambda r: r.at)
+
+    async def erase_visitor(self, visitor_id: str, proof: Sequence[Record]) -> int:
+        doomed = [k for k, r in self.records.items() if r.visitor_id == visitor_id]
+        for key in doomed:
+            del self.records[key]
+        await self.append_many(proof)
+        return len(doomed)
+
+    async def iter_records(self, since: datetime | None = None) -> AsyncIterator[Record]:
+        for record in sorted(self.records.values(), key=lambda r: r.at):
+            if since is None or record.at >= since:
+                yield record
+
+    async def purge(self, before: datetime) -> int:
+        doomed = [k for k, r in self.records.items() if r.at < before]
+        for key in doomed:
+            del self.records[key]
+        return len(doomed)

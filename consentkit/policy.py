@@ -1,0 +1,419 @@
+"""The site's consent policy: categories, the services in them, and their cookies.
+
+Everything here is an immutable value, validated when it is built, so that a
+mistake in the policy stops the application at start-up with an error that says
+how to fix it, never later in a visitor's request.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Literal, cast
+from urllib.parse import urlsplit
+
+Mode = Literal["opt_in", "opt_out"]
+MODES: tuple[Mode, ...] = ("opt_in", "opt_out")
+
+# Default lifetime of a visitor's choices (rule 7): a year in opt_out mode, about
+# six months (CNIL's good practice) in opt_in mode.
+DEFAULT_LIFETIME_DAYS: Mapping[Mode, int] = MappingProxyType({"opt_out": 365, "opt_in": 182})
+
+_ID = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+_COOKIE = re.compile(r"^[!#$%&'+\-.^_`|~0-9A-Za-z]+\*?$")
+_HOST = re.compile(r"^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$")
+_LIFETIME = re.compile(
+    r"^(session|(\d{1,4})\s*(second|minute|hour|day|week|month|year)s?)$", re.IGNORECASE
+)
+_UNIT_SECONDS = {
+    "second": 1,
+    "minute": 60,
+    "hour": 3600,
+    "day": 86400,
+    "week": 7 * 86400,
+    "month": 30 * 86400,
+    "year": 365 * 86400,
+}
+
+
+class PolicyError(ValueError):
+    """The policy is not valid; the message says what to change."""
+
+
+def lifetime_seconds(lifetime: str) -> int | None:
+    """Seconds in a declared cookie lifetime such as "2 years"; None for "session"."""
+    match = _LIFETIME.match(lifetime.strip())
+    if match is None:
+        raise PolicyError(
+            f"cookie lifetime {lifetime!r} is not understood: write 'session' or a number "
+            "and a unit, such as '24 hours', '13 months' or '2 years'"
+        )
+    if match.group(1).lower() == "session":
+        return None
+    return int(match.group(2)) * _UNIT_SECONDS[match.group(3).lower()]
+
+
+@dataclass(frozen=True, slots=True)
+class HostRule:
+    """A declared host, with an optional path prefix ("www.google.com/recaptcha")."""
+
+    host: str
+    path: str = ""
+
+    @classmethod
+    def parse(cls, text: str) -> HostRule:
+        raw = text.strip().lower()
+        if "://" in raw:
+            raw = raw.split("://", 1)[1]
+        host, _, path = raw.partition("/")
+        if not _HOST.match(host):
+            raise PolicyError(
+                f"host {text!r} is not a host name: write it like 'www.example.com', "
+                "'*.example.com' or 'www.example.com/path'"
+            )
+        # Ports are not compared: a tracker is a tracker on any port.
+        return cls(host.split(":", 1)[0], "/" + path.rstrip("/") if path else "")
+
+    def matches(self, host: str, path: str) -> bool:
+        if self.host.startswith("*."):
+            suffix = self.host[1:]
+            if not (host.endswith(suffix) or host == suffix[1:]):
+                return False
+        elif host != self.host:
+            return False
+        if not self.path:
+            return True
+        return path == self.path or path.startswith(self.path + "/") or path.startswith(self.path + "?")
+
+    def __str__(self) -> str:
+        return self.host + self.path
+
+
+@dataclass(frozen=True, slots=True)
+class CookieRule:
+    """A declared cookie: an exact name, or a "prefix*" pattern, with its lifetime."""
+
+    pattern: str
+    lifetime: str
+
+    def __post_init__(self) -> None:
+        if not _COOKIE.match(self.pattern):
+            raise PolicyError(
+                f"cookie name {self.pattern!r} is not valid: use a cookie name, or a prefix "
+                "followed by '*' such as '_ga_*'"
+            )
+        lifetime_seconds(self.lifetime)
+
+    @property
+    def is_prefix(self) -> bool:
+        return self.pattern.endswith("*")
+
+    def matches(self, name: str) -> bool:
+        if self.is_prefix:
+            return name.startswith(self.pattern[:-1])
+        return name == self.pattern
+
+
+def _tuple_of(values: Iterable[Any] | None) -> tuple[Any, ...]:
+    return tuple(values) if values is not None else ()
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    """A third party (or first-party tool) that a category gates.
+
+    ``hosts`` are the places its tags load from; ``cookies`` maps each cookie name
+    (or ``prefix*``) it sets to that cookie's lifetime. Both are shown to visitors.
+    """
+
+    id: str
+    vendor: str = ""
+    hosts: tuple[HostRule, ...] = ()
+    cookies: tuple[CookieRule, ...] = ()
+    description: str = ""
+    local_storage: tuple[str, ...] = ()
+
+    def __init__(
+        self,
+        id: str,
+        *,
+        vendor: str = "",
+        hosts: Iterable[str | HostRule] | None = None,
+        cookies: Mapping[str, str] | Iterable[CookieRule] | None = None,
+        description: str = "",
+        local_storage: Iterable[str] | None = None,
+    ) -> None:
+        if not isinstance(id, str) or not _ID.match(id):
+            raise PolicyError(
+                f"service id {id!r} is not valid: use lowercase letters, digits, '-' or '_', "
+                "starting with a letter (at most 40 characters)"
+            )
+        rules = tuple(h if isinstance(h, HostRule) else HostRule.parse(h) for h in _tuple_of(hosts))
+        if isinstance(cookies, Mapping):
+            cookie_rules = tuple(CookieRule(str(k), str(v)) for k, v in cookies.items())
+        else:
+            cookie_rules = _tuple_of(cookies)
+        object.__setattr__(self, "id", id)
+        object.__setattr__(self, "vendor", vendor)
+        object.__setattr__(self, "hosts", rules)
+        object.__setattr__(self, "cookies", cookie_rules)
+        object.__setattr__(self, "description", description)
+        object.__setattr__(self, "local_storage", _tuple_of(local_storage))
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    """A purpose the visitor can grant or deny, such as "analytics".
+
+    ``required`` categories (``necessary``) are always granted. A category marked
+    ``sale_or_sharing`` is what the "Do Not Sell or Share" opt-out and GPC turn off.
+    """
+
+    id: str
+    required: bool = False
+    sale_or_sharing: bool = False
+    services: tuple[Service, ...] = ()
+    label: str = ""
+    description: str = ""
+
+    def __init__(
+        self,
+        id: str,
+        *,
+        required: bool = False,
+        sale_or_sharing: bool = False,
+        services: Iterable[Service] | None = None,
+        label: str = "",
+        description: str = "",
+    ) -> None:
+        if not isinstance(id, str) or not _ID.match(id):
+            raise PolicyError(
+                f"category id {id!r} is not valid: use lowercase letters, digits, '-' or '_', "
+                "starting with a letter (at most 40 characters)"
+            )
+        if required and sale_or_sharing:
+            raise PolicyError(
+                f"category {id!r} is both required and sale_or_sharing: a visitor must be able "
+                "to opt out of sale or sharing, so remove required=True or sale_or_sharing=True"
+            )
+        object.__setattr__(self, "id", id)
+        object.__setattr__(self, "required", bool(required))
+        object.__setattr__(self, "sale_or_sharing", bool(sale_or_sharing))
+        object.__setattr__(self, "services", _tuple_of(services))
+        object.__setattr__(self, "label", label or id.replace("_", " ").replace("-", " ").capitalize())
+        object.__setattr__(self, "description", description)
+
+    @property
+    def cookies(self) -> tuple[CookieRule, ...]:
+        return tuple(c for s in self.services for c in s.cookies)
+
+    @property
+    def hosts(self) -> tuple[HostRule, ...]:
+        return tuple(h for s in self.services for h in s.hosts)
+
+
+@dataclass(frozen=True, slots=True)
+class Controller:
+    """Who is responsible for the data: shown on receipts (Kantara CR "controller")."""
+
+    name: str = ""
+    contact: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The consent policy of a site. See the README for a complete example.
+
+    ``texts`` overrides the widget's and pages' strings per language
+    (``{"en": {"banner.title": "..."}}``); ``extra`` holds anything else the site
+    wants to keep beside the policy (the demo keeps its CCPA table there).
+    """
+
+    version: str
+    categories: tuple[Category, ...]
+    mode: Mode = "opt_out"
+    age_gate: bool = False
+    lifetime_days: int = 0
+    controller: Controller = field(default_factory=Controller)
+    texts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    consent_mode: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    privacy_url: str = ""
+
+    def __init__(
+        self,
+        version: str,
+        categories: Iterable[Category],
+        *,
+        mode: str = "opt_out",
+        age_gate: bool = False,
+        lifetime_days: int | None = None,
+        controller: Controller | Mapping[str, str] | None = None,
+        texts: Mapping[str, Mapping[str, str]] | None = None,
+        consent_mode: Mapping[str, Iterable[str]] | None = None,
+        extra: Mapping[str, Any] | None = None,
+        privacy_url: str = "",
+    ) -> None:
+        if not isinstance(version, str) or not version.strip() or len(version) > 64:
+            raise PolicyError("policy version must be a non-empty string of at most 64 characters, such as '2026-11-01'")
+        if mode not in MODES:
+            raise PolicyError(f"policy mode {mode!r} is unknown: use 'opt_in' or 'opt_out'")
+        cats = tuple(categories)
+        ids = [c.id for c in cats]
+        for cid in ids:
+            if ids.count(cid) > 1:
+                raise PolicyError(f"category {cid!r} is declared twice: category ids must be unique")
+        by_id = {c.id: c for c in cats}
+        if "necessary" not in by_id:
+            raise PolicyError("the policy has no 'necessary' category: add Category('necessary', required=True)")
+        if not by_id["necessary"].required:
+            raise PolicyError("the 'necessary' category must be required: Category('necessary', required=True)")
+        service_ids = [s.id for c in cats for s in c.services]
+        for sid in service_ids:
+            if service_ids.count(sid) > 1:
+                raise PolicyError(f"service {sid!r} is declared twice: service ids must be unique")
+        lifetime = DEFAULT_LIFETIME_DAYS[cast(Mode, mode)] if lifetime_days is None else lifetime_days
+        if not isinstance(lifetime, int) or isinstance(lifetime, bool) or not 1 <= lifetime <= 3650:
+            raise PolicyError("lifetime_days must be a whole number of days from 1 to 3650")
+        if isinstance(controller, Mapping):
+            controller = Controller(**controller)
+        mapping = {k: tuple(v) for k, v in (consent_mode or {}).items()}
+        for key in mapping:
+            if key not in by_id:
+                raise PolicyError(f"consent_mode names category {key!r}, which the policy does not declare")
+        frozen_texts = MappingProxyType({lang: MappingProxyType(dict(t)) for lang, t in (texts or {}).items()})
+        object.__setattr__(self, "version", version)
+        object.__setattr__(self, "categories", cats)
+        object.__setattr__(self, "mode", mode)
+        object.__setattr__(self, "age_gate", bool(age_gate))
+        object.__setattr__(self, "lifetime_days", lifetime)
+        object.__setattr__(self, "controller", controller or Controller())
+        object.__setattr__(self, "texts", frozen_texts)
+        object.__setattr__(self, "consent_mode", MappingProxyType(mapping))
+        object.__setattr__(self, "extra", MappingProxyType(dict(extra or {})))
+        object.__setattr__(self, "privacy_url", privacy_url)
+        object.__setattr__(self, "_by_id", MappingProxyType(by_id))
+
+    # -- lookups ---------------------------------------------------------------
+
+    @property
+    def category_ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.categories)
+
+    def category(self, category_id: str) -> Category:
+        """The category with this id; KeyError if the policy has none."""
+        return cast(Mapping[str, Category], self._by_id)[category_id]  # type: ignore[attr-defined]
+
+    def __contains__(self, category_id: object) -> bool:
+        return category_id in self._by_id  # type: ignore[attr-defined]
+
+    @property
+    def sale_or_sharing_ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.categories if c.sale_or_sharing)
+
+    @property
+    def optional_ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.categories if not c.required)
+
+    def category_for_url(self, url: str) -> str | None:
+        """The category whose declared host (and path prefix) this URL loads from."""
+        host, path = split_url(url)
+        if not host:
+            return None
+        for category in self.categories:
+            if category.required:
+                continue
+            for rule in category.hosts:
+                if rule.matches(host, path):
+                    return category.id
+        return None
+
+    def category_for_cookie(self, name: str) -> str | None:
+        """The non-required category that declares this cookie name, if any."""
+        for category in self.categories:
+            if category.required:
+                continue
+            for rule in category.cookies:
+                if rule.matches(name):
+                    return category.id
+        return None
+
+    # -- loading ---------------------------------------------------------------
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> Policy:
+        """Load a policy from a TOML file (see ``demo_site/policy.toml``)."""
+        try:
+            with open(path, "rb") as fh:
+                data = tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            raise PolicyError(f"{path}: not valid TOML: {exc}") from None
+        try:
+            return cls.from_dict(data)
+        except PolicyError as exc:
+            raise PolicyError(f"{path}: {exc}") from None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Policy:
+        """Build a policy from plain data, as found in a TOML or JSON file."""
+        top = {
+            "version", "mode", "age_gate", "lifetime_days", "controller", "texts",
+            "consent_mode", "extra", "privacy_url", "categories",
+        }
+        _no_unknown_keys(data, top, "the policy")
+        categories = []
+        for raw in data.get("categories", []):
+            _no_unknown_keys(raw, {"id", "required", "sale_or_sharing", "services", "label", "description"}, "a category")
+            services = []
+            for srv in raw.get("services", []):
+                _no_unknown_keys(srv, {"id", "vendor", "hosts", "cookies", "description", "local_storage"}, "a service")
+                if "id" not in srv:
+                    raise PolicyError("a service has no 'id'")
+                services.append(Service(
+                    srv["id"], vendor=srv.get("vendor", ""), hosts=srv.get("hosts"),
+                    cookies=srv.get("cookies"), description=srv.get("description", ""),
+                    local_storage=srv.get("local_storage"),
+                ))
+            if "id" not in raw:
+                raise PolicyError("a category has no 'id'")
+            categories.append(Category(
+                raw["id"], required=raw.get("required", False),
+                sale_or_sharing=raw.get("sale_or_sharing", False), services=services,
+                label=raw.get("label", ""), description=raw.get("description", ""),
+            ))
+        if "version" not in data:
+            raise PolicyError("the policy has no 'version'")
+        return cls(
+            data["version"], categories, mode=data.get("mode", "opt_out"),
+            age_gate=data.get("age_gate", False), lifetime_days=data.get("lifetime_days"),
+            controller=data.get("controller"), texts=data.get("texts"),
+            consent_mode=data.get("consent_mode"), extra=data.get("extra"),
+            privacy_url=data.get("privacy_url", ""),
+        )
+
+
+def _no_unknown_keys(data: Any, allowed: set[str], where: str) -> None:
+    if not isinstance(data, Mapping):
+        raise PolicyError(f"{where} must be a table, not {type(data).__name__}")
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise PolicyError(f"{where} has unknown key(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(sorted(allowed))}")
+
+
+def split_url(url: str) -> tuple[str, str]:
+    """(host, path) of an absolute or protocol-relative URL; ("", "") otherwise."""
+    url = url.strip()
+    lowered = url[:8].lower()
+    if not (url.startswith("//") or lowered.startswith("http://") or lowered.startswith("https://")):
+        return "", ""
+    try:
+        parts = urlsplit(url if not url.startswith("//") else "https:" + url)
+        host = (parts.hostname or "").rstrip(".")
+    except ValueError:
+        return "", ""
+    return host, parts.path or "/"

@@ -1,0 +1,268 @@
+"""The consent rules (contract section 6) as pure functions.
+
+Nothing here reads a clock, a cookie or a database: every function takes the
+policy, what the visitor said (``Choices``), the request's signals and ``now``,
+and returns new values. That is what lets the 12-month and expiry rules be tested
+without waiting a year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from types import MappingProxyType
+
+from .policy import Policy
+from .state import AGE_BANDS, AgeBand, Choices, ConsentState, Source, usprivacy_string
+
+# How long, after an opt-out of sale or sharing, nothing may ask the visitor to opt
+# back in (Civ. Code 1798.135(c)(4)).
+REPROMPT_MONTHS = 12
+_BAND_ORDER = {band: i for i, band in enumerate(AGE_BANDS)}
+
+
+class RuleError(ValueError):
+    """A request the rules refuse; ``status`` is the HTTP status it deserves."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    """What the request itself says about the visitor's wishes."""
+
+    gpc: bool = False
+
+
+def gpc_from_header(value: str | None) -> bool:
+    """Global Privacy Control counts only for a header value of exactly "1"."""
+    return value == "1"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """One decision, as the ledger will record it (without receipt id and browser)."""
+
+    visitor_id: str
+    at: datetime
+    policy_version: str
+    mode: str
+    choices: Mapping[str, bool]
+    source: Source
+    gpc: bool
+    age_band: AgeBand
+    parental_consent: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The result of applying the rules to a request: what to store, what to show,
+    and the decision to record, if one was made."""
+
+    choices: Choices
+    state: ConsentState
+    decision: Decision | None = None
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """The same day ``months`` later; a day that month lacks rolls to the next day,
+    so that "12 months" is never shorter than 12 months."""
+    month0 = moment.month - 1 + months
+    year, month = moment.year + month0 // 12, month0 % 12 + 1
+    try:
+        return moment.replace(year=year, month=month)
+    except ValueError:
+        first_next = moment.replace(year=year + (month == 12), month=month % 12 + 1, day=1)
+        return first_next
+
+
+def expires_at(policy: Policy, choices: Choices) -> datetime | None:
+    if choices.decided_at is None:
+        return None
+    return choices.decided_at + timedelta(days=policy.lifetime_days)
+
+
+def _live_choices(policy: Policy, choices: Choices, now: datetime) -> tuple[Mapping[str, bool], bool]:
+    """The visitor's explicit choices that still count, and whether they are current
+    (given for this policy version and not expired).
+
+    Expired choices lapse, except an opt-out of sale or sharing, which never turns
+    into an opt-in by itself (rule 7). A new policy version keeps earlier choices in
+    effect until the visitor answers again (rule 6).
+    """
+    end = expires_at(policy, choices)
+    if end is not None and now >= end:
+        kept = {
+            cid: value
+            for cid, value in choices.choices.items()
+            if value is False and cid in policy and policy.category(cid).sale_or_sharing
+        }
+        return kept, False
+    current = choices.decided_at is not None and choices.policy_version == policy.version
+    return choices.choices, current
+
+
+def effective_categories(policy: Policy, choices: Choices, now: datetime) -> dict[str, bool]:
+    """Rules 1, 2 and 4: what each category is, given what the visitor said."""
+    live, _ = _live_choices(policy, choices, now)
+    band = choices.age_band
+    result: dict[str, bool] = {}
+    for category in policy.categories:
+        cid = category.id
+        if category.required:
+            result[cid] = True
+            continue
+        explicit = live.get(cid)
+        if band == "under_13":
+            granted = choices.parental_consent == "granted" and choices.parental_choices.get(cid, False)
+            # A parent's grant of disclosure still yields to the child's opt-out signal.
+            granted = granted and not (category.sale_or_sharing and explicit is False)
+        else:
+            granted = explicit if explicit is not None else policy.mode == "opt_out"
+            if category.sale_or_sharing and band == "13_15":
+                granted = explicit is True and choices.sale_opt_in
+        result[cid] = bool(granted)
+    return result
+
+
+def evaluate(policy: Policy, choices: Choices, signals: Signals, now: datetime) -> Outcome:
+    """Apply the request's signals and the rules: the state for this request.
+
+    A GPC signal not yet honoured for this visitor is honoured now, as a decision
+    with source ``gpc`` (recorded once per visitor, rule 3).
+    """
+    decision = None
+    if signals.gpc and not choices.gpc and policy.sale_or_sharing_ids:
+        choices = _opt_out(policy, choices, now).evolve(gpc=True)
+        categories = effective_categories(policy, choices, now)
+        decision = _decision(policy, choices, categories, "gpc", now)
+    elif signals.gpc and not choices.gpc:
+        choices = choices.evolve(gpc=True)
+    return Outcome(choices, view(policy, choices, now), decision)
+
+
+def view(policy: Policy, choices: Choices, now: datetime) -> ConsentState:
+    """The contract's state for these choices at ``now``."""
+    categories = effective_categories(policy, choices, now)
+    _, current = _live_choices(policy, choices, now)
+    sale_ids = policy.sale_or_sharing_ids
+    sale_opt_out = bool(sale_ids) and not any(categories[c] for c in sale_ids)
+    return ConsentState(
+        visitor_id=choices.visitor_id,
+        policy_version=policy.version,
+        mode=policy.mode,
+        categories=MappingProxyType(categories),
+        decided=current,
+        prompt=not current,
+        gpc=choices.gpc,
+        sale_opt_out=sale_opt_out,
+        reprompt_not_before=choices.reprompt_not_before,
+        age_band=choices.age_band,
+        parental_consent=choices.parental_consent,
+        updated_at=choices.updated_at,
+        expires_at=expires_at(policy, choices),
+        usprivacy=usprivacy_string(has_sale_categories=bool(sale_ids), sale_opt_out=sale_opt_out),
+        sale_opt_in=choices.sale_opt_in,
+        choices=choices,
+    )
+
+
+def in_reprompt_window(choices: Choices, now: datetime) -> bool:
+    return choices.reprompt_not_before is not None and now < choices.reprompt_not_before
+
+
+def decide(
+    policy: Policy,
+    choices: Choices,
+    *,
+    source: Source,
+    now: datetime,
+    given: Mapping[str, bool] | None = None,
+    age_band: AgeBand | None = None,
+    sale_opt_in: bool | None = None,
+) -> Outcome:
+    """Apply a visitor's decision (the consent endpoint, the banner, the preferences).
+
+    ``given`` names only the categories decided now; the others keep their value.
+    ``given is None`` (an age answer alone) changes no choice and leaves the banner up.
+    Raises RuleError for what the rules refuse.
+    """
+    if given:
+        for cid, value in given.items():
+            if cid not in policy:
+                raise RuleError(f"unknown category {cid!r}; this policy has: {', '.join(policy.category_ids)}")
+            if policy.category(cid).required and value is not True:
+                raise RuleError(f"category {cid!r} is required and cannot be denied")
+    if age_band is not None and age_band != choices.age_band:
+        if choices.age_band != "unknown" and _BAND_ORDER[age_band] > _BAND_ORDER[choices.age_band]:
+            raise RuleError("the age question was already answered", status=409)
+        choices = choices.evolve(age_band=age_band)
+    live, _ = _live_choices(policy, choices, now)
+    merged = dict(live)
+    opted_out = False
+    protect_sale = source == "banner" and in_reprompt_window(choices, now)
+    for cid, value in (given or {}).items():
+        category = policy.category(cid)
+        if category.required:
+            continue
+        if category.sale_or_sharing:
+            if value is False:
+                opted_out = True
+            elif protect_sale and merged.get(cid) is False:
+                # The banner may not turn an opt-out back into an opt-in within 12
+                # months (rule 5); only the visitor's own visit to the preferences can.
+                continue
+        merged[cid] = bool(value)
+    changes: dict[str, object] = {"choices": merged, "updated_at": now}
+    if given is not None:
+        changes.update(decided_at=now, policy_version=policy.version)
+    if sale_opt_in is not None:
+        changes["sale_opt_in"] = bool(sale_opt_in)
+    elif opted_out:
+        changes["sale_opt_in"] = False
+    choices = choices.evolve(**changes)
+    if opted_out:
+        choices = _extend_reprompt(choices, now)
+    categories = effective_categories(policy, choices, now)
+    return Outcome(choices, view(policy, choices, now), _decision(policy, choices, categories, source, now))
+
+
+def opt_out(policy: Policy, choices: Choices, *, source: Source, now: datetime) -> Outcome:
+    """The "Do Not Sell or Share" action: every sale_or_sharing category off."""
+    choices = _opt_out(policy, choices, now)
+    categories = effective_categories(policy, choices, now)
+    return Outcome(choices, view(policy, choices, now), _decision(policy, choices, categories, source, now))
+
+
+def _opt_out(policy: Policy, choices: Choices, now: datetime) -> Choices:
+    live, _ = _live_choices(policy, choices, now)
+    merged = dict(live)
+    for cid in policy.sale_or_sharing_ids:
+        merged[cid] = False
+    return _extend_reprompt(choices.evolve(choices=merged, sale_opt_in=False, updated_at=now), now)
+
+
+def _extend_reprompt(choices: Choices, now: datetime) -> Choices:
+    until = add_months(now, REPROMPT_MONTHS)
+    if choices.reprompt_not_before is not None and choices.reprompt_not_before > until:
+        return choices
+    return choices.evolve(reprompt_not_before=until)
+
+
+def _decision(
+    policy: Policy, choices: Choices, categories: Mapping[str, bool], source: Source, now: datetime
+) -> Decision:
+    return Decision(
+        visitor_id=choices.visitor_id,
+        at=now,
+        policy_version=policy.version,
+        mode=policy.mode,
+        choices=MappingProxyType(dict(categories)),
+        source=source,
+        gpc=choices.gpc,
+        age_band=choices.age_band,
+        parental_consent=choices.parental_consent,
+    )

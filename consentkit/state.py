@@ -1,0 +1,113 @@
+"""A visitor's consent: what they said (``Choices``, kept in the signed cookie) and
+what follows from it under the policy (``ConsentState``, contract section 3)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from types import MappingProxyType
+from typing import Any, Literal, get_args
+
+from .policy import Mode
+
+AgeBand = Literal["unknown", "under_13", "13_15", "16_plus"]
+AGE_BANDS: tuple[AgeBand, ...] = get_args(AgeBand)
+ParentalStatus = Literal["pending", "granted", "denied"]
+PARENTAL_STATUSES: tuple[ParentalStatus, ...] = get_args(ParentalStatus)
+Source = Literal["banner", "preferences", "gpc", "link", "parent", "api"]
+SOURCES: tuple[Source, ...] = get_args(Source)
+
+_EMPTY: Mapping[str, bool] = MappingProxyType({})
+
+
+def iso(moment: datetime | None) -> str | None:
+    """RFC 3339 in UTC with a Z, to the second, as the contract shows it."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True, slots=True)
+class Choices:
+    """What the visitor has said, and signals already honoured: the cookie's content.
+
+    ``choices`` holds only categories the visitor (or a signal) decided; the rest
+    follow the policy's mode. ``parental_choices`` are a parent's grants for a
+    child under 13; ``sale_opt_in`` is a 13-15-year-old's own affirmative opt-in.
+    """
+
+    visitor_id: str
+    policy_version: str = ""
+    choices: Mapping[str, bool] = _EMPTY
+    decided_at: datetime | None = None
+    gpc: bool = False
+    reprompt_not_before: datetime | None = None
+    age_band: AgeBand = "unknown"
+    parental_consent: ParentalStatus | None = None
+    parental_choices: Mapping[str, bool] = _EMPTY
+    sale_opt_in: bool = False
+    updated_at: datetime | None = None
+
+    def evolve(self, **changes: Any) -> Choices:
+        for key in ("choices", "parental_choices"):
+            if key in changes:
+                changes[key] = MappingProxyType(dict(changes[key]))
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentState:
+    """The visitor's consent as it applies to this request (contract section 3).
+
+    Put on ``request.state.consent`` by the middleware; ask it ``allows("analytics")``.
+    """
+
+    visitor_id: str
+    policy_version: str
+    mode: Mode
+    categories: Mapping[str, bool]
+    decided: bool
+    prompt: bool
+    gpc: bool
+    sale_opt_out: bool
+    reprompt_not_before: datetime | None
+    age_band: AgeBand
+    parental_consent: ParentalStatus | None
+    updated_at: datetime | None
+    expires_at: datetime | None
+    usprivacy: str
+    sale_opt_in: bool = False
+    choices: Choices | None = field(default=None, compare=False, repr=False)
+
+    def allows(self, category: str) -> bool:
+        """Whether this category is granted now; False for a category the policy lacks."""
+        return self.categories.get(category, False)
+
+    def to_json(self) -> dict[str, Any]:
+        """The state as the contract's JSON object."""
+        return {
+            "visitor_id": self.visitor_id,
+            "policy_version": self.policy_version,
+            "mode": self.mode,
+            "categories": dict(self.categories),
+            "decided": self.decided,
+            "prompt": self.prompt,
+            "gpc": self.gpc,
+            "sale_opt_out": self.sale_opt_out,
+            "sale_opt_in": self.sale_opt_in,
+            "reprompt_not_before": iso(self.reprompt_not_before),
+            "age_band": self.age_band,
+            "parental_consent": self.parental_consent,
+            "updated_at": iso(self.updated_at),
+            "expires_at": iso(self.expires_at),
+            "usprivacy": self.usprivacy,
+        }
+
+
+def usprivacy_string(*, has_sale_categories: bool, sale_opt_out: bool) -> str:
+    """The IAB US Privacy string: version 1, notice given, opted out, LSPA not covered.
+
+    Without any sale_or_sharing category there is nothing to opt out of: "1YNN".
+    """
+    return "1Y" + ("Y" if has_sale_categories and sale_opt_out else "N") + "N"
