@@ -39,13 +39,13 @@ class Choices:
 
     visitor_id: str
     policy_version: str = ""
-    choices: Mapping[str, bool] = _EMPTY
+    choices: Mapping[str, bool] = field(default_factory=lambda: _EMPTY)
     decided_at: datetime | None = None
     gpc: bool = False
     reprompt_not_before: datetime | None = None
     age_band: AgeBand = "unknown"
     parental_consent: ParentalStatus | None = None
-    parental_choices: Mapping[str, bool] = _EMPTY
+    parental_choices: Mapping[str, bool] = field(default_factory=lambda: _EMPTY)
     sale_opt_in: bool = False
     updated_at: datetime | None = None
 

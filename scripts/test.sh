@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs everything the tests need (Python deps in .venv, Debian's Chromium) and
+# runs the whole suite: unit, PostgreSQL integration and real-Chromium browser tests.
+# Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "Installing Chromium from Debian's packages..."
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium >/dev/null
+fi
+
+# PostgreSQL tests need the server; start the local cluster if it is installed but down.
+if command -v pg_ctlcluster >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+  as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+fi
+
+bash scripts/setup.sh dev,postgres
+exec .venv/bin/python -m pytest "$@"

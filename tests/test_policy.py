@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from consentkit import Category, Policy, PolicyError, Service
+from consentkit.policy import HostRule, lifetime_seconds
+
+from .conftest import make_policy
+
+NECESSARY = Category("necessary", required=True)
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: Policy("v1", [Category("analytics")]), "no 'necessary' category"),
+        (lambda: Policy("v1", [Category("necessary")]), "must be required"),
+        (lambda: Policy("v1", [NECESSARY, Category("a"), Category("a")]), "declared twice"),
+        (lambda: Policy("v1", [NECESSARY], mode="gdpr"), "mode 'gdpr' is unknown"),
+        (lambda: Policy("", [NECESSARY]), "version"),
+        (lambda: Category("ads", required=True, sale_or_sharing=True), "both required and sale_or_sharing"),
+        (lambda: Category("Bad Id"), "category id"),
+        (lambda: Service("x", hosts=["not a host"]), "is not a host name"),
+        (lambda: Service("x", cookies={"bad name": "1 year"}), "cookie name"),
+        (lambda: Service("x", cookies={"_ga": "forever"}), "lifetime"),
+        (lambda: Policy("v1", [NECESSARY, Category("a", services=[Service("s")]),
+                               Category("b", services=[Service("s")])]), "service 's' is declared twice"),
+        (lambda: Policy("v1", [NECESSARY], lifetime_days=0), "lifetime_days"),
+        (lambda: Policy("v1", [NECESSARY], consent_mode={"nope": ["ad_storage"]}), "consent_mode names"),
+    ],
+)
+def test_invalid_policies_say_how_to_fix(build, message):
+    with pytest.raises(PolicyError, match=message):
+        build()
+
+
+def test_policy_is_immutable_and_defaults_lifetime_by_mode():
+    assert make_policy("opt_out").lifetime_days == 365
+    assert make_policy("opt_in").lifetime_days == 182
+    policy = make_policy()
+    with pytest.raises(AttributeError):
+        policy.mode = "opt_in"  # type: ignore[misc]
+    assert policy.sale_or_sharing_ids == ("advertising",)
+
+
+@pytest.mark.parametrize(
+    ("url", "category"),
+    [
+        ("https://www.googletagmanager.com/gtag/js?id=G-X", "analytics"),
+        ("//www.google-analytics.com/collect", "analytics"),
+        ("HTTPS://WWW.GOOGLE-ANALYTICS.COM/g/collect", "analytics"),
+        ("https://www.google.com/recaptcha/api.js", "captcha"),
+        ("https://www.google.com/recaptchafake/api.js", None),
+        ("https://www.google.com/search?q=recaptcha", None),
+        ("https://www.googletagmanager.com.evil.test/gtag.js", None),
+        ("https://notwww.google-analytics.com/x", None),
+        ("https://ads.example-ads.test:8443/p.gif", "advertising"),
+        ("/local/script.js", None),
+        ("javascript:alert(1)", None),
+        ("https://[::1/x", None),
+    ],
+)
+def test_category_for_url_matches_declared_hosts_only(url, category):
+    assert make_policy().category_for_url(url) == category
+
+
+def test_wildcard_hosts_and_cookie_patterns():
+    rule = HostRule.parse("*.doubleclick.net")
+    assert rule.matches("ad.doubleclick.net", "/")
+    assert rule.matches("doubleclick.net", "/")
+    assert not rule.matches("doubleclick.net.evil.test", "/")
+    policy = make_policy()
+    assert policy.category_for_cookie("_ga_ABC123") == "analytics"
+    assert policy.category_for_cookie("_gid") == "analytics"
+    assert policy.category_for_cookie("_gidx") is None
+    assert policy.category_for_cookie("session") is None
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("session", None), ("24 hours", 86400), ("2 years", 2 * 365 * 86400),
+                                               ("13 Months", 13 * 30 * 86400), ("1 day", 86400)])
+def test_lifetimes(text, seconds):
+    assert lifetime_seconds(text) == seconds
+
+
+def test_from_toml_loads_the_same_policy(tmp_path: Path):
+    path = tmp_path / "policy.toml"
+    path.write_text(
+        """
+version = "2026-11-01"
+mode = "opt_in"
+age_gate = true
+
+[controller]
+name = "Example Health"
+
+[[categories]]
+id = "necessary"
+required = true
+
+[[categories]]
+id = "analytics"
+label = "Analytics"
+
+[[categories.services]]
+id = "web-analytics"
+vendor = "Google"
+hosts = ["www.googletagmanager.com"]
+cookies = { _ga = "2 years", "_ga_*" = "2 years" }
+
+[[categories]]
+id = "advertising"
+sale_or_sharing = true
+
+[extra.ccpa]
+A = true
+"""
+    )
+    policy = Policy.from_toml(path)
+    assert policy.mode == "opt_in" and policy.age_gate
+    assert policy.category_ids == ("necessary", "analytics", "advertising")
+    assert policy.category("analytics").services[0].vendor == "Google"
+    assert policy.category_for_cookie("_ga_X") == "analytics"
+    assert policy.controller.name == "Example Health"
+    assert policy.extra["ccpa"]["A"] is True
+
+
+def test_from_toml_rejects_unknown_keys_and_bad_toml(tmp_path: Path):
+    path = tmp_path / "p.toml"
+    path.write_text('version = "1"\nmodee = "opt_in"\n[[categories]]\nid = "necessary"\nrequired = true\n')
+    with pytest.raises(PolicyError, match="unknown key.*'modee'"):
+        Policy.from_toml(path)
+    path.write_text("version = ")
+    with pytest.raises(PolicyError, match="not valid TOML"):
+        Policy.from_toml(path)
