@@ -1,0 +1,40 @@
+"""consentkit: consent and cookie management for ASGI apps.
+
+Exceptions::
+
+    ValueError
+     ├── PolicyError          the policy is not valid (raised at start-up)
+     └── MissingSecretError   ConsentKit got no usable secret key
+    Exception
+     └── LedgerError          a ledger store is unreachable or misconfigured
+"""
+
+from __future__ import annotations
+
+from .cookie import MissingSecretError
+from .kit import ConsentKit
+from .ledger.base import LedgerError, Record
+from .middleware import ConsentMiddleware
+from .policy import Category, Controller, Policy, PolicyError, Service
+from .rules import Decision, Signals
+from .state import AgeBand, Choices, ConsentState
+
+__all__ = [
+    "AgeBand",
+    "Category",
+    "Choices",
+    "ConsentKit",
+    "ConsentMiddleware",
+    "ConsentState",
+    "Controller",
+    "Decision",
+    "LedgerError",
+    "MissingSecretError",
+    "Policy",
+    "PolicyError",
+    "Record",
+    "Service",
+    "Signals",
+]
+
+__version__ = "0.1.0"

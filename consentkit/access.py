@@ -1,0 +1,35 @@
+"""The visitor's own records: access (``GET /consentkit/receipts``) and erasure
+(``DELETE``), keeping only the minimal proof of an opt-out of sale."""
+
+from __future__ import annotations
+
+from starlette.responses import JSONResponse, Response
+
+from .endpoints import Call, Handler
+from .kit import ConsentKit
+from .receipts import proof_of_opt_out, to_receipt
+
+
+async def get_receipts(call: Call) -> Response:
+    visit = call.visit
+    if visit.brought is None and not visit.records:
+        records = []
+    else:
+        records = await call.kit.ledger.for_visitor(visit.choices.visitor_id)
+    receipts = [to_receipt(r, call.kit.policy) for r in records]
+    return JSONResponse({"receipts": receipts}, headers={"Cache-Control": "no-store"})
+
+
+async def delete_receipts(call: Call) -> Response:
+    kit, visit = call.kit, call.visit
+    if visit.brought is None and not visit.records:
+        return JSONResponse({"erased": 0, "kept": 0}, headers={"Cache-Control": "no-store"})
+    visitor_id = visit.choices.visitor_id
+    records = await kit.ledger.for_visitor(visitor_id)
+    proof = proof_of_opt_out(records, visit.now, kit.new_receipt_id())
+    erased = await kit.ledger.erase_visitor(visitor_id, proof)
+    return JSONResponse({"erased": erased, "kept": len(proof)}, headers={"Cache-Control": "no-store"})
+
+
+def routes(kit: ConsentKit) -> dict[tuple[str, str], Handler]:
+    return {("GET", "receipts"): get_receipts, ("DELETE", "receipts"): delete_receipts}

@@ -1,0 +1,18 @@
+"""The endpoints each feature adds beside the core ones, gathered in one place."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .endpoints import Handler
+    from .kit import ConsentKit
+
+
+def routes(kit: ConsentKit) -> dict[tuple[str, str], Handler]:
+    from . import access
+
+    found: dict[tuple[str, str], Handler] = {}
+    for module in (access,):
+        found.update(module.routes(kit))
+    return found

@@ -1,0 +1,156 @@
+"""``ConsentKit``: the policy, the keys, the ledger and the clock, wired once."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import secrets
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .cookie import COOKIE_NAME, CookieCodec
+from .ledger import open_ledger
+from .ledger.base import Record
+from .policy import Policy
+from .rules import Decision
+from .useragent import browser_summary
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+    from .ledger import Ledger
+
+logger = logging.getLogger("consentkit")
+
+_PREFIX = re.compile(r"^(/[A-Za-z0-9._~-]+)+$")
+_ORIGIN = re.compile(r"^https?://[^/\s]+$")
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class ConsentKit:
+    """Everything consentkit needs to know about a site, built once at start-up.
+
+    ``secret_keys``: newest first; the first signs consent cookies, all verify, so a
+    key can be rotated in by putting it first and out by dropping it later.
+    ``store``: the ledger URL (``sqlite:///consent.db``, ``postgresql://...``,
+    ``memory://``). ``allowed_origins``: other origins (``https://shop.example.com``)
+    whose pages may POST consent. ``inject_widget``: add the widget's ``<link>`` and
+    ``<script>`` to every HTML page (turn off when templates call ``consent_head()``
+    themselves, or to ship your own UI). ``clock``: for tests.
+    """
+
+    def __init__(
+        self,
+        policy: Policy,
+        *,
+        secret_keys: Sequence[str],
+        store: str = "sqlite:///consent.db",
+        prefix: str = "/consentkit",
+        allowed_origins: Iterable[str] = (),
+        inject_widget: bool = True,
+        secure_cookie: bool | None = None,
+        cookie_domain: str | None = None,
+        notifier: Any = None,
+        spool_dir: str | Path | None = None,
+        retention_days: int = 730,
+        gpc_last_update: date | None = None,
+        clock: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        if not isinstance(policy, Policy):
+            raise TypeError("ConsentKit needs a consentkit.Policy (or Policy.from_toml(path))")
+        if not _PREFIX.match(prefix):
+            raise ValueError(f"prefix {prefix!r} must be a path such as '/consentkit', without a trailing slash")
+        origins = tuple(o.rstrip("/").lower() for o in allowed_origins)
+        for origin in origins:
+            if not _ORIGIN.match(origin):
+                raise ValueError(f"allowed origin {origin!r} must look like 'https://www.example.com' (no path)")
+        self.policy = policy
+        self.prefix = prefix
+        self.allowed_origins = frozenset(origins)
+        self.inject_widget = inject_widget
+        self.secure_cookie = secure_cookie
+        self.cookie_domain = cookie_domain
+        self.clock = clock
+        self.codec = CookieCodec(secret_keys, clock=clock)
+        self.cookie_name = COOKIE_NAME
+        self.store_url = store
+        self.ledger: Ledger = open_ledger(store, spool_dir=spool_dir, retention_days=retention_days)
+        self.notifier = notifier
+        self.gpc_last_update = gpc_last_update or _version_date(policy.version) or date.today()
+        self._started = False
+        self._start_lock = asyncio.Lock()
+
+    # -- lifecycle -------------------------------------------------------------
+
+    async def startup(self) -> None:
+        """Open the ledger (the middleware calls this on lifespan start-up, or on the
+        first request when the server sends no lifespan events)."""
+        if self._started:
+            return
+        async with self._start_lock:
+            if not self._started:
+                await self.ledger.start()
+                self._started = True
+
+    async def shutdown(self) -> None:
+        if self._started:
+            await self.ledger.stop()
+            self._started = False
+
+    # -- identifiers -------------------------------------------------------------
+
+    @staticmethod
+    def new_visitor_id() -> str:
+        return secrets.token_urlsafe(16)
+
+    @staticmethod
+    def new_receipt_id() -> str:
+        return secrets.token_urlsafe(18)
+
+    # -- the ledger --------------------------------------------------------------
+
+    async def record(self, decision: Decision, user_agent: str | None, **extra: Any) -> Record:
+        """Append a decision to the ledger; the record, with its receipt id."""
+        await self.startup()
+        browser = browser_summary(user_agent)
+        record = Record(
+            receipt_id=self.new_receipt_id(),
+            visitor_id=decision.visitor_id,
+            at=decision.at,
+            policy_version=decision.policy_version,
+            mode=decision.mode,
+            choices=decision.choices,
+            source=decision.source,
+            gpc=decision.gpc,
+            age_band=decision.age_band,
+            parental_consent=decision.parental_consent,
+            browser=browser.browser,
+            browser_major=browser.major,
+            os=browser.os,
+            device=browser.device,
+            verification=extra.pop("verification", None),
+            extra=extra,
+        )
+        await self.ledger.append(record)
+        return record
+
+    # -- templates ---------------------------------------------------------------
+
+    def install(self, env: Environment) -> None:
+        """Add ``consent``, ``consent_head()`` and ``consent_tag()`` to a Jinja2 environment."""
+        from .templating import install
+
+        install(self, env)
+
+
+def _version_date(version: str) -> date | None:
+    try:
+        return date.fromisoformat(version[:10])
+    except ValueError:
+        return None

@@ -1,0 +1,168 @@
+"""``ConsentMiddleware``: pure ASGI; one line mounts all of consentkit.
+
+Per request: cookie -> choices -> rules (with the GPC signal) -> either a consent
+endpoint, or the app with its response policed (Set-Cookie filtered, HTML gated,
+the state and widget injected) -> new cookie -> ledger.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .cookies_out import expiry_headers, filter_set_cookies
+from .endpoints import Endpoints
+from .kit import ConsentKit
+from .rewrite import HtmlGate, state_script
+from .templating import widget_tags
+from .visit import Visit, cookie_names, current_visit
+
+logger = logging.getLogger("consentkit")
+
+_NONCE = re.compile(r"'nonce-([A-Za-z0-9+/_=-]{8,128})'")
+_VARY = ("Cookie", "Sec-GPC")
+
+
+def vary_on_consent(headers: MutableHeaders) -> None:
+    for name in _VARY:
+        headers.add_vary_header(name)
+
+
+def consent_headers(visit: Visit, headers: MutableHeaders) -> None:
+    """Add what the visit changed: the new consent cookie, and the expiry of the
+    cookies of every category it withdrew."""
+    if visit.dirty:
+        headers.append("set-cookie", visit.set_cookie_header().decode("latin-1"))
+    withdrawn = visit.withdrawn()
+    if withdrawn:
+        for value in expiry_headers(
+            visit.kit.policy, withdrawn, cookie_names(visit.headers.get("cookie")), visit.host, secure=visit.https
+        ):
+            headers.append("set-cookie", value.decode("latin-1"))
+
+
+class ConsentMiddleware:
+    """Mount with ``Middleware(ConsentMiddleware, kit=kit)``.
+
+    Put it inside ``GZipMiddleware`` (list it after GZip), so that it sees HTML
+    before compression: compressed responses pass through ungated.
+    """
+
+    def __init__(self, app: ASGIApp, *, kit: ConsentKit) -> None:
+        self.app = app
+        self.kit = kit
+        self.endpoints = Endpoints(kit)
+        self.prefix = kit.prefix + "/"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(scope, receive, send)
+            return
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        visit = Visit.begin(self.kit, scope)
+        await visit.record_pending()
+        path: str = scope["path"]
+        if path.startswith(self.prefix) or path == "/.well-known/gpc.json":
+            await self.endpoints.dispatch(visit, receive, send)
+            return
+        scope.setdefault("state", {})["consent"] = visit.state
+        token = current_visit.set(visit)
+        try:
+            await self.app(scope, receive, _Responder(visit, send).send)
+        finally:
+            current_visit.reset(token)
+
+    async def _lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kit = self.kit
+
+        async def receive_and_manage() -> Message:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await kit.startup()
+            elif message["type"] == "lifespan.shutdown":
+                await kit.shutdown()
+            return message
+
+        await self.app(scope, receive_and_manage, send)
+
+
+class _Responder:
+    """Polices one response of the app: its cookies always, its body when it is
+    HTML we can read (not compressed, not an event stream)."""
+
+    def __init__(self, visit: Visit, send: Send) -> None:
+        self.visit = visit
+        self.downstream = send
+        self.start: Message | None = None
+        self.gate: HtmlGate | None = None
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            await self._on_start(message)
+        elif message["type"] == "http.response.body" and self.gate is not None:
+            await self._on_body(message)
+        else:
+            await self.downstream(message)
+
+    async def _on_start(self, message: Message) -> None:
+        visit = self.visit
+        granted = visit.state.categories
+        message["headers"] = filter_set_cookies(list(message.get("headers", ())), visit.kit.policy, granted)
+        headers = MutableHeaders(scope=message)
+        consent_headers(visit, headers)
+        content_type = headers.get("content-type", "")
+        if (
+            content_type.startswith("text/html")
+            and "content-encoding" not in headers
+            and visit.scope.get("method") != "HEAD"
+        ):
+            vary_on_consent(headers)
+            nonce = _nonce(visit, headers.get("content-security-policy"))
+            self.gate = HtmlGate(visit.kit.policy, granted, nonce=nonce, inject=_head(visit, nonce))
+            self.start = message
+            return
+        await self.downstream(message)
+
+    async def _on_body(self, message: Message) -> None:
+        assert self.gate is not None
+        more = message.get("more_body", False)
+        out = self.gate.feed(message.get("body", b""))
+        if not more:
+            out += self.gate.close()
+        if self.start is not None:
+            start, self.start = self.start, None
+            headers = MutableHeaders(scope=start)
+            if more:
+                # The length is unknown until the end: let the server chunk it.
+                del headers["content-length"]
+            else:
+                headers["content-length"] = str(len(out))
+            await self.downstream(start)
+        if out or not more:
+            await self.downstream({"type": "http.response.body", "body": out, "more_body": more})
+
+
+def _nonce(visit: Visit, csp: str | None) -> str | None:
+    state = visit.scope.get("state") or {}
+    nonce = state.get("csp_nonce")
+    if isinstance(nonce, str) and nonce:
+        return nonce
+    if csp:
+        match = _NONCE.search(csp)
+        if match:
+            return match.group(1)
+    return None
+
+
+def _head(visit: Visit, nonce: str | None) -> bytes:
+    """What goes at the top of <head>: the state (so the banner needs no request)
+    and, unless a template already rendered it, the widget."""
+    out = state_script(visit.state.to_json(), nonce=None)
+    if visit.kit.inject_widget and not visit.scope.get("consentkit.head_rendered"):
+        out += widget_tags(visit.kit, nonce=nonce, user_agent=visit.headers.get("user-agent")).encode()
+    return out

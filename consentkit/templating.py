@@ -1,0 +1,90 @@
+"""Jinja2 helpers, and the widget tags the middleware injects into pages."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+from .assets import asset
+from .rewrite import state_script
+from .state import ConsentState
+from .visit import current_visit
+from .widget_config import widget_config
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+    from .kit import ConsentKit
+
+
+@lru_cache(maxsize=8)
+def _static_tags(kit: ConsentKit) -> tuple[str, str, str]:
+    config = state_script(widget_config(kit.policy, kit.prefix), element_id="consentkit-config").decode()
+    js, css = asset("widget.js"), asset("widget.css")
+    js_url = f"{kit.prefix}/widget.js?v={js.version if js else '0'}"
+    css_url = f"{kit.prefix}/widget.css?v={css.version if css else '0'}"
+    return config, escape(js_url), escape(css_url)
+
+
+def widget_tags(kit: ConsentKit, *, nonce: str | None = None, user_agent: str | None = None) -> str:
+    """The config block, the stylesheet and the script of the widget. The script
+    is synchronous and first in <head>, so that Consent Mode defaults and
+    ``__uspapi`` exist before any other script runs."""
+    config, js_url, css_url = _static_tags(kit)
+    nonce_attr = f' nonce="{escape(nonce)}"' if nonce else ""
+    return (
+        config
+        + f'<link rel="stylesheet" href="{css_url}"{nonce_attr}>'
+        + f'<script src="{js_url}"{nonce_attr}></script>'
+    )
+
+
+def _nonce() -> str | None:
+    visit = current_visit.get()
+    nonce = visit.scope.get("state", {}).get("csp_nonce") if visit else None
+    return nonce if isinstance(nonce, str) and nonce else None
+
+
+class ConsentProxy:
+    """The current request's ``ConsentState`` in templates: ``{{ consent.allows('analytics') }}``.
+
+    Outside a request (no middleware) it allows nothing: fail closed."""
+
+    def _state(self) -> ConsentState | None:
+        visit = current_visit.get()
+        return visit.state if visit is not None else None
+
+    def allows(self, category: str) -> bool:
+        state = self._state()
+        return state.allows(category) if state is not None else False
+
+    def __getattr__(self, name: str) -> Any:
+        state = self._state()
+        if state is None:
+            return None
+        return getattr(state, name)
+
+
+def install(kit: ConsentKit, env: Environment) -> None:
+    """Add ``consent`` (the request's state), ``consent_head()`` and ``consent_tag()``."""
+    from .tags import gated_tag
+
+    def consent_head() -> Markup:
+        visit = current_visit.get()
+        user_agent = None
+        if visit is not None:
+            visit.scope["consentkit.head_rendered"] = True
+            user_agent = visit.headers.get("user-agent")
+        return Markup(widget_tags(kit, nonce=_nonce(), user_agent=user_agent))
+
+    def consent_tag(category: str, tag: str = "script", **attrs: Any) -> Markup:
+        visit = current_visit.get()
+        granted = visit is not None and visit.state.allows(category)
+        return Markup(gated_tag(kit.policy, category, tag, granted=granted, nonce=_nonce(), **attrs))
+
+    env.globals["consent"] = ConsentProxy()
+    env.globals["consent_head"] = consent_head
+    env.globals["consent_tag"] = consent_tag

@@ -1,0 +1,158 @@
+"""``Visit``: one request's consent, from the cookie it brought to the cookie it
+takes away. The middleware builds one per HTTP request; endpoints change it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from starlette.types import Scope
+
+from .rules import Outcome, Signals, evaluate
+from .state import Choices, ConsentState
+
+if TYPE_CHECKING:
+    from .kit import ConsentKit
+    from .ledger.base import Record
+
+# The visit of the request being handled, for template helpers.
+current_visit: ContextVar[Visit | None] = ContextVar("consentkit_visit", default=None)
+
+# Re-sign a cookie this old on the visitor's next response, so that a returning
+# visitor's choices (above all an opt-out) outlive the browser's 400-day cap.
+REFRESH_AFTER_SECONDS = 7 * 86400
+
+
+def request_headers(scope: Scope) -> dict[str, str]:
+    """The request headers we use, decoded once (latin-1, as HTTP defines them).
+    Repeated headers are joined as HTTP allows; Cookie with "; "."""
+    wanted = {"cookie", "sec-gpc", "host", "origin", "referer", "user-agent", "content-type", "content-length",
+              "accept-language"}
+    out: dict[str, str] = {}
+    for raw_name, raw_value in scope.get("headers", ()):
+        name = raw_name.decode("latin-1").lower()
+        if name not in wanted:
+            continue
+        value = raw_value.decode("latin-1")
+        if name in out:
+            out[name] = out[name] + ("; " if name == "cookie" else ", ") + value
+        else:
+            out[name] = value
+    return out
+
+
+def find_cookie(header: str | None, name: str) -> str | None:
+    """The value of one cookie in a Cookie header, without parsing all of them
+    (a request may carry thousands)."""
+    if not header:
+        return None
+    key = name + "="
+    start = 0
+    while True:
+        at = header.find(key, start)
+        if at < 0:
+            return None
+        if at == 0 or header[at - 1] in "; ":
+            end = header.find(";", at)
+            value = header[at + len(key): end if end >= 0 else None].strip()
+            return value.strip('"')
+        start = at + len(key)
+
+
+def cookie_names(header: str | None) -> list[str]:
+    if not header:
+        return []
+    return [part.split("=", 1)[0].strip() for part in header.split(";") if "=" in part]
+
+
+@dataclass
+class Visit:
+    """The consent of one request: what it brought, what applies, what changed."""
+
+    kit: ConsentKit
+    scope: Scope
+    headers: dict[str, str]
+    now: datetime
+    brought: Choices | None
+    outcome: Outcome
+    cookie_age: int = 0
+    records: list[Record] = field(default_factory=list)
+    dirty: bool = False
+    before: Mapping[str, bool] = field(default_factory=dict)
+
+    @classmethod
+    def begin(cls, kit: ConsentKit, scope: Scope) -> Visit:
+        headers = request_headers(scope)
+        now = kit.clock()
+        loaded = kit.codec.loads(find_cookie(headers.get("cookie"), kit.cookie_name), now)
+        brought, age = loaded if loaded else (None, 0)
+        choices = brought or Choices(visitor_id=kit.new_visitor_id())
+        signals = Signals(gpc=headers.get("sec-gpc") == "1")
+        outcome = evaluate(kit.policy, choices, signals, now)
+        # Only a decision made by a signal can withdraw a category before any endpoint runs.
+        before = evaluate(kit.policy, choices, Signals(), now).state.categories if outcome.decision else {}
+        visit = cls(kit, scope, headers, now, brought, outcome, age, before=before)
+        visit.dirty = outcome.choices != choices or (brought is not None and age > REFRESH_AFTER_SECONDS)
+        return visit
+
+    @property
+    def state(self) -> ConsentState:
+        return self.outcome.state
+
+    @property
+    def choices(self) -> Choices:
+        return self.outcome.choices
+
+    async def record_pending(self) -> None:
+        """Record the decision the signals made (GPC), if any."""
+        if self.outcome.decision is not None and not self.records:
+            self.records.append(await self.kit.record(self.outcome.decision, self.headers.get("user-agent")))
+
+    async def apply(self, outcome: Outcome, **extra: Any) -> Record | None:
+        """Take a new outcome (a decision) for this request and record it."""
+        if not self.before:
+            self.before = self.outcome.state.categories
+        await self.record_pending()
+        self.outcome = outcome
+        self.dirty = True
+        if outcome.decision is None:
+            return None
+        record = await self.kit.record(outcome.decision, self.headers.get("user-agent"), **extra)
+        self.records.append(record)
+        return record
+
+    def withdrawn(self) -> set[str]:
+        """Categories granted when the request came in and denied now."""
+        now = self.outcome.state.categories
+        return {cid for cid, was in self.before.items() if was and not now.get(cid, False)}
+
+    @property
+    def https(self) -> bool:
+        return self.scope.get("scheme") in ("https", "wss")
+
+    @property
+    def host(self) -> str:
+        host = self.headers.get("host", "")
+        if host.startswith("["):
+            return host.split("]", 1)[0] + "]"
+        return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+    def set_cookie_header(self) -> bytes:
+        """The Set-Cookie value that stores this visit's choices."""
+        kit = self.kit
+        secure = kit.secure_cookie if kit.secure_cookie is not None else self.https
+        parts = [
+            f"{kit.cookie_name}={kit.codec.dumps(self.choices)}",
+            "Path=/",
+            f"Max-Age={400 * 86400}",
+            "HttpOnly",
+            "SameSite=Lax",
+        ]
+        if secure:
+            parts.append("Secure")
+        if kit.cookie_domain:
+            parts.append(f"Domain={kit.cookie_domain}")
+        return "; ".join(parts).encode("latin-1")

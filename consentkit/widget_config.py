@@ -1,0 +1,40 @@
+"""What the widget needs to know of the policy, as the JSON the page carries in
+``<script type="application/json" id="consentkit-config">``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .policy import Policy
+
+
+def widget_config(policy: Policy, prefix: str) -> dict[str, Any]:
+    """Categories with their services, vendors and cookie lifetimes, the endpoints,
+    the Consent Mode mapping and the texts. Built once per kit."""
+    return {
+        "prefix": prefix,
+        "mode": policy.mode,
+        "age_gate": policy.age_gate,
+        "categories": [
+            {
+                "id": c.id,
+                "label": c.label,
+                "description": c.description,
+                "required": c.required,
+                "sale_or_sharing": c.sale_or_sharing,
+                "services": [
+                    {
+                        "id": s.id,
+                        "vendor": s.vendor,
+                        "description": s.description,
+                        "cookies": [{"name": k.pattern, "lifetime": k.lifetime} for k in s.cookies],
+                        "local_storage": list(s.local_storage),
+                    }
+                    for s in c.services
+                ],
+            }
+            for c in policy.categories
+        ],
+        "consent_mode": {k: list(v) for k, v in policy.consent_mode.items()},
+        "texts": {lang: dict(t) for lang, t in policy.texts.items()},
+    }
