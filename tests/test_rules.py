@@ -45,8 +45,8 @@ def run(mode, steps, *, version="2026-11-01"):
     return policy, choices, decisions
 
 
-def state_at(mode, steps, at, *, gpc=False, version="2026-11-01"):
-    policy, choices, decisions = run(mode, steps, version=version)
+def state_at(mode, steps, at, *, gpc=False):
+    policy, choices, decisions = run(mode, steps)
     outcome = evaluate(policy, choices, Signals(gpc=gpc), START + at)
     if outcome.decision is not None:
         decisions.append(outcome.decision)
@@ -120,8 +120,7 @@ CASES = [
 @pytest.mark.parametrize(("mode", "steps", "when", "gpc", "categories", "flags"),
                          [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_rules_table(mode, steps, when, gpc, categories, flags):
-    version = next((s[2] for s in steps if s[0] == "version"), "2026-11-01")
-    state, _ = state_at(mode, steps, when, gpc=gpc, version=version)
+    state, _ = state_at(mode, steps, when, gpc=gpc)
     for cid, expected in categories.items():
         assert state.allows(cid) is expected, cid
     for name, expected in flags.items():
