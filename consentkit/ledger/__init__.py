@@ -1,16 +1,94 @@
 """The proof-of-consent ledger: records, stores, and the spool that keeps records
-safe while a store is down."""
+safe while a store is down.
+
+``open_ledger(url)`` is the usual entry point; ``open_store(url)`` gives the bare
+store (the CLI's export and stats use it). Errors are ``LedgerError``.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 from .base import LedgerError, Record, Store
 from .memory import MemoryStore
+from .spooled import MIN_RETENTION_DAYS, Ledger
 
-__all__ = ["LedgerError", "MemoryStore", "Record", "Store", "open_store"]
+__all__ = [
+    "MIN_RETENTION_DAYS",
+    "Ledger",
+    "LedgerError",
+    "MemoryStore",
+    "Record",
+    "Store",
+    "default_spool_dir",
+    "open_ledger",
+    "open_store",
+    "sqlite_path",
+]
+
+_HELP = "use sqlite:///relative/path.db, sqlite:////absolute/path.db, postgresql://user@host/db or memory://"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file a ``sqlite:///`` URL names, or None for another kind of URL."""
+    if not url.startswith("sqlite:"):
+        return None
+    if not url.startswith("sqlite:///") or len(url) <= len("sqlite:///"):
+        raise LedgerError(f"store URL {url!r} names no file: {_HELP}")
+    path = url[len("sqlite:///"):].split("?", 1)[0]
+    if path == ":memory:":
+        raise LedgerError("an in-memory SQLite ledger cannot be shared by its reader threads: use memory:// instead")
+    return Path(path)
 
 
 def open_store(url: str) -> Store:
-    """The store a URL names: ``memory://``, ``sqlite:///path`` or ``postgresql://...``."""
-    if url.startswith("memory:"):
+    """The store a URL names (not opened yet). A ``schema`` query parameter on a
+    PostgreSQL URL puts the tables in that schema."""
+    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+    if scheme == "memory":
         return MemoryStore()
-    raise LedgerError(f"store URL {url!r} is not supported: use sqlite:///path, postgresql://... or memory://")
+    if scheme == "sqlite":
+        from .sqlite import SqliteStore
+
+        path = sqlite_path(url)
+        assert path is not None
+        return SqliteStore(path)
+    if scheme in ("postgresql", "postgres"):
+        from .postgres import PostgresStore
+
+        parts = urlsplit(url)
+        query = parse_qsl(parts.query, keep_blank_values=True)
+        schema = next((v for k, v in query if k == "schema"), None)
+        rest = urlencode([(k, v) for k, v in query if k != "schema"])
+        return PostgresStore(urlunsplit(parts._replace(query=rest)), schema=schema)
+    raise LedgerError(f"store URL {url.split('://', 1)[0]!r}... is not supported: {_HELP}")
+
+
+def default_spool_dir(url: str) -> Path:
+    """Where records wait while the store is down: next to the SQLite file
+    (``consent.db.spool/``), else ``./.consentkit/spool``."""
+    path = sqlite_path(url)
+    if path is not None:
+        return path.with_name(path.name + ".spool")
+    return Path(".consentkit") / "spool"
+
+
+def open_ledger(
+    url: str,
+    *,
+    spool_dir: str | Path | None = None,
+    retention_days: int = MIN_RETENTION_DAYS,
+    allow_short_retention: bool = False,
+    timeout: float = 2.0,
+) -> Ledger:
+    """The ledger for a store URL (``sqlite:///consent.db``, ``postgresql://...``,
+    ``memory://``). Call ``await ledger.start()`` before use, ``stop()`` after."""
+    store = open_store(url)
+    return Ledger(
+        store,
+        Path(spool_dir) if spool_dir is not None else default_spool_dir(url),
+        retention_days=retention_days,
+        allow_short_retention=allow_short_retention,
+        timeout=timeout,
+    )

@@ -77,6 +77,11 @@ class Store(abc.ABC):
     def iter_records(self, since: datetime | None = None) -> AsyncIterator[Record]:
         """Every record (from ``since`` on) in time order, streamed."""
 
+    async def count(self, since: datetime | None = None) -> int | None:
+        """How many records there are (from ``since`` on), or None when the store
+        cannot tell cheaply; used for progress bars only."""
+        return None
+
     @abc.abstractmethod
     async def purge(self, before: datetime) -> int:
         """Delete records older than ``before`` (retention); the number deleted."""

@@ -9,6 +9,8 @@ from .base import Record, Store
 
 
 class MemoryStore(Store):
+    """Records in a dict: nothing survives the process. For tests and development."""
+
     def __init__(self) -> None:
         self.records: dict[str, Record] = {}
 
@@ -17,7 +19,7 @@ class MemoryStore(Store):
             self.records.setdefault(record.receipt_id, record)
 
     async def for_visitor(self, visitor_id: str) -> list[Record]:
-        return sorted((r for r in self.records.values() if r.visitor_id == visitor_id), key=lambda r: r.at)
+        return sorted((r for r in self.records.values() if r.visitor_id == visitor_id), key=lambda r: (r.at, r.receipt_id))
 
     async def erase_visitor(self, visitor_id: str, proof: Sequence[Record]) -> int:
         doomed = [k for k, r in self.records.items() if r.visitor_id == visitor_id]
@@ -27,9 +29,12 @@ class MemoryStore(Store):
         return len(doomed)
 
     async def iter_records(self, since: datetime | None = None) -> AsyncIterator[Record]:
-        for record in sorted(self.records.values(), key=lambda r: r.at):
+        for record in sorted(self.records.values(), key=lambda r: (r.at, r.receipt_id)):
             if since is None or record.at >= since:
                 yield record
+
+    async def count(self, since: datetime | None = None) -> int | None:
+        return sum(1 for r in self.records.values() if since is None or r.at >= since)
 
     async def purge(self, before: datetime) -> int:
         doomed = [k for k, r in self.records.items() if r.at < before]

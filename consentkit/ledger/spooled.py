@@ -1,0 +1,279 @@
+"""``Ledger``: a store, a spool in front of it, and the retention schedule.
+
+When the store is down, privacy still wins and nothing is lost: ``append`` writes
+the record to the local spool (fsynced) and returns, so the decision takes effect
+at once; a background task replays the spool when the store answers again. Replay is
+safe to repeat because the store skips receipt ids it already has. An erasure made
+while records wait in the spool waits there too, behind them, so that replay cannot
+bring erased records back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+from .base import LedgerError, Record, Store
+from .codec import from_json, to_json
+from .spool import Claim, Entry, Spool
+
+logger = logging.getLogger("consentkit.ledger")
+T = TypeVar("T")
+
+# Records are kept at least 24 months (11 CCR 7101): the default and the floor.
+MIN_RETENTION_DAYS = 730
+_REPLAY_CHUNK = 500
+_PURGE_EVERY = timedelta(days=1)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Ledger:
+    """The proof-of-consent ledger the application talks to.
+
+    ``retention_days``: records older than this are purged, once at start and daily.
+    Less than 730 days (24 months) is refused unless ``allow_short_retention=True``.
+    ``timeout``: seconds an append waits for the store before it spools the record.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        spool_dir: str | Path,
+        *,
+        retention_days: int = MIN_RETENTION_DAYS,
+        allow_short_retention: bool = False,
+        timeout: float = 2.0,
+        retry_interval: float = 1.0,
+        clock: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        if isinstance(retention_days, bool) or not isinstance(retention_days, int) or retention_days < 1:
+            raise LedgerError("retention_days must be a whole number of days, such as 730 (24 months)")
+        if retention_days < MIN_RETENTION_DAYS and not allow_short_retention:
+            raise LedgerError(
+                f"retention_days={retention_days} is shorter than the 24 months (730 days) consent records must "
+                "be kept (11 CCR 7101); raise it, or pass allow_short_retention=True if you keep them elsewhere"
+            )
+        self.store = store
+        self.spool = Spool(spool_dir)
+        self.retention_days = retention_days
+        self.timeout = timeout
+        self.retry_interval = retry_interval
+        self.clock = clock
+        self._open = False
+        self._degraded = False
+        self._started = False
+        self._wake = asyncio.Event()
+        self._keeper: asyncio.Task[None] | None = None
+        self._inflight: set[asyncio.Future[Any]] = set()
+        self._next_purge: datetime | None = None
+
+    def __repr__(self) -> str:
+        return f"Ledger({self.store!r}, spool_dir={str(self.spool.directory)!r})"
+
+    @property
+    def healthy(self) -> bool:
+        """Whether appends currently go straight to the store."""
+        return self._open and not self._degraded
+
+    # -- lifecycle -------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Open the store; if it is down, carry on (appends spool) and keep retrying."""
+        if self._started:
+            return
+        self._started = True
+        self._wake = asyncio.Event()
+        await self._try_open()
+        self._keeper = asyncio.create_task(self._keep(), name="consentkit-ledger-keeper")
+
+    async def stop(self) -> None:
+        """Finish the appends under way, then close the store and the spool."""
+        if not self._started:
+            return
+        self._started = False
+        if self._keeper is not None:
+            self._keeper.cancel()
+            await asyncio.gather(self._keeper, return_exceptions=True)
+            self._keeper = None
+        if self._inflight:
+            await asyncio.gather(*self._inflight, return_exceptions=True)
+        await asyncio.to_thread(self.spool.close)
+        self._open = False
+        try:
+            await asyncio.wait_for(self.store.close(), self.timeout * 5)
+        except (LedgerError, TimeoutError) as exc:
+            logger.warning("closing the ledger store failed: %s", exc)
+
+    async def _try_open(self) -> bool:
+        try:
+            await asyncio.wait_for(self.store.open(), self.timeout * 2.5)
+        except (LedgerError, TimeoutError, OSError) as exc:
+            logger.warning("the ledger store is not available (%s); decisions go to the spool in %s until it is",
+                           exc or "timed out", self.spool.directory)
+            return False
+        self._open, self._degraded = True, False
+        return True
+
+    async def _keep(self) -> None:
+        """Reconnect, replay the spool, and purge old records, in the background."""
+        while True:
+            self._wake.clear()
+            try:
+                if not self._open:
+                    await self._try_open()
+                if self._open:
+                    await self.replay()
+                    await self._purge_if_due()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the keeper must survive to retry
+                logger.exception("the ledger's background task failed; retrying")
+            busy = not self._open or self._degraded or await asyncio.to_thread(self.spool.pending)
+            try:
+                await asyncio.wait_for(self._wake.wait(), self.retry_interval if busy else 3600)
+            except TimeoutError:
+                pass
+
+    async def _purge_if_due(self) -> None:
+        now = self.clock()
+        if self._next_purge is not None and now < self._next_purge:
+            return
+        deleted = await self.purge()
+        self._next_purge = now + _PURGE_EVERY
+        if deleted:
+            logger.info("purged %d ledger records older than %d days", deleted, self.retention_days)
+
+    # -- appending -------------------------------------------------------------
+
+    async def append(self, record: Record) -> None:
+        """Record a decision: in the store, or, if it does not answer in time, in the
+        spool. Returns once the record is durable in one of them; LedgerError only
+        when both refuse. A cancelled caller does not cancel the write."""
+        await self._shielded(self._append(record))
+
+    async def _shielded(self, work: Any) -> Any:
+        task = asyncio.ensure_future(work)
+        self._inflight.add(task)
+        task.add_done_callback(self._inflight.discard)
+        return await asyncio.shield(task)
+
+    async def _append(self, record: Record) -> None:
+        if self.healthy:
+            try:
+                await asyncio.wait_for(self.store.append(record), self.timeout)
+                return
+            except (LedgerError, TimeoutError) as exc:
+                self._went_down(exc)
+        await asyncio.to_thread(self.spool.write, [{"op": "append", "record": to_json(record)}])
+        self._wake.set()
+
+    def _went_down(self, exc: BaseException) -> None:
+        if not self._degraded:
+            logger.warning("the ledger store failed (%s); decisions go to the spool in %s until it answers",
+                           exc or "timed out", self.spool.directory)
+        self._degraded = True
+        self._wake.set()
+
+    async def replay(self) -> int:
+        """Move every sealed spool file into the store, oldest first; the number of
+        entries replayed. Stops at the first failure, leaving the rest for later."""
+        await asyncio.to_thread(self.spool.seal)
+        replayed = 0
+        for path in await asyncio.to_thread(self.spool.files):
+            claim = await asyncio.to_thread(self.spool.claim, path)
+            if claim is None:
+                continue
+            done = False
+            try:
+                await self._replay_claim(claim)
+                done = True
+            except (LedgerError, TimeoutError) as exc:
+                self._went_down(exc)
+                return replayed
+            finally:
+                await asyncio.to_thread(self.spool.release, claim, done=done)
+            replayed += len(claim.entries)
+            logger.info("replayed %d ledger entries from the spool", len(claim.entries))
+        self._degraded = False
+        return replayed
+
+    async def _replay_claim(self, claim: Claim) -> None:
+        batch: list[Record] = []
+        for entry in claim.entries:
+            if entry.get("op") == "append":
+                batch.append(from_json(entry["record"]))
+                if len(batch) >= _REPLAY_CHUNK:
+                    await asyncio.wait_for(self.store.append_many(batch), self.timeout * 5)
+                    batch = []
+            elif entry.get("op") == "erase":
+                if batch:
+                    await asyncio.wait_for(self.store.append_many(batch), self.timeout * 5)
+                    batch = []
+                proof = [from_json(p) for p in entry.get("proof", [])]
+                await asyncio.wait_for(self.store.erase_visitor(str(entry["visitor_id"]), proof), self.timeout * 5)
+        if batch:
+            await asyncio.wait_for(self.store.append_many(batch), self.timeout * 5)
+
+    # -- reading, erasure, retention ---------------------------------------------
+
+    async def for_visitor(self, visitor_id: str) -> list[Record]:
+        """This visitor's records, oldest first, including those still in the spool.
+        LedgerError when the store does not answer."""
+        if not self._open:
+            raise LedgerError("the ledger store is not available")
+        try:
+            stored = await asyncio.wait_for(self.store.for_visitor(visitor_id), self.timeout)
+        except TimeoutError:
+            raise LedgerError("the ledger store did not answer in time") from None
+        pending = await asyncio.to_thread(self._spooled_ops, visitor_id)
+        if not pending:
+            return stored
+        records = {r.receipt_id: r for r in stored}
+        for entry in pending:
+            if entry["op"] == "erase":
+                records = {p.receipt_id: p for p in map(from_json, entry.get("proof", []))}
+            else:
+                record = from_json(entry["record"])
+                records.setdefault(record.receipt_id, record)
+        return sorted(records.values(), key=lambda r: (r.at, r.receipt_id))
+
+    def _spooled_ops(self, visitor_id: str) -> list[Entry]:
+        ops = []
+        for entry in self.spool.entries():
+            owner = entry.get("visitor_id") if entry.get("op") == "erase" else (entry.get("record") or {}).get("visitor_id")
+            if owner == visitor_id and entry.get("op") in ("append", "erase"):
+                ops.append(entry)
+        return ops
+
+    async def erase_visitor(self, visitor_id: str, proof: Sequence[Record]) -> int:
+        """Erase this visitor's records, keeping ``proof`` in their place; the number
+        erased, or 0 when the erasure waits in the spool behind records not yet
+        replayed (it is applied, in order, when they are)."""
+        return int(await self._shielded(self._erase(visitor_id, proof)))
+
+    async def _erase(self, visitor_id: str, proof: Sequence[Record]) -> int:
+        if self.healthy and not await asyncio.to_thread(self.spool.pending):
+            try:
+                return await asyncio.wait_for(self.store.erase_visitor(visitor_id, proof), self.timeout * 5)
+            except (LedgerError, TimeoutError) as exc:
+                self._went_down(exc)
+        entry = {"op": "erase", "visitor_id": visitor_id, "proof": [to_json(p) for p in proof]}
+        await asyncio.to_thread(self.spool.write, [entry])
+        self._wake.set()
+        return 0
+
+    def iter_records(self, since: datetime | None = None) -> AsyncIterator[Record]:
+        """Every stored record (from ``since`` on), in time order, streamed."""
+        return self.store.iter_records(since)
+
+    async def purge(self, before: datetime | None = None) -> int:
+        """Delete records older than ``before`` (default: the retention period ago)."""
+        cutoff = before or self.clock() - timedelta(days=self.retention_days)
+        return await self.store.purge(cutoff)

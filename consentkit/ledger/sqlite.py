@@ -1,0 +1,330 @@
+"""The embedded ledger store: SQLite in WAL mode, one writer thread, group commit.
+
+Appends from the event loop go on a queue; the writer thread takes everything
+waiting, writes it in one transaction, and resolves each caller's future only after
+COMMIT has returned. An acknowledged append is therefore in the WAL file and survives
+the process being killed (and, with ``synchronous="FULL"``, a power cut). Many
+appends share one commit, which is what makes thousands per second possible.
+Reads run on their own connections in a small thread pool, so the event loop never
+waits for the disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import sqlite3
+import threading
+from collections.abc import AsyncIterator, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from .base import LedgerError, Record, Store
+from .codec import COLUMN_LIST, COLUMNS, Row, format_time, from_row, to_row
+
+T = TypeVar("T")
+
+SCHEMA_VERSION = 1
+# Each entry migrates the schema from the version before it.
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (
+        (
+            "CREATE TABLE consentkit_records ("
+            " receipt_id TEXT NOT NULL PRIMARY KEY, visitor_id TEXT NOT NULL, at TEXT NOT NULL,"
+            " policy_version TEXT NOT NULL, mode TEXT NOT NULL, choices TEXT NOT NULL, source TEXT NOT NULL,"
+            " gpc BOOLEAN NOT NULL, age_band TEXT NOT NULL, parental_consent TEXT, browser TEXT NOT NULL,"
+            " browser_major TEXT NOT NULL, os TEXT NOT NULL, device TEXT NOT NULL, verification TEXT,"
+            " kind TEXT NOT NULL, extra TEXT NOT NULL)"
+        ),
+        "CREATE INDEX consentkit_records_visitor ON consentkit_records (visitor_id, at)",
+        "CREATE INDEX consentkit_records_at ON consentkit_records (at, receipt_id)",
+    ),
+}
+
+_INSERT = (
+    f"INSERT INTO consentkit_records ({COLUMN_LIST}) VALUES ({', '.join('?' for _ in COLUMNS)})"
+    " ON CONFLICT (receipt_id) DO NOTHING"
+)
+_SELECT = f"SELECT {COLUMN_LIST} FROM consentkit_records"
+_CHUNK = 1000
+
+
+@dataclass(slots=True)
+class _Job:
+    """Work for the writer thread: rows to append, or a function run in its own transaction."""
+
+    future: asyncio.Future[Any]
+    loop: asyncio.AbstractEventLoop
+    rows: list[Row] = field(default_factory=list)
+    work: Callable[[sqlite3.Connection], Any] | None = None
+
+
+def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+    if future.done():  # the caller gave up waiting; the work is done all the same
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Create or upgrade the schema, under a write lock so that processes sharing the
+    file do it once."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("CREATE TABLE IF NOT EXISTS consentkit_schema_version (version INTEGER NOT NULL PRIMARY KEY)")
+        current = conn.execute("SELECT MAX(version) FROM consentkit_schema_version").fetchone()[0] or 0
+        if current > SCHEMA_VERSION:
+            raise LedgerError(
+                f"the ledger's schema is version {current}, newer than this consentkit knows "
+                f"({SCHEMA_VERSION}): upgrade consentkit"
+            )
+        for version in range(current + 1, SCHEMA_VERSION + 1):
+            for statement in MIGRATIONS[version]:
+                conn.execute(statement)
+            conn.execute("INSERT INTO consentkit_schema_version (version) VALUES (?)", (version,))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+class SqliteStore(Store):
+    """A ledger in one SQLite file (``sqlite:///consent.db``).
+
+    ``synchronous``: ``"FULL"`` (the default) syncs the WAL on every group commit, so
+    an acknowledged record survives a power cut; ``"NORMAL"`` survives a crash of the
+    process but not of the machine. ``max_batch`` bounds one commit.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        synchronous: Literal["FULL", "NORMAL"] = "FULL",
+        max_batch: int = 2000,
+        readers: int = 2,
+        busy_timeout: float = 10.0,
+    ) -> None:
+        self.path = Path(path)
+        self.synchronous = synchronous
+        self.max_batch = max_batch
+        self.busy_timeout = busy_timeout
+        self._readers_count = readers
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._writer: threading.Thread | None = None
+        self._readers: ThreadPoolExecutor | None = None
+        self._local = threading.local()
+        self._reader_conns: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"SqliteStore({str(self.path)!r})"
+
+    # -- connections -----------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        # isolation_level=None: transactions are begun and ended explicitly below.
+        conn = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False)
+        conn.execute(f"PRAGMA synchronous={self.synchronous}")
+        return conn
+
+    def _reader(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            conn.execute("PRAGMA query_only=1")
+            self._local.conn = conn
+            with self._lock:
+                self._reader_conns.append(conn)
+        return conn
+
+    async def _read(self, query: Callable[[sqlite3.Connection], T]) -> T:
+        if self._readers is None:
+            raise LedgerError(f"{self!r} is not open: call open() first")
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._readers, lambda: query(self._reader()))
+        except sqlite3.Error as exc:
+            raise LedgerError(f"reading the ledger at {self.path} failed: {exc}") from exc
+
+    # -- lifecycle -------------------------------------------------------------
+
+    async def open(self) -> None:
+        if self._writer is not None:
+            return
+        loop = asyncio.get_running_loop()
+        ready: asyncio.Future[None] = loop.create_future()
+        self._jobs = queue.SimpleQueue()
+        thread = threading.Thread(target=self._write_loop, args=(loop, ready), name="consentkit-sqlite-writer", daemon=True)
+        thread.start()
+        try:
+            await ready
+        except BaseException:
+            await asyncio.to_thread(thread.join)
+            raise
+        self._writer = thread
+        self._readers = ThreadPoolExecutor(self._readers_count, thread_name_prefix="consentkit-sqlite-reader")
+
+    async def close(self) -> None:
+        thread, readers = self._writer, self._readers
+        self._writer = self._readers = None
+        if thread is not None:
+            self._jobs.put(None)  # the writer finishes what is queued before it stops
+            await asyncio.to_thread(thread.join)
+        if readers is not None:
+            readers.shutdown(wait=True)
+        with self._lock:
+            conns, self._reader_conns = self._reader_conns, []
+        for conn in conns:
+            conn.close()
+        self._local = threading.local()
+
+    # -- the writer thread -----------------------------------------------------
+
+    def _write_loop(self, loop: asyncio.AbstractEventLoop, ready: asyncio.Future[None]) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = self._connect()
+            conn.execute("PRAGMA journal_mode=WAL")
+            migrate(conn)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller awaiting open()
+            error = exc if isinstance(exc, LedgerError) else LedgerError(f"cannot open the ledger at {self.path}: {exc}")
+            loop.call_soon_threadsafe(_settle, ready, None, error)
+            return
+        loop.call_soon_threadsafe(_settle, ready, None, None)
+        try:
+            stopping = False
+            while not stopping:
+                batch: list[_Job] = []
+                job = self._jobs.get()
+                size = 0
+                while True:
+                    if job is None:
+                        stopping = True
+                        break
+                    batch.append(job)
+                    size += len(job.rows) or 1
+                    if size >= self.max_batch:
+                        break
+                    try:
+                        job = self._jobs.get_nowait()
+                    except queue.Empty:
+                        break
+                self._run(conn, batch)
+        finally:
+            conn.close()
+
+    def _run(self, conn: sqlite3.Connection, batch: list[_Job]) -> None:
+        """Run the jobs in order: consecutive appends share one commit."""
+        appends: list[_Job] = []
+        for job in batch:
+            if job.work is None:
+                appends.append(job)
+                continue
+            self._commit(conn, appends)
+            appends = []
+            self._commit(conn, [job])
+        self._commit(conn, appends)
+
+    def _commit(self, conn: sqlite3.Connection, jobs: list[_Job]) -> None:
+        if not jobs:
+            return
+        results: list[Any] = []
+        error: BaseException | None = None
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for job in jobs:
+                    if job.work is not None:
+                        results.append(job.work(conn))
+                    else:
+                        conn.executemany(_INSERT, job.rows)
+                        results.append(None)
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        except Exception as exc:  # noqa: BLE001 - every failure goes to the waiting callers
+            if len(jobs) > 1:
+                # One bad record must not fail its neighbours: try each job on its own.
+                for job in jobs:
+                    self._commit(conn, [job])
+                return
+            error = LedgerError(f"writing to the ledger at {self.path} failed: {exc}")
+        for i, job in enumerate(jobs):
+            result = results[i] if error is None else None
+            job.loop.call_soon_threadsafe(_settle, job.future, result, error)
+
+    async def _submit(self, rows: list[Row], work: Callable[[sqlite3.Connection], Any] | None = None) -> Any:
+        if self._writer is None:
+            raise LedgerError(f"{self!r} is not open: call open() first")
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
+        self._jobs.put(_Job(future, loop, rows, work))
+        return await future
+
+    # -- the Store interface ---------------------------------------------------
+
+    async def append_many(self, records: Sequence[Record]) -> None:
+        if records:
+            await self._submit([to_row(r, format_time(r.at)) for r in records])
+
+    async def for_visitor(self, visitor_id: str) -> list[Record]:
+        def query(conn: sqlite3.Connection) -> list[Record]:
+            rows = conn.execute(f"{_SELECT} WHERE visitor_id = ? ORDER BY at, receipt_id", (visitor_id,))
+            return [from_row(row) for row in rows]
+
+        return await self._read(query)
+
+    async def erase_visitor(self, visitor_id: str, proof: Sequence[Record]) -> int:
+        rows = [to_row(r, format_time(r.at)) for r in proof]
+
+        def work(conn: sqlite3.Connection) -> int:
+            deleted = conn.execute("DELETE FROM consentkit_records WHERE visitor_id = ?", (visitor_id,)).rowcount
+            conn.executemany(_INSERT, rows)
+            return deleted
+
+        return int(await self._submit([], work))
+
+    async def purge(self, before: datetime) -> int:
+        cutoff = format_time(before)
+
+        def work(conn: sqlite3.Connection) -> int:
+            return conn.execute("DELETE FROM consentkit_records WHERE at < ?", (cutoff,)).rowcount
+
+        return int(await self._submit([], work))
+
+    async def count(self, since: datetime | None = None) -> int | None:
+        cutoff = format_time(since) if since is not None else ""
+
+        def query(conn: sqlite3.Connection) -> int:
+            return int(conn.execute("SELECT COUNT(*) FROM consentkit_records WHERE at >= ?", (cutoff,)).fetchone()[0])
+
+        return await self._read(query)
+
+    async def iter_records(self, since: datetime | None = None) -> AsyncIterator[Record]:
+        # Keyset pages on (at, receipt_id): constant memory, and no read transaction
+        # held open for the whole export (which would stop WAL checkpoints).
+        after = (format_time(since) if since is not None else "", "")
+        first = True
+        while True:
+            op = ">=" if first else ">"
+            sql = (
+                f"{_SELECT} WHERE (at, receipt_id) {op} (?, ?) ORDER BY at, receipt_id LIMIT {_CHUNK}"
+            )
+
+            def page(conn: sqlite3.Connection, sql: str = sql, key: tuple[str, str] = after) -> list[Row]:
+                return conn.execute(sql, key).fetchall()
+
+            rows = await self._read(page)
+            for row in rows:
+                yield from_row(row)
+            if len(rows) < _CHUNK:
+                return
+            after, first = (rows[-1][2], rows[-1][0]), False

@@ -1,0 +1,105 @@
+"""The coarse browser summary the ledger keeps instead of the User-Agent header.
+
+Only the browser family, its major version, the OS family and a device class are
+kept (rule 9); the raw string is never stored or logged. Parsing is cached, with a
+bound, because a site sees the same few hundred User-Agents over and over.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+Device = Literal["desktop", "mobile", "tablet", "bot", "other"]
+
+# Longer headers are junk or attacks; the regex parser slows down on them.
+MAX_LENGTH = 512
+# "Firefox ESR and above, current Chrome/Edge, Safari current and one prior" (seed rule 35).
+_MIN_MAJOR = {"chromium": 115, "firefox": 115, "safari": 16}
+_FAMILIES = {
+    "Chrome": "chromium", "Chrome Mobile": "chromium", "Chrome Mobile WebView": "chromium",
+    "Chromium": "chromium", "HeadlessChrome": "chromium", "Edge": "chromium", "Edge Mobile": "chromium",
+    "Firefox": "firefox", "Firefox Mobile": "firefox", "Firefox iOS": "firefox",
+    "Safari": "safari", "Mobile Safari": "safari", "Mobile Safari UI/WKWebView": "safari",
+}
+_IE = {"IE", "IE Mobile"}
+
+
+@dataclass(frozen=True, slots=True)
+class BrowserSummary:
+    """Browser family ("Firefox"), major version ("128" or ""), OS family ("Linux")
+    and device class."""
+
+    browser: str
+    major: str
+    os: str
+    device: Device
+
+
+UNKNOWN = BrowserSummary("Other", "", "Other", "other")
+
+
+def browser_summary(ua: str | None) -> BrowserSummary:
+    """Summarise a User-Agent header; garbage, empty or missing gives "Other"."""
+    return _parse(ua)[0]
+
+
+def _parse(ua: str | None) -> tuple[BrowserSummary, int | None]:
+    if not ua:
+        return UNKNOWN, None
+    return _summarise(ua[:MAX_LENGTH])
+
+
+@lru_cache(maxsize=2048)
+def _summarise(ua: str) -> tuple[BrowserSummary, int | None]:
+    """The summary and the OS major version (for iOS browsers); cached."""
+    from user_agents import parse  # type: ignore[import-untyped]  # loaded on first use: a large regex table
+
+    try:
+        parsed = parse(ua)
+        major = _major(parsed.browser.version)
+        if parsed.is_bot:
+            device: Device = "bot"
+        elif parsed.is_tablet:
+            device = "tablet"
+        elif parsed.is_mobile:
+            device = "mobile"
+        elif parsed.is_pc:
+            device = "desktop"
+        else:
+            device = "other"
+        summary = BrowserSummary(_clean(parsed.browser.family), major, _clean(parsed.os.family), device)
+        os_major = _major(parsed.os.version)
+    except Exception:  # noqa: BLE001 - a header a client sends must never break a request
+        return UNKNOWN, None
+    return summary, int(os_major) if os_major else None
+
+
+def _major(version: object) -> str:
+    if isinstance(version, tuple) and version and isinstance(version[0], int):
+        return str(version[0])
+    return ""
+
+
+def _clean(family: object) -> str:
+    text = str(family or "Other")
+    return "".join(ch for ch in text if ch.isprintable())[:64] or "Other"
+
+
+def is_supported(ua: str | None) -> bool:
+    """Whether the widget supports this browser: no Internet Explorer, and no
+    clearly outdated Chrome/Edge/Firefox (< 115) or Safari (< 16). Browsers and bots
+    we cannot place are given the benefit of the doubt."""
+    summary, os_major = _parse(ua)
+    if summary.browser in _IE:
+        return False
+    engine = _FAMILIES.get(summary.browser)
+    if engine is None or summary.device == "bot":
+        return True
+    if summary.os == "iOS" and engine != "safari":
+        # Every iOS browser runs the system's WebKit: the OS version is what counts.
+        return os_major is None or os_major >= _MIN_MAJOR["safari"]
+    if not summary.major:
+        return True
+    return int(summary.major) >= _MIN_MAJOR[engine]
