@@ -94,12 +94,13 @@ def is_supported(ua: str | None) -> bool:
     summary, os_major = _parse(ua)
     if summary.browser in _IE:
         return False
-    engine = _FAMILIES.get(summary.browser)
-    if engine is None or summary.device == "bot":
+    if summary.device == "bot":
         return True
-    if summary.os == "iOS" and engine != "safari":
-        # Every iOS browser runs the system's WebKit: the OS version is what counts.
+    if summary.os == "iOS":
+        # Every iOS browser runs the system's WebKit (Safari 16 is iOS 16): the OS
+        # version is what counts, whatever the browser's own version says.
         return os_major is None or os_major >= _MIN_MAJOR["safari"]
-    if not summary.major:
+    engine = _FAMILIES.get(summary.browser)
+    if engine is None or not summary.major:
         return True
     return int(summary.major) >= _MIN_MAJOR[engine]

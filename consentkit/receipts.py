@@ -1,0 +1,163 @@
+"""Consent receipts (Kantara Consent Receipt 1.1 / ISO/IEC TS 27560 core fields) and
+the minimal proof of an opt-out kept after a visitor erases their records.
+
+A receipt is built from a ledger record and the policy: the record says who chose
+what, when and how; the policy names the controller, the purposes' labels, their
+vendors and whether they are a sale or sharing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from .ledger.base import Record
+from .policy import Policy
+
+RECEIPT_VERSION = "KI-CR-v1.1.0"
+# Sources that only ever record an opt-out of sale or sharing.
+_OPT_OUT_SOURCES = frozenset({"gpc", "link"})
+_MINORS = frozenset({"under_13", "13_15"})
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _jurisdiction(policy: Policy, mode: str) -> str:
+    explicit = policy.extra.get("jurisdiction")
+    if isinstance(explicit, str) and explicit:
+        return explicit
+    return "EU" if mode == "opt_in" else "US"
+
+
+def _purpose(policy: Policy, record: Record, category_id: str, granted: bool) -> dict[str, Any]:
+    category = policy.category(category_id) if category_id in policy else None
+    vendors = sorted({s.vendor for s in category.services if s.vendor}) if category else []
+    required = bool(category and category.required)
+    sale = bool(category and category.sale_or_sharing)
+    if required:
+        consent_type = "NOT REQUIRED"  # necessary: no consent asked, shown for completeness
+    else:
+        consent_type = "EXPLICIT" if record.mode == "opt_in" else "OPT-OUT"
+    return {
+        "purpose": category_id,
+        "purposeCategory": [category.label if category else category_id],
+        "consentType": consent_type,
+        "state": "granted" if granted else "denied",
+        "granted": granted,
+        "primaryPurpose": required,
+        "piiCategory": ["cookies and similar identifiers"],
+        "cookies": [c.pattern for c in category.cookies] if category else [],
+        "services": [{"id": s.id, "vendor": s.vendor} for s in category.services] if category else [],
+        "vendors": vendors,
+        "termination": f"until withdrawn, or {policy.lifetime_days} days after the decision",
+        "thirdPartyDisclosure": sale,
+        "thirdPartyName": ", ".join(vendors),
+    }
+
+
+def to_receipt(record: Record, policy: Policy, *, prefix: str = "/consentkit") -> dict[str, Any]:
+    """The record as a consent receipt: the Kantara CR 1.1 fields (``version``,
+    ``consentReceiptID``, ``piiPrincipalId``, ``consentTimestamp``, ``collectionMethod``,
+    ``piiControllers``, ``services`` with their purposes and state), the notice
+    version, the withdrawal method, and the signals that applied."""
+    known = [cid for cid in policy.category_ids if cid in record.choices]
+    unknown = sorted(cid for cid in record.choices if cid not in policy)  # from an older policy
+    controller = policy.controller
+    withdrawal = {"preferences": f"{prefix}/preferences"}
+    if policy.sale_or_sharing_ids:
+        withdrawal["doNotSell"] = f"{prefix}/do-not-sell"
+    text = f"Change or withdraw consent at any time at {prefix}/preferences"
+    if policy.sale_or_sharing_ids:
+        text += f"; opt out of the sale or sharing of personal information at {prefix}/do-not-sell"
+    return {
+        "version": RECEIPT_VERSION,
+        "schemaVersion": RECEIPT_VERSION,
+        "consentReceiptID": record.receipt_id,
+        "jurisdiction": _jurisdiction(policy, record.mode),
+        "consentTimestamp": int(record.at.timestamp()),
+        "timestamp": _iso(record.at),
+        "collectionMethod": record.source,
+        "piiPrincipalId": record.visitor_id,
+        "language": "en",
+        "piiControllers": [{
+            "piiController": controller.name,
+            "contact": controller.contact,
+            "piiControllerUrl": controller.url,
+        }],
+        "policyUrl": policy.privacy_url,
+        "noticeVersion": record.policy_version,
+        "mode": record.mode,
+        "services": [{
+            "service": controller.name or "website",
+            "purposes": [_purpose(policy, record, cid, bool(record.choices[cid])) for cid in known + unknown],
+        }],
+        "sensitive": False,
+        "spiCat": [],
+        "withdrawalMethod": text,
+        "withdrawal": withdrawal,
+        "recordKind": record.kind,
+        "gpc": record.gpc,
+        "ageBand": record.age_band,
+        "parentalConsent": record.parental_consent,
+        "verificationMethod": record.verification,
+        "browser": {
+            "family": record.browser, "major": record.browser_major, "os": record.os, "device": record.device,
+        },
+    }
+
+
+def _sale_ids(records: Sequence[Record], policy: Policy | None) -> frozenset[str]:
+    if policy is not None:
+        return frozenset(policy.sale_or_sharing_ids)
+    # Without the policy: the categories an opt-out action (GPC, the link) turned off.
+    return frozenset(
+        cid for r in records if r.source in _OPT_OUT_SOURCES for cid, value in r.choices.items() if value is False
+    )
+
+
+def _is_opt_out(record: Record, previous: Record | None, sale_ids: Iterable[str]) -> bool:
+    denied = [cid for cid in sale_ids if record.choices.get(cid) is False]
+    if not denied:
+        return False
+    if record.kind == "proof" or record.source in _OPT_OUT_SOURCES:
+        return True
+    if previous is not None and any(previous.choices.get(cid) is True for cid in denied):
+        return True  # a withdrawal
+    # Sale is on by default only in opt_out mode, for adults: a "no" there is a choice.
+    # In opt_in mode, or for a minor, "no" is just the default.
+    return record.mode == "opt_out" and record.age_band not in _MINORS
+
+
+def proof_of_opt_out(
+    records: Sequence[Record], now: datetime, new_receipt_id: str, *, policy: Policy | None = None
+) -> list[Record]:
+    """What is kept when a visitor erases their records: a single proof record of
+    their latest opt-out of sale or sharing (its time, source, notice version, GPC
+    flag and the sale categories turned off; nothing about the browser), or nothing
+    if they never opted out. Pass ``policy`` to name the sale categories; without
+    it they are inferred from GPC and "Do Not Sell" records only."""
+    sale_ids = _sale_ids(records, policy)
+    ordered = sorted(records, key=lambda r: (r.at, r.receipt_id))
+    latest: Record | None = None
+    previous: Record | None = None
+    for record in ordered:
+        if _is_opt_out(record, previous, sale_ids):
+            latest = record
+        previous = record
+    if latest is None:
+        return []
+    return [Record(
+        receipt_id=new_receipt_id,
+        visitor_id=latest.visitor_id,
+        at=latest.at,
+        policy_version=latest.policy_version,
+        mode=latest.mode,
+        choices={cid: False for cid in sorted(sale_ids) if latest.choices.get(cid) is False},
+        source=latest.source,
+        gpc=latest.gpc,
+        kind="proof",
+        extra={"erased_at": _iso(now), "proves": latest.receipt_id},
+    )]
