@@ -13,6 +13,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any, cast
 
 import itsdangerous
@@ -101,16 +102,16 @@ def decode_payload(data: Any) -> Choices:
     return Choices(
         visitor_id=visitor_id,
         policy_version=version,
-        choices=_flags(data.get("c", {})),
+        choices=MappingProxyType(_flags(data.get("c", {}))),
         decided_at=_moment(data.get("d")),
         gpc=data.get("g") == 1,
         reprompt_not_before=_moment(data.get("r")),
         age_band=cast(AgeBand, AGE_BANDS[band]),
         parental_consent=cast(ParentalStatus, _PARENTAL_CODES[parental]) if parental else None,
-        parental_choices=_flags(data.get("pc", {})),
+        parental_choices=MappingProxyType(_flags(data.get("pc", {}))),
         sale_opt_in=data.get("o") == 1,
         updated_at=_moment(data.get("u")),
-    ).evolve()
+    )
 
 
 class _ClockedSigner(itsdangerous.TimestampSigner):

@@ -17,6 +17,7 @@ from .ledger.base import Record
 from .policy import Policy
 from .rules import Decision
 from .useragent import browser_summary
+from .visit import OutcomeCache
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -78,6 +79,7 @@ class ConsentKit:
         self.cookie_domain = cookie_domain
         self.clock = clock
         self.codec = CookieCodec(secret_keys, clock=clock)
+        self.outcomes = OutcomeCache()
         self.cookie_name = COOKIE_NAME
         self.store_url = store
         self.ledger: Ledger = open_ledger(store, spool_dir=spool_dir, retention_days=retention_days)

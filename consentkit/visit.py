@@ -3,6 +3,7 @@ takes away. The middleware builds one per HTTP request; endpoints change it."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -26,22 +27,53 @@ current_visit: ContextVar[Visit | None] = ContextVar("consentkit_visit", default
 REFRESH_AFTER_SECONDS = 7 * 86400
 
 
+_WANTED = frozenset({
+    b"cookie", b"sec-gpc", b"host", b"origin", b"referer", b"user-agent", b"content-type", b"content-length",
+    b"accept-language", b"if-none-match",
+})
+
+
 def request_headers(scope: Scope) -> dict[str, str]:
     """The request headers we use, decoded once (latin-1, as HTTP defines them).
-    Repeated headers are joined as HTTP allows; Cookie with "; "."""
-    wanted = {"cookie", "sec-gpc", "host", "origin", "referer", "user-agent", "content-type", "content-length",
-              "accept-language"}
+    ASGI gives names in lowercase. Repeated headers are joined as HTTP allows;
+    Cookie with "; "."""
     out: dict[str, str] = {}
     for raw_name, raw_value in scope.get("headers", ()):
-        name = raw_name.decode("latin-1").lower()
-        if name not in wanted:
+        if raw_name not in _WANTED:
             continue
+        name = raw_name.decode("latin-1")
         value = raw_value.decode("latin-1")
         if name in out:
             out[name] = out[name] + ("; " if name == "cookie" else ", ") + value
         else:
             out[name] = value
     return out
+
+
+class OutcomeCache:
+    """Outcomes of the rules for cookies seen recently, keyed by the cookie value and
+    the GPC signal. A visitor sends the same cookie on every request, and its outcome
+    changes only at a known moment (expiry, the end of the 12-month window), so it is
+    worked out once, not on every request. Bounded; only outcomes with no decision."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self._entries: OrderedDict[tuple[str, bool], tuple[Outcome, datetime | None]] = OrderedDict()
+        self._size = size
+
+    def get(self, raw: str, gpc: bool, now: datetime) -> Outcome | None:
+        entry = self._entries.get((raw, gpc))
+        if entry is None:
+            return None
+        outcome, until = entry
+        if until is not None and now >= until:
+            return None
+        return outcome
+
+    def put(self, raw: str, gpc: bool, outcome: Outcome, now: datetime) -> None:
+        moments = [m for m in (outcome.state.expires_at, outcome.choices.reprompt_not_before) if m and m > now]
+        self._entries[(raw, gpc)] = (outcome, min(moments) if moments else None)
+        if len(self._entries) > self._size:
+            self._entries.popitem(last=False)
 
 
 def find_cookie(header: str | None, name: str) -> str | None:
@@ -87,13 +119,22 @@ class Visit:
     def begin(cls, kit: ConsentKit, scope: Scope) -> Visit:
         headers = request_headers(scope)
         now = kit.clock()
-        loaded = kit.codec.loads(find_cookie(headers.get("cookie"), kit.cookie_name), now)
-        brought, age = loaded if loaded else (None, 0)
+        raw = find_cookie(headers.get("cookie"), kit.cookie_name)
+        gpc = headers.get("sec-gpc") == "1"
+        loaded = kit.codec.loads(raw, now)
+        if loaded is None:
+            brought, age = None, 0
+        else:
+            brought, age = loaded
+            cached = kit.outcomes.get(raw, gpc, now) if raw else None
+            if cached is not None:
+                return cls(kit, scope, headers, now, brought, cached, age, dirty=age > REFRESH_AFTER_SECONDS)
         choices = brought or Choices(visitor_id=kit.new_visitor_id())
-        signals = Signals(gpc=headers.get("sec-gpc") == "1")
-        outcome = evaluate(kit.policy, choices, signals, now)
+        outcome = evaluate(kit.policy, choices, Signals(gpc=gpc), now)
         # Only a decision made by a signal can withdraw a category before any endpoint runs.
         before = evaluate(kit.policy, choices, Signals(), now).state.categories if outcome.decision else {}
+        if raw and brought is not None and outcome.decision is None:
+            kit.outcomes.put(raw, gpc, outcome, now)
         visit = cls(kit, scope, headers, now, brought, outcome, age, before=before)
         visit.dirty = outcome.choices != choices or (brought is not None and age > REFRESH_AFTER_SECONDS)
         return visit

@@ -1,0 +1,121 @@
+"""Time each middleware adds to a JSON response, in-process (no network).
+
+ConsentMiddleware with a valid consent cookie against Starlette's
+SessionMiddleware with a valid session cookie, measured in the same run.
+Target: consentkit adds no more than SessionMiddleware (ratio <= 1.0).
+
+    python benchmarks/middleware.py [--requests 20000] [--rounds 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import time
+from base64 import b64encode
+from datetime import UTC, datetime
+from pathlib import Path
+
+import itsdangerous
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from consentkit import ConsentKit, ConsentMiddleware  # noqa: E402
+from consentkit.state import Choices  # noqa: E402
+from tests.conftest import make_policy  # noqa: E402
+
+SECRET = "benchmark-secret-0123456789"
+
+
+async def endpoint(request: Request) -> JSONResponse:
+    return JSONResponse({"ok": True, "items": [1, 2, 3]})
+
+
+def app_with(*middleware: Middleware) -> Starlette:
+    return Starlette(routes=[Route("/api", endpoint)], middleware=list(middleware))
+
+
+def scope_for(cookie: str) -> dict[str, object]:
+    return {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+        "path": "/api", "raw_path": b"/api", "query_string": b"", "root_path": "",
+        "server": ("127.0.0.1", 8000), "client": ("127.0.0.1", 50000),
+        "headers": [
+            (b"host", b"localhost:8000"),
+            (b"user-agent", b"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"),
+            (b"accept", b"application/json"),
+            (b"accept-language", b"en-US,en;q=0.9"),
+            (b"cookie", f"theme=dark; {cookie}; _ga=GA1.1.1".encode()),
+        ],
+    }
+
+
+async def run(app: Starlette, cookie: str | list[str], requests: int) -> float:
+    """Seconds per request; a list of cookies is cycled through."""
+    cookies = cookie if isinstance(cookie, list) else [cookie]
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, object]) -> None:
+        pass
+
+    for i in range(200):  # warm up caches and the router
+        await app(scope_for(cookies[i % len(cookies)]), receive, send)
+    start = time.perf_counter()
+    for i in range(requests):
+        await app(scope_for(cookies[i % len(cookies)]), receive, send)
+    return (time.perf_counter() - start) / requests
+
+
+def session_cookie() -> str:
+    data = b64encode(json.dumps({"user_id": "u-12345", "csrf": "abcdefghijklmnop"}).encode())
+    return "session=" + itsdangerous.TimestampSigner(SECRET).sign(data).decode()
+
+
+def consent_cookie(kit: ConsentKit) -> str:
+    now = datetime.now(UTC)
+    choices = Choices(visitor_id=kit.new_visitor_id(), policy_version=kit.policy.version, decided_at=now,
+                      updated_at=now).evolve(choices={"analytics": True, "captcha": False, "advertising": False})
+    return f"{kit.cookie_name}={kit.codec.dumps(choices)}"
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=20000)
+    parser.add_argument("--rounds", type=int, default=7)
+    args = parser.parse_args()
+    kit = ConsentKit(make_policy(), secret_keys=[SECRET], store="memory://")
+    apps = {
+        "bare": (app_with(), ""),
+        "session": (app_with(Middleware(SessionMiddleware, secret_key=SECRET)), session_cookie()),
+        "consent": (app_with(Middleware(ConsentMiddleware, kit=kit)), consent_cookie(kit)),
+        # More distinct visitors than the caches hold: every request verifies and evaluates afresh.
+        "consent_cold": (app_with(Middleware(ConsentMiddleware, kit=kit)), [consent_cookie(kit) for _ in range(5000)]),
+    }
+    samples: dict[str, list[float]] = {name: [] for name in apps}
+    for _ in range(args.rounds):  # interleaved, so drift hits all three alike
+        for name, (app, cookie) in apps.items():
+            samples[name].append(await run(app, cookie, args.requests))
+    median = {name: statistics.median(values) for name, values in samples.items()}
+    added_session = median["session"] - median["bare"]
+    added_consent = median["consent"] - median["bare"]
+    print(f"bare app:                  {median['bare'] * 1e6:8.2f} us/request")
+    print(f"SessionMiddleware adds:    {added_session * 1e6:8.2f} us/request (valid session cookie)")
+    print(f"ConsentMiddleware adds:    {added_consent * 1e6:8.2f} us/request (valid consent cookie)")
+    added_cold = median["consent_cold"] - median["bare"]
+    print(f"  ... each cookie first seen: {added_cold * 1e6:6.2f} us/request (no cache hit)")
+    print(f"ratio consent/session:     {added_consent / added_session:8.2f}  (target <= 1.0)")
+    print(f"ratio, no cache hits:      {added_cold / added_session:8.2f}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
