@@ -236,7 +236,7 @@ CORE_ROUTES: Mapping[tuple[str, str], Handler] = {
 # Requests that change something: checked against cross-site forgery.
 _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Responses that a shared cache may keep: they never carry the visitor's cookie.
-_CACHEABLE = frozenset({"widget.js", "widget.css"})
+_CACHEABLE = frozenset({"widget.js", "widget.css", "openapi.json", "gpc.json"})
 
 
 def _extra_routes(kit: ConsentKit) -> dict[tuple[str, str], Handler]:

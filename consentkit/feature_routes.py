@@ -10,9 +10,9 @@ if TYPE_CHECKING:
 
 
 def routes(kit: ConsentKit) -> dict[tuple[str, str], Handler]:
-    from . import access
+    from . import access, openapi
 
     found: dict[tuple[str, str], Handler] = {}
-    for module in (access,):
+    for module in (access, openapi,):
         found.update(module.routes(kit))
     return found

@@ -1,0 +1,129 @@
+"""The OpenAPI 3 document of the consent endpoints (``GET /consentkit/openapi.json``),
+built from the policy so that category names are part of the schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.responses import JSONResponse, Response
+
+from .endpoints import Call, Handler
+from .kit import ConsentKit
+from .state import AGE_BANDS, PARENTAL_STATUSES
+
+_ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*statuses: int) -> dict[str, Any]:
+    text = {400: "Malformed or invalid input", 403: "Cross-site request refused", 404: "Not found",
+            409: "Conflicts with an earlier answer", 413: "Body over 8 KiB", 415: "Wrong content type"}
+    return {str(s): _json(_ERROR, text[s]) for s in statuses}
+
+
+def document(kit: ConsentKit) -> dict[str, Any]:
+    """The OpenAPI document for this kit's policy and prefix."""
+    policy, p = kit.policy, kit.prefix
+    bool_per_category = {
+        "type": "object",
+        "properties": {cid: {"type": "boolean"} for cid in policy.category_ids},
+        "required": list(policy.category_ids),
+        "additionalProperties": False,
+    }
+    choices = {
+        "type": "object",
+        "properties": {
+            cid: ({"type": "boolean", "enum": [True]} if policy.category(cid).required else {"type": "boolean"})
+            for cid in policy.category_ids
+        },
+        "additionalProperties": False,
+    }
+    date_time = {"type": ["string", "null"], "format": "date-time"}
+    state = {
+        "type": "object",
+        "required": ["visitor_id", "policy_version", "mode", "categories", "decided", "prompt", "gpc",
+                     "sale_opt_out", "reprompt_not_before", "age_band", "parental_consent", "updated_at",
+                     "expires_at", "usprivacy"],
+        "properties": {
+            "visitor_id": {"type": "string"},
+            "policy_version": {"type": "string"},
+            "mode": {"type": "string", "enum": ["opt_in", "opt_out"]},
+            "categories": bool_per_category,
+            "decided": {"type": "boolean"},
+            "prompt": {"type": "boolean"},
+            "gpc": {"type": "boolean"},
+            "sale_opt_out": {"type": "boolean"},
+            "sale_opt_in": {"type": "boolean"},
+            "reprompt_not_before": date_time,
+            "age_band": {"type": "string", "enum": list(AGE_BANDS)},
+            "parental_consent": {"type": ["string", "null"], "enum": [*PARENTAL_STATUSES, None]},
+            "updated_at": date_time,
+            "expires_at": date_time,
+            "usprivacy": {"type": "string", "pattern": "^1[YN-][YN][YN-]$"},
+        },
+    }
+    consent_request = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "choices": choices,
+            "age_band": {"type": "string", "enum": ["under_13", "13_15", "16_plus"]},
+            "source": {"type": "string", "enum": ["banner", "preferences", "api", "link", "gpc"]},
+            "sale_opt_in": {"type": "boolean"},
+            "gpc": {"type": "boolean"},
+        },
+    }
+    state_ok = _json({"$ref": "#/components/schemas/State"}, "The visitor's state")
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "consentkit consent endpoints", "version": "1"},
+        "paths": {
+            f"{p}/state": {"get": {"summary": "The visitor's consent state", "responses": {"200": state_ok}}},
+            f"{p}/consent": {"post": {
+                "summary": "Record a decision; categories not named keep their value",
+                "requestBody": {"required": True, "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/ConsentRequest"}}}},
+                "responses": {"200": state_ok, **_errors(400, 403, 409, 413, 415)},
+            }},
+            f"{p}/opt-out": {"post": {
+                "summary": "Opt out of every sale_or_sharing category (Do Not Sell or Share)",
+                "requestBody": {"required": False, "content": {
+                    "application/json": {"schema": {"type": "object"}},
+                    "application/x-www-form-urlencoded": {"schema": {
+                        "type": "object", "properties": {"next": {"type": "string"}}}},
+                }},
+                "responses": {"200": state_ok, "303": {"description": "Back to a page of this site"},
+                              **_errors(400, 403, 413, 415)},
+            }},
+            f"{p}/receipts": {
+                "get": {"summary": "This visitor's consent receipts", "responses": {"200": _json(
+                    {"type": "object", "required": ["receipts"],
+                     "properties": {"receipts": {"type": "array", "items": {"type": "object"}}}},
+                    "Consent receipts (Kantara CR 1.1 core fields)")}},
+                "delete": {"summary": "Erase this visitor's records, keeping the minimal proof of an opt-out",
+                           "responses": {"200": _json({"type": "object", "required": ["erased", "kept"], "properties": {
+                               "erased": {"type": "integer"}, "kept": {"type": "integer"}}}, "What was erased"),
+                               **_errors(403)}},
+            },
+            "/.well-known/gpc.json": {"get": {"summary": "Global Privacy Control support", "responses": {
+                "200": _json({"type": "object", "required": ["gpc", "lastUpdate"], "properties": {
+                    "gpc": {"type": "boolean", "enum": [True]},
+                    "lastUpdate": {"type": "string", "format": "date"}}}, "GPC support resource")}}},
+        },
+        "components": {"schemas": {
+            "State": state,
+            "ConsentRequest": consent_request,
+            "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
+        }},
+    }
+
+
+async def get_openapi(call: Call) -> Response:
+    return JSONResponse(document(call.kit), headers={"Cache-Control": "public, max-age=3600"})
+
+
+def routes(kit: ConsentKit) -> dict[tuple[str, str], Handler]:
+    return {("GET", "openapi.json"): get_openapi}
