@@ -1,0 +1,688 @@
+"""Streaming HTML gating: consent-gated tags go out live or inert, trackers inert.
+
+``HtmlGate`` is fed a ``text/html`` body chunk by chunk and answers at once with
+what may be sent. A tag marked ``data-consent="<category>"`` is served live when
+the category is granted (script ``type`` restored, ``data-src`` back to ``src``)
+and inert when it is not (``type="text/plain"``, ``src`` moved to ``data-src``),
+so the widget can activate it in place later. A script, image, frame, link, media
+or embed tag whose URL is on a declared host of a category not granted goes out
+inert even without ``data-consent``, and gets one. Every byte outside the
+rewritten tags passes through unchanged.
+
+How it stays correct and fast: the body is tokenized as a browser would (HTML
+tokenizer rules for tags, quoted attributes, comments, raw text elements), but
+the plain majority of the page is skipped by one precompiled regular expression
+that only stops at tags that might need attention. Whatever it cannot vouch for
+goes through the exact, slower path; a mistake can only make the gate look at
+more, never at less. Where browsers and this tokenizer could disagree, the gate
+chooses the reading that sees more tags (fail closed):
+
+* a script ends at its first ``</script``, even where a browser in the "double
+  escaped" state (``<!--<script>`` inside a script) would read on;
+* ``<noscript>`` content is read as markup, as a browser without JavaScript does;
+* inside ``<svg>``/``<math>`` no element is raw text, as in foreign content.
+
+``<template>`` content is left untouched: it is inert until the page's own script
+clones it. Not covered: URLs in CSS (``style``, ``@import``), ``srcdoc``, legacy
+``background`` attributes and ``xlink:href``.
+
+A tag longer than ``TAG_LIMIT`` is not held back whole: it is decided on what
+has been read (its complete attributes and the start of the one in progress, which
+holds any URL's host), then the rest streams through. So that an attribute not yet
+read cannot load anything, such a tag of an element that loads resources gets
+empty copies of its URL attributes put first (the first of duplicate attributes
+wins in HTML): an oversized ``<img alt="...">`` loses its image, never its privacy.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+from urllib.parse import urljoin
+
+from .policy import Policy, split_url
+
+__all__ = ["TAG_LIMIT", "HtmlGate", "rewrite_html", "state_script"]
+
+TAG_LIMIT = 64 * 1024
+
+# URL attributes that load something, per element; ``data-<name>`` is their inert form.
+_URL_ATTRS: dict[str, tuple[bytes, ...]] = {
+    "script": (b"src", b"href"),  # href: SVG <script href>
+    "img": (b"src", b"srcset"),
+    "image": (b"src", b"srcset", b"href"),  # HTML parses <image> as <img>; SVG <image href>
+    "source": (b"src", b"srcset"),
+    "video": (b"src", b"poster"),
+    "link": (b"href", b"imagesrcset"),
+    "object": (b"data",),
+    **{name: (b"src",) for name in ("iframe", "frame", "embed", "audio", "track", "input")},
+}
+_ANY_URL_ATTRS = (b"src", b"srcset")  # any other element marked data-consent
+_SRCSETS = frozenset({b"srcset", b"imagesrcset", b"data-srcset", b"data-imagesrcset"})
+_RAWTEXT = ("script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes")
+_FOREIGN = ("svg", "math")
+# rel values that fetch nothing by themselves; any other rel token may load the href.
+_INERT_RELS = frozenset((
+    "alternate", "author", "bookmark", "canonical", "external", "help", "license", "me", "next", "nofollow",
+    "noopener", "noreferrer", "opener", "prev", "search", "tag", "shortlink", "pingback", "webmention",
+    "privacy-policy", "terms-of-service",
+))
+
+# -- the exact tokenizer (HTML Standard 13.2.5), used one token at a time -------------
+_NAME = rb"[^\t\n\f\r />][^\t\n\f\r /=>]*+"
+_ATTR = _NAME + rb"""(?:[\t\n\f\r ]*+=[\t\n\f\r ]*+(?:"[^"]*+"|'[^']*+'|(?!["'])[^\t\n\f\r >]*+)|(?![\t\n\f\r ]*+=))"""
+_TAG = re.compile(rb"<(/?)([A-Za-z][^\t\n\f\r />]*+)(?:[\t\n\f\r /]++|" + _ATTR + rb")*+>")
+_ATTR_AT = re.compile(rb"(" + _NAME + rb""")(?:[\t\n\f\r ]*+=[\t\n\f\r ]*+("[^"]*+"|'[^']*+'|[^\t\n\f\r >]*+))?""")
+# For a tag cut short: the attributes certainly complete, then the one in progress.
+_DONE = (
+    _NAME + rb"""(?:[\t\n\f\r ]*+=[\t\n\f\r ]*+(?:"[^"]*+"|'[^']*+'|(?!["'])[^\t\n\f\r >]++(?=[\t\n\f\r >]))"""
+    rb"|(?=[\t\n\f\r ]*+[^\t\n\f\r =]))"
+)
+_ATTRS_DONE = re.compile(rb"(?:[\t\n\f\r /]++|" + _DONE + rb")*+")
+_TAG_HEAD = re.compile(rb"<(/?)([A-Za-z][^\t\n\f\r />]*+)")
+_PARTIAL = re.compile(rb"(" + _NAME + rb""")?([\t\n\f\r ]*+)(=[\t\n\f\r ]*+(?:(")|(')|([^\t\n\f\r >"'])))?""")
+_TAGNAME_RUN = re.compile(rb"[^\t\n\f\r />]*+")
+_NAME_RUN = re.compile(rb"[^\t\n\f\r /=>]*+")
+_WS_RUN = re.compile(rb"[\t\n\f\r ]*+")
+_UNQUOTED_END = re.compile(rb"[\t\n\f\r >]")
+_COMMENT_END = re.compile(rb"--!?>")
+_NON_WS = re.compile(rb"[^\t\n\f\r ]")
+_RAW_END = {n: re.compile(b"</(?i:" + n.encode() + rb")[\t\n\f\r />]") for n in _RAWTEXT}
+
+# -- the fast path: skips text and every tag that cannot need a change ---------------
+# It matches only a canonical subset of HTML (attributes after whitespace, values
+# without stray quotes) on which it agrees with the exact tokenizer; anything else
+# stops it, and the exact path takes the next token.
+_NC = rb"""[^\t\n\f\r />"'=]"""
+_NOT_CONSENT = rb"""[\t\n\f\r ]++(?:[^\t\n\f\r />"'=dD]|[dD](?!(?i:ata-consent)[\t\n\f\r />=]))""" + _NC + rb"*+"
+_PLAIN = _NOT_CONSENT + rb"""(?:=(?:"[^"]*+"|'[^']*+'|[^\t\n\f\r >"'=`<]++))?"""
+# Values that cannot hold another host's URL: no scheme, no //, no backslash, no entity.
+_NO_URL = _NOT_CONSENT + (
+    rb"""(?:=(?:"[^"/:\\&]*+(?:/(?![/\\\t\n\r])[^"/:\\&]*+)*+\""""
+    rb"""|'[^'/:\\&]*+(?:/(?![/\\\t\n\r])[^'/:\\&]*+)*+'"""
+    rb"""|(?:[^\t\n\f\r >"'=`<:/\\&]|/(?![/\\]))++))?"""
+)
+_END = rb"[\t\n\f\r ]*+/?>"
+_SPECIAL = rb"(?!(?i:s(?:cr|ty|ou|vg)|t(?:e[xm]|it|ra)|i(?:f|m|np)|xmp|lin|vid|au|emb|ob|mat|fra|bas|no[ef]))"
+
+
+def _body(name: bytes) -> bytes:
+    end = rb"/(?i:" + name + rb")[\t\n\f\r />]"
+    return rb"[^<]*+(?:<(?!" + end + rb")[^<]*+)*+(?=<" + end + rb")"
+
+
+def _fast(with_resources: bool) -> re.Pattern[bytes]:
+    alts = [
+        rb"/[a-zA-Z]" + _NC + rb"*+[\t\n\f\r ]*+>",
+        _SPECIAL + rb"[a-zA-Z]" + _NC + rb"*+(?:" + _PLAIN + rb")*+" + _END,
+    ]
+    for name in (b"style", b"textarea", b"title", b"xmp", b"noembed", b"noframes"):
+        alts.append(rb"(?i:" + name + rb")(?=[\t\n\f\r />])(?:" + _PLAIN + rb")*+" + _END + _body(name))
+    if with_resources:
+        alts.append(
+            rb"(?i:img|input|source|link|track|video|audio|embed|object|frame)(?=[\t\n\f\r />])(?:"
+            + _NO_URL + rb")*+" + _END
+        )
+        for name in (b"script", b"iframe"):
+            alts.append(rb"(?i:" + name + rb")(?=[\t\n\f\r />])(?:" + _NO_URL + rb")*+" + _END + _body(name))
+    alts += [
+        rb"!--(?:-?>|[^-]*+(?:-(?!-!?>)[^-]*+)*+--!?>)",
+        rb"!(?!--)[^>]*+>|\?[^>]*+>|/(?![a-zA-Z])[^>]*+>",
+        rb"(?=[^a-zA-Z!/?])",  # a '<' that starts nothing is text
+    ]
+    return re.compile(rb"[^<]*+(?:<(?:" + b"|".join(alts) + rb")[^<]*+)*+")
+
+
+_FAST = _fast(True)
+_FAST_NO_RESOURCES = _fast(False)  # after a <base> that points at a declared host
+
+# Tokenizer states.
+_DATA, _RAW, _COMMENT, _BOGUS, _CDATA, _INTAG = range(6)
+# Where an oversized tag stands.
+_S_TAGNAME, _S_BEFORE, _S_NAME, _S_AFTER, _S_VALUE, _S_DQ, _S_SQ, _S_UNQ = range(8)
+_BOM = b"\xef\xbb\xbf"
+_WS = frozenset(b"\t\n\f\r ")
+_TNR = str.maketrans("", "", "\t\n\r")
+_SCHEME = re.compile(r"^(https?):[/\\]*", re.IGNORECASE)
+_LEADING_SLASHES = re.compile(r"^[/\\]{2,}")
+_Edit = tuple[int, int, bytes]
+
+
+class _Attr(NamedTuple):
+    name: bytes  # lowercased
+    start: int
+    name_end: int
+    value: bytes | None  # without its quotes
+    end: int
+
+
+def _attrs(tag: bytes, start: int, stop: int) -> list[_Attr]:
+    found = []
+    for m in _ATTR_AT.finditer(tag, start, stop):
+        value = m.group(2)
+        if value is not None and value[:1] in (b'"', b"'"):
+            value = value[1:-1]
+        found.append(_Attr(m.group(1).lower(), m.start(), m.end(1), value, m.end()))
+    return found
+
+
+def _run_end(pattern: re.Pattern[bytes], buf: bytes, pos: int) -> int:
+    """End of a pattern that always matches (a possessive run, possibly empty)."""
+    m = pattern.match(buf, pos)
+    assert m is not None
+    return m.end()
+
+
+def _text(value: bytes | None) -> str:
+    text = (value or b"").decode("utf-8", "replace")
+    return html.unescape(text) if "&" in text else text
+
+
+def _delete(tag: bytes, attr: _Attr, floor: int) -> _Edit:
+    start = attr.start
+    while start > floor and tag[start - 1] in _WS:
+        start -= 1
+    return (start, attr.end, b"")
+
+
+def _quoted(text: str) -> bytes:
+    return b'"' + html.escape(text).encode() + b'"'
+
+
+class HtmlGate:
+    """Gate one HTML response: ``feed()`` each chunk, then ``close()``.
+
+    ``granted`` maps category ids to consent (required categories count as
+    granted; unknown ones as not). ``nonce`` goes on scripts made live. ``inject``
+    is written once, right after ``<head>`` (or before the first content when the
+    page has no head). Memory is bounded by ``TAG_LIMIT``, whatever the page size.
+    """
+
+    def __init__(
+        self, policy: Policy, granted: Mapping[str, bool], *, nonce: str | None = None, inject: bytes = b""
+    ) -> None:
+        self._policy = policy
+        self._allowed = frozenset(c.id for c in policy.categories if c.required or granted.get(c.id, False))
+        self._nonce = b" nonce=" + _quoted(nonce) if nonce else b""
+        self._inject = inject
+        self._injected = not inject
+        self._buf = b""
+        self._state = _DATA
+        self._raw: re.Pattern[bytes] = _RAW_END["script"]
+        self._raw_keep = 0
+        self._template = 0
+        self._foreign = 0
+        self._base: str | None = None
+        self._base_seen = False
+        self._at_start = True
+        self._retry = 0  # length of a pending tag already searched for its '>'
+        self._sub = _S_BEFORE
+        self._big: tuple[bool, str, bool] = (False, "", False)  # oversized tag: closing, name, inject after
+        self._closed = False
+        self._fast: re.Pattern[bytes] | None = None
+        self._update_fast()
+
+    def feed(self, chunk: bytes) -> bytes:
+        """Take the next chunk of the body; return what can be sent now."""
+        if self._closed:
+            raise RuntimeError("HtmlGate.feed() after close()")
+        if not chunk:
+            return b""
+        self._buf = self._buf + bytes(chunk) if self._buf else bytes(chunk)
+        return self._run(final=False)
+
+    def close(self) -> bytes:
+        """End of the body: return everything still held back."""
+        if self._closed:
+            return b""
+        out = self._run(final=True)
+        self._closed = True
+        if not self._injected:
+            self._injected = True
+            out += self._inject
+        return out
+
+    # -- the scanner ---------------------------------------------------------------
+
+    def _update_fast(self) -> None:
+        plain = self._injected and not self._template and not self._foreign
+        self._fast = (_FAST_NO_RESOURCES if self._base else _FAST) if plain else None
+
+    def _run(self, final: bool) -> bytes:
+        buf = self._buf
+        n = len(buf)
+        pos = emit = 0
+        out: list[bytes] = []
+        if self._at_start:
+            # A byte order mark must stay first, or the browser no longer sees it.
+            if n < 3 and _BOM.startswith(buf) and not final:
+                return b""
+            self._at_start = False
+            if buf.startswith(_BOM):
+                pos = 3
+        while pos < n:
+            state = self._state
+            if state == _DATA:
+                if self._fast is not None and not self._retry:
+                    pos = _run_end(self._fast, buf, pos)
+                    if pos >= n:
+                        break
+                if buf[pos] != 0x3C:  # text, read here only before the injection
+                    end = buf.find(b"<", pos)
+                    end = n if end < 0 else end
+                    first = None if self._injected else _NON_WS.search(buf, pos, end)
+                    if first is not None:
+                        out += (buf[emit : first.start()], self._take_inject())
+                        emit = first.start()
+                    pos = end
+                    continue
+                end, new = self._markup(buf, pos, n, final)
+                if end < 0:
+                    break
+                if new is not None:
+                    out += (buf[emit:pos], new)
+                    emit = end
+                pos = end
+            elif state == _RAW:
+                m = self._raw.search(buf, pos)
+                if m is None:
+                    pos = n if final else max(pos, n - self._raw_keep)
+                    break
+                pos, self._state = m.start(), _DATA
+            elif state == _COMMENT:
+                m = _COMMENT_END.search(buf, pos)
+                if m is None:
+                    pos = n if final else max(pos, n - 3)
+                    break
+                pos, self._state = m.end(), _DATA
+            elif state == _CDATA:
+                end = buf.find(b"]]>", pos)
+                if end < 0:
+                    pos = n if final else max(pos, n - 2)
+                    break
+                pos, self._state = end + 3, _DATA
+            elif state == _BOGUS:
+                end = buf.find(b">", pos)
+                if end < 0:
+                    pos = n
+                    break
+                pos, self._state = end + 1, _DATA
+            else:  # _INTAG
+                end = self._scan_tag(buf, pos, n)
+                if end < 0:
+                    pos = n
+                    break
+                pos, self._state = end, _DATA
+                closing, name, inject_after = self._big
+                if closing:
+                    self._end_tag(name)
+                else:
+                    self._start_tag(name, False)
+                if inject_after and not self._injected:
+                    out += (buf[emit:pos], self._take_inject())
+                    emit = pos
+        out.append(buf[emit:pos])
+        self._buf = buf[pos:]
+        return b"".join(out)
+
+    def _take_inject(self) -> bytes:
+        self._injected = True
+        self._update_fast()
+        return self._inject
+
+    def _markup(self, buf: bytes, pos: int, n: int, final: bool) -> tuple[int, bytes | None]:
+        """One token at a '<': (its end, its replacement or None), or (-1, None) to wait."""
+        if n - pos < 3 and not final:
+            return -1, None
+        second = buf[pos + 1 : pos + 2]
+        if second == b"!":
+            if buf.startswith(b"<!--", pos):
+                if n - pos < 6 and not final:
+                    return -1, None
+                if buf[pos + 4 : pos + 5] == b">":
+                    return pos + 5, None
+                if buf[pos + 4 : pos + 6] == b"->":
+                    return pos + 6, None
+                self._state = _COMMENT
+                return pos + 4, None
+            if self._foreign and buf.startswith(b"<![CDATA[", pos):
+                self._state = _CDATA
+                return pos + 9, None
+            if not final and n - pos < 9 and (b"<!--".startswith(buf[pos:n]) or b"<![CDATA[".startswith(buf[pos:n])):
+                return -1, None
+            self._state = _BOGUS
+            return pos + 2, None
+        if second == b"/":
+            if buf[pos + 2 : pos + 3].isalpha():
+                return self._tag(buf, pos, n, final)
+            self._state = _BOGUS  # "</>" or "</ ...>"
+            return pos + 2, None
+        if second == b"?":
+            self._state = _BOGUS
+            return pos + 2, None
+        if second.isalpha():
+            return self._tag(buf, pos, n, final)
+        return pos + 1, (None if self._injected else self._take_inject() + b"<")  # a '<' that is text
+
+    def _tag(self, buf: bytes, pos: int, n: int, final: bool) -> tuple[int, bytes | None]:
+        if self._retry and buf.find(b">", pos + self._retry) < 0 and n - pos <= TAG_LIMIT and not final:
+            self._retry = n - pos
+            return -1, None
+        m = _TAG.match(buf, pos)
+        if m is None:
+            if final:  # a tag cut by the end of the body: browsers drop it
+                self._retry = 0
+                return n, None
+            if n - pos > TAG_LIMIT:
+                self._retry = 0
+                return self._oversized(buf, pos, n)
+            self._retry = n - pos
+            return -1, None
+        self._retry = 0
+        closing = bool(m.group(1))
+        name = m.group(2).lower().decode("latin-1")
+        end = m.end()
+        new = None
+        if closing:
+            self._end_tag(name)
+        else:
+            if not self._template:
+                tag = buf[pos:end]
+                new = self._rewrite(name, tag, _attrs(tag, m.end(2) - pos, len(tag) - 1), m.end(2) - pos)
+            self._start_tag(name, name in _FOREIGN and _self_closing(buf, m))
+            if name == "head" and not self._injected:
+                return end, (buf[pos:end] if new is None else new) + self._take_inject()
+        if not self._injected and (closing or name not in ("html", "head")):
+            new = self._take_inject() + (buf[pos:end] if new is None else new)
+        return end, new
+
+    def _start_tag(self, name: str, self_closing: bool) -> None:
+        if self._foreign:
+            if name in _FOREIGN and not self_closing:
+                self._foreign += 1
+        elif name == "template":
+            self._template += 1
+        elif name in _RAWTEXT:
+            self._state = _RAW
+            self._raw = _RAW_END[name]
+            self._raw_keep = len(name) + 2
+        elif name in _FOREIGN and not self_closing:
+            self._foreign = 1
+        self._update_fast()
+
+    def _end_tag(self, name: str) -> None:
+        if self._foreign:
+            if name in _FOREIGN:
+                self._foreign -= 1
+        elif name == "template" and self._template:
+            self._template -= 1
+        self._update_fast()
+
+    # -- tags longer than TAG_LIMIT ------------------------------------------------
+
+    def _oversized(self, buf: bytes, pos: int, n: int) -> tuple[int, bytes | None]:
+        head = _TAG_HEAD.match(buf, pos)
+        assert head is not None
+        closing = bool(head.group(1))
+        name = head.group(2).lower().decode("latin-1")
+        at = done = head.end()
+        if at == n:
+            self._sub = _S_TAGNAME
+            name = ""  # a name this long is no element that loads anything
+        else:
+            done = _run_end(_ATTRS_DONE, buf, at)
+            self._partial(buf, done, n)
+        self._state = _INTAG
+        inject_before = not self._injected and (closing or name not in ("html", "head"))
+        self._big = (closing, name, not self._injected and not closing and name == "head")
+        new = None
+        if not closing and name and not self._template:
+            prefix = buf[pos:n]
+            attrs = _attrs(prefix, at - pos, done - pos)
+            if self._sub in (_S_DQ, _S_SQ, _S_UNQ, _S_AFTER, _S_VALUE):  # its name is complete
+                attrs.append(self._partial_attr(prefix, done - pos))
+            new = self._rewrite(name, prefix, attrs, at - pos, oversized=True)
+        if inject_before:
+            new = self._take_inject() + (buf[pos:n] if new is None else new)
+        return n, new
+
+    def _partial(self, buf: bytes, pos: int, n: int) -> None:
+        m = _PARTIAL.match(buf, pos)
+        assert m is not None
+        if m.group(4):
+            self._sub = _S_DQ
+        elif m.group(5):
+            self._sub = _S_SQ
+        elif m.group(6):
+            self._sub = _S_UNQ
+        elif m.group(3):
+            self._sub = _S_VALUE
+        elif m.group(1):
+            self._sub = _S_AFTER if m.group(2) else _S_NAME
+        else:
+            self._sub = _S_BEFORE
+
+    def _partial_attr(self, prefix: bytes, pos: int) -> _Attr:
+        m = _PARTIAL.match(prefix, pos)
+        assert m is not None
+        start = m.start(1) if m.group(1) else pos
+        name_end = m.end(1) if m.group(1) else pos
+        value_start = m.end(4) if m.group(4) else m.end(5) if m.group(5) else m.start(6) if m.group(6) else -1
+        value = prefix[value_start:] if value_start >= 0 else None
+        return _Attr(prefix[start:name_end].lower(), start, name_end, value, len(prefix))
+
+    def _scan_tag(self, buf: bytes, pos: int, n: int) -> int:
+        """Follow an oversized tag to its '>' (HTML tokenizer states); -1 if it goes on."""
+        sub = self._sub
+        while pos < n:
+            if sub == _S_DQ or sub == _S_SQ:
+                end = buf.find(b'"' if sub == _S_DQ else b"'", pos)
+                if end < 0:
+                    break
+                pos, sub = end + 1, _S_BEFORE
+            elif sub == _S_UNQ:
+                m = _UNQUOTED_END.search(buf, pos)
+                if m is None:
+                    break
+                pos, sub = m.start(), _S_BEFORE
+            elif sub == _S_TAGNAME or sub == _S_NAME:
+                pos = _run_end(_TAGNAME_RUN if sub == _S_TAGNAME else _NAME_RUN, buf, pos)
+                if pos == n:
+                    break
+                c = buf[pos]
+                if c == 0x3D and sub == _S_NAME:
+                    pos, sub = pos + 1, _S_VALUE
+                else:
+                    sub = _S_AFTER if c in _WS and sub == _S_NAME else _S_BEFORE
+            elif sub == _S_AFTER or sub == _S_VALUE:
+                pos = _run_end(_WS_RUN, buf, pos)
+                if pos == n:
+                    break
+                c = buf[pos]
+                if c == 0x3E or (c == 0x2F and sub == _S_AFTER):
+                    sub = _S_BEFORE
+                elif sub == _S_AFTER:
+                    if c == 0x3D:
+                        pos, sub = pos + 1, _S_VALUE
+                    else:
+                        sub = _S_NAME
+                elif c == 0x22 or c == 0x27:
+                    pos, sub = pos + 1, (_S_DQ if c == 0x22 else _S_SQ)
+                else:
+                    sub = _S_UNQ
+            else:  # _S_BEFORE
+                pos = _run_end(_ATTRS_DONE, buf, pos)
+                if pos < n and buf[pos] == 0x3E:
+                    self._sub = _S_BEFORE
+                    return pos + 1
+                self._partial(buf, pos, n)
+                sub = self._sub
+                break
+        self._sub = sub
+        return -1
+
+    # -- the gating decision -------------------------------------------------------
+
+    def _rewrite(self, name: str, tag: bytes, attrs: list[_Attr], at: int, oversized: bool = False) -> bytes | None:
+        """The tag as it must go out, or None when it goes out unchanged."""
+        if name == "base":
+            return self._rewrite_base(tag, attrs, at)
+        loads = _URL_ATTRS.get(name)
+        consent = next((a for a in attrs if a.name == b"data-consent"), None)
+        if consent is None and loads is None:
+            return None
+        live_names = loads or _ANY_URL_ATTRS
+        if consent is None and name == "link" and not _link_fetches(attrs):
+            checked: tuple[bytes, ...] = ()
+        elif consent is None:
+            checked = live_names
+        else:
+            checked = live_names + tuple(b"data-" + a for a in live_names)
+        blocked = None
+        for a in attrs:
+            if a.name in checked and a.value:
+                blocked = self._blocked(a.name, a.value)
+                if blocked is not None:
+                    break
+        edits: list[_Edit] = []
+        inserts: list[bytes] = []
+        if consent is not None and blocked is None and _text(consent.value) in self._allowed:
+            self._live(name, tag, attrs, at, live_names, edits, inserts)
+        elif consent is not None or blocked is not None:
+            relabel = blocked if blocked is not None and (consent is None or _text(consent.value) != blocked) else None
+            self._inert(name, tag, attrs, at, live_names, relabel, edits, inserts)
+        if oversized and loads is not None:
+            names = {a.name for a in attrs}
+            for start, end, new in edits:
+                if new:  # a rename
+                    names.discard(tag[start:end].lower())
+                    names.add(new.lower())
+            inserts += [b" " + a + b'=""' for a in loads if a not in names]
+        if not edits and not inserts:
+            return None
+        parts = [tag[:at], *inserts]
+        cursor = at
+        for start, end, new in sorted(edits):
+            parts += (tag[cursor:start], new)
+            cursor = end
+        parts.append(tag[cursor:])
+        return b"".join(parts)
+
+    def _live(
+        self, name: str, tag: bytes, attrs: list[_Attr], at: int, live_names: tuple[bytes, ...],
+        edits: list[_Edit], inserts: list[bytes],
+    ) -> None:
+        if name == "script":
+            types = [a for a in attrs if a.name == b"type"]
+            if types and _text(types[0].value).strip().lower() == "text/plain":
+                edits += [_delete(tag, a, at) for a in types]
+                original = next((a for a in attrs if a.name == b"data-type"), None)
+                if original is not None:
+                    edits.append((original.start, original.name_end, b"type"))
+            if self._nonce and not any(a.name == b"nonce" for a in attrs):
+                inserts.append(self._nonce)
+        for live in live_names:
+            inert = next((a for a in attrs if a.name == b"data-" + live), None)
+            if inert is not None:
+                edits += [_delete(tag, a, at) for a in attrs if a.name == live]
+                edits.append((inert.start, inert.name_end, live))
+
+    def _inert(
+        self, name: str, tag: bytes, attrs: list[_Attr], at: int, live_names: tuple[bytes, ...],
+        relabel: str | None, edits: list[_Edit], inserts: list[bytes],
+    ) -> None:
+        if name == "script":
+            types = [a for a in attrs if a.name == b"type"]
+            if not types or _text(types[0].value).strip().lower() != "text/plain":
+                # Keep the author's type for the widget, unless a data-type already says it.
+                kept = any(a.name == b"data-type" for a in attrs)
+                edits += [_delete(tag, a, at) if kept else (a.start, a.name_end, b"data-type") for a in types]
+                inserts.append(b' type="text/plain"')
+        edits += [(a.start, a.name_end, b"data-" + tag[a.start : a.name_end]) for a in attrs if a.name in live_names]
+        if relabel is not None:
+            # A declared host overrules the category an author wrote, when it is not granted.
+            edits += [_delete(tag, a, at) for a in attrs if a.name == b"data-consent"]
+            inserts.append(b" data-consent=" + _quoted(relabel))
+
+    def _rewrite_base(self, tag: bytes, attrs: list[_Attr], at: int) -> bytes | None:
+        # Relative URLs resolve against the first <base href>: when it points at a
+        # declared host, every relative URL after it must be checked too.
+        href = next((a for a in attrs if a.name == b"href"), None)
+        if href is None or self._base_seen:
+            return None
+        self._base_seen = True
+        url = _normal_url(_text(href.value))
+        host, _ = split_url(url)
+        if not host or not any(
+            r.matches(host, r.path or "/") for c in self._policy.categories if not c.required for r in c.hosts
+        ):
+            return None
+        category = self._policy.category_for_url(url)
+        if category is not None and category not in self._allowed:
+            return (
+                tag[:at] + b" data-consent=" + _quoted(category) + tag[at : href.start] + b"data-" + tag[href.start :]
+            )
+        self._base = url
+        self._update_fast()
+        return None
+
+    def _blocked(self, attr: bytes, value: bytes) -> str | None:
+        """The first category not granted that this attribute's URL(s) load from."""
+        text = _text(value)
+        for url in text.split() if attr in _SRCSETS else (text,):
+            url = _normal_url(url.strip(","))
+            if self._base is not None and not split_url(url)[0]:
+                url = urljoin(self._base, url)
+            category = self._policy.category_for_url(url)
+            if category is not None and category not in self._allowed:
+                return category
+        return None
+
+
+def _normal_url(url: str) -> str:
+    """A URL as a browser reads it: no tabs or newlines, \\ as /, any run of slashes
+    after http(s): or at the start as //."""
+    url = url.translate(_TNR).strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11\x12\x13"
+                                    "\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f ")
+    url = _SCHEME.sub(lambda m: m.group(1) + "://", url, count=1)
+    return _LEADING_SLASHES.sub("//", url, count=1)
+
+
+def _link_fetches(attrs: list[_Attr]) -> bool:
+    rel = next((a for a in attrs if a.name == b"rel"), None)
+    return rel is not None and any(token not in _INERT_RELS for token in _text(rel.value).lower().split())
+
+
+def _self_closing(buf: bytes, m: re.Match[bytes]) -> bool:
+    if buf[m.end() - 2] != 0x2F:
+        return False
+    # "<a href=/>" ends an unquoted value with '/', which closes nothing.
+    last = None
+    for last in _ATTR_AT.finditer(buf, m.end(2), m.end() - 1):
+        pass
+    return last is None or last.end() < m.end() - 1
+
+
+def rewrite_html(
+    policy: Policy, granted: Mapping[str, bool], html: bytes, *, nonce: str | None = None, inject: bytes = b""
+) -> bytes:
+    """Gate a whole document at once (see ``HtmlGate``)."""
+    gate = HtmlGate(policy, granted, nonce=nonce, inject=inject)
+    return gate.feed(html) + gate.close()
+
+
+_JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
+
+
+def state_script(state: Mapping[str, Any], *, element_id: str = "consentkit-state", nonce: str | None = None) -> bytes:
+    """``<script type="application/json" id=...>`` holding ``state``.
+
+    <, > and & are written as \\u escapes (and every non-ASCII character, U+2028 and
+    U+2029 among them), so no value can close the element or open a comment.
+    """
+    data = json.dumps(state, ensure_ascii=True, separators=(",", ":")).translate(_JSON_ESCAPES)
+    nonce_attr = b" nonce=" + _quoted(nonce) if nonce else b""
+    return b'<script type="application/json" id=' + _quoted(element_id) + nonce_attr + b">" + data.encode() + b"</script>"
