@@ -1,0 +1,116 @@
+"""``consentkit demo``: run Example Health, the demo insurer, on the embedded
+SQLite ledger."""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import os
+import secrets
+import socket
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+SECRET_ENV = "CONSENTKIT_SECRET"
+_LOOPBACK = {"127.0.0.1", "localhost", "::1", "0.0.0.0", "::"}
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add ``demo`` to the ``consentkit`` command's subparsers."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "demo",
+        help="run the demo insurer site",
+        description="Run Example Health, a fictional health insurer on consentkit, with the embedded SQLite "
+        f"ledger. The consent cookie's secret comes from ${SECRET_ENV} (several, newest first, "
+        "separated by commas), or is random for this run.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    parser.add_argument("--db", default="consentkit-demo.db", metavar="PATH",
+                        help="SQLite file of the consent ledger (default: consentkit-demo.db here)")
+    parser.add_argument("--mode", choices=("opt_in", "opt_out"), default=None,
+                        help="consent mode; default: the demo policy's (opt_out)")
+    parser.set_defaults(run=run)
+    return parser
+
+
+def store_url(db: str) -> str:
+    """A ledger store URL from ``--db``: a file path becomes ``sqlite:///<absolute path>``."""
+    if "://" in db:
+        return db
+    return "sqlite:///" + str(Path(db).expanduser().resolve())
+
+
+def secret_keys(environ: Mapping[str, str] | None = None) -> tuple[list[str], bool]:
+    """The signing keys, and whether they came from the environment."""
+    env = os.environ if environ is None else environ
+    configured = [k.strip() for k in env.get(SECRET_ENV, "").split(",") if k.strip()]
+    if configured:
+        return configured, True
+    return [secrets.token_urlsafe(32)], False
+
+
+def display_url(host: str, port: int) -> str:
+    # "localhost" rather than 127.0.0.1: the demo's stand-in third parties live on
+    # analytics.localhost and pixel.localhost, which are then same-site.
+    shown = "localhost" if host in _LOOPBACK else (f"[{host}]" if ":" in host else host)
+    return f"http://{shown}:{port}/"
+
+
+def _port_free(host: str, port: int) -> bool:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return False
+            raise
+    return True
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve the demo until interrupted."""
+    import uvicorn
+
+    from demo_site import create_app
+
+    if not 0 < args.port < 65536:
+        print(f"consentkit demo: --port {args.port} is not a port number", file=sys.stderr)
+        return 2
+    try:
+        free = _port_free(args.host, args.port)
+    except OSError as exc:
+        print(f"consentkit demo: cannot listen on {args.host}: {exc.strerror}", file=sys.stderr)
+        return 2
+    if not free:
+        print(f"consentkit demo: port {args.port} is in use; pick another with --port", file=sys.stderr)
+        return 1
+    keys, from_env = secret_keys()
+    if not from_env:
+        print(f"consentkit demo: ${SECRET_ENV} is not set, so this run signs consent cookies with a random "
+              "secret: choices made now will not be recognised after a restart.", file=sys.stderr)
+    store = store_url(args.db)
+    app = create_app(store, mode=args.mode, secret_keys=keys)
+    mode = app.state.kit.policy.mode
+    print(f"Example Health (consentkit demo, {mode} mode): {display_url(args.host, args.port)}")
+    print(f"  consent ledger: {store}")
+    print("  developer outbox (parents' e-mails): /dev/outbox; press Ctrl+C to stop")
+    sys.stdout.flush()
+    # No access log: it would write every visitor's IP address.
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="consentkit")
+    add_parser(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["demo", *(argv if argv is not None else sys.argv[1:])])
+    return run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,313 @@
+"""``consentkit scan``: visit a site in Chromium three times (no choice, reject all,
+accept all) and hold what it did against its policy.
+
+Each visit starts from a fresh profile. The reject and accept visits load the page,
+make the choice (with the banner's own button, or through the consent API when the
+page has no banner), then load the page again; what counts for them is what
+happened from the choice on. Findings:
+
+- ``undeclared-host``: a request to another host that no category declares;
+- ``undeclared-cookie``: a cookie that no category declares;
+- ``loaded-before-consent`` / ``set-before-consent``: a gated category's host
+  requested, or its cookie set, on a visit that had not granted it;
+- ``loaded-after-reject`` / ``set-after-reject``: the same after "reject all",
+  including a first-party cookie the site left in place instead of expiring it.
+
+Cookie values are never read into a report: they are identifiers.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from .policy import Category, Policy, PolicyError, Service, split_url
+
+VisitName = Literal["no-choice", "reject-all", "accept-all"]
+Kind = Literal[
+    "undeclared-host", "undeclared-cookie", "loaded-before-consent", "set-before-consent",
+    "loaded-after-reject", "set-after-reject",
+]
+VISITS: tuple[VisitName, ...] = ("no-choice", "reject-all", "accept-all")
+# consentkit's own cookies: the signed consent state and the IAB US Privacy string.
+OWN_COOKIES = frozenset({"consentkit", "usprivacy"})
+
+
+class ScanError(Exception):
+    """The scan could not be made (no browser, site unreachable, no policy)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SeenCookie:
+    """A cookie present at the end of a visit (never its value)."""
+
+    name: str
+    domain: str
+    path: str
+    expires: float | None
+    first_party: bool
+    category: str | None
+    declared: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SeenRequest:
+    """A request to a host other than the site's."""
+
+    url: str
+    host: str
+    resource_type: str
+    category: str | None
+    declared: bool
+
+
+@dataclass(frozen=True, slots=True)
+class VisitResult:
+    name: VisitName
+    how: str
+    granted: tuple[str, ...]
+    cookies: tuple[SeenCookie, ...]
+    requests: tuple[SeenRequest, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One violation, named by its culprit (a cookie name or a URL)."""
+
+    visit: VisitName
+    kind: Kind
+    subject: str
+    category: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class ScanReport:
+    url: str
+    policy_source: str
+    mode: str
+    scanned_at: str
+    visits: tuple[VisitResult, ...]
+    findings: tuple[Finding, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["ok"] = self.ok
+        return data
+
+
+# -- what the policy declares ------------------------------------------------------
+
+
+def host_declared(policy: Policy, url: str) -> bool:
+    """Whether any category, required ones included, declares the URL's host."""
+    host, path = split_url(url)
+    return any(rule.matches(host, path) for c in policy.categories for rule in c.hosts)
+
+
+def cookie_declared(policy: Policy, name: str) -> bool:
+    return name in OWN_COOKIES or any(rule.matches(name) for c in policy.categories for rule in c.cookies)
+
+
+def is_first_party(domain: str, site_host: str) -> bool:
+    domain = domain.lstrip(".").lower()
+    return site_host == domain or site_host.endswith("." + domain)
+
+
+def see_request(policy: Policy, site_host: str, url: str, resource_type: str) -> SeenRequest | None:
+    """The request as the report lists it; None for the site's own host or a non-web URL."""
+    host, _ = split_url(url)
+    if not host or host == site_host:
+        return None
+    return SeenRequest(url, host, resource_type, policy.category_for_url(url), host_declared(policy, url))
+
+
+def see_cookie(policy: Policy, site_host: str, cookie: Mapping[str, Any]) -> SeenCookie:
+    expires = cookie.get("expires")
+    return SeenCookie(
+        name=str(cookie["name"]), domain=str(cookie.get("domain", "")), path=str(cookie.get("path", "/")),
+        expires=float(expires) if isinstance(expires, (int, float)) and expires > 0 else None,
+        first_party=is_first_party(str(cookie.get("domain", "")), site_host),
+        category=policy.category_for_cookie(str(cookie["name"])),
+        declared=cookie_declared(policy, str(cookie["name"])),
+    )
+
+
+def granted_on(policy: Policy, visit: VisitName) -> tuple[str, ...]:
+    """The categories a visit may use: before any choice, what the mode grants
+    (everything in ``opt_out``, only the required in ``opt_in``)."""
+    if visit == "accept-all" or (visit == "no-choice" and policy.mode == "opt_out"):
+        return policy.category_ids
+    return tuple(c.id for c in policy.categories if c.required)
+
+
+# -- judging -------------------------------------------------------------------------
+
+
+def judge(visit: VisitResult, before_choice: Iterable[SeenCookie] = ()) -> list[Finding]:
+    """The findings of one visit. ``before_choice``: the cookies present just before
+    the choice, to tell a cookie set after "reject all" from one set earlier."""
+    found: list[Finding] = []
+    gated_early: Kind = "loaded-after-reject" if visit.name == "reject-all" else "loaded-before-consent"
+    set_early: Kind = "set-after-reject" if visit.name == "reject-all" else "set-before-consent"
+    earlier = {(c.name, c.domain, c.path): c for c in before_choice}
+    hosts_done: set[tuple[str, str]] = set()
+    for req in visit.requests:
+        if not req.declared and ("u", req.host) not in hosts_done:
+            hosts_done.add(("u", req.host))
+            found.append(Finding(visit.name, "undeclared-host", req.url, None,
+                                 f"request to {req.host}, a host no category of the policy declares"))
+        if req.category is not None and req.category not in visit.granted and ("g", req.host) not in hosts_done:
+            hosts_done.add(("g", req.host))
+            when = "after reject all" if visit.name == "reject-all" else "before consent"
+            found.append(Finding(visit.name, gated_early, req.url, req.category,
+                                 f"{req.category} host {req.host} requested {when}"))
+    for cookie in visit.cookies:
+        where = f"{cookie.name} on {cookie.domain}"
+        if not cookie.declared:
+            found.append(Finding(visit.name, "undeclared-cookie", cookie.name, None,
+                                 f"cookie {where} is not declared by any category of the policy"))
+        if cookie.category is None or cookie.category in visit.granted:
+            continue
+        if visit.name != "reject-all":
+            found.append(Finding(visit.name, set_early, cookie.name, cookie.category,
+                                 f"{cookie.category} cookie {where} set before consent"))
+        elif (cookie.name, cookie.domain, cookie.path) not in earlier:
+            found.append(Finding(visit.name, set_early, cookie.name, cookie.category,
+                                 f"{cookie.category} cookie {where} set after reject all"))
+        elif cookie.first_party:
+            found.append(Finding(visit.name, set_early, cookie.name, cookie.category,
+                                 f"{cookie.category} cookie {where} kept after reject all: the site should expire it"))
+    return found
+
+
+# -- the policy from the page -------------------------------------------------------
+
+
+def policy_from_config(config: Mapping[str, Any], state: Mapping[str, Any] | None = None) -> Policy:
+    """The policy as the page's ``consentkit-config`` block declares it."""
+    try:
+        categories = [
+            Category(
+                str(c["id"]), required=bool(c.get("required")), sale_or_sharing=bool(c.get("sale_or_sharing")),
+                label=str(c.get("label", "")),
+                services=[
+                    Service(str(s["id"]), vendor=str(s.get("vendor", "")), hosts=s.get("hosts") or (),
+                            cookies={str(k["name"]): str(k.get("lifetime", "session")) for k in s.get("cookies", ())})
+                    for s in c.get("services", ())
+                ],
+            )
+            for c in config.get("categories", ())
+        ]
+        version = str((state or {}).get("policy_version") or "unknown")
+        return Policy(version, categories, mode=str(config.get("mode", "opt_out")))
+    except (KeyError, TypeError, PolicyError) as exc:
+        raise ScanError(f"the page's consentkit-config is not a policy consentkit understands: {exc}") from None
+
+
+# -- driving Chromium ------------------------------------------------------------------
+
+
+def _drive(url: str, policy: Policy | None, source: str, launch: Mapping[str, Any] | None, timeout: float,
+           visits: Sequence[VisitName]) -> ScanReport:
+    try:
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        raise ScanError("consentkit scan drives Chromium through Playwright: pip install 'consentkit[scan]'") from None
+    from .testing.chromium import launch_options
+    from .testing.visits import VisitError, visit
+
+    site_host = (urlsplit(url).hostname or "").lower()
+    results: list[VisitResult] = []
+    findings: list[Finding] = []
+    with sync_playwright() as playwright:
+        try:
+            browser = playwright.chromium.launch(**(dict(launch) if launch is not None else launch_options()))
+        except PlaywrightError as exc:
+            raise ScanError(
+                f"could not start Chromium ({exc.message.splitlines()[0]}): install it, or point "
+                "$CONSENTKIT_CHROMIUM at it"
+            ) from None
+        try:
+            for name in visits:
+                choice = None if name == "no-choice" else name
+                optional = policy.optional_ids if policy is not None else None
+                try:
+                    log = visit(browser, url, choice, categories=optional, timeout=timeout)
+                except VisitError as exc:
+                    raise ScanError(str(exc)) from None
+                if policy is None:
+                    if log.config is None:
+                        raise ScanError(
+                            f"{url} carries no consentkit-config block (is ConsentMiddleware mounted?): "
+                            "pass the policy with --policy FILE"
+                        )
+                    policy = policy_from_config(log.config, log.state)
+                result = VisitResult(
+                    name, log.how, granted_on(policy, name),
+                    tuple(see_cookie(policy, site_host, c) for c in log.cookies),
+                    tuple(r for u, t in log.requests if (r := see_request(policy, site_host, u, t)) is not None),
+                )
+                results.append(result)
+                findings.extend(judge(result, [see_cookie(policy, site_host, c) for c in log.cookies_before]))
+        finally:
+            browser.close()
+    if policy is None:
+        raise ScanError("nothing was scanned: name at least one visit")
+    source = source or "the page's consentkit-config block"
+    return ScanReport(url, source, policy.mode, now_iso(), tuple(results), tuple(findings))
+
+
+def scan(
+    url: str,
+    policy: Policy | None = None,
+    *,
+    policy_source: str = "",
+    launch: Mapping[str, Any] | None = None,
+    timeout: float = 30.0,
+    visits: Sequence[VisitName] = VISITS,
+) -> ScanReport:
+    """Scan ``url`` against ``policy`` (without one, the policy the page declares in
+    its ``consentkit-config`` block). ``launch``: ``chromium.launch()`` options, by
+    default a system Chromium. Raises ``ScanError`` when the scan cannot be made.
+
+    The browser runs in a thread of its own, so that a caller that already drives
+    Playwright, or runs an event loop, can scan too.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ScanError(f"{url!r} is not an http(s) URL")
+    outcome: list[ScanReport | BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(_drive(url, policy, policy_source, launch, timeout, visits))
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run, name="consentkit-scan", daemon=True)
+    worker.start()
+    worker.join()
+    result = outcome[0]
+    if isinstance(result, BaseException):
+        raise result
+    return result
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def dumps(report: ScanReport) -> str:
+    """The report as indented JSON (``--json``)."""
+    return json.dumps(report.to_json(), indent=2)

@@ -1,0 +1,136 @@
+"""One visit of a site in a fresh browser profile, optionally making the consent
+choice, with the requests it made and the cookies it ended with. ``consentkit
+scan`` is three of these; a test can make its own."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page
+
+Choice = Literal["reject-all", "accept-all"]
+
+_SETTLE_MS = 400
+_BUTTON_WAIT_MS = 3000
+_READ_BLOCKS = """() => {
+  const text = (id) => { const el = document.getElementById(id); return el ? el.textContent : null; };
+  return [text("consentkit-config"), text("consentkit-state")];
+}"""
+
+
+class VisitError(Exception):
+    """The visit could not be made: the page did not load, or the choice failed."""
+
+
+@dataclass
+class VisitLog:
+    """What one visit saw. ``requests`` are (url, resource type) from the choice on
+    (from the start when no choice is made); ``cookies_before`` are the cookies just
+    before the choice; ``config`` and ``state`` are the page's consentkit blocks."""
+
+    url: str
+    how: str = ""
+    requests: list[tuple[str, str]] = field(default_factory=list)
+    cookies: list[dict[str, Any]] = field(default_factory=list)
+    cookies_before: list[dict[str, Any]] = field(default_factory=list)
+    config: dict[str, Any] | None = None
+    state: dict[str, Any] | None = None
+
+
+def _json_object(text: Any) -> dict[str, Any] | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def settle(page: Page, timeout_ms: float) -> None:
+    """Wait until the page's network is idle (or ``timeout_ms``), then a little more
+    for scripts that set cookies once loaded."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    try:
+        page.wait_for_load_state("networkidle", timeout=timeout_ms)
+    except PlaywrightError:
+        pass  # A page that keeps polling never idles; what it did so far is enough.
+    page.wait_for_timeout(_SETTLE_MS)
+
+
+def load(page: Page, url: str, timeout_ms: float) -> None:
+    from playwright.sync_api import Error as PlaywrightError
+
+    try:
+        response = page.goto(url, wait_until="load", timeout=timeout_ms)
+    except PlaywrightError as exc:
+        raise VisitError(f"could not load {url}: {exc.message.splitlines()[0]}") from None
+    if response is not None and response.status >= 400:
+        raise VisitError(f"{url} answered HTTP {response.status}")
+    settle(page, timeout_ms)
+
+
+def choose(page: Page, context: BrowserContext, choice: Choice, categories: Sequence[str], prefix: str) -> str:
+    """Click the banner's button for ``choice``; without a visible one, POST the
+    choice for ``categories`` to the consent API. Answers how it was made."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    button = page.locator(f'[data-consentkit-action="{choice}"]').first
+    try:
+        button.wait_for(state="visible", timeout=_BUTTON_WAIT_MS)
+        button.click(timeout=_BUTTON_WAIT_MS)
+        return f'clicked the banner\'s [data-consentkit-action="{choice}"] button'
+    except PlaywrightError:
+        pass
+    grant = choice == "accept-all"
+    parts = urlsplit(page.url)
+    endpoint = f"{parts.scheme}://{parts.netloc}{prefix}/consent"
+    body = {"choices": {c: grant for c in categories}, "source": "api"}
+    answer = context.request.post(endpoint, data=json.dumps(body), headers={"Content-Type": "application/json"})
+    if not answer.ok:
+        raise VisitError(f"no visible {choice} button, and POST {endpoint} answered HTTP {answer.status}")
+    return f"found no banner button, so POSTed {prefix}/consent with every optional category {str(grant).lower()}"
+
+
+def visit(
+    browser: Browser,
+    url: str,
+    choice: Choice | None = None,
+    *,
+    categories: Sequence[str] | None = None,
+    timeout: float = 30.0,
+) -> VisitLog:
+    """Load ``url`` in a fresh context; with a ``choice``, make it and load the page
+    again. ``categories``: the optional categories to name if the choice goes through
+    the API (by default those of the page's config block)."""
+    timeout_ms = timeout * 1000
+    log = VisitLog(url)
+    context = browser.new_context()
+    context.on("request", lambda request: log.requests.append((request.url, request.resource_type)))
+    try:
+        page = context.new_page()
+        load(page, url, timeout_ms)
+        config_text, state_text = page.evaluate(_READ_BLOCKS)
+        log.config, log.state = _json_object(config_text), _json_object(state_text)
+        log.how = "loaded the page and made no choice"
+        if choice is not None:
+            log.cookies_before = [dict(c) for c in context.cookies()]
+            log.requests.clear()
+            if categories is None:
+                found = (log.config or {}).get("categories") or []
+                categories = [str(c["id"]) for c in found if isinstance(c, dict) and not c.get("required")]
+            prefix = str((log.config or {}).get("prefix") or "/consentkit")
+            log.how = choose(page, context, choice, categories, prefix)
+            settle(page, timeout_ms)
+            load(page, url, timeout_ms)
+            log.how += ", then loaded the page again"
+        log.cookies = [dict(c) for c in context.cookies()]
+    finally:
+        context.close()
+    return log

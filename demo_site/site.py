@@ -1,0 +1,107 @@
+"""The insurer's own pages: home, privacy policy, sign-up, and the developer outbox."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from email.message import EmailMessage
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.templating import Jinja2Templates
+
+from consentkit import ConsentKit
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$")
+_LINK = re.compile(r"https?://[^\s<>\"']+")
+
+
+def ccpa_categories(extra: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    """The ``[extra.ccpa_categories]`` table of the policy, in letter order (A to K)."""
+    declared = extra.get("ccpa_categories") or {}
+    return sorted(((str(k), v) for k, v in declared.items() if isinstance(v, Mapping)), key=lambda kv: kv[0])
+
+
+def outbox_entry(message: Any) -> dict[str, Any]:
+    """A notifier's message as the outbox shows it, whatever shape the notifier keeps:
+    an ``EmailMessage``, a mapping, or an object with ``to``/``subject``/``body``."""
+    if isinstance(message, EmailMessage):
+        part = message.get_body(("plain",))
+        fields: dict[str, Any] = {
+            "to": message.get("To", ""), "subject": message.get("Subject", ""),
+            "body": part.get_content() if part is not None else "",
+        }
+    elif isinstance(message, Mapping):
+        fields = dict(message)
+    else:
+        fields = {name: getattr(message, name) for name in ("to", "recipient", "subject", "body", "text", "link")
+                  if hasattr(message, name)}
+    body = str(fields.get("body") or fields.get("text") or "")
+    links = _LINK.findall(body)
+    if fields.get("link") and str(fields["link"]) not in links:
+        links.append(str(fields["link"]))
+    return {
+        "to": str(fields.get("to") or fields.get("recipient") or ""),
+        "subject": str(fields.get("subject") or ""),
+        "body": body,
+        "links": links,
+    }
+
+
+class SitePages:
+    """The page handlers; they read the visitor's consent from ``request.state.consent``."""
+
+    def __init__(self, kit: ConsentKit, templates: Jinja2Templates) -> None:
+        self.kit = kit
+        self.templates = templates
+
+    def render(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
+        return self.templates.TemplateResponse(request, name, context, status_code=status)
+
+    async def home(self, request: Request) -> Response:
+        return self.render(request, "home.html", active="home")
+
+    async def privacy(self, request: Request) -> Response:
+        return self.render(
+            request, "privacy.html", active="privacy", ccpa_categories=ccpa_categories(self.kit.policy.extra)
+        )
+
+    def _signup_form(self, request: Request, status: int = 200, errors: list[str] | None = None) -> Response:
+        band = request.state.consent.age_band
+        ask = self.kit.policy.age_gate and band == "unknown"
+        return self.render(
+            request, "signup.html", status, active="signup", ask_age=ask, months=MONTHS,
+            age_band="" if band == "unknown" else band, errors=errors or [],
+        )
+
+    async def signup(self, request: Request) -> Response:
+        return self._signup_form(request)
+
+    async def create_account(self, request: Request) -> Response:
+        raw = await request.form(max_files=0, max_fields=16)
+        email = str(raw.get("email", "")).strip()
+        password = str(raw.get("password", ""))
+        errors = []
+        if not _EMAIL.match(email):
+            errors.append("Enter your e-mail address, like name@example.com.")
+        if len(password) < 10:
+            errors.append("Choose a password of at least 10 characters.")
+        # consentkit's state is the authority on the band: the page told it through
+        # the consent API before sending the form.
+        band = request.state.consent.age_band
+        if self.kit.policy.age_gate and band == "unknown":
+            errors.append("Please answer the date of birth question.")
+        if errors:
+            return self._signup_form(request, 422, errors)
+        # Demo: the account is not stored, and neither is anything typed above.
+        return self.render(request, "signup_done.html", active="signup", band=band)
+
+    async def outbox(self, request: Request) -> Response:
+        messages = getattr(self.kit.notifier, "messages", None) or []
+        entries = [outbox_entry(m) for m in list(messages)]
+        response = self.render(request, "outbox.html", messages=entries)
+        response.headers["Cache-Control"] = "no-store"
+        return response
