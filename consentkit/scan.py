@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -44,7 +44,8 @@ class ScanError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class SeenCookie:
-    """A cookie present at the end of a visit (never its value)."""
+    """A cookie present at the end of a visit (never its value); ``category`` is
+    the one declaring it, None when undeclared."""
 
     name: str
     domain: str
@@ -53,17 +54,20 @@ class SeenCookie:
     first_party: bool
     category: str | None
     declared: bool
+    vendor: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class SeenRequest:
-    """A request to a host other than the site's."""
+    """A request to a host other than the site's; ``category`` is the one
+    declaring the host, None when undeclared."""
 
     url: str
     host: str
     resource_type: str
     category: str | None
     declared: bool
+    vendor: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,14 +112,28 @@ class ScanReport:
 # -- what the policy declares ------------------------------------------------------
 
 
-def host_declared(policy: Policy, url: str) -> bool:
-    """Whether any category, required ones included, declares the URL's host."""
+def _declaration(policy: Policy, declares: Callable[[Service], bool]) -> tuple[str | None, str]:
+    """(category, vendor) of the first service that declares something: gated
+    categories first, as the gate decides, then required ones."""
+    ordered = sorted(policy.categories, key=lambda c: c.required)
+    for category in ordered:
+        for service in category.services:
+            if declares(service):
+                return category.id, service.vendor
+    return None, ""
+
+
+def host_declaration(policy: Policy, url: str) -> tuple[str | None, str]:
     host, path = split_url(url)
-    return any(rule.matches(host, path) for c in policy.categories for rule in c.hosts)
+    return _declaration(policy, lambda s: any(rule.matches(host, path) for rule in s.hosts))
 
 
-def cookie_declared(policy: Policy, name: str) -> bool:
-    return name in OWN_COOKIES or any(rule.matches(name) for c in policy.categories for rule in c.cookies)
+def cookie_declaration(policy: Policy, name: str) -> tuple[str | None, str]:
+    found = _declaration(policy, lambda s: any(rule.matches(name) for rule in s.cookies))
+    if found[0] is None and name in OWN_COOKIES:
+        # consentkit's own cookies belong to the required category even when undeclared.
+        return next((c.id for c in policy.categories if c.required), None), "consentkit"
+    return found
 
 
 def is_first_party(domain: str, site_host: str) -> bool:
@@ -128,17 +146,20 @@ def see_request(policy: Policy, site_host: str, url: str, resource_type: str) ->
     host, _ = split_url(url)
     if not host or host == site_host:
         return None
-    return SeenRequest(url, host, resource_type, policy.category_for_url(url), host_declared(policy, url))
+    category, vendor = host_declaration(policy, url)
+    return SeenRequest(url, host, resource_type, category, category is not None, vendor)
 
 
 def see_cookie(policy: Policy, site_host: str, cookie: Mapping[str, Any]) -> SeenCookie:
     expires = cookie.get("expires")
+    category, vendor = cookie_declaration(policy, str(cookie["name"]))
     return SeenCookie(
         name=str(cookie["name"]), domain=str(cookie.get("domain", "")), path=str(cookie.get("path", "/")),
         expires=float(expires) if isinstance(expires, (int, float)) and expires > 0 else None,
         first_party=is_first_party(str(cookie.get("domain", "")), site_host),
-        category=policy.category_for_cookie(str(cookie["name"])),
-        declared=cookie_declared(policy, str(cookie["name"])),
+        category=category,
+        declared=category is not None,
+        vendor=vendor,
     )
 
 
@@ -256,7 +277,7 @@ def _drive(url: str, policy: Policy | None, source: str, launch: Mapping[str, An
                 result = VisitResult(
                     name, log.how, granted_on(policy, name),
                     tuple(see_cookie(policy, site_host, c) for c in log.cookies),
-                    tuple(r for u, t in log.requests if (r := see_request(policy, site_host, u, t)) is not None),
+                    tuple(r for u, t in dict.fromkeys(log.requests) if (r := see_request(policy, site_host, u, t))),
                 )
                 results.append(result)
                 findings.extend(judge(result, [see_cookie(policy, site_host, c) for c in log.cookies_before]))

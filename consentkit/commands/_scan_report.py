@@ -60,11 +60,11 @@ def to_text(report: ScanReport) -> str:
         lines.append(f"  categories it may use: {', '.join(visit.granted)}")
         lines.append(f"  cookies ({len(visit.cookies)}):")
         for c in visit.cookies:
-            lines.append(f"    {c.name} on {c.domain} [{c.category or 'necessary/undeclared'}, expires {_expires(c)}, "
+            lines.append(f"    {c.name} on {c.domain} [{c.category or 'undeclared'}, expires {_expires(c)}, "
                          f"declared: {_yes_no(c.declared)}]")
         lines.append(f"  third-party requests ({len(visit.requests)}):")
         for r in visit.requests:
-            lines.append(f"    {r.url} [{r.category or 'no gated category'}, declared: {_yes_no(r.declared)}]")
+            lines.append(f"    {r.url} [{r.category or 'undeclared'}, declared: {_yes_no(r.declared)}]")
     if report.ok:
         lines.append("\nPASS: no violation found.")
     else:
@@ -96,10 +96,11 @@ def _visit_section(visit: VisitResult) -> str:
            f"<p>How: {escape(visit.how)}.<br>Categories this visit may use: {escape(', '.join(visit.granted))}.</p>"]
     if visit.cookies:
         head = "".join(f'<th scope="col">{h}</th>' for h in ("Cookie", "Domain", "Party", "Expires", "Category",
-                                                           "Declared"))
+                                                           "Third party with access", "Declared"))
         rows = "".join(
             "<tr>" + _cell(c.name, "subject") + _cell(c.domain) + _cell("first" if c.first_party else "third")
-            + _cell(_expires(c)) + _cell(c.category or "\u2014") + _cell(_yes_no(c.declared)) + "</tr>"
+            + _cell(_expires(c)) + _cell(c.category or "\u2014") + _cell(c.vendor or "\u2014")
+            + _cell(_yes_no(c.declared)) + "</tr>"
             for c in visit.cookies
         )
         out.append(f"<table><caption>Cookies at the end of the visit ({len(visit.cookies)})</caption>"
@@ -107,10 +108,10 @@ def _visit_section(visit: VisitResult) -> str:
     else:
         out.append('<p class="empty">No cookies at the end of the visit.</p>')
     if visit.requests:
-        head = "".join(f'<th scope="col">{h}</th>' for h in ("Host", "URL", "Type", "Category", "Declared"))
+        head = "".join(f'<th scope="col">{h}</th>' for h in ("Host", "URL", "Type", "Category", "Vendor", "Declared"))
         rows = "".join(
             "<tr>" + _cell(r.host) + _cell(r.url, "url") + _cell(r.resource_type) + _cell(r.category or "\u2014")
-            + _cell(_yes_no(r.declared)) + "</tr>"
+            + _cell(r.vendor or "\u2014") + _cell(_yes_no(r.declared)) + "</tr>"
             for r in visit.requests
         )
         out.append(f"<table><caption>Third-party requests ({len(visit.requests)})</caption>"
