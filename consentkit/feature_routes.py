@@ -10,9 +10,9 @@ if TYPE_CHECKING:
 
 
 def routes(kit: ConsentKit) -> dict[tuple[str, str], Handler]:
-    from . import access, openapi
+    from . import access, openapi, pages
 
     found: dict[tuple[str, str], Handler] = {}
-    for module in (access, openapi,):
+    for module in (access, openapi, pages,):
         found.update(module.routes(kit))
     return found

@@ -33,8 +33,22 @@ def widget_tags(kit: ConsentKit, *, nonce: str | None = None, user_agent: str | 
     """The config block, the stylesheet and the script of the widget. The script
     is synchronous and first in <head>, so that Consent Mode defaults and
     ``__uspapi`` exist before any other script runs."""
+    from .i18n import negotiate, texts
+    from .useragent import is_supported
+
     config, js_url, css_url = _static_tags(kit)
     nonce_attr = f' nonce="{escape(nonce)}"' if nonce else ""
+    if user_agent is not None and not is_supported(user_agent):
+        # A browser the widget does not support (Internet Explorer...) gets no script that
+        # might half-run, but a notice and the preferences page that needs none.
+        visit = current_visit.get()
+        lang = negotiate(visit.headers.get("accept-language") if visit else None, kit.policy.texts)
+        words = texts(lang, kit.policy.texts)
+        return (
+            f'<link rel="stylesheet" href="{css_url}"{nonce_attr}>'
+            f'<p class="ck-notice" data-consentkit-notice="unsupported">{escape(words["notice.unsupported"])} '
+            f'<a href="{escape(kit.prefix)}/preferences">{escape(words["prefs.title"])}</a></p>'
+        )
     return (
         config
         + f'<link rel="stylesheet" href="{css_url}"{nonce_attr}>'

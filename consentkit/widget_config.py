@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from .i18n import widget_texts
 from .policy import Policy
 
 
 def widget_config(policy: Policy, prefix: str) -> dict[str, Any]:
     """Categories with their services, vendors and cookie lifetimes, the endpoints,
-    the Consent Mode mapping and the texts. Built once per kit."""
+    the Consent Mode mapping and the texts (see ``i18n``). Built once per kit."""
     return {
         "prefix": prefix,
         "mode": policy.mode,
@@ -36,5 +37,7 @@ def widget_config(policy: Policy, prefix: str) -> dict[str, Any]:
             for c in policy.categories
         ],
         "consent_mode": {k: list(v) for k, v in policy.consent_mode.items()},
-        "texts": {lang: dict(t) for lang, t in policy.texts.items()},
+        # Every string per language, defaults merged with the policy's overrides: the
+        # widget carries no language of its own, so it stays small and cacheable.
+        "texts": widget_texts(policy.texts),
     }

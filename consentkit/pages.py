@@ -1,0 +1,212 @@
+"""The pages that work without JavaScript (contract section 2): ``preferences``,
+the widget's choices as a form, and ``do-not-sell``, one button and no account.
+
+The preferences form carries a CSRF token: the visitor id, signed under the kit's
+keys with a salt of its own (so a token is never a consent cookie, nor the reverse)
+and the kit's clock, valid for a few hours.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import itsdangerous
+from jinja2 import Environment, FileSystemLoader
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from . import i18n, rules
+from .assets import asset
+from .endpoints import Call, ClientError, Handler
+from .kit import ConsentKit
+
+CSRF_FIELD = "csrf_token"
+CSRF_MAX_AGE = 4 * 3600  # seconds: long enough to read the page, short enough to be no lasting key
+# Our pages run no script at all: say so to the browser.
+_PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; form-action 'self'; "
+                               "base-uri 'none'; frame-ancestors 'self'",
+    "Referrer-Policy": "same-origin",
+}
+
+
+@cache
+def _templates() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+class _ClockedSigner(itsdangerous.TimestampSigner):
+    def __init__(self, kit: ConsentKit) -> None:
+        super().__init__(_secret_keys(kit), salt="consentkit.csrf.v1")
+        self._clock = kit.clock
+
+    def get_timestamp(self) -> int:
+        return int(self._clock().timestamp())
+
+
+def _secret_keys(kit: ConsentKit) -> list[bytes]:
+    # The codec holds the kit's keys in itsdangerous' order (the signing key last).
+    # Private to the codec: a public accessor is asked of the lead.
+    keys: list[bytes] = kit.codec._signer.secret_keys
+    return keys
+
+
+@cache
+def _signer(kit: ConsentKit) -> _ClockedSigner:
+    return _ClockedSigner(kit)
+
+
+def csrf_token(kit: ConsentKit, visitor_id: str) -> str:
+    """A token for this visitor's preferences form."""
+    return _signer(kit).sign(visitor_id).decode("ascii")
+
+
+def csrf_valid(kit: ConsentKit, visitor_id: str, token: str | None) -> bool:
+    """Whether ``token`` was made for this visitor, under a current key, recently."""
+    if not token or len(token) > 256:
+        return False
+    try:
+        value = _signer(kit).unsign(token, max_age=CSRF_MAX_AGE)
+    except itsdangerous.BadData:
+        return False
+    return hmac.compare_digest(value, visitor_id.encode("ascii"))
+
+
+def _page(call: Call, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    kit = call.kit
+    lang = i18n.negotiate(call.visit.headers.get("accept-language"), kit.policy.texts)
+    css = asset("widget.css")
+    html = _templates().get_template(template).render(
+        lang=lang,
+        t=i18n.texts(lang, kit.policy.texts),
+        prefix=kit.prefix,
+        css_version=css.version if css else "0",
+        has_sale=bool(kit.policy.sale_or_sharing_ids),
+        state=call.visit.state,
+        **context,
+    )
+    headers = {**_PAGE_HEADERS, "Content-Language": lang}
+    return HTMLResponse(html, status_code=status, headers=headers)
+
+
+def _categories(call: Call) -> list[dict[str, Any]]:
+    state = call.visit.state
+    return [
+        {
+            "id": c.id,
+            "label": c.label,
+            "description": c.description,
+            "required": c.required,
+            "sale": c.sale_or_sharing,
+            "checked": c.required or state.allows(c.id),
+            "services": [
+                {
+                    "name": s.vendor or s.id,
+                    "description": s.description,
+                    "cookies": [f"{k.pattern} ({k.lifetime})" for k in s.cookies],
+                    "storage": list(s.local_storage),
+                }
+                for s in c.services
+            ],
+        }
+        for c in call.kit.policy.categories
+    ]
+
+
+async def get_preferences(call: Call) -> Response:
+    visit = call.visit
+    if visit.brought is None:
+        # The token is bound to the visitor id: a new visitor must keep theirs until the POST.
+        visit.dirty = True
+    asked = call.query.get("next")
+    back = call.same_origin_path(asked, "/")
+    minor = visit.state.age_band == "13_15"
+    return _page(
+        call,
+        "preferences.html",
+        categories=_categories(call),
+        token=csrf_token(call.kit, visit.choices.visitor_id),
+        back=back,
+        # Without a page to return to, the POST comes back here to say it saved.
+        next=back if asked else "",
+        saved=call.query.get("saved") == "1",
+        minor=minor,
+        minor_confirm=minor and visit.state.sale_opt_in,
+    )
+
+
+def _given(form: Mapping[str, str], call: Call) -> tuple[dict[str, bool], bool]:
+    """The choices the form makes, and whether a 13-15-year-old opted in to sale."""
+    policy, state = call.kit.policy, call.visit.state
+    minor = state.age_band == "13_15"
+    everything = form.get("all")
+    given: dict[str, bool] = {}
+    opt_in = False
+    for category in policy.categories:
+        if category.required:
+            continue
+        if everything in ("accept", "reject"):
+            value = everything == "accept"
+            if value and minor and category.sale_or_sharing:
+                # A minor's opt-in to sale is its own tick of its own box, never "accept all".
+                value = state.allows(category.id)
+        else:
+            # An unchecked box is not sent: it means "no".
+            value = category.id in form
+            opt_in = opt_in or (minor and category.sale_or_sharing and value)
+        given[category.id] = value
+    return given, opt_in
+
+
+async def post_preferences(call: Call) -> Response:
+    form = await call.form()
+    kit, visit = call.kit, call.visit
+    if not csrf_valid(kit, visit.choices.visitor_id, form.get(CSRF_FIELD)):
+        return _page(call, "error.html", status=403, message_key="page.forbidden")
+    given, opt_in = _given(form, call)
+    try:
+        outcome = rules.decide(
+            kit.policy, visit.choices, source="preferences", now=visit.now,
+            given=given, sale_opt_in=True if opt_in else None,
+        )
+    except rules.RuleError as exc:
+        raise ClientError(exc.status, str(exc)) from None
+    await visit.apply(outcome)
+    own_page = f"{kit.prefix}/preferences?saved=1"
+    target = call.same_origin_path(form.get("next"), own_page)
+    if opt_in and target != own_page:
+        # The confirmation that they can opt out at any time must be seen: show it first.
+        target = f"{own_page}&next={quote(target, safe='/')}"
+    return RedirectResponse(target, status_code=303, headers={"Cache-Control": "no-store"})
+
+
+async def get_do_not_sell(call: Call) -> Response:
+    state = call.visit.state
+    return _page(
+        call,
+        "do_not_sell.html",
+        honored=call.query.get("done") == "1" or state.sale_opt_out,
+        next=call.same_origin_path(call.query.get("next"), "/"),
+    )
+
+
+def routes(kit: ConsentKit) -> dict[tuple[str, str], Handler]:
+    """The pages' routes, for ``feature_routes``."""
+    return {
+        ("GET", "preferences"): get_preferences,
+        ("POST", "preferences"): post_preferences,
+        ("GET", "do-not-sell"): get_do_not_sell,
+    }
+
+
+__all__ = ["CSRF_FIELD", "csrf_token", "csrf_valid", "routes"]

@@ -1,0 +1,436 @@
+"""The widget in real Chromium: its DOM hooks, API, signals, activation, keyboard,
+fairness of choice, accessibility, CSP, small screens and unsupported browsers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import BrowserContext, Page, expect
+
+from .conftest import IE11, LiveServer
+
+pytestmark = pytest.mark.browser
+
+Sites = Callable[..., LiveServer]
+Contexts = Callable[..., BrowserContext]
+CATEGORIES = ("necessary", "analytics", "captcha", "advertising")
+OPTIONAL = CATEGORIES[1:]
+HONORED = "Opt-Out Request Honored"
+DNS_TITLE = "Do Not Sell or Share My Personal Information"
+GCM_TYPES = {"ad_storage", "ad_user_data", "ad_personalization", "analytics_storage",
+             "functionality_storage", "personalization_storage", "security_storage"}
+# Collected from the first script on: the widget's events and any CSP violation.
+RECORDER = """
+window.__events = [];
+for (const name of ['consentkit:ready', 'consentkit:change'])
+  document.addEventListener(name, e => window.__events.push([name, e.detail]));
+window.__csp = [];
+document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
+window.__cls = 0;
+new PerformanceObserver(list => list.getEntries().forEach(e => { if (!e.hadRecentInput) window.__cls += e.value }))
+  .observe({type: 'layout-shift', buffered: true});
+"""
+
+
+def visit(page: Page, site: LiveServer, path: str = "/") -> Page:
+    page.add_init_script(RECORDER)
+    page.goto(site.url + path)
+    page.wait_for_function("() => window.consentkit && document.getElementById('consentkit')")
+    return page
+
+
+def state(page: Page) -> dict[str, Any]:
+    result: dict[str, Any] = page.evaluate("consentkit.state")
+    return result
+
+
+def action(page: Page, name: str) -> Any:
+    return page.locator(f'[data-consentkit-action="{name}"]')
+
+
+def consent_calls(page: Page) -> list[list[Any]]:
+    calls: list[list[Any]] = page.evaluate(
+        "dataLayer.map(a => Array.from(a)).filter(a => a[0] === 'consent')"
+    )
+    return calls
+
+
+@pytest.mark.parametrize("mode", ["opt_in", "opt_out"])
+def test_every_dom_hook_and_the_api(sites: Sites, page: Page, mode: str) -> None:
+    site = sites(mode)
+    visit(page, site)
+    banner = page.locator("#consentkit-banner")
+    expect(page.get_by_role("region", name="Your privacy choices")).to_be_visible()
+    for name in ("accept-all", "reject-all", "preferences"):
+        expect(banner.locator(f'[data-consentkit-action="{name}"]')).to_be_visible()
+    # Fixed order: accept, reject, then the way to choose.
+    order = banner.locator(".ck-btns [data-consentkit-action]").evaluate_all(
+        "els => els.map(e => e.dataset.consentkitAction)")
+    assert order == ["accept-all", "reject-all", "preferences"]
+    expect(action(page, "open")).to_have_count(1)
+    link = page.locator('a[data-consentkit-action="do-not-sell"]')
+    expect(link).to_have_count(1)
+    expect(link).to_have_attribute("title", DNS_TITLE)
+    assert urlsplit(link.get_attribute("href") or "").path == "/consentkit/do-not-sell"
+
+    api = page.evaluate("""Object.fromEntries(['allows', 'acceptAll', 'rejectAll', 'save', 'optOut',
+        'showPreferences', 'on'].map(k => [k, typeof consentkit[k]]))""")
+    assert set(api.values()) == {"function"}
+    current = state(page)
+    assert current["mode"] == mode and current["prompt"] is True
+    assert page.evaluate("window.__events.map(e => e[0])") == ["consentkit:ready"]
+    assert page.evaluate("window.__events[0][1].visitor_id") == current["visitor_id"]
+    assert page.evaluate("consentkit.allows('necessary')") is True
+    assert page.evaluate("consentkit.allows('analytics')") is (mode == "opt_out")
+
+    action(page, "preferences").click()
+    dialog = page.locator("#consentkit-preferences")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_have_attribute("role", "dialog")
+    expect(dialog).to_have_attribute("aria-modal", "true")
+    for category in CATEGORIES:
+        expect(dialog.locator(f'input[name="{category}"]')).to_have_count(1)
+    necessary = dialog.locator('input[name="necessary"]')
+    expect(necessary).to_be_checked()
+    expect(necessary).to_be_disabled()
+    for category in OPTIONAL:
+        box = dialog.locator(f'input[name="{category}"]')
+        # opt_in: nothing pre-ticked; opt_out: the boxes show what applies now.
+        if mode == "opt_in":
+            expect(box).not_to_be_checked()
+        else:
+            expect(box).to_be_checked()
+    text = dialog.text_content() or ""
+    assert "Example Analytics" in text and "_ga (2 years)" in text and "_ads (13 months)" in text
+    expect(dialog.locator('[data-consentkit-action="save"]')).to_have_count(1)
+
+
+def test_save_from_the_dialog_sends_exactly_the_boxes(sites: Sites, page: Page) -> None:
+    visit(page, sites("opt_in"))
+    action(page, "preferences").click()
+    page.check('#consentkit-preferences input[name="analytics"]')
+    with page.expect_request(lambda r: r.url.endswith("/consentkit/consent")) as sent:
+        action(page, "save").click()
+    body = json.loads(sent.value.post_data or "{}")
+    assert body == {"choices": {"analytics": True, "captcha": False, "advertising": False}, "source": "preferences"}
+    expect(page.locator("#consentkit-preferences")).to_have_count(0)
+    expect(page.locator("#consentkit-banner")).to_have_count(0)
+    assert state(page)["categories"] == {"necessary": True, "analytics": True, "captcha": False, "advertising": False}
+    assert page.evaluate("window.__events.map(e => e[0])") == ["consentkit:ready", "consentkit:change"]
+    expect(page.locator(".ck-t")).to_have_text("Your choices were saved.")
+
+
+@pytest.mark.parametrize(("mode", "granted"), [("opt_in", False), ("opt_out", True)])
+def test_closing_the_banner(sites: Sites, page: Page, mode: str, granted: bool) -> None:
+    visit(page, sites(mode))
+    action(page, "close").click()
+    expect(page.locator("#consentkit-banner")).to_have_count(0)
+    current = state(page)
+    assert current["decided"] is True
+    # opt_in: closing is a refusal; opt_out: closing leaves the defaults.
+    assert current["categories"]["analytics"] is granted
+
+
+def test_nothing_loads_from_a_third_party_before_consent_and_accept_activates_in_place(
+    sites: Sites, page: Page
+) -> None:
+    site = sites("opt_in")
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    visit(page, site)
+    page.wait_for_load_state("networkidle")
+    assert {urlsplit(u).netloc for u in requested} == {f"127.0.0.1:{site.port}"}
+    page.evaluate("window.sameDocument = true")
+
+    with page.expect_request(f"http://analytics.localhost:{site.port}/a.js"):
+        action(page, "accept-all").click()
+    page.wait_for_function("() => window.inlineRuns === 1")
+    # Document order: the external script ran before the inline one after it.
+    assert page.evaluate("window.order") == ["external", "inline"]
+    assert page.evaluate("window.analyticsRuns") == 1
+    assert page.evaluate("window.sameDocument") is True
+    page.wait_for_function("() => document.querySelector('img[data-consent=advertising]').complete")
+    assert f"http://ads.localhost:{site.port}/p.gif" in requested
+    expect(page.locator('[data-consentkit-placeholder="captcha"]')).to_be_hidden()
+    assert any(u.startswith("https://www.google.com/recaptcha/") for u in requested)
+    # A second change activates nothing twice.
+    page.evaluate("consentkit.save({captcha: true})")
+    assert page.evaluate("window.analyticsRuns") == 1
+
+
+def test_consent_mode_default_then_update(sites: Sites, page: Page) -> None:
+    visit(page, sites("opt_in"))
+    calls = consent_calls(page)
+    kind, how, values = calls[0]
+    assert (kind, how) == ("consent", "default")
+    assert set(values) == GCM_TYPES
+    assert values["security_storage"] == "granted" and values["analytics_storage"] == "denied"
+    assert values["ad_storage"] == values["ad_user_data"] == values["ad_personalization"] == "denied"
+    action(page, "accept-all").click()
+    page.wait_for_function("() => consentkit.state.decided")
+    last = consent_calls(page)[-1]
+    assert last[1] == "update"
+    assert last[2]["analytics_storage"] == last[2]["ad_storage"] == last[2]["ad_personalization"] == "granted"
+
+
+def test_withdrawal_removes_the_categorys_cookies_and_storage(sites: Sites, page: Page) -> None:
+    visit(page, sites("opt_out"))
+    page.wait_for_function("() => window.analyticsRuns === 1")
+    assert "_ga=" in page.evaluate("document.cookie")
+    assert page.evaluate("localStorage.getItem('ga_client')") == "42"
+    action(page, "reject-all").click()
+    page.wait_for_function("() => !consentkit.allows('analytics')")
+    cookies = page.evaluate("document.cookie")
+    assert "_ga=" not in cookies and "_ga_XYZ=" not in cookies
+    assert page.evaluate("localStorage.getItem('ga_client')") is None
+    assert consent_calls(page)[-1][2]["analytics_storage"] == "denied"
+
+
+def test_gpc_header_is_honoured_and_said(sites: Sites, new_context: Contexts) -> None:
+    page = new_context(extra_http_headers={"Sec-GPC": "1"}).new_page()
+    visit(page, sites("opt_out"))
+    expect(page.locator("#consentkit-banner")).to_contain_text(HONORED)
+    current = state(page)
+    assert current["gpc"] is True and current["categories"]["advertising"] is False
+    assert current["usprivacy"] == "1YYN"
+    assert "usprivacy=1YYN" in page.evaluate("document.cookie")
+    usp = page.evaluate("new Promise(r => __uspapi('getUSPData', 1, (d, ok) => r([d, ok])))")
+    assert usp == [{"version": 1, "uspString": "1YYN"}, True]
+
+
+def test_navigator_gpc_is_applied_when_the_header_was_stripped(sites: Sites, page: Page) -> None:
+    page.add_init_script("Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true})")
+    with page.expect_request(lambda r: r.url.endswith("/consentkit/consent")) as sent:
+        visit(page, sites("opt_out"))
+    assert json.loads(sent.value.post_data or "{}") == {"gpc": True, "source": "gpc"}
+    page.wait_for_function("() => consentkit.state.gpc === true")
+    expect(page.locator("#consentkit-banner")).to_contain_text(HONORED)
+    assert state(page)["categories"]["advertising"] is False
+    # Consent Mode started denied for advertising, before the server answered.
+    assert consent_calls(page)[0][2]["ad_storage"] == "denied"
+    assert page.evaluate("new Promise(r => __uspapi('getUSPData', 1, d => r(d.uspString)))") == "1YYN"
+
+
+def test_keyboard_only(sites: Sites, page: Page) -> None:
+    visit(page, sites("opt_out"))
+    focused = "document.activeElement.dataset.consentkitAction || ''"
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate(focused) == "accept-all":
+            break
+    assert page.evaluate(focused) == "accept-all"
+    page.keyboard.press("Tab")
+    assert page.evaluate(focused) == "reject-all"
+    page.keyboard.press("Tab")
+    assert page.evaluate(focused) == "preferences"
+    page.keyboard.press("Enter")
+    dialog = page.locator("#consentkit-preferences")
+    expect(dialog).to_be_visible()
+    inside = "document.getElementById('consentkit-preferences').contains(document.activeElement)"
+    for key in ["Tab"] * 12 + ["Shift+Tab"] * 12:
+        page.keyboard.press(key)
+        assert page.evaluate(inside), key
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    assert page.evaluate(focused) == "preferences"
+    # Choose with the keyboard: reject is one key press away.
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => consentkit.state.decided")
+    assert state(page)["categories"]["analytics"] is False
+    # Focus went to the control that reopens the choices.
+    assert page.evaluate(focused) == "open"
+    page.keyboard.press("Enter")
+    expect(dialog).to_be_visible()
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+def test_accept_and_reject_look_and_weigh_the_same(sites: Sites, new_context: Contexts, width: int) -> None:
+    page = new_context(viewport={"width": width, "height": 720}).new_page()
+    visit(page, sites("opt_in"))
+    accept, reject = action(page, "accept-all"), action(page, "reject-all")
+    a, r = accept.bounding_box(), reject.bounding_box()
+    assert a and r
+    assert abs(a["width"] - r["width"]) < 0.5 and abs(a["height"] - r["height"]) < 0.5
+    style = "e => ['fontWeight', 'fontSize', 'backgroundColor', 'color', 'borderWidth']" \
+            ".map(k => getComputedStyle(e)[k])"
+    assert accept.evaluate(style) == reject.evaluate(style)
+
+
+def _serious(results: Any) -> list[str]:
+    return [f"{v['id']}: {v['help']}" for v in results.response["violations"]
+            if v.get("impact") in ("serious", "critical")]
+
+
+def test_axe_banner_and_dialog(sites: Sites, page: Page) -> None:
+    visit(page, sites("opt_out", age_gate=True))
+    axe = Axe()
+    assert _serious(axe.run(page, context="#consentkit")) == []
+    action(page, "preferences").click()
+    expect(page.locator("#consentkit-preferences")).to_be_visible()
+    assert _serious(axe.run(page, context="#consentkit-preferences")) == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_pages(sites: Sites, new_context: Contexts, scheme: str) -> None:
+    page = new_context(color_scheme=scheme).new_page()
+    site = sites("opt_out")
+    axe = Axe()
+    for path in ("/consentkit/preferences", "/consentkit/do-not-sell"):
+        page.goto(site.url + path)
+        assert _serious(axe.run(page)) == [], path
+
+
+def test_strict_csp_shows_the_banner_without_violation(sites: Sites, page: Page) -> None:
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    visit(page, sites("opt_in"), "/csp")
+    expect(page.locator("#consentkit-banner")).to_be_visible()
+    action(page, "preferences").click()
+    expect(page.locator("#consentkit-preferences")).to_be_visible()
+    page.keyboard.press("Escape")
+    # The gated script runs under the page's nonce once analytics is granted.
+    page.evaluate("consentkit.save({analytics: true})")
+    page.wait_for_function("() => window.analyticsRuns === 1")
+    assert page.evaluate("window.__csp") == []
+    assert [e for e in errors if "Content Security Policy" in e] == []
+
+
+def test_placeholder_button_grants_its_category(sites: Sites, page: Page) -> None:
+    visit(page, sites("opt_in"))
+    page.click('[data-consentkit-action="allow"][data-category="captcha"]')
+    page.wait_for_function("() => consentkit.allows('captcha')")
+    expect(page.locator('[data-consentkit-placeholder="captcha"]')).to_be_hidden()
+    assert state(page)["categories"]["analytics"] is False
+
+
+def test_after_an_opt_out_accept_all_keeps_it(sites: Sites, page: Page) -> None:
+    visit(page, sites("opt_out"))
+    page.evaluate("consentkit.optOut()")
+    page.wait_for_function("() => consentkit.state.sale_opt_out")
+    banner = page.locator("#consentkit-banner")
+    expect(banner).to_contain_text("stays in effect")
+    with page.expect_request(lambda r: r.url.endswith("/consentkit/consent")) as sent:
+        action(page, "accept-all").click()
+    assert "advertising" not in json.loads(sent.value.post_data or "{}")["choices"]
+    page.wait_for_function("() => consentkit.state.decided")
+    assert state(page)["categories"]["advertising"] is False
+    assert state(page)["categories"]["analytics"] is True
+
+
+def _birth(page: Page, years_ago: int) -> None:
+    today = date.today()
+    page.fill('input[name="birth_year"]', str(today.year - years_ago))
+    page.fill('input[name="birth_month"]', str(today.month))
+
+
+def test_age_question_sends_only_the_band_and_a_minor_opts_in_affirmatively(sites: Sites, page: Page) -> None:
+    visit(page, sites("opt_out", age_gate=True))
+    expect(page.locator("#consentkit-age")).to_be_visible()
+    _birth(page, 14)
+    with page.expect_request(lambda r: r.url.endswith("/consentkit/consent")) as sent:
+        action(page, "age-submit").click()
+    # Birthday month counts as not yet reached: 14 years ago this month is 13.
+    assert json.loads(sent.value.post_data or "{}") == {"age_band": "13_15", "source": "banner"}
+    page.wait_for_function("() => consentkit.state.age_band === '13_15'")
+    expect(page.locator("#consentkit-age")).to_have_count(0)
+    assert state(page)["categories"]["advertising"] is False
+    action(page, "sale-opt-in").click()
+    page.wait_for_function("() => consentkit.state.sale_opt_in")
+    assert state(page)["categories"]["advertising"] is True
+    expect(page.locator(".ck-t")).to_contain_text("You can opt out at any time")
+
+
+def test_under_13_gets_the_parents_form(sites: Sites, page: Page) -> None:
+    visit(page, sites("opt_in", age_gate=True))
+    _birth(page, 9)
+    action(page, "age-submit").click()
+    form = page.locator("#consentkit-parental")
+    expect(form).to_be_visible()
+    page.fill('input[name="parent_email"]', "parent@example.test")
+    form.locator("button[type=submit]").click()
+    toast = page.locator(".ck-t")
+    expect(toast).not_to_be_empty()
+    assert toast.text_content() in ("We have sent the request.", "This is not available yet.")
+
+
+def test_language_from_the_page(sites: Sites, page: Page) -> None:
+    visit(page, sites("opt_in"), "/?lang=es")
+    expect(page.locator("#consentkit-banner h2")).to_have_text("Sus opciones de privacidad")
+    expect(action(page, "reject-all")).to_have_text("Rechazar todo")
+
+
+@pytest.mark.parametrize(("scheme", "html_class", "background"), [
+    ("light", "", "rgb(255, 255, 255)"),
+    ("dark", "", "rgb(31, 31, 31)"),
+    ("light", "consentkit-dark", "rgb(31, 31, 31)"),
+])
+def test_colour_schemes(sites: Sites, new_context: Contexts, scheme: str, html_class: str, background: str) -> None:
+    page = new_context(color_scheme=scheme).new_page()
+    visit(page, sites("opt_in"))
+    if html_class:
+        page.evaluate(f"document.documentElement.classList.add('{html_class}')")
+    assert page.locator("#consentkit-banner").evaluate("e => getComputedStyle(e).backgroundColor") == background
+
+
+@pytest.mark.parametrize("viewport", [{"width": 320, "height": 640}, {"width": 320, "height": 180}])
+def test_small_screens_and_400_percent_zoom(sites: Sites, new_context: Contexts, viewport: dict[str, int]) -> None:
+    # 1280x720 at 400 % zoom is a 320x180 CSS viewport.
+    page = new_context(viewport=viewport).new_page()
+    visit(page, sites("opt_in"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    box = page.locator("#consentkit-banner").bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
+    action(page, "reject-all").click()
+    page.wait_for_function("() => consentkit.state.decided")
+    action(page, "open").click()
+    page.locator('#consentkit-preferences [data-consentkit-action="save"]').click()
+    expect(page.locator("#consentkit-preferences")).to_have_count(0)
+
+
+def test_no_layout_shift(sites: Sites, page: Page) -> None:
+    visit(page, sites("opt_in"))
+    expect(page.locator("#consentkit-banner")).to_be_visible()
+    action(page, "accept-all").click()
+    page.wait_for_function("() => window.inlineRuns === 1")
+    page.wait_for_timeout(100)
+    assert page.evaluate("window.__cls") == 0
+
+
+def test_a_page_with_its_own_link_gets_no_second(sites: Sites, page: Page) -> None:
+    visit(page, sites("opt_out"), "/with-link")
+    expect(page.locator('a[data-consentkit-action="do-not-sell"]')).to_have_count(1)
+
+
+def test_change_listeners_and_promises(sites: Sites, page: Page) -> None:
+    visit(page, sites("opt_in"))
+    result = page.evaluate("""async () => {
+        const seen = [];
+        consentkit.on('change', s => seen.push(s.categories.analytics));
+        const s = await consentkit.save({analytics: true});
+        const r = await consentkit.rejectAll();
+        return {returned: [s.categories.analytics, r.categories.analytics], seen,
+                detail: window.__events.at(-1)[1].categories.analytics};
+    }""")
+    assert result == {"returned": [True, False], "seen": [True, False], "detail": False}
+    failed = page.evaluate("consentkit.save({nope: true}).then(() => 'resolved', () => 'rejected')")
+    assert failed == "rejected"
+
+
+def test_internet_explorer_gets_the_notice(sites: Sites, new_context: Contexts) -> None:
+    page = new_context(user_agent=IE11).new_page()
+    site = sites("opt_out")
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(site.url + "/")
+    notice = page.locator(".ck-notice")
+    expect(notice).to_be_visible()
+    expect(notice.locator("a")).to_have_attribute("href", "/consentkit/preferences")
+    assert page.evaluate("typeof window.consentkit") == "undefined"
+    assert not any("/consentkit/widget.js" in u for u in requested)
