@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.templating import Jinja2Templates
 
+from .forms import FormError, read_form
 from .formguard import HONEYPOT_FIELD, STARTED_FIELD, FormGuard, Verdict
 
 # Google's published reCAPTCHA v2 test key: it renders everywhere and always passes,
@@ -74,8 +75,10 @@ class QuoteForm:
         return self._form(request)
 
     async def submit(self, request: Request) -> Response:
-        raw = await request.form(max_files=0, max_fields=32)
-        form = {k: v for k, v in raw.items() if isinstance(v, str)}
+        try:
+            form = await read_form(request)
+        except FormError as exc:
+            return PlainTextResponse(str(exc), status_code=exc.status)
         answers = {k: form.get(k, "") for k in ("zip", "coverage", "age", "tobacco")}
         verdict = self.guard.judge(form, request.client.host if request.client else "")
         if verdict != "ok":

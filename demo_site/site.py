@@ -8,10 +8,12 @@ from email.message import EmailMessage
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.templating import Jinja2Templates
 
 from consentkit import ConsentKit
+
+from .forms import FormError, read_form
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
@@ -81,9 +83,12 @@ class SitePages:
         return self._signup_form(request)
 
     async def create_account(self, request: Request) -> Response:
-        raw = await request.form(max_files=0, max_fields=16)
-        email = str(raw.get("email", "")).strip()
-        password = str(raw.get("password", ""))
+        try:
+            form = await read_form(request)
+        except FormError as exc:
+            return PlainTextResponse(str(exc), status_code=exc.status)
+        email = form.get("email", "").strip()
+        password = form.get("password", "")
         errors = []
         if not _EMAIL.match(email):
             errors.append("Enter your e-mail address, like name@example.com.")
