@@ -11,8 +11,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.templating import Jinja2Templates
 
-from .forms import FormError, read_form
 from .formguard import HONEYPOT_FIELD, STARTED_FIELD, FormGuard, Verdict
+from .forms import FormError, read_form
 
 # Google's published reCAPTCHA v2 test key: it renders everywhere and always passes,
 # which is what a demo needs. A real site puts its own key here.

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.anyio
 SITE = "http://localhost:8000"
 SECRET = "demo-test-secret-0123456789abcdef"
 PAGES = ["/", "/quote", "/signup", "/privacy", "/dev/outbox"]
+DECLARED = tomllib.loads(POLICY_FILE.read_text(encoding="utf-8"))
 ANSWERS = {"zip": "94105", "coverage": "family", "age": "30_44", "tobacco": "no"}
 
 
@@ -68,9 +69,9 @@ async def test_every_page_runs_under_a_strict_csp_with_its_own_nonce(site, path)
     assert nonce not in second.headers["content-security-policy"]
     assert "'unsafe-inline'" not in csp and "style-src 'self'" in csp
     html = first.text
-    assert f'src="/consentkit/widget.js?v=' in html and f'nonce="{nonce}"' in html
+    assert 'src="/consentkit/widget.js?v=' in html and f'nonce="{nonce}"' in html
     assert " style=" not in html and "<style" not in html
-    for attrs, body in re.findall(r"<script([^>]*)>(.*?)</script>", html, flags=re.S):
+    for attrs, body in re.findall(r"<script([^>]*)>(.*?)</script>", html, flags=re.DOTALL):
         if body.strip() and 'type="application/json"' not in attrs and 'type="text/plain"' not in attrs:
             assert f'nonce="{nonce}"' in attrs, f"inline script without the nonce: {attrs}"
 
@@ -85,10 +86,9 @@ async def test_every_page_has_the_opt_out_link_and_the_choices_control(site, pat
 
 async def test_privacy_policy_renders_the_ccpa_table_from_the_policy_file(site):
     html = (await site().get("/privacy")).text
-    with open(POLICY_FILE, "rb") as fh:
-        declared = tomllib.load(fh)["extra"]["ccpa_categories"]
+    declared = DECLARED["extra"]["ccpa_categories"]
     rows = re.findall(r'<tr data-category="([A-K])">\s*<th scope="row">[A-K]\. (.*?)</th>.*?'
-                      r'<td class="collected">(Yes|No)</td>', html, flags=re.S)
+                      r'<td class="collected">(Yes|No)</td>', html, flags=re.DOTALL)
     assert [r[0] for r in rows] == list("ABCDEFGHIJK")
     for letter, name, collected in rows:
         assert name == declared[letter]["name"]
