@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .cookies_out import expiry_headers, filter_set_cookies
 from .endpoints import Endpoints
 from .kit import ConsentKit
+from .minors.sync import needs_sync, sync_child
 from .rewrite import HtmlGate, state_script
 from .templating import widget_tags
 from .visit import Visit, cookie_names, current_visit
@@ -66,6 +67,8 @@ class ConsentMiddleware:
             return
         visit = Visit.begin(self.kit, scope)
         await visit.record_pending()
+        if needs_sync(visit):
+            await sync_child(visit)
         path: str = scope["path"]
         if path.startswith(self.prefix) or path == "/.well-known/gpc.json":
             await self.endpoints.dispatch(visit, receive, send)

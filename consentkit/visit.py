@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.types import Scope
 
-from .rules import Outcome, Signals, evaluate
+from .rules import Outcome, Signals, evaluate, view
 from .state import Choices, ConsentState
 
 if TYPE_CHECKING:
@@ -164,6 +164,13 @@ class Visit:
         record = await self.kit.record(outcome.decision, self.headers.get("user-agent"), **extra)
         self.records.append(record)
         return record
+
+    def adopt(self, choices: Choices) -> None:
+        """Take choices decided elsewhere and already recorded (a parent's decision)."""
+        if not self.before:
+            self.before = self.outcome.state.categories
+        self.outcome = Outcome(choices, view(self.kit.policy, choices, self.now))
+        self.dirty = True
 
     def withdrawn(self) -> set[str]:
         """Categories granted when the request came in and denied now."""
