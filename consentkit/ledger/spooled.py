@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -68,6 +68,7 @@ class Ledger:
         self.clock = clock
         self._open = False
         self._degraded = False
+        self._warned = False
         self._started = False
         self._wake = asyncio.Event()
         self._keeper: asyncio.Task[None] | None = None
@@ -98,7 +99,10 @@ class Ledger:
         if not self._started:
             return
         self._started = False
+        self._wake.set()
         if self._keeper is not None:
+            # The flag ends the keeper's loop even if a cancellation is swallowed by a
+            # store call finishing at the same moment.
             self._keeper.cancel()
             await asyncio.gather(self._keeper, return_exceptions=True)
             self._keeper = None
@@ -107,23 +111,29 @@ class Ledger:
         await asyncio.to_thread(self.spool.close)
         self._open = False
         try:
-            await asyncio.wait_for(self.store.close(), self.timeout * 5)
+            async with asyncio.timeout(self.timeout * 5):
+                await self.store.close()
         except (LedgerError, TimeoutError) as exc:
             logger.warning("closing the ledger store failed: %s", exc)
 
     async def _try_open(self) -> bool:
         try:
-            await asyncio.wait_for(self.store.open(), self.timeout * 2.5)
+            async with asyncio.timeout(self.timeout * 2.5):
+                await self.store.open()
         except (LedgerError, TimeoutError, OSError) as exc:
-            logger.warning("the ledger store is not available (%s); decisions go to the spool in %s until it is",
-                           exc or "timed out", self.spool.directory)
+            if not self._warned:
+                logger.warning("the ledger store is not available (%s); decisions go to the spool in %s until it is",
+                               exc or "timed out", self.spool.directory)
+            self._warned = True
             return False
-        self._open, self._degraded = True, False
+        if self._warned:
+            logger.info("the ledger store is available again")
+        self._open, self._degraded, self._warned = True, False, False
         return True
 
     async def _keep(self) -> None:
         """Reconnect, replay the spool, and purge old records, in the background."""
-        while True:
+        while self._started:
             self._wake.clear()
             try:
                 if not self._open:
@@ -136,8 +146,11 @@ class Ledger:
             except Exception:  # the keeper must survive to retry
                 logger.exception("the ledger's background task failed; retrying")
             busy = not self._open or self._degraded or await asyncio.to_thread(self.spool.pending)
+            if not self._started:
+                return
             try:
-                await asyncio.wait_for(self._wake.wait(), self.retry_interval if busy else 3600)
+                async with asyncio.timeout(self.retry_interval if busy else 3600):
+                    await self._wake.wait()
             except TimeoutError:
                 pass
 
@@ -167,7 +180,8 @@ class Ledger:
     async def _append(self, record: Record) -> None:
         if self.healthy:
             try:
-                await asyncio.wait_for(self.store.append(record), self.timeout)
+                async with asyncio.timeout(self.timeout):
+                    await self.store.append(record)
                 return
             except (LedgerError, TimeoutError) as exc:
                 self._went_down(exc)
@@ -175,10 +189,10 @@ class Ledger:
         self._wake.set()
 
     def _went_down(self, exc: BaseException) -> None:
-        if not self._degraded:
+        if not self._degraded and not self._warned:
             logger.warning("the ledger store failed (%s); decisions go to the spool in %s until it answers",
                            exc or "timed out", self.spool.directory)
-        self._degraded = True
+        self._degraded = self._warned = True
         self._wake.set()
 
     async def replay(self) -> int:
@@ -201,8 +215,14 @@ class Ledger:
                 await asyncio.to_thread(self.spool.release, claim, done=done)
             replayed += len(claim.entries)
             logger.info("replayed %d ledger entries from the spool", len(claim.entries))
-        self._degraded = False
+        if self._warned:
+            logger.info("the ledger store answers again")
+        self._degraded = self._warned = False
         return replayed
+
+    async def _store_call(self, work: Awaitable[T]) -> T:
+        async with asyncio.timeout(self.timeout * 5):
+            return await work
 
     async def _replay_claim(self, claim: Claim) -> None:
         batch: list[Record] = []
@@ -210,16 +230,16 @@ class Ledger:
             if entry.get("op") == "append":
                 batch.append(from_json(entry["record"]))
                 if len(batch) >= _REPLAY_CHUNK:
-                    await asyncio.wait_for(self.store.append_many(batch), self.timeout * 5)
+                    await self._store_call(self.store.append_many(batch))
                     batch = []
             elif entry.get("op") == "erase":
                 if batch:
-                    await asyncio.wait_for(self.store.append_many(batch), self.timeout * 5)
+                    await self._store_call(self.store.append_many(batch))
                     batch = []
                 proof = [from_json(p) for p in entry.get("proof", [])]
-                await asyncio.wait_for(self.store.erase_visitor(str(entry["visitor_id"]), proof), self.timeout * 5)
+                await self._store_call(self.store.erase_visitor(str(entry["visitor_id"]), proof))
         if batch:
-            await asyncio.wait_for(self.store.append_many(batch), self.timeout * 5)
+            await self._store_call(self.store.append_many(batch))
 
     # -- reading, erasure, retention ---------------------------------------------
 
@@ -229,7 +249,8 @@ class Ledger:
         if not self._open:
             raise LedgerError("the ledger store is not available")
         try:
-            stored = await asyncio.wait_for(self.store.for_visitor(visitor_id), self.timeout)
+            async with asyncio.timeout(self.timeout):
+                stored = await self.store.for_visitor(visitor_id)
         except TimeoutError:
             raise LedgerError("the ledger store did not answer in time") from None
         pending = await asyncio.to_thread(self._spooled_ops, visitor_id)
@@ -261,7 +282,8 @@ class Ledger:
     async def _erase(self, visitor_id: str, proof: Sequence[Record]) -> int:
         if self.healthy and not await asyncio.to_thread(self.spool.pending):
             try:
-                return await asyncio.wait_for(self.store.erase_visitor(visitor_id, proof), self.timeout * 5)
+                async with asyncio.timeout(self.timeout * 5):
+                    return await self.store.erase_visitor(visitor_id, proof)
             except (LedgerError, TimeoutError) as exc:
                 self._went_down(exc)
         entry = {"op": "erase", "visitor_id": visitor_id, "proof": [to_json(p) for p in proof]}

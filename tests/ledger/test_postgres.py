@@ -1,0 +1,189 @@
+"""The PostgreSQL store against the real server, and an outage cut by a real TCP
+proxy between the store and the server."""
+
+from __future__ import annotations
+
+import asyncio
+import builtins
+import time
+from collections.abc import AsyncIterator
+from contextlib import suppress
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+from consentkit.ledger import Ledger, LedgerError, open_store
+from consentkit.ledger.postgres import SCHEMA_VERSION, PostgresStore, redact
+
+pytestmark = [pytest.mark.anyio, pytest.mark.postgres]
+
+T0 = datetime(2026, 11, 27, 13, 0, tzinfo=UTC)
+
+
+class Proxy:
+    """A TCP proxy that can cut every connection and refuse new ones, then recover."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.target = (host, port)
+        self.up = True
+        self.pipes: set[asyncio.StreamWriter] = set()
+        self.server: asyncio.Server | None = None
+        self.port = 0
+
+    async def start(self) -> None:
+        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.port = self.server.sockets[0].getsockname()[1]
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if not self.up:
+            writer.transport.abort()
+            return
+        try:
+            up_reader, up_writer = await asyncio.open_connection(*self.target)
+        except OSError:
+            writer.transport.abort()
+            return
+        self.pipes |= {writer, up_writer}
+        await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
+
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with suppress(OSError, ConnectionError):
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        writer.transport.abort()
+        self.pipes.discard(writer)
+
+    def cut(self) -> None:
+        self.up = False
+        for writer in list(self.pipes):
+            writer.transport.abort()
+        self.pipes.clear()
+
+    def restore(self) -> None:
+        self.up = True
+
+    async def close(self) -> None:
+        self.cut()
+        if self.server is not None:
+            self.server.close()
+            await self.server.wait_closed()
+
+
+@pytest.fixture
+async def proxy(postgres_url: str) -> AsyncIterator[Proxy]:
+    parts = urlsplit(postgres_url)
+    running = Proxy(parts.hostname or "127.0.0.1", parts.port or 5432)
+    await running.start()
+    yield running
+    await running.close()
+
+
+def _through(url: str, port: int) -> str:
+    parts = urlsplit(url)
+    user = parts.netloc.rsplit("@", 1)[0] + "@" if "@" in parts.netloc else ""
+    return urlunsplit(parts._replace(netloc=f"{user}127.0.0.1:{port}"))
+
+
+async def test_outage_mid_stream_every_decision_lands_once(
+    postgres_url: str, pg_schema: str, proxy: Proxy, tmp_path: Path, new_record: Any
+) -> None:
+    store = PostgresStore(_through(postgres_url, proxy.port), schema=pg_schema, timeout=1.0)
+    ledger = Ledger(store, tmp_path / "spool", timeout=0.5, retry_interval=0.1)
+    await ledger.start()
+    assert ledger.healthy
+    records = [new_record(f"v{i % 40}", T0 + timedelta(milliseconds=i)) for i in range(600)]
+    acknowledged: list[str] = []
+    slowest = 0.0
+
+    async def writer(mine: list[Any]) -> None:
+        nonlocal slowest
+        for record in mine:
+            started = time.perf_counter()
+            await ledger.append(record)
+            slowest = max(slowest, time.perf_counter() - started)
+            acknowledged.append(record.receipt_id)
+            await asyncio.sleep(0.001)
+
+    async def saboteur() -> None:
+        while len(acknowledged) < 150:
+            await asyncio.sleep(0.005)
+        proxy.cut()
+        while len(acknowledged) < 400:
+            await asyncio.sleep(0.005)
+        assert ledger.spool.pending(), "appends during the outage must go to the spool"
+        proxy.restore()
+
+    await asyncio.gather(saboteur(), *(writer(records[w::16]) for w in range(16)))
+    assert slowest < 3.0, f"an append waited {slowest:.1f} s"
+    deadline = time.monotonic() + 30
+    while ledger.spool.pending() or not ledger.healthy:
+        assert time.monotonic() < deadline, "the spool was not replayed"
+        await asyncio.sleep(0.1)
+    await ledger.stop()
+
+    direct = PostgresStore(postgres_url, schema=pg_schema)
+    await direct.open()
+    stored = [r.receipt_id async for r in direct.iter_records()]
+    await direct.close()
+    assert len(stored) == len(records) == len(set(stored))
+    assert set(stored) == {r.receipt_id for r in records}
+
+
+async def test_a_server_down_at_open_is_a_ledger_error_without_the_password(proxy: Proxy, postgres_url: str) -> None:
+    proxy.cut()
+    url = _through(postgres_url, proxy.port).replace("postgres@", "postgres:s3cret@", 1)
+    with pytest.raises(LedgerError) as caught:
+        await PostgresStore(url, timeout=0.5).open()
+    assert "s3cret" not in str(caught.value)
+
+
+async def test_schema_is_created_and_versioned(postgres_url: str, pg_schema: str, new_record: Any) -> None:
+    import psycopg
+
+    for _ in range(2):
+        store = PostgresStore(postgres_url, schema=pg_schema)
+        await store.open()
+        await store.append(new_record(receipt_id="same"))
+        await store.close()
+    with psycopg.connect(postgres_url) as conn:
+        versions = conn.execute(f'SELECT version FROM "{pg_schema}".consentkit_schema_version').fetchall()
+        assert versions == [(SCHEMA_VERSION,)]
+        indexes = {row[0] for row in conn.execute("SELECT indexname FROM pg_indexes WHERE schemaname = %s",
+                                                  (pg_schema,))}
+        assert {"consentkit_records_visitor", "consentkit_records_at"} <= indexes
+
+
+async def test_concurrent_first_opens_migrate_once(postgres_url: str, pg_schema: str) -> None:
+    stores = [PostgresStore(postgres_url, schema=pg_schema) for _ in range(4)]
+    await asyncio.gather(*(s.open() for s in stores))
+    await asyncio.gather(*(s.close() for s in stores))
+
+
+def test_the_schema_comes_from_the_url(postgres_url: str) -> None:
+    store = open_store(postgres_url + "?schema=tenant_a&application_name=ck")
+    assert isinstance(store, PostgresStore)
+    assert store.schema == "tenant_a" and "schema=" not in store.url and "application_name=ck" in store.url
+    with pytest.raises(LedgerError, match="schema name"):
+        PostgresStore(postgres_url, schema='x"; DROP TABLE y; --')
+
+
+def test_without_psycopg_the_error_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_import = builtins.__import__
+
+    def no_psycopg(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name.startswith("psycopg"):
+            raise ImportError(f"No module named {name!r}")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_psycopg)
+    with pytest.raises(LedgerError, match=r"consentkit\[postgres\]"):
+        PostgresStore("postgresql://localhost/db")
+
+
+def test_redact_hides_the_password() -> None:
+    assert redact("postgresql://u:pw@h:5432/db") == "postgresql://u:***@h:5432/db"
+    assert redact("postgresql://u@h/db") == "postgresql://u@h/db"
