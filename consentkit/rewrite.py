@@ -39,9 +39,10 @@ from __future__ import annotations
 import html
 import json
 import re
+import unicodedata
 from collections.abc import Mapping
-from typing import Any, NamedTuple
-from urllib.parse import urljoin
+from typing import Any
+from urllib.parse import unquote, urljoin
 
 from .policy import Policy, split_url
 
@@ -90,14 +91,15 @@ _WS_RUN = re.compile(rb"[\t\n\f\r ]*+")
 _UNQUOTED_END = re.compile(rb"[\t\n\f\r >]")
 _COMMENT_END = re.compile(rb"--!?>")
 _NON_WS = re.compile(rb"[^\t\n\f\r ]")
-_RAW_END = {n: re.compile(b"</(?i:" + n.encode() + rb")[\t\n\f\r />]") for n in _RAWTEXT}
+_RAW_END = {n: re.compile(b"</" + n.encode() + rb"[\t\n\f\r />]") for n in _RAWTEXT}  # on the lowered body
 
 # -- the fast path: skips text and every tag that cannot need a change ---------------
 # It matches only a canonical subset of HTML (attributes after whitespace, values
 # without stray quotes) on which it agrees with the exact tokenizer; anything else
-# stops it, and the exact path takes the next token.
+# stops it, and the exact path takes the next token. It runs on the lowered body
+# (bytes.lower() keeps every offset), because case-blind matching is much slower.
 _NC = rb"""[^\t\n\f\r />"'=]"""
-_NOT_CONSENT = rb"""[\t\n\f\r ]++(?:[^\t\n\f\r />"'=dD]|[dD](?!(?i:ata-consent)[\t\n\f\r />=]))""" + _NC + rb"*+"
+_NOT_CONSENT = rb"""[\t\n\f\r ]++(?:[^\t\n\f\r />"'=d]|d(?!ata-consent[\t\n\f\r />=]))""" + _NC + rb"*+"
 _PLAIN = _NOT_CONSENT + rb"""(?:=(?:"[^"]*+"|'[^']*+'|[^\t\n\f\r >"'=`<]++))?"""
 # Values that cannot hold another host's URL: no scheme, no //, no backslash, no entity.
 _NO_URL = _NOT_CONSENT + (
@@ -106,32 +108,32 @@ _NO_URL = _NOT_CONSENT + (
     rb"""|(?:[^\t\n\f\r >"'=`<:/\\&]|/(?![/\\]))++))?"""
 )
 _END = rb"[\t\n\f\r ]*+/?>"
-_SPECIAL = rb"(?!(?i:s(?:cr|ty|ou|vg)|t(?:e[xm]|it|ra)|i(?:f|m|np)|xmp|lin|vid|au|emb|ob|mat|fra|bas|no[ef]))"
+_SPECIAL = rb"(?!s(?:cr|ty|ou|vg)|t(?:e[xm]|it|ra)|i(?:f|m|np)|xmp|lin|vid|au|emb|ob|mat|fra|bas|no[ef])"
 
 
 def _body(name: bytes) -> bytes:
-    end = rb"/(?i:" + name + rb")[\t\n\f\r />]"
+    end = rb"/" + name + rb"[\t\n\f\r />]"
     return rb"[^<]*+(?:<(?!" + end + rb")[^<]*+)*+(?=<" + end + rb")"
 
 
 def _fast(with_resources: bool) -> re.Pattern[bytes]:
     alts = [
-        rb"/[a-zA-Z]" + _NC + rb"*+[\t\n\f\r ]*+>",
-        _SPECIAL + rb"[a-zA-Z]" + _NC + rb"*+(?:" + _PLAIN + rb")*+" + _END,
+        rb"/[a-z]" + _NC + rb"*+[\t\n\f\r ]*+>",
+        _SPECIAL + rb"[a-z]" + _NC + rb"*+(?:" + _PLAIN + rb")*+" + _END,
     ]
     for name in (b"style", b"textarea", b"title", b"xmp", b"noembed", b"noframes"):
-        alts.append(rb"(?i:" + name + rb")(?=[\t\n\f\r />])(?:" + _PLAIN + rb")*+" + _END + _body(name))
+        alts.append(name + rb"(?=[\t\n\f\r />])(?:" + _PLAIN + rb")*+" + _END + _body(name))
     if with_resources:
         alts.append(
-            rb"(?i:img|input|source|link|track|video|audio|embed|object|frame)(?=[\t\n\f\r />])(?:"
+            rb"(?:img|input|source|link|track|video|audio|embed|object|frame)(?=[\t\n\f\r />])(?:"
             + _NO_URL + rb")*+" + _END
         )
         for name in (b"script", b"iframe"):
-            alts.append(rb"(?i:" + name + rb")(?=[\t\n\f\r />])(?:" + _NO_URL + rb")*+" + _END + _body(name))
+            alts.append(name + rb"(?=[\t\n\f\r />])(?:" + _NO_URL + rb")*+" + _END + _body(name))
     alts += [
         rb"!--(?:-?>|[^-]*+(?:-(?!-!?>)[^-]*+)*+--!?>)",
-        rb"!(?!--)[^>]*+>|\?[^>]*+>|/(?![a-zA-Z])[^>]*+>",
-        rb"(?=[^a-zA-Z!/?])",  # a '<' that starts nothing is text
+        rb"!(?!--)[^>]*+>|\?[^>]*+>|/(?![a-z])[^>]*+>",
+        rb"(?=[^a-z!/?])",  # a '<' that starts nothing is text
     ]
     return re.compile(rb"[^<]*+(?:<(?:" + b"|".join(alts) + rb")[^<]*+)*+")
 
@@ -146,27 +148,35 @@ _S_TAGNAME, _S_BEFORE, _S_NAME, _S_AFTER, _S_VALUE, _S_DQ, _S_SQ, _S_UNQ = range
 _BOM = b"\xef\xbb\xbf"
 _WS = frozenset(b"\t\n\f\r ")
 _TNR = str.maketrans("", "", "\t\n\r")
-_SCHEME = re.compile(r"^(https?):[/\\]*", re.IGNORECASE)
-_LEADING_SLASHES = re.compile(r"^[/\\]{2,}")
+_C0_SPACE = "".join(map(chr, range(0x21)))
+_SCHEME = re.compile(r"^(https?):/*")
+_LEADING_SLASHES = re.compile(r"^/{2,}")
 _Edit = tuple[int, int, bytes]
+_QUOTES = (0x22, 0x27)
+_INERT_NAME = {name: b"data-" + name for names in _URL_ATTRS.values() for name in names}
 
 
-class _Attr(NamedTuple):
-    name: bytes  # lowercased
-    start: int
-    name_end: int
-    value: bytes | None  # without its quotes
-    end: int
+# An attribute: (lowered name, start, end of name, value without quotes or None, end).
+# Plain tuples: a tag in the slow path is read in microseconds, not tens of them.
+_Attr = tuple[bytes, int, int, "bytes | None", int]
 
 
 def _attrs(tag: bytes, start: int, stop: int) -> list[_Attr]:
-    found = []
+    found: list[_Attr] = []
     for m in _ATTR_AT.finditer(tag, start, stop):
         value = m.group(2)
-        if value is not None and value[:1] in (b'"', b"'"):
+        if value and value[0] in _QUOTES:
             value = value[1:-1]
-        found.append(_Attr(m.group(1).lower(), m.start(), m.end(1), value, m.end()))
+        found.append((m.group(1).lower(), m.start(), m.end(1), value, m.end()))
     return found
+
+
+def _first(attrs: list[_Attr]) -> dict[bytes, _Attr]:
+    """Each name's first occurrence: the one a browser keeps."""
+    first: dict[bytes, _Attr] = {}
+    for attr in reversed(attrs):
+        first[attr[0]] = attr
+    return first
 
 
 def _run_end(pattern: re.Pattern[bytes], buf: bytes, pos: int) -> int:
@@ -182,10 +192,14 @@ def _text(value: bytes | None) -> str:
 
 
 def _delete(tag: bytes, attr: _Attr, floor: int) -> _Edit:
-    start = attr.start
+    start = attr[1]
     while start > floor and tag[start - 1] in _WS:
         start -= 1
-    return (start, attr.end, b"")
+    return (start, attr[4], b"")
+
+
+def _rename(attr: _Attr, name: bytes) -> _Edit:
+    return (attr[1], attr[2], name)
 
 
 def _quoted(text: str) -> bytes:
@@ -206,10 +220,17 @@ class HtmlGate:
     ) -> None:
         self._policy = policy
         self._allowed = frozenset(c.id for c in policy.categories if c.required or granted.get(c.id, False))
+        # Only hosts of categories not granted can block; a URL naming none is let be
+        # without parsing it.
+        hosts = {r.host.removeprefix("*.") for c in policy.categories if c.id not in self._allowed for r in c.hosts}
+        self._hint = re.compile("|".join(map(re.escape, sorted(hosts)))) if hosts else None
+        self._rules = tuple((c.id, rule) for c in policy.categories if not c.required for rule in c.hosts)
         self._nonce = b" nonce=" + _quoted(nonce) if nonce else b""
         self._inject = inject
         self._injected = not inject
         self._buf = b""
+        self._waiting: list[bytes] = []  # chunks held while a tag waits for its '>'
+        self._held = 0
         self._state = _DATA
         self._raw: re.Pattern[bytes] = _RAW_END["script"]
         self._raw_keep = 0
@@ -231,13 +252,28 @@ class HtmlGate:
             raise RuntimeError("HtmlGate.feed() after close()")
         if not chunk:
             return b""
-        self._buf = self._buf + bytes(chunk) if self._buf else bytes(chunk)
+        chunk = bytes(chunk)
+        held = self._held + len(chunk)
+        if self._retry and b">" not in chunk and len(self._buf) + held <= TAG_LIMIT:
+            # Only a '>' can end the tag we wait on: hold the chunk without copying
+            # the tag again, which small chunks would make quadratic.
+            self._waiting.append(chunk)
+            self._held = held
+            if len(self._waiting) >= 64:
+                self._waiting[:] = [b"".join(self._waiting)]
+            return b""
+        self._buf = b"".join((self._buf, *self._waiting, chunk)) if self._buf or self._waiting else chunk
+        self._waiting.clear()
+        self._held = 0
         return self._run(final=False)
 
     def close(self) -> bytes:
         """End of the body: return everything still held back."""
         if self._closed:
             return b""
+        self._buf = b"".join((self._buf, *self._waiting))
+        self._waiting.clear()
+        self._held = 0
         out = self._run(final=True)
         self._closed = True
         if not self._injected:
@@ -253,6 +289,7 @@ class HtmlGate:
 
     def _run(self, final: bool) -> bytes:
         buf = self._buf
+        low = buf.lower()
         n = len(buf)
         pos = emit = 0
         out: list[bytes] = []
@@ -267,7 +304,7 @@ class HtmlGate:
             state = self._state
             if state == _DATA:
                 if self._fast is not None and not self._retry:
-                    pos = _run_end(self._fast, buf, pos)
+                    pos = _run_end(self._fast, low, pos)
                     if pos >= n:
                         break
                 if buf[pos] != 0x3C:  # text, read here only before the injection
@@ -287,7 +324,7 @@ class HtmlGate:
                     emit = end
                 pos = end
             elif state == _RAW:
-                m = self._raw.search(buf, pos)
+                m = self._raw.search(low, pos)
                 if m is None:
                     pos = n if final else max(pos, n - self._raw_keep)
                     break
@@ -472,7 +509,7 @@ class HtmlGate:
         name_end = m.end(1) if m.group(1) else pos
         value_start = m.end(4) if m.group(4) else m.end(5) if m.group(5) else m.start(6) if m.group(6) else -1
         value = prefix[value_start:] if value_start >= 0 else None
-        return _Attr(prefix[start:name_end].lower(), start, name_end, value, len(prefix))
+        return (prefix[start:name_end].lower(), start, name_end, value, len(prefix))
 
     def _scan_tag(self, buf: bytes, pos: int, n: int) -> int:
         """Follow an oversized tag to its '>' (HTML tokenizer states); -1 if it goes on."""
@@ -528,34 +565,36 @@ class HtmlGate:
 
     def _rewrite(self, name: str, tag: bytes, attrs: list[_Attr], at: int, oversized: bool = False) -> bytes | None:
         """The tag as it must go out, or None when it goes out unchanged."""
+        first = _first(attrs)
         if name == "base":
-            return self._rewrite_base(tag, attrs, at)
+            return self._rewrite_base(tag, first, at)
         loads = _URL_ATTRS.get(name)
-        consent = next((a for a in attrs if a.name == b"data-consent"), None)
+        consent = first.get(b"data-consent")
         if consent is None and loads is None:
             return None
         live_names = loads or _ANY_URL_ATTRS
-        if consent is None and name == "link" and not _link_fetches(attrs):
-            checked: tuple[bytes, ...] = ()
-        elif consent is None:
+        if consent is not None:
+            checked = live_names + tuple(_INERT_NAME[a] for a in live_names)
+        elif name != "link" or _link_fetches(first):
             checked = live_names
         else:
-            checked = live_names + tuple(b"data-" + a for a in live_names)
+            checked = ()
         blocked = None
-        for a in attrs:
-            if a.name in checked and a.value:
-                blocked = self._blocked(a.name, a.value)
+        for attr in attrs:
+            if attr[0] in checked and attr[3]:
+                blocked = self._blocked(attr[0], attr[3])
                 if blocked is not None:
                     break
         edits: list[_Edit] = []
         inserts: list[bytes] = []
-        if consent is not None and blocked is None and _text(consent.value) in self._allowed:
-            self._live(name, tag, attrs, at, live_names, edits, inserts)
-        elif consent is not None or blocked is not None:
-            relabel = blocked if blocked is not None and (consent is None or _text(consent.value) != blocked) else None
-            self._inert(name, tag, attrs, at, live_names, relabel, edits, inserts)
+        category = None if consent is None else _text(consent[3])
+        if category is not None and blocked is None and category in self._allowed:
+            self._live(name, tag, attrs, first, at, live_names, edits, inserts)
+        elif category is not None or blocked is not None:
+            relabel = blocked if blocked != category else None
+            self._inert(name, tag, attrs, first, at, live_names, relabel, edits, inserts)
         if oversized and loads is not None:
-            names = {a.name for a in attrs}
+            names = set(first)
             for start, end, new in edits:
                 if new:  # a rename
                     names.discard(tag[start:end].lower())
@@ -572,88 +611,100 @@ class HtmlGate:
         return b"".join(parts)
 
     def _live(
-        self, name: str, tag: bytes, attrs: list[_Attr], at: int, live_names: tuple[bytes, ...],
-        edits: list[_Edit], inserts: list[bytes],
+        self, name: str, tag: bytes, attrs: list[_Attr], first: dict[bytes, _Attr], at: int,
+        live_names: tuple[bytes, ...], edits: list[_Edit], inserts: list[bytes],
     ) -> None:
         if name == "script":
-            types = [a for a in attrs if a.name == b"type"]
-            if types and _text(types[0].value).strip().lower() == "text/plain":
-                edits += [_delete(tag, a, at) for a in types]
-                original = next((a for a in attrs if a.name == b"data-type"), None)
-                if original is not None:
-                    edits.append((original.start, original.name_end, b"type"))
-            if self._nonce and not any(a.name == b"nonce" for a in attrs):
+            kind = first.get(b"type")
+            if kind is not None and _text(kind[3]).strip().lower() == "text/plain":
+                edits += [_delete(tag, a, at) for a in attrs if a[0] == b"type"]
+                if b"data-type" in first:
+                    edits.append(_rename(first[b"data-type"], b"type"))
+            if self._nonce and b"nonce" not in first:
                 inserts.append(self._nonce)
         for live in live_names:
-            inert = next((a for a in attrs if a.name == b"data-" + live), None)
+            inert = first.get(_INERT_NAME[live])
             if inert is not None:
-                edits += [_delete(tag, a, at) for a in attrs if a.name == live]
-                edits.append((inert.start, inert.name_end, live))
+                edits += [_delete(tag, a, at) for a in attrs if a[0] == live]
+                edits.append(_rename(inert, live))
 
     def _inert(
-        self, name: str, tag: bytes, attrs: list[_Attr], at: int, live_names: tuple[bytes, ...],
-        relabel: str | None, edits: list[_Edit], inserts: list[bytes],
+        self, name: str, tag: bytes, attrs: list[_Attr], first: dict[bytes, _Attr], at: int,
+        live_names: tuple[bytes, ...], relabel: str | None, edits: list[_Edit], inserts: list[bytes],
     ) -> None:
         if name == "script":
-            types = [a for a in attrs if a.name == b"type"]
-            if not types or _text(types[0].value).strip().lower() != "text/plain":
+            kind = first.get(b"type")
+            if kind is None or _text(kind[3]).strip().lower() != "text/plain":
                 # Keep the author's type for the widget, unless a data-type already says it.
-                kept = any(a.name == b"data-type" for a in attrs)
-                edits += [_delete(tag, a, at) if kept else (a.start, a.name_end, b"data-type") for a in types]
+                kept = b"data-type" in first
+                edits += [_delete(tag, a, at) if kept else _rename(a, b"data-type") for a in attrs if a[0] == b"type"]
                 inserts.append(b' type="text/plain"')
-        edits += [(a.start, a.name_end, b"data-" + tag[a.start : a.name_end]) for a in attrs if a.name in live_names]
+        edits += [_rename(a, b"data-" + tag[a[1] : a[2]]) for a in attrs if a[0] in live_names]
         if relabel is not None:
             # A declared host overrules the category an author wrote, when it is not granted.
-            edits += [_delete(tag, a, at) for a in attrs if a.name == b"data-consent"]
+            edits += [_delete(tag, a, at) for a in attrs if a[0] == b"data-consent"]
             inserts.append(b" data-consent=" + _quoted(relabel))
 
-    def _rewrite_base(self, tag: bytes, attrs: list[_Attr], at: int) -> bytes | None:
+    def _rewrite_base(self, tag: bytes, first: dict[bytes, _Attr], at: int) -> bytes | None:
         # Relative URLs resolve against the first <base href>: when it points at a
         # declared host, every relative URL after it must be checked too.
-        href = next((a for a in attrs if a.name == b"href"), None)
+        href = first.get(b"href")
         if href is None or self._base_seen:
             return None
         self._base_seen = True
-        url = _normal_url(_text(href.value))
+        url = _normal_url(_text(href[3]))
         host, _ = split_url(url)
-        if not host or not any(
-            r.matches(host, r.path or "/") for c in self._policy.categories if not c.required for r in c.hosts
-        ):
+        if not host or not any(rule.matches(host, rule.path or "/") for _, rule in self._rules):
             return None
-        category = self._policy.category_for_url(url)
+        category = self._category(url)
         if category is not None and category not in self._allowed:
-            return (
-                tag[:at] + b" data-consent=" + _quoted(category) + tag[at : href.start] + b"data-" + tag[href.start :]
-            )
+            return tag[:at] + b" data-consent=" + _quoted(category) + tag[at : href[1]] + b"data-" + tag[href[1] :]
         self._base = url
         self._update_fast()
         return None
 
     def _blocked(self, attr: bytes, value: bytes) -> str | None:
         """The first category not granted that this attribute's URL(s) load from."""
+        if self._hint is None:
+            return None
         text = _text(value)
         for url in text.split() if attr in _SRCSETS else (text,):
             url = _normal_url(url.strip(","))
             if self._base is not None and not split_url(url)[0]:
                 url = urljoin(self._base, url)
-            category = self._policy.category_for_url(url)
+            if self._hint.search(url) is None:
+                continue
+            category = self._category(url)
             if category is not None and category not in self._allowed:
                 return category
         return None
 
+    def _category(self, url: str) -> str | None:
+        # Policy.category_for_url, with the rules gathered once per response.
+        host, path = split_url(url)
+        if host:
+            for category, rule in self._rules:
+                if rule.matches(host, path):
+                    return category
+        return None
+
 
 def _normal_url(url: str) -> str:
-    """A URL as a browser reads it: no tabs or newlines, \\ as /, any run of slashes
-    after http(s): or at the start as //."""
-    url = url.translate(_TNR).strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11\x12\x13"
-                                    "\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f ")
-    url = _SCHEME.sub(lambda m: m.group(1) + "://", url, count=1)
+    """A URL lowered and read as a browser would find its host: no tabs or newlines,
+    \\ as /, any run of slashes after http(s): or at the start as //, %-escapes and
+    full-width characters and dots (IDNA mapping) decoded."""
+    url = url.translate(_TNR).strip(_C0_SPACE).replace("\\", "/")
+    if "%" in url:
+        url = unquote(url)
+    if not url.isascii():
+        url = unicodedata.normalize("NFKC", url).replace("\u3002", ".")
+    url = _SCHEME.sub(lambda m: m.group(1) + "://", url.lower(), count=1)
     return _LEADING_SLASHES.sub("//", url, count=1)
 
 
-def _link_fetches(attrs: list[_Attr]) -> bool:
-    rel = next((a for a in attrs if a.name == b"rel"), None)
-    return rel is not None and any(token not in _INERT_RELS for token in _text(rel.value).lower().split())
+def _link_fetches(first: dict[bytes, _Attr]) -> bool:
+    rel = first.get(b"rel")
+    return rel is not None and any(token not in _INERT_RELS for token in _text(rel[3]).lower().split())
 
 
 def _self_closing(buf: bytes, m: re.Match[bytes]) -> bool:
