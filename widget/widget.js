@@ -279,17 +279,27 @@ W.consentkit = {
 
 GPC && !S.gpc && send({gpc: true, source: "gpc"}).catch(() => {});
 
-const init = () => {
+// The banner goes in as soon as <body> exists, so it is in the page's first paint (a
+// fixed overlay: nothing moves); tags are activated once the document is parsed.
+let dns;
+const start = () => {
+  if (root || !D.body) return;
   toast = h("p", {class: "ck-t", role: "status"});
   hon = h("span", {class: "ck-o"}, t("gpc.honored"));
-  bar = h("div", {class: "ck-bar"}, btn("open", "action.open", "ck-o"), hon,
-    SALE.length && !D.querySelector(`a[${A}=do-not-sell]`)
-      && h("a", {class: "ck-o", href: P + "/do-not-sell", title: t("dns"), [A]: "do-not-sell"}, t("dns")));
+  dns = SALE.length && h("a", {class: "ck-o", href: P + "/do-not-sell", title: t("dns"), [A]: "do-not-sell"}, t("dns"));
+  bar = h("div", {class: "ck-bar"}, btn("open", "action.open", "ck-o"), hon, dns);
   root = h("div", {id: "consentkit", class: "ck"}, toast, bar);
   D.body.prepend(root);
   render();
+};
+const ready = () => {
+  start();
+  // The page has its own link: no second one.
+  dns && D.querySelectorAll(`a[${A}=do-not-sell]`).length > 1 && dns.remove();
   activate();
   D.dispatchEvent(new CustomEvent("consentkit:ready", {detail: S}));
 };
-D.readyState == "loading" ? D.addEventListener("DOMContentLoaded", init) : init();
+if (!D.body) new MutationObserver((_, o) => { D.body && (o.disconnect(), start()) }).observe(D.documentElement, {childList: true});
+start();
+D.readyState == "loading" ? D.addEventListener("DOMContentLoaded", ready) : ready();
 })();

@@ -32,6 +32,7 @@ for (const name of ['consentkit:ready', 'consentkit:change'])
   document.addEventListener(name, e => window.__events.push([name, e.detail]));
 window.__csp = [];
 document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
+document.addEventListener('DOMContentLoaded', () => { window.__bannerAtDcl = !!document.getElementById('consentkit-banner') });
 window.__cls = 0;
 new PerformanceObserver(list => list.getEntries().forEach(e => { if (!e.hadRecentInput) window.__cls += e.value }))
   .observe({type: 'layout-shift', buffered: true});
@@ -394,9 +395,11 @@ def test_small_screens_and_400_percent_zoom(sites: Sites, new_context: Contexts,
     expect(page.locator("#consentkit-preferences")).to_have_count(0)
 
 
-def test_no_layout_shift(sites: Sites, page: Page) -> None:
+def test_no_layout_shift_and_the_banner_is_there_before_domcontentloaded(sites: Sites, page: Page) -> None:
     visit(page, sites("opt_in"))
     expect(page.locator("#consentkit-banner")).to_be_visible()
+    # In the DOM as soon as <body> is: it is part of the page's first paint.
+    assert page.evaluate("window.__bannerAtDcl") is True
     action(page, "accept-all").click()
     page.wait_for_function("() => window.inlineRuns === 1")
     page.wait_for_timeout(100)
