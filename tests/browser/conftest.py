@@ -42,11 +42,13 @@ TRACKER_JS = ("window.analyticsRuns=(window.analyticsRuns||0)+1;window.order=(wi
               "try{localStorage.setItem('ga_client','42')}catch(e){}")
 
 
-def site_policy(mode: str, age_gate: bool) -> Policy:
+def site_policy(mode: str, age_gate: bool, mapped: bool = False) -> Policy:
     return Policy(
         version="2026-11-01",
         mode=mode,
         age_gate=age_gate,
+        # The site's own Consent Mode mapping, when asked for: analytics also personalises.
+        consent_mode={"analytics": ["analytics_storage", "personalization_storage"]} if mapped else None,
         categories=[
             Category("necessary", required=True, label="Necessary",
                      description="Keeps the site working and secure."),
@@ -115,8 +117,8 @@ async def pixel(request: Request) -> Response:
     return Response(GIF, media_type="image/gif", headers={"Cache-Control": "no-store"})
 
 
-def make_site(mode: str, age_gate: bool) -> Starlette:
-    kit = ConsentKit(site_policy(mode, age_gate), secret_keys=[SECRET], store="memory://")
+def make_site(mode: str, age_gate: bool, mapped: bool = False) -> Starlette:
+    kit = ConsentKit(site_policy(mode, age_gate, mapped), secret_keys=[SECRET], store="memory://")
     routes = [Route("/", home), Route("/with-link", with_link), Route("/csp", strict_csp),
               Route("/a.js", tracker), Route("/p.gif", pixel)]
     return Starlette(routes=routes, middleware=[Middleware(ConsentMiddleware, kit=kit)])
@@ -145,13 +147,13 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def sites() -> Iterator[Callable[..., LiveServer]]:
-    """``sites(mode="opt_out", age_gate=False)``: the live site for that policy."""
-    running: dict[tuple[str, bool], LiveServer] = {}
+    """``sites(mode="opt_out", age_gate=False, mapped=False)``: the live site for that policy."""
+    running: dict[tuple[str, bool, bool], LiveServer] = {}
 
-    def get(mode: str = "opt_out", age_gate: bool = False) -> LiveServer:
-        key = (mode, age_gate)
+    def get(mode: str = "opt_out", age_gate: bool = False, mapped: bool = False) -> LiveServer:
+        key = (mode, age_gate, mapped)
         if key not in running:
-            running[key] = LiveServer(make_site(mode, age_gate))
+            running[key] = LiveServer(make_site(mode, age_gate, mapped))
         return running[key]
 
     yield get

@@ -180,6 +180,16 @@ def test_consent_mode_default_then_update(sites: Sites, page: Page) -> None:
     assert last[2]["analytics_storage"] == last[2]["ad_storage"] == last[2]["ad_personalization"] == "granted"
 
 
+def test_consent_mode_mapping_is_the_policys(sites: Sites, page: Page) -> None:
+    visit(page, sites("opt_in", mapped=True))
+    assert consent_calls(page)[0][2]["personalization_storage"] == "denied"
+    page.evaluate("consentkit.save({analytics: true})")
+    page.wait_for_function("() => consentkit.allows('analytics')")
+    last = consent_calls(page)[-1][2]
+    assert last["personalization_storage"] == last["analytics_storage"] == "granted"
+    assert last["ad_storage"] == "denied"
+
+
 def test_withdrawal_removes_the_categorys_cookies_and_storage(sites: Sites, page: Page) -> None:
     visit(page, sites("opt_out"))
     page.wait_for_function("() => window.analyticsRuns === 1")
