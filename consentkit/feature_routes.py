@@ -11,8 +11,9 @@ if TYPE_CHECKING:
 
 def routes(kit: ConsentKit) -> dict[tuple[str, str], Handler]:
     from . import access, openapi, pages
+    from .minors import endpoints as minors
 
     found: dict[tuple[str, str], Handler] = {}
-    for module in (access, openapi, pages,):
+    for module in (access, openapi, pages, minors):
         found.update(module.routes(kit))
     return found

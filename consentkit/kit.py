@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from .cookie import COOKIE_NAME, CookieCodec
 from .ledger import open_ledger
 from .ledger.base import Record
+from .minors.notifiers import MemoryNotifier, Notifier
+from .minors.verifiers import EmailPlusVerifier, Verifier
 from .policy import Policy
 from .rules import Decision
 from .useragent import browser_summary
@@ -57,7 +59,8 @@ class ConsentKit:
         inject_widget: bool = True,
         secure_cookie: bool | None = None,
         cookie_domain: str | None = None,
-        notifier: Any = None,
+        notifier: Notifier | None = None,
+        parental_verifier: Verifier | None = None,
         spool_dir: str | Path | None = None,
         retention_days: int = 730,
         gpc_last_update: date | None = None,
@@ -83,7 +86,13 @@ class ConsentKit:
         self.cookie_name = COOKIE_NAME
         self.store_url = store
         self.ledger: Ledger = open_ledger(store, spool_dir=spool_dir, retention_days=retention_days)
-        self.notifier = notifier
+        if notifier is None:
+            notifier = MemoryNotifier()
+            if policy.age_gate:
+                logger.warning("ConsentKit has no notifier: parents' consent requests go to an in-memory development "
+                               "outbox (kit.notifier.messages), not to parents; pass notifier=SmtpNotifier(...)")
+        self.notifier: Notifier = notifier
+        self.parental_verifier: Verifier = parental_verifier or EmailPlusVerifier()
         self.gpc_last_update = gpc_last_update or _version_date(policy.version) or date.today()
         self._started = False
         self._start_lock = asyncio.Lock()

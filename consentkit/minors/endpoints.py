@@ -1,0 +1,52 @@
+"""The parental flow's routes, for ``feature_routes``: the child's request, and the
+parent's links, ``{prefix}/parental/{token}``, whose token says which page it opens
+(the consent page or the management page). A token that is malformed, tampered
+with, expired, used or revoked is a 404 and changes nothing."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from starlette.responses import Response
+
+from ..endpoints import Call
+from . import manage, parent, records
+from .render import not_found
+from .request import post_request
+from .tokens import read_link_token
+
+if TYPE_CHECKING:
+    from ..endpoints import Handler
+    from ..kit import ConsentKit
+
+
+async def get_link(call: Call) -> Response:
+    token = call.tail
+    link = read_link_token(call.kit, token, max_age=records.max_ages(call.kit))
+    if link is None:
+        return not_found(call)
+    if link.kind == "request":
+        return await parent.show(call, token, link)
+    return await manage.show(call, token, link)
+
+
+async def post_link(call: Call) -> Response:
+    token = call.tail
+    link = read_link_token(call.kit, token, max_age=records.max_ages(call.kit))
+    if link is None:
+        return not_found(call)
+    if link.kind == "request":
+        return await parent.decide(call, token, link)
+    return await manage.act(call, token, link)
+
+
+def routes(kit: ConsentKit) -> dict[tuple[str, str], Handler]:
+    """The parental routes."""
+    return {
+        ("POST", "parental/request"): post_request,
+        ("GET", "parental/*"): get_link,
+        ("POST", "parental/*"): post_link,
+    }
+
+
+__all__ = ["routes"]

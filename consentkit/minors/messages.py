@@ -1,0 +1,83 @@
+"""What the parent's e-mails say: the direct notice of 16 CFR 312.4(c)(1) with the
+consent link, and the confirmation with the management link. Plain text only:
+nothing in them is markup, so nothing needs escaping."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from ..policy import Policy
+
+
+def _date(moment: datetime) -> str:
+    return moment.strftime("%d %B %Y")
+
+
+def _site(policy: Policy, host: str) -> str:
+    return policy.controller.name or host or "our website"
+
+
+def request_message(policy: Policy, host: str, link: str, expires: datetime) -> tuple[str, str]:
+    """The subject and body of the request sent to a parent."""
+    site = _site(policy, host)
+    optional = [c.label for c in policy.categories if not c.required and not c.sale_or_sharing]
+    disclosed = [c.label for c in policy.categories if c.sale_or_sharing]
+    lines = [
+        "Hello,",
+        "",
+        f"Someone using {site} ({host}) told us they are under 13 and gave this address as the e-mail",
+        "address of their parent or guardian. We collected this address only to ask for your consent.",
+        "",
+        "The law (the Children's Online Privacy Protection Act) requires a parent's consent before we",
+        "collect personal information from a child under 13. Until you answer, we collect nothing",
+        "optional from your child: only what keeps the site working.",
+        "",
+    ]
+    if optional:
+        lines.append(f"What we would like to collect, if you allow it: {', '.join(optional)}.")
+    if disclosed:
+        lines.append(f"Separately, and only if you allow it: sharing with third parties for {', '.join(disclosed)}.")
+    lines += [
+        "",
+        "To see exactly what each part means, which companies receive it and how long cookies last,",
+        f"and to allow or refuse each part, open this link. It works once, until {_date(expires)}:",
+        "",
+        link,
+        "",
+        "You will be asked to type this e-mail address again, to confirm it is yours.",
+        "",
+        "If you do not answer by then, the request lapses and nothing more happens. We do not store",
+        "your e-mail address. If you do not know what this is about, you can ignore this message.",
+    ]
+    if policy.privacy_url:
+        lines += ["", f"Our privacy policy: {policy.privacy_url}"]
+    return f"{site}: your consent is asked for your child", "\n".join(lines) + "\n"
+
+
+def confirmation_message(
+    policy: Policy, host: str, link: str, choices: Mapping[str, bool], valid_until: datetime
+) -> tuple[str, str]:
+    """The subject and body of the confirmation, with the management link."""
+    site = _site(policy, host)
+    allowed = [c.label for c in policy.categories if not c.required and choices.get(c.id)]
+    refused = [c.label for c in policy.categories if not c.required and not choices.get(c.id)]
+    lines = [
+        "Hello,",
+        "",
+        f"We recorded your decision about your child's use of {site} ({host}).",
+        "",
+        f"Allowed: {', '.join(allowed) if allowed else 'nothing optional'}.",
+        f"Refused: {', '.join(refused) if refused else 'nothing'}.",
+        "",
+        "Keep this link. With it you can, at any time, review what we recorded, change your choices,",
+        f"have your child's records deleted, or refuse any further collection (it works until {_date(valid_until)}):",
+        "",
+        link,
+        "",
+        "If you did not make this decision, open the link and refuse further collection.",
+    ]
+    return f"{site}: your choices for your child are recorded", "\n".join(lines) + "\n"
+
+
+__all__ = ["confirmation_message", "request_message"]

@@ -1,0 +1,170 @@
+"""Writing the parental flow's records, and what the flow's writers share: ids,
+the lock that makes a link single-use, the links' URLs and lifetimes, and the
+limits that keep the request form from becoming a way to mail strangers."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import weakref
+from collections import OrderedDict
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from ..ledger.base import Record
+from ..receipts import proof_of_opt_out
+from ..state import ParentalStatus
+from ..useragent import browser_summary
+from . import sync
+from .history import History, is_parent_record
+from .notifiers import DEFAULT_LINK_DAYS
+from .tokens import MANAGE_DAYS, LinkKind
+
+if TYPE_CHECKING:
+    from ..endpoints import Call
+    from ..kit import ConsentKit
+
+# At most this many requests a day for one child, and to one address.
+MAX_REQUESTS_PER_DAY = 3
+_locks: weakref.WeakKeyDictionary[ConsentKit, asyncio.Lock] = weakref.WeakKeyDictionary()
+_sent: weakref.WeakKeyDictionary[ConsentKit, OrderedDict[str, list[datetime]]] = weakref.WeakKeyDictionary()
+
+
+def new_id() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def lock(kit: ConsentKit) -> asyncio.Lock:
+    """Held while a link is checked and its decision recorded, so that two posts of
+    the same link cannot both pass (within one process)."""
+    found = _locks.get(kit)
+    if found is None:
+        found = _locks[kit] = asyncio.Lock()
+    return found
+
+
+def link_days(kit: ConsentKit) -> int:
+    days = getattr(kit.notifier, "link_days", DEFAULT_LINK_DAYS)
+    return days if isinstance(days, int) and not isinstance(days, bool) and days > 0 else DEFAULT_LINK_DAYS
+
+
+def max_ages(kit: ConsentKit) -> dict[LinkKind, int]:
+    return {"request": link_days(kit) * 86400, "manage": MANAGE_DAYS * 86400}
+
+
+def link_url(call: Call, token: str) -> str:
+    """The absolute URL of a parental link: on the notifier's ``site_url`` if it has
+    one, else on the request's own scheme and host."""
+    origin = getattr(call.kit.notifier, "site_url", None)
+    if not isinstance(origin, str) or not origin:
+        origin = f"{call.scope.get('scheme', 'http')}://{call.visit.headers.get('host', 'localhost')}"
+    return f"{origin.rstrip('/')}{call.kit.prefix}/parental/{token}"
+
+
+def address_allowed(kit: ConsentKit, hashed: str, now: datetime) -> bool:
+    """Whether another request may go to this address today (in this process);
+    counts it if so."""
+    sent = _sent.get(kit)
+    if sent is None:
+        sent = _sent[kit] = OrderedDict()
+    recent = [t for t in sent.get(hashed, []) if now - timedelta(days=1) <= t <= now]
+    if len(recent) >= MAX_REQUESTS_PER_DAY:
+        return False
+    sent[hashed] = recent + [now]
+    sent.move_to_end(hashed)
+    while len(sent) > 10000:
+        sent.popitem(last=False)
+    return True
+
+
+async def history(kit: ConsentKit, child_id: str) -> History:
+    await kit.startup()
+    return History(await kit.ledger.for_visitor(child_id))
+
+
+def grants(kit: ConsentKit, form: Mapping[str, str]) -> dict[str, bool]:
+    """The parent's grants from a form: a ticked box (``<category>=1``) grants it,
+    unless the parent pressed "refuse everything"; necessary is always on."""
+    refused = form.get("decision") == "refuse"
+    return {c.id: c.required or (not refused and form.get(c.id) == "1") for c in kit.policy.categories}
+
+
+def status_of(choices: Mapping[str, bool], kit: ConsentKit) -> ParentalStatus:
+    return "granted" if any(choices.get(cid) for cid in kit.policy.optional_ids) else "denied"
+
+
+async def append(
+    kit: ConsentKit,
+    *,
+    child_id: str,
+    at: datetime,
+    kind: str,
+    source: str,
+    choices: Mapping[str, bool],
+    parental_consent: ParentalStatus | None,
+    gpc: bool = False,
+    user_agent: str | None = None,
+    verification: str | None = None,
+    extra: Mapping[str, Any],
+) -> Record:
+    """Append one of the flow's records for the child, and forget the child's
+    cached status so that their next request sees it."""
+    browser = browser_summary(user_agent)
+    record = Record(
+        receipt_id=kit.new_receipt_id(),
+        visitor_id=child_id,
+        at=at,
+        policy_version=kit.policy.version,
+        mode=kit.policy.mode,
+        choices=dict(choices),
+        source=source,
+        gpc=gpc,
+        age_band="under_13",
+        parental_consent=parental_consent,
+        browser=browser.browser,
+        browser_major=browser.major,
+        os=browser.os,
+        device=browser.device,
+        verification=verification,
+        kind=kind,
+        extra=dict(extra),
+    )
+    await kit.startup()
+    await kit.ledger.append(record)
+    sync.forget(kit, child_id)
+    return record
+
+
+def erasure_proof(kit: ConsentKit, found: History, now: datetime) -> list[Record]:
+    """What stays when a parent has the child's records deleted: the parent's
+    decision in force (so it goes on applying and can be shown), stripped of the
+    browser, and the proof of the child's own opt-out of sale, if any."""
+    kept: list[Record] = []
+    decision = found.latest_decision
+    if decision is not None:
+        kept.append(Record(
+            receipt_id=kit.new_receipt_id(),
+            visitor_id=decision.visitor_id,
+            at=decision.at,
+            policy_version=decision.policy_version,
+            mode=decision.mode,
+            choices=dict(decision.choices),
+            source="parent",
+            gpc=decision.gpc,
+            age_band=decision.age_band,
+            parental_consent=decision.parental_consent,
+            verification=decision.verification,
+            kind="proof",
+            extra={key: decision.extra[key] for key in ("management_id", "request_id") if key in decision.extra}
+            | {"erased_at": now.isoformat(), "proves": decision.receipt_id},
+        ))
+    own = [r for r in found.records if not is_parent_record(r) and r.kind == "decision"]
+    kept.extend(proof_of_opt_out(own, now, kit.new_receipt_id(), policy=kit.policy))
+    return kept
+
+
+__all__ = [
+    "MAX_REQUESTS_PER_DAY", "address_allowed", "append", "erasure_proof", "grants", "history", "link_days",
+    "link_url", "lock", "max_ages", "new_id", "status_of",
+]
