@@ -98,6 +98,7 @@ class ScanReport:
     scanned_at: str
     visits: tuple[VisitResult, ...]
     findings: tuple[Finding, ...] = field(default=())
+    notes: tuple[str, ...] = field(default=())
 
     @property
     def ok(self) -> bool:
@@ -174,16 +175,18 @@ def granted_on(policy: Policy, visit: VisitName) -> tuple[str, ...]:
 # -- judging -------------------------------------------------------------------------
 
 
-def judge(visit: VisitResult, before_choice: Iterable[SeenCookie] = ()) -> list[Finding]:
+def judge(visit: VisitResult, before_choice: Iterable[SeenCookie] = (), *, hosts_known: bool = True) -> list[Finding]:
     """The findings of one visit. ``before_choice``: the cookies present just before
-    the choice, to tell a cookie set after "reject all" from one set earlier."""
+    the choice, to tell a cookie set after "reject all" from one set earlier.
+    ``hosts_known=False`` when the policy lists no hosts at all: then no host can be
+    called undeclared."""
     found: list[Finding] = []
     gated_early: Kind = "loaded-after-reject" if visit.name == "reject-all" else "loaded-before-consent"
     set_early: Kind = "set-after-reject" if visit.name == "reject-all" else "set-before-consent"
     earlier = {(c.name, c.domain, c.path): c for c in before_choice}
     hosts_done: set[tuple[str, str]] = set()
     for req in visit.requests:
-        if not req.declared and ("u", req.host) not in hosts_done:
+        if hosts_known and not req.declared and ("u", req.host) not in hosts_done:
             hosts_done.add(("u", req.host))
             found.append(Finding(visit.name, "undeclared-host", req.url, None,
                                  f"request to {req.host}, a host no category of the policy declares"))
@@ -249,6 +252,8 @@ def _drive(url: str, policy: Policy | None, source: str, launch: Mapping[str, An
     from .testing.visits import VisitError, visit
 
     site_host = (urlsplit(url).hostname or "").lower()
+    hosts_known = policy is not None
+    notes: list[str] = []
     results: list[VisitResult] = []
     findings: list[Finding] = []
     with sync_playwright() as playwright:
@@ -274,19 +279,30 @@ def _drive(url: str, policy: Policy | None, source: str, launch: Mapping[str, An
                             "pass the policy with --policy FILE"
                         )
                     policy = policy_from_config(log.config, log.state)
+                    hosts_known = config_lists_hosts(log.config)
+                    if not hosts_known:
+                        notes.append("The page's consentkit-config block lists no hosts, so no request could be "
+                                     "checked against the policy's hosts: pass the policy with --policy FILE.")
                 result = VisitResult(
                     name, log.how, granted_on(policy, name),
                     tuple(see_cookie(policy, site_host, c) for c in log.cookies),
                     tuple(r for u, t in dict.fromkeys(log.requests) if (r := see_request(policy, site_host, u, t))),
                 )
                 results.append(result)
-                findings.extend(judge(result, [see_cookie(policy, site_host, c) for c in log.cookies_before]))
+                before = [see_cookie(policy, site_host, c) for c in log.cookies_before]
+                findings.extend(judge(result, before, hosts_known=hosts_known))
         finally:
             browser.close()
     if policy is None:
         raise ScanError("nothing was scanned: name at least one visit")
     source = source or "the page's consentkit-config block"
-    return ScanReport(url, source, policy.mode, now_iso(), tuple(results), tuple(findings))
+    return ScanReport(url, source, policy.mode, now_iso(), tuple(results), tuple(findings), tuple(notes))
+
+
+def config_lists_hosts(config: Mapping[str, Any]) -> bool:
+    """Whether the page's config block says where services load from (consentkit
+    versions that do not publish hosts leave the key out)."""
+    return any("hosts" in s for c in config.get("categories", ()) for s in c.get("services", ()))
 
 
 def scan(

@@ -38,6 +38,7 @@ thead th { background: #eef3f6; }
 td.url, td.subject { word-break: break-all; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .85rem; }
 tr.violation td { background: #fdf0f0; }
 .empty { color: #4f5d6b; font-style: italic; }
+.note { border-left: 4px solid #f2a900; background: #fff8e6; padding: .5rem .75rem; }
 footer { margin-top: 3rem; color: #4f5d6b; font-size: .85rem; }
 @media print { body { margin: 0; } .verdict { border: 1px solid #000; color: #000; background: none; } }
 """
@@ -65,6 +66,8 @@ def to_text(report: ScanReport) -> str:
         lines.append(f"  third-party requests ({len(visit.requests)}):")
         for r in visit.requests:
             lines.append(f"    {r.url} [{r.category or 'undeclared'}, declared: {_yes_no(r.declared)}]")
+    for note in report.notes:
+        lines.append(f"\nNote: {note}")
     if report.ok:
         lines.append("\nPASS: no violation found.")
     else:
@@ -134,7 +137,9 @@ def to_html(report: ScanReport, version: str = "") -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>Consent scan of {escape(report.url)}</title><style>{_STYLE}</style></head><body>"
         f"<header><h1>Consent scan of {escape(report.url)}</h1><p>{verdict}</p>"
-        f'<dl class="meta">{meta}</dl></header>'
+        f'<dl class="meta">{meta}</dl>'
+        + "".join(f'<p class="note"><strong>Note:</strong> {escape(n)}</p>' for n in report.notes)
+        + "</header>"
         f"<section><h2>Findings</h2>{_findings_table(report.findings)}</section>"
         + "".join(_visit_section(v) for v in report.visits)
         + "<footer><p>Method: each visit starts in a fresh Chromium profile. The \u201creject all\u201d and "
