@@ -17,7 +17,7 @@ from .policy import Policy
 
 RECEIPT_VERSION = "KI-CR-v1.1.0"
 # Sources that only ever record an opt-out of sale or sharing.
-_OPT_OUT_SOURCES = frozenset({"gpc", "link"})
+OPT_OUT_SOURCES = frozenset({"gpc", "link"})
 _MINORS = frozenset({"under_13", "13_15"})
 
 
@@ -112,17 +112,30 @@ def to_receipt(record: Record, policy: Policy, *, prefix: str = "/consentkit") -
 def _sale_ids(records: Sequence[Record], policy: Policy | None) -> frozenset[str]:
     if policy is not None:
         return frozenset(policy.sale_or_sharing_ids)
-    # Without the policy: the categories an opt-out action (GPC, the link) turned off.
-    return frozenset(
-        cid for r in records if r.source in _OPT_OUT_SOURCES for cid, value in r.choices.items() if value is False
+    return infer_sale_ids(
+        frozenset(cid for cid, value in r.choices.items() if value is False)
+        for r in records if r.source in OPT_OUT_SOURCES
     )
 
 
-def _is_opt_out(record: Record, previous: Record | None, sale_ids: Iterable[str]) -> bool:
+def infer_sale_ids(opt_out_denials: Iterable[frozenset[str]]) -> frozenset[str]:
+    """Without the policy, the sale_or_sharing categories are those that every
+    opt-out action (GPC, the "Do Not Sell" link) left denied: the intersection, so
+    that a category the visitor had also refused is not mistaken for one."""
+    common: frozenset[str] | None = None
+    for denied in opt_out_denials:
+        common = denied if common is None else common & denied
+    return (common or frozenset()) - {"necessary"}
+
+
+def is_opt_out(record: Record, previous: Record | None, sale_ids: Iterable[str]) -> bool:
+    """Whether this record is an opt-out of sale or sharing: a sale category is
+    denied, by an opt-out action, a withdrawal (``previous`` granted it), or a "no"
+    where the default is "yes" (an adult in opt_out mode)."""
     denied = [cid for cid in sale_ids if record.choices.get(cid) is False]
     if not denied:
         return False
-    if record.kind == "proof" or record.source in _OPT_OUT_SOURCES:
+    if record.kind == "proof" or record.source in OPT_OUT_SOURCES:
         return True
     if previous is not None and any(previous.choices.get(cid) is True for cid in denied):
         return True  # a withdrawal
@@ -144,7 +157,7 @@ def proof_of_opt_out(
     latest: Record | None = None
     previous: Record | None = None
     for record in ordered:
-        if _is_opt_out(record, previous, sale_ids):
+        if is_opt_out(record, previous, sale_ids):
             latest = record
         previous = record
     if latest is None:

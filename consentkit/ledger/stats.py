@@ -1,0 +1,151 @@
+"""Consent statistics per day: how often each category is granted, how many
+opt-outs of sale or sharing, how many GPC signals honoured.
+
+One pass over the stream, in memory bounded by days times the handful of distinct
+choice patterns, never by the number of records or visitors.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import AsyncIterable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from ..receipts import OPT_OUT_SOURCES, infer_sale_ids
+from .base import Record
+
+_MINORS = frozenset({"under_13", "13_15"})
+# What decides whether a record is an opt-out, once the sale categories are known:
+# (an opt-out action or proof, "no" is a choice here (adult in opt_out mode), denied categories).
+Pattern = tuple[bool, bool, frozenset[str]]
+
+
+@dataclass(slots=True)
+class Day:
+    """The counts of one day (UTC)."""
+
+    day: date
+    records: int = 0
+    gpc_opt_outs: int = 0
+    gpc_signal: int = 0
+    granted: Counter[str] = field(default_factory=Counter)
+    decided: Counter[str] = field(default_factory=Counter)
+    patterns: Counter[Pattern] = field(default_factory=Counter)
+
+    def add(self, record: Record) -> None:
+        self.records += 1
+        self.gpc_opt_outs += record.source == "gpc"
+        self.gpc_signal += bool(record.gpc)
+        denied = []
+        for cid, value in record.choices.items():
+            self.decided[cid] += 1
+            if value:
+                self.granted[cid] += 1
+            else:
+                denied.append(cid)
+        action = record.kind == "proof" or record.source in OPT_OUT_SOURCES
+        default_yes = record.mode == "opt_out" and record.age_band not in _MINORS
+        self.patterns[(action, default_yes, frozenset(denied))] += 1
+
+    def opt_outs(self, sale_ids: frozenset[str]) -> int:
+        return sum(n for (action, default_yes, denied), n in self.patterns.items()
+                   if denied & sale_ids and (action or default_yes))
+
+    def rates(self, categories: Iterable[str]) -> dict[str, float | None]:
+        return {c: (self.granted[c] / self.decided[c] if self.decided[c] else None) for c in categories}
+
+
+@dataclass(slots=True)
+class Stats:
+    """Per-day counts over a range, and the sale_or_sharing categories they assume."""
+
+    days: list[Day]
+    categories: list[str]
+    sale_ids: frozenset[str]
+    sale_inferred: bool
+
+    def total(self) -> Day:
+        total = Day(date.min)
+        for day in self.days:
+            total.records += day.records
+            total.gpc_opt_outs += day.gpc_opt_outs
+            total.gpc_signal += day.gpc_signal
+            total.granted.update(day.granted)
+            total.decided.update(day.decided)
+            total.patterns.update(day.patterns)
+        return total
+
+    def to_json(self) -> dict[str, Any]:
+        def row(day: Day, name: str) -> dict[str, Any]:
+            return {
+                "day": name,
+                "records": day.records,
+                "opt_outs": day.opt_outs(self.sale_ids),
+                "gpc_opt_outs": day.gpc_opt_outs,
+                "gpc_signal": day.gpc_signal,
+                "consent_rates": day.rates(self.categories),
+                "granted": {c: day.granted[c] for c in self.categories},
+                "decided": {c: day.decided[c] for c in self.categories},
+            }
+
+        return {
+            "categories": self.categories,
+            "sale_or_sharing": sorted(self.sale_ids),
+            "sale_or_sharing_inferred": self.sale_inferred,
+            "days": [row(d, d.day.isoformat()) for d in self.days],
+            "total": row(self.total(), "total"),
+        }
+
+    def to_table(self) -> str:
+        headers = ["day", "records", "opt-outs", "gpc", *self.categories]
+        rows = []
+        for day, name in [*((d, d.day.isoformat()) for d in self.days), (self.total(), "total")]:
+            rates = day.rates(self.categories)
+            rows.append([
+                name, f"{day.records:,}", f"{day.opt_outs(self.sale_ids):,}", f"{day.gpc_opt_outs:,}",
+                *("-" if rates[c] is None else f"{rates[c]:.1%}" for c in self.categories),
+            ])
+        widths = [max(len(headers[i]), *(len(r[i]) for r in rows)) for i in range(len(headers))]
+        lines = ["  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(headers, widths)))]
+        for r in rows:
+            lines.append("  ".join(v.ljust(w) if i == 0 else v.rjust(w) for i, (v, w) in enumerate(zip(r, widths))))
+        sale = ", ".join(sorted(self.sale_ids)) or "none"
+        how = "inferred from GPC and Do Not Sell records; pass --policy to name them" if self.sale_inferred else "policy"
+        lines.append("")
+        lines.append(f"rates: share of decisions granting each category; opt-outs: of sale or sharing ({sale}; {how});")
+        lines.append("gpc: Global Privacy Control signals honoured (recorded once per visitor)")
+        return "\n".join(lines)
+
+
+async def compute(
+    records: AsyncIterable[Record],
+    *,
+    until: datetime | None = None,
+    sale_ids: Iterable[str] | None = None,
+    order: Iterable[str] = (),
+) -> Stats:
+    """Count decisions (not proofs of erased visitors) per UTC day, stopping at
+    ``until`` (exclusive; the stream is in time order). ``sale_ids`` names the
+    sale_or_sharing categories; without it they are inferred. ``order`` lists
+    categories in the order to show them (the policy's)."""
+    days: dict[date, Day] = {}
+    opt_out_denials: Counter[frozenset[str]] = Counter()
+    async for record in records:
+        if until is not None and record.at >= until:
+            break
+        if record.kind != "decision":
+            continue
+        day = record.at.date()
+        if day not in days:
+            days[day] = Day(day)
+        days[day].add(record)
+        if record.source in OPT_OUT_SOURCES:
+            opt_out_denials[frozenset(c for c, v in record.choices.items() if not v)] += 1
+    seen = set().union(*(d.decided for d in days.values())) if days else set()
+    wanted = [c for c in order if c in seen]
+    categories = wanted + sorted(seen - set(wanted), key=lambda c: (c != "necessary", c))
+    inferred = sale_ids is None
+    sale = frozenset(sale_ids) if sale_ids is not None else infer_sale_ids(opt_out_denials)
+    return Stats([days[d] for d in sorted(days)], categories, sale, inferred)
