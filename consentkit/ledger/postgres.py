@@ -43,6 +43,8 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "CREATE INDEX consentkit_records_at ON {records} (at, receipt_id)",
     ),
 }
+# Rows in one INSERT: well under PostgreSQL's 65,535 parameters per statement.
+_ROWS_PER_STATEMENT = 500
 _SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
 
@@ -104,10 +106,7 @@ class PostgresStore(Store):
             sql.Identifier(schema, "consentkit_schema_version") if schema else sql.Identifier("consentkit_schema_version")
         )
         self._names = {"records": records, "version": version}
-        placeholders = ", ".join("%s" for _ in COLUMNS)
-        self._insert = self._sql(
-            f"INSERT INTO {{records}} ({COLUMN_LIST}) VALUES ({placeholders}) ON CONFLICT (receipt_id) DO NOTHING"
-        )
+        self._inserts: dict[int, Composed] = {}
         self._select = f"SELECT {COLUMN_LIST} FROM {{records}}"
 
     def __repr__(self) -> str:
@@ -115,6 +114,20 @@ class PostgresStore(Store):
 
     def _sql(self, text: str) -> Composed:
         return self._psycopg.sql.SQL(text).format(**self._names)  # type: ignore[no-any-return]
+
+    def _insert(self, rows: int) -> Composed:
+        """One INSERT of ``rows`` rows: a batch is one statement, one round trip and,
+        on an autocommit connection, one transaction."""
+        statement = self._inserts.get(rows)
+        if statement is None:
+            row = "(" + ", ".join("%s" for _ in COLUMNS) + ")"
+            statement = self._sql(
+                f"INSERT INTO {{records}} ({COLUMN_LIST}) VALUES {', '.join([row] * rows)}"
+                " ON CONFLICT (receipt_id) DO NOTHING"
+            )
+            if rows <= 32:  # the usual group-commit sizes; larger ones are rare (replay)
+                self._inserts[rows] = statement
+        return statement
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -126,8 +139,10 @@ class PostgresStore(Store):
         pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
             self.url, min_size=self.min_size, max_size=self.max_size, open=False, timeout=self.timeout,
             # Keepalives notice a silently dead server; the pool then replaces the connection.
-            kwargs={"connect_timeout": max(1, int(self.timeout)), "keepalives": 1, "keepalives_idle": 10,
-                    "keepalives_interval": 5, "keepalives_count": 3},
+            # autocommit: a read is one round trip, a batch insert one statement;
+            # anything needing more than one statement opens a transaction itself.
+            kwargs={"autocommit": True, "connect_timeout": max(1, int(self.timeout)), "keepalives": 1,
+                    "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3},
             name="consentkit-ledger",
         )
         try:
@@ -233,8 +248,13 @@ class PostgresStore(Store):
                 _settle(waiting.future, error)
 
     async def _insert_rows(self, conn: AsyncConnection[Any], rows: list[Row]) -> None:
-        async with conn.transaction(), conn.cursor() as cur:
-            await cur.executemany(self._insert, rows)
+        chunks = [rows[i:i + _ROWS_PER_STATEMENT] for i in range(0, len(rows), _ROWS_PER_STATEMENT)]
+        if len(chunks) == 1:
+            await conn.execute(self._insert(len(rows)), [v for row in rows for v in row])
+            return
+        async with conn.transaction():
+            for chunk in chunks:
+                await conn.execute(self._insert(len(chunk)), [v for row in chunk for v in row])
 
     async def _run(self, work: Callable[[AsyncConnection[Any]], Awaitable[T]], *, retry: bool = False) -> T:
         """Run ``work`` on a pooled connection within the timeout; LedgerError if it fails."""
@@ -283,8 +303,9 @@ class PostgresStore(Store):
             async with conn.transaction(), conn.cursor() as cur:
                 await cur.execute(delete, (visitor_id,))
                 deleted = cur.rowcount
-                if rows:
-                    await cur.executemany(self._insert, rows)
+                for i in range(0, len(rows), _ROWS_PER_STATEMENT):
+                    chunk = rows[i:i + _ROWS_PER_STATEMENT]
+                    await cur.execute(self._insert(len(chunk)), [v for row in chunk for v in row])
                 return deleted
 
         return await self._run(work)

@@ -71,6 +71,11 @@ def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | Non
         future.set_result(result)
 
 
+def _settle_all(futures: list[asyncio.Future[Any]], result: Any, error: BaseException | None) -> None:
+    for future in futures:
+        _settle(future, result, error)
+
+
 def migrate(conn: sqlite3.Connection) -> None:
     """Create or upgrade the schema, under a write lock so that processes sharing the
     file do it once."""
@@ -232,19 +237,18 @@ class SqliteStore(Store):
         self._commit(conn, appends)
 
     def _commit(self, conn: sqlite3.Connection, jobs: list[_Job]) -> None:
+        """One transaction: every append job's rows in one statement, or one work job."""
         if not jobs:
             return
-        results: list[Any] = []
+        result: Any = None
         error: BaseException | None = None
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                for job in jobs:
-                    if job.work is not None:
-                        results.append(job.work(conn))
-                    else:
-                        conn.executemany(_INSERT, job.rows)
-                        results.append(None)
+                if jobs[0].work is not None:
+                    result = jobs[0].work(conn)
+                else:
+                    conn.executemany(_INSERT, [row for job in jobs for row in job.rows])
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
@@ -257,9 +261,12 @@ class SqliteStore(Store):
                     self._commit(conn, [job])
                 return
             error = LedgerError(f"writing to the ledger at {self.path} failed: {exc}")
-        for i, job in enumerate(jobs):
-            result = results[i] if error is None else None
-            job.loop.call_soon_threadsafe(_settle, job.future, result, error)
+        # One wake-up of each event loop for the whole batch, not one per caller.
+        by_loop: dict[asyncio.AbstractEventLoop, list[asyncio.Future[Any]]] = {}
+        for job in jobs:
+            by_loop.setdefault(job.loop, []).append(job.future)
+        for loop, futures in by_loop.items():
+            loop.call_soon_threadsafe(_settle_all, futures, result, error)
 
     async def _submit(self, rows: list[Row], work: Callable[[sqlite3.Connection], Any] | None = None) -> Any:
         if self._writer is None:
