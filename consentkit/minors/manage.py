@@ -84,16 +84,16 @@ async def show(call: Call, token: str, link: Link) -> Response:
 async def act(call: Call, token: str, link: Link) -> Response:
     kit, visit = call.kit, call.visit
     form = await call.form()
-    if not csrf_valid(kit, token, form.get("csrf_token")):
-        return failure(call, 403, "this form has expired: open the link again")
     action = form.get("action", "")
-    if action not in ACTIONS:
-        return failure(call, 400, f"action must be one of {', '.join(sorted(ACTIONS))}")
     async with records.lock(kit):
         found = await records.history(kit, link.child_id)
         decision = found.managed_decision(link.id)
         if decision is None:
             return not_found(call)
+        if not csrf_valid(kit, token, form.get("csrf_token")):
+            return failure(call, 403, "this form has expired: open the link again")
+        if action not in ACTIONS:
+            return failure(call, 400, f"action must be one of {', '.join(sorted(ACTIONS))}")
         common: dict[str, Any] = {
             "child_id": link.child_id, "at": found.next_moment(visit.now), "source": "parent", "gpc": decision.gpc,
             "user_agent": visit.headers.get("user-agent"),

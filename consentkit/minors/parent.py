@@ -62,13 +62,13 @@ async def show(call: Call, token: str, link: Link) -> Response:
 async def decide(call: Call, token: str, link: Link) -> Response:
     kit, visit = call.kit, call.visit
     form = await call.form()
-    if not csrf_valid(kit, token, form.get("csrf_token")):
-        return failure(call, 403, "this form has expired: open the link from the e-mail again")
     async with records.lock(kit):
         found = await records.history(kit, link.child_id)
         request = found.open_request(link.id)
         if request is None or request.child_id != link.child_id:
             return not_found(call)
+        if not csrf_valid(kit, token, form.get("csrf_token")):
+            return failure(call, 403, "this form has expired: open the link from the e-mail again")
         verifier = kit.parental_verifier
         try:
             verified = await verifier.verify(call, request)
