@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .base import LedgerError, Record, Store
 from .codec import COLUMN_LIST, COLUMNS, Row, from_row, to_row, utc
+from .schema import SCHEMA_VERSION, migration, newer_schema_message
 
 if TYPE_CHECKING:
     from psycopg import AsyncConnection
@@ -28,21 +29,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-SCHEMA_VERSION = 1
-MIGRATIONS: dict[int, tuple[str, ...]] = {
-    1: (
-        (
-            "CREATE TABLE {records} ("
-            " receipt_id TEXT NOT NULL PRIMARY KEY, visitor_id TEXT NOT NULL, at TIMESTAMPTZ NOT NULL,"
-            " policy_version TEXT NOT NULL, mode TEXT NOT NULL, choices TEXT NOT NULL, source TEXT NOT NULL,"
-            " gpc BOOLEAN NOT NULL, age_band TEXT NOT NULL, parental_consent TEXT, browser TEXT NOT NULL,"
-            " browser_major TEXT NOT NULL, os TEXT NOT NULL, device TEXT NOT NULL, verification TEXT,"
-            " kind TEXT NOT NULL, extra TEXT NOT NULL)"
-        ),
-        "CREATE INDEX consentkit_records_visitor ON {records} (visitor_id, at)",
-        "CREATE INDEX consentkit_records_at ON {records} (at, receipt_id)",
-    ),
-}
 # Rows in one INSERT: well under PostgreSQL's 65,535 parameters per statement.
 _ROWS_PER_STATEMENT = 500
 _SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
@@ -172,12 +158,9 @@ class PostgresStore(Store):
                     row = await cur.fetchone()
                     current = (row[0] if row else 0) or 0
                     if current > SCHEMA_VERSION:
-                        raise LedgerError(
-                            f"the ledger's schema is version {current}, newer than this consentkit knows "
-                            f"({SCHEMA_VERSION}): upgrade consentkit"
-                        )
+                        raise LedgerError(newer_schema_message(current))
                     for version in range(current + 1, SCHEMA_VERSION + 1):
-                        for statement in MIGRATIONS[version]:
+                        for statement in migration(version, "postgres"):
                             await conn.execute(self._sql(statement))
                         await conn.execute(self._sql("INSERT INTO {version} (version) VALUES (%s)"), (version,))
                 return

@@ -24,25 +24,9 @@ from typing import Any, Literal, TypeVar
 
 from .base import LedgerError, Record, Store
 from .codec import COLUMN_LIST, COLUMNS, Row, format_time, from_row, to_row
+from .schema import migrate_sqlite
 
 T = TypeVar("T")
-
-SCHEMA_VERSION = 1
-# Each entry migrates the schema from the version before it.
-MIGRATIONS: dict[int, tuple[str, ...]] = {
-    1: (
-        (
-            "CREATE TABLE consentkit_records ("
-            " receipt_id TEXT NOT NULL PRIMARY KEY, visitor_id TEXT NOT NULL, at TEXT NOT NULL,"
-            " policy_version TEXT NOT NULL, mode TEXT NOT NULL, choices TEXT NOT NULL, source TEXT NOT NULL,"
-            " gpc BOOLEAN NOT NULL, age_band TEXT NOT NULL, parental_consent TEXT, browser TEXT NOT NULL,"
-            " browser_major TEXT NOT NULL, os TEXT NOT NULL, device TEXT NOT NULL, verification TEXT,"
-            " kind TEXT NOT NULL, extra TEXT NOT NULL)"
-        ),
-        "CREATE INDEX consentkit_records_visitor ON consentkit_records (visitor_id, at)",
-        "CREATE INDEX consentkit_records_at ON consentkit_records (at, receipt_id)",
-    ),
-}
 
 _INSERT = (
     f"INSERT INTO consentkit_records ({COLUMN_LIST}) VALUES ({', '.join('?' for _ in COLUMNS)})"
@@ -74,28 +58,6 @@ def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | Non
 def _settle_all(futures: list[asyncio.Future[Any]], result: Any, error: BaseException | None) -> None:
     for future in futures:
         _settle(future, result, error)
-
-
-def migrate(conn: sqlite3.Connection) -> None:
-    """Create or upgrade the schema, under a write lock so that processes sharing the
-    file do it once."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        conn.execute("CREATE TABLE IF NOT EXISTS consentkit_schema_version (version INTEGER NOT NULL PRIMARY KEY)")
-        current = conn.execute("SELECT MAX(version) FROM consentkit_schema_version").fetchone()[0] or 0
-        if current > SCHEMA_VERSION:
-            raise LedgerError(
-                f"the ledger's schema is version {current}, newer than this consentkit knows "
-                f"({SCHEMA_VERSION}): upgrade consentkit"
-            )
-        for version in range(current + 1, SCHEMA_VERSION + 1):
-            for statement in MIGRATIONS[version]:
-                conn.execute(statement)
-            conn.execute("INSERT INTO consentkit_schema_version (version) VALUES (?)", (version,))
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
 
 
 class SqliteStore(Store):
@@ -196,7 +158,7 @@ class SqliteStore(Store):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = self._connect()
             conn.execute("PRAGMA journal_mode=WAL")
-            migrate(conn)
+            migrate_sqlite(conn)
         except BaseException as exc:  # noqa: BLE001 - handed to the caller awaiting open()
             error = exc if isinstance(exc, LedgerError) else LedgerError(f"cannot open the ledger at {self.path}: {exc}")
             loop.call_soon_threadsafe(_settle, ready, None, error)

@@ -16,7 +16,8 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from consentkit.ledger import Ledger, LedgerError, open_store
-from consentkit.ledger.postgres import SCHEMA_VERSION, PostgresStore, redact
+from consentkit.ledger.postgres import PostgresStore, redact
+from consentkit.ledger.schema import SCHEMA_VERSION
 
 pytestmark = [pytest.mark.anyio, pytest.mark.postgres]
 

@@ -17,7 +17,8 @@ import pytest
 
 import consentkit
 from consentkit.ledger import LedgerError
-from consentkit.ledger.sqlite import SCHEMA_VERSION, SqliteStore
+from consentkit.ledger.schema import SCHEMA_VERSION
+from consentkit.ledger.sqlite import SqliteStore
 
 pytestmark = pytest.mark.anyio
 
