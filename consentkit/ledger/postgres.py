@@ -135,9 +135,11 @@ class PostgresStore(Store):
             await pool.open(wait=True, timeout=self.timeout)
             async with pool.connection() as conn:
                 await self._migrate(conn)
-        except Exception as exc:
+        except BaseException as exc:
+            # Also when cancelled (a caller's timeout): a pool left open would keep
+            # reconnecting in the background forever.
             await pool.close()
-            if isinstance(exc, LedgerError):
+            if isinstance(exc, LedgerError) or not isinstance(exc, Exception):
                 raise
             raise LedgerError(f"cannot open the ledger at {redact(self.url)}: {exc}") from exc
         self._pool = pool

@@ -142,6 +142,16 @@ async def test_a_server_down_at_open_is_a_ledger_error_without_the_password(prox
     assert "s3cret" not in str(caught.value)
 
 
+async def test_an_open_cancelled_by_a_timeout_leaves_no_pool_behind(proxy: Proxy, postgres_url: str) -> None:
+    proxy.cut()
+    before = asyncio.all_tasks()
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.3):
+            await PostgresStore(_through(postgres_url, proxy.port), timeout=5.0).open()
+    await asyncio.sleep(0.2)
+    assert asyncio.all_tasks() - before == set(), "the pool's workers are still reconnecting"
+
+
 async def test_schema_is_created_and_versioned(postgres_url: str, pg_schema: str, new_record: Any) -> None:
     import psycopg
 
