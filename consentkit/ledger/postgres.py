@@ -2,11 +2,14 @@
 and psycopg_pool, installed with ``pip install 'consentkit[postgres]'``.
 
 Appends are group-committed like on SQLite: callers queue their rows, a few writer
-tasks each take everything waiting and insert it in one transaction, and a caller's
-append returns only after that COMMIT. The SQL keeps to what PostgreSQL-compatible
-distributed engines (CockroachDB, YugabyteDB) also run: plain tables and indexes,
-TEXT rather than JSONB (the ledger never queries inside choices), ``ON CONFLICT DO
-NOTHING`` for idempotency, no advisory locks, no triggers, no sequences.
+tasks each take everything waiting and insert it as one multi-row INSERT (one
+statement, one transaction), and a caller's append returns only after it committed.
+The SQL keeps to what PostgreSQL-compatible distributed engines (CockroachDB,
+YugabyteDB) also run: plain tables and indexes, TEXT rather than JSONB (the ledger
+never queries inside choices), ``ON CONFLICT DO NOTHING`` for idempotency, no
+advisory locks (concurrent migrations retry instead), no triggers, no sequences.
+The export's server-side cursor (``DECLARE``) is the one feature some of them
+restrict; it is what keeps an export of millions of rows in constant memory.
 """
 
 from __future__ import annotations

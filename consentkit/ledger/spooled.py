@@ -118,7 +118,7 @@ class Ledger:
 
     async def _try_open(self) -> bool:
         try:
-            async with asyncio.timeout(self.timeout * 2.5):
+            async with asyncio.timeout(self.timeout * 5):  # longer than a store's own connect timeout
                 await self.store.open()
         except (LedgerError, TimeoutError, OSError) as exc:
             if not self._warned:
