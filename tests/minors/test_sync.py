@@ -66,7 +66,7 @@ async def test_a_childs_page_views_read_the_store_once_per_period(make_kit, cloc
 
 
 async def test_a_decision_shows_on_the_childs_very_next_request(make_kit):
-    kit, store = counting_kit(make_kit)
+    kit, _ = counting_kit(make_kit)
     async with client(kit, Origin=SITE) as c:
         await make_child(c)
         path = await ask_parent(c, kit)

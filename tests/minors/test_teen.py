@@ -24,16 +24,18 @@ async def fourteen(c):
     return r.json()
 
 
-async def test_accept_all_leaves_sale_off_until_the_explicit_opt_in(make_kit):
+async def test_accept_all_leaves_sale_off_until_the_explicit_opt_in(make_kit, clock):
     kit = make_kit(make_policy("opt_out"))
     async with client(kit, Origin=SITE) as c:
         first = await fourteen(c)
+        clock.advance(seconds=1)
         # Before any choice, opt_out mode grants the rest, never sale or sharing.
         assert first["categories"]["analytics"] is True and first["categories"]["advertising"] is False
         accepted = (await c.post("/consentkit/consent", json={"choices": EVERYTHING, "source": "banner"})).json()
         assert accepted["categories"] == {"necessary": True, "analytics": True, "captcha": True, "advertising": False}
         assert accepted["sale_opt_in"] is False and accepted["sale_opt_out"] is True
         assert accepted["usprivacy"] == "1YYN"
+        clock.advance(seconds=1)
         opted = await c.post("/consentkit/consent",
                              json={"choices": {"advertising": True}, "sale_opt_in": True, "source": "preferences"})
         state = opted.json()
