@@ -14,11 +14,11 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Any, cast
+from typing import Any
 
 import itsdangerous
 
-from .state import AGE_BANDS, PARENTAL_STATUSES, AgeBand, Choices, ParentalStatus
+from .state import AGE_BANDS, PARENTAL_STATUSES, Choices
 
 COOKIE_NAME = "consentkit"
 # Browsers keep a cookie at most 400 days; a signature older than that is stale.
@@ -84,9 +84,9 @@ def encode_payload(choices: Choices) -> dict[str, Any]:
 
 
 def decode_payload(data: Any) -> Choices:
-    """The inverse of ``encode_payload``; ValueError for anything malformed."""
+    """The inverse of ``encode_payload``; ValueError or TypeError for anything malformed."""
     if not isinstance(data, dict):
-        raise ValueError("not an object")
+        raise TypeError("not an object")
     visitor_id = data.get("v")
     if not isinstance(visitor_id, str) or not _VISITOR_ID.match(visitor_id):
         raise ValueError("bad visitor id")
@@ -106,8 +106,8 @@ def decode_payload(data: Any) -> Choices:
         decided_at=_moment(data.get("d")),
         gpc=data.get("g") == 1,
         reprompt_not_before=_moment(data.get("r")),
-        age_band=cast(AgeBand, AGE_BANDS[band]),
-        parental_consent=cast(ParentalStatus, _PARENTAL_CODES[parental]) if parental else None,
+        age_band=AGE_BANDS[band],
+        parental_consent=_PARENTAL_CODES[parental] if parental else None,
         parental_choices=MappingProxyType(_flags(data.get("pc", {}))),
         sale_opt_in=data.get("o") == 1,
         updated_at=_moment(data.get("u")),
@@ -117,8 +117,8 @@ def decode_payload(data: Any) -> Choices:
 class _ClockedSigner(itsdangerous.TimestampSigner):
     """A TimestampSigner that reads the kit's clock, so tests can move time."""
 
-    def __init__(self, keys: list[str], clock: Callable[[], datetime]) -> None:
-        super().__init__(keys, salt="consentkit.state.v1")
+    def __init__(self, keys: list[str], clock: Callable[[], datetime], salt: str = "consentkit.state.v1") -> None:
+        super().__init__(keys, salt=salt)
         self._clock = clock
 
     def get_timestamp(self) -> int:
@@ -140,7 +140,7 @@ class CookieCodec:
         cache_size: int = 4096,
     ) -> None:
         if isinstance(secret_keys, str | bytes):
-            secret_keys = [secret_keys]  # type: ignore[list-item]
+            secret_keys = [secret_keys]
         keys = [k for k in secret_keys if isinstance(k, str) and k]
         if not keys or len(keys) != len(secret_keys):
             raise MissingSecretError(
@@ -150,9 +150,16 @@ class CookieCodec:
         if any(len(k) < 16 for k in keys):
             raise MissingSecretError("each secret key must be at least 16 characters long")
         # itsdangerous signs with the last key of the list and verifies with all.
-        self._signer = _ClockedSigner(list(reversed(keys)), clock)
+        self._keys = list(reversed(keys))
+        self._clock = clock
+        self._signer = _ClockedSigner(self._keys, clock)
         self._cache: OrderedDict[str, tuple[Choices, int]] = OrderedDict()
         self._cache_size = cache_size
+
+    def signer(self, salt: str) -> itsdangerous.TimestampSigner:
+        """A signer under the same rotating keys and clock, for another purpose
+        (``salt`` keeps its signatures apart from the cookie's)."""
+        return _ClockedSigner(self._keys, self._clock, salt)
 
     def dumps(self, choices: Choices) -> str:
         raw = json.dumps(encode_payload(choices), separators=(",", ":")).encode()

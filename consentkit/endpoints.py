@@ -20,7 +20,7 @@ from starlette.types import Message, Receive, Send
 from . import rules
 from .assets import asset
 from .kit import ConsentKit
-from .state import AGE_BANDS, AgeBand, Source
+from .state import AGE_BANDS, Source
 from .visit import Visit
 
 logger = logging.getLogger("consentkit")
@@ -147,14 +147,20 @@ def _consent_body(call: Call, data: Any) -> dict[str, Any]:
     unknown = set(data) - _CONSENT_KEYS
     if unknown:
         raise ClientError(400, f"unknown key(s): {', '.join(sorted(map(str, unknown)))}")
+    for key, value in data.items():
+        if value is None:
+            raise ClientError(400, f"{key} must not be null: leave it out instead")
     choices = data.get("choices")
-    if choices is not None:
-        if not isinstance(choices, dict) or not all(isinstance(v, bool) for v in choices.values()):
-            raise ClientError(400, "choices must be an object of category: true/false")
+    if choices is not None and (
+        not isinstance(choices, dict) or not all(isinstance(v, bool) for v in choices.values())
+    ):
+        raise ClientError(400, "choices must be an object of category: true/false")
     band = data.get("age_band")
     if band is not None and (band not in AGE_BANDS or band == "unknown"):
         raise ClientError(400, "age_band must be one of under_13, 13_15, 16_plus")
     source = data.get("source", "api")
+    if not isinstance(source, str) or not isinstance(band, str | None):
+        raise ClientError(400, "source and age_band must be strings")
     if source not in CLIENT_SOURCES and not (source == "gpc" and data.get("gpc") is True):
         raise ClientError(400, f"source must be one of {', '.join(sorted(CLIENT_SOURCES))}")
     for flag in ("sale_opt_in", "gpc"):

@@ -18,10 +18,17 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+def _html(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"text/html": {"schema": {"type": "string"}}}}
+
+
 def _errors(*statuses: int) -> dict[str, Any]:
     text = {400: "Malformed or invalid input", 403: "Cross-site request refused", 404: "Not found",
             409: "Conflicts with an earlier answer", 413: "Body over 8 KiB", 415: "Wrong content type"}
-    return {str(s): _json(_ERROR, text[s]) for s in statuses}
+    out = {str(s): _json(_ERROR, text[s]) for s in statuses}
+    if 403 in statuses:  # the preferences form answers a bad CSRF token with a page
+        out["403"]["content"]["text/html"] = {"schema": {"type": "string"}}
+    return out
 
 
 def document(kit: ConsentKit) -> dict[str, Any]:
@@ -75,6 +82,9 @@ def document(kit: ConsentKit) -> dict[str, Any]:
             "sale_opt_in": {"type": "boolean"},
             "gpc": {"type": "boolean"},
         },
+        # Source "gpc" only goes with the browser's signal itself.
+        "if": {"properties": {"source": {"const": "gpc"}}, "required": ["source"]},
+        "then": {"properties": {"gpc": {"const": True}}, "required": ["gpc"]},
     }
     state_ok = _json({"$ref": "#/components/schemas/State"}, "The visitor's state")
     return {
@@ -108,6 +118,28 @@ def document(kit: ConsentKit) -> dict[str, Any]:
                                "erased": {"type": "integer"}, "kept": {"type": "integer"}}}, "What was erased"),
                                **_errors(403)}},
             },
+            f"{p}/preferences": {
+                "get": {"summary": "The preferences page: the same choices as a form, without JavaScript",
+                        "parameters": [{"name": "next", "in": "query", "required": False, "schema": {"type": "string"}}],
+                        "responses": {"200": _html("The preferences form")}},
+                "post": {
+                    "summary": "Save the form: a box per category (checked grants), or all=accept|reject",
+                    "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": {
+                        "type": "object",
+                        "properties": {"csrf_token": {"type": "string"}, "next": {"type": "string"},
+                                       "all": {"type": "string", "enum": ["accept", "reject"]},
+                                       **{cid: {"type": "string"} for cid in policy.category_ids}},
+                    }}}},
+                    "responses": {"303": {"description": "Saved; back to a page of this site"},
+                                  **_errors(400, 403, 409, 413, 415)},
+                },
+            },
+            f"{p}/do-not-sell": {"get": {
+                "summary": "The Do Not Sell or Share My Personal Information page: one button, no account",
+                "parameters": [{"name": "done", "in": "query", "required": False, "schema": {"type": "string"}},
+                               {"name": "next", "in": "query", "required": False, "schema": {"type": "string"}}],
+                "responses": {"200": _html("The opt-out page")},
+            }},
             "/.well-known/gpc.json": {"get": {"summary": "Global Privacy Control support", "responses": {
                 "200": _json({"type": "object", "required": ["gpc", "lastUpdate"], "properties": {
                     "gpc": {"type": "boolean", "enum": [True]},

@@ -45,25 +45,9 @@ def _templates() -> Environment:
     )
 
 
-class _ClockedSigner(itsdangerous.TimestampSigner):
-    def __init__(self, kit: ConsentKit) -> None:
-        super().__init__(_secret_keys(kit), salt="consentkit.csrf.v1")
-        self._clock = kit.clock
-
-    def get_timestamp(self) -> int:
-        return int(self._clock().timestamp())
-
-
-def _secret_keys(kit: ConsentKit) -> list[bytes]:
-    # The codec holds the kit's keys in itsdangerous' order (the signing key last).
-    # Private to the codec: a public accessor is asked of the lead.
-    keys: list[bytes] = kit.codec._signer.secret_keys
-    return keys
-
-
 @cache
-def _signer(kit: ConsentKit) -> _ClockedSigner:
-    return _ClockedSigner(kit)
+def _signer(kit: ConsentKit) -> itsdangerous.TimestampSigner:
+    return kit.codec.signer("consentkit.csrf.v1")
 
 
 def csrf_token(kit: ConsentKit, visitor_id: str) -> str:

@@ -87,7 +87,7 @@ class HostRule:
             return False
         if not self.path:
             return True
-        return path == self.path or path.startswith(self.path + "/") or path.startswith(self.path + "?")
+        return path == self.path or path.startswith((self.path + "/", self.path + "?"))
 
     def __str__(self) -> str:
         return self.host + self.path
@@ -277,7 +277,7 @@ class Policy:
         for sid in service_ids:
             if service_ids.count(sid) > 1:
                 raise PolicyError(f"service {sid!r} is declared twice: service ids must be unique")
-        lifetime = DEFAULT_LIFETIME_DAYS[cast(Mode, mode)] if lifetime_days is None else lifetime_days
+        lifetime = DEFAULT_LIFETIME_DAYS[mode] if lifetime_days is None else lifetime_days
         if not isinstance(lifetime, int) or isinstance(lifetime, bool) or not 1 <= lifetime <= 3650:
             raise PolicyError("lifetime_days must be a whole number of days from 1 to 3650")
         if isinstance(controller, Mapping):
@@ -409,7 +409,7 @@ def split_url(url: str) -> tuple[str, str]:
     """(host, path) of an absolute or protocol-relative URL; ("", "") otherwise."""
     url = url.strip()
     lowered = url[:8].lower()
-    if not (url.startswith("//") or lowered.startswith("http://") or lowered.startswith("https://")):
+    if not (url.startswith("//") or lowered.startswith(("http://", "https://"))):
         return "", ""
     try:
         parts = urlsplit(url if not url.startswith("//") else "https:" + url)

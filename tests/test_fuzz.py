@@ -24,8 +24,8 @@ consent_bodies = st.fixed_dictionaries(
     optional={
         "choices": st.dictionaries(st.sampled_from(["analytics", "captcha", "advertising", "necessary", "x"]),
                                    st.booleans() | json_values, max_size=4),
-        "age_band": st.sampled_from(["under_13", "13_15", "16_plus", "unknown", 3, None]),
-        "source": st.sampled_from(["banner", "preferences", "gpc", "link", "parent", "api", 7]),
+        "age_band": st.sampled_from(["under_13", "13_15", "16_plus", "unknown", 3, None]) | json_values,
+        "source": st.sampled_from(["banner", "preferences", "gpc", "link", "parent", "api", 7]) | json_values,
         "sale_opt_in": st.booleans() | json_values,
         "gpc": st.booleans() | json_values,
     },
