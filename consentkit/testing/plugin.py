@@ -6,7 +6,7 @@ A chain of small fixtures, each overridable in a ``conftest.py``::
     consentkit_server         its live base URL, served in a thread on a free port
     consentkit_policy         the policy, found in the app's ConsentMiddleware
     consentkit_launch_options Chromium launch settings (a system Chromium, no sandbox)
-    consentkit_browser        one Chromium per session
+    consentkit_browser        one Chromium per test module
     consentkit_context_options keyword arguments of browser.new_context()
     consentkit_context        a fresh profile per test, with base_url set
     consentkit_page           a page in it
@@ -88,7 +88,9 @@ def consentkit_launch_options(request: pytest.FixtureRequest) -> dict[str, Any]:
     return options
 
 
-@pytest.fixture(scope="session")
+# Module scope: a sync Playwright holds an event loop on the main thread while it is
+# open, which would break async (anyio) tests in later modules of the session.
+@pytest.fixture(scope="module")
 def _consentkit_playwright(request: pytest.FixtureRequest) -> Iterator[Playwright]:
     if _has_pytest_playwright(request.config):
         yield request.getfixturevalue("playwright")
@@ -99,7 +101,7 @@ def _consentkit_playwright(request: pytest.FixtureRequest) -> Iterator[Playwrigh
         yield playwright
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def consentkit_browser(_consentkit_playwright: Playwright, consentkit_launch_options: dict[str, Any]) -> Iterator[Browser]:
     browser = _consentkit_playwright.chromium.launch(**consentkit_launch_options)
     yield browser

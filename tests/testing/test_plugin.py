@@ -105,6 +105,22 @@ def test_leaky_page_is_caught(consentkit_page, tracker_recorder):
     assert_no_tracker_before_consent(tracker_recorder)
 '''
 
+LATER_ASYNC_TEST = '''
+import asyncio
+
+import pytest
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+@pytest.mark.anyio
+async def test_async_tests_still_run_after_the_browser_module():
+    await asyncio.sleep(0)
+'''
+
 BARE_TEST = '''
 def test_needs_an_app(consentkit_server):
     pass
@@ -164,10 +180,11 @@ def test_a_qa_suite_passes_and_a_leak_is_named(qa_project: pytest.Pytester) -> N
     qa_project.mkdir("site_tests")
     qa_project.path.joinpath("site_tests", "conftest.py").write_text(SITE)
     qa_project.path.joinpath("site_tests", "test_site.py").write_text(QA_TESTS)
+    qa_project.path.joinpath("site_tests", "test_zz_async.py").write_text(LATER_ASYNC_TEST)
     qa_project.mkdir("bare")
     qa_project.path.joinpath("bare", "test_bare.py").write_text(BARE_TEST)
     result = qa_project.runpytest_subprocess(*_plugin_args(), "-v", timeout=300)
-    result.assert_outcomes(passed=4, failed=1, errors=1)
+    result.assert_outcomes(passed=5, failed=1, errors=1)
     result.stdout.fnmatch_lines([
         "*test_leaky_page_is_caught FAILED*",
         "*1 request(s) to a tracker before consent:",
