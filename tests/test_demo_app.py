@@ -3,9 +3,17 @@ stand-in third parties, and the quote form's fallback when reCAPTCHA is refused.
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
 import tomllib
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -274,3 +282,64 @@ def test_form_guard_times_the_fill():
     assert guard.judge({"form_started": token}, "192.0.2.1") == "ok"
     assert guard.judge({"form_started": token, "website": "x"}, "192.0.2.1") == "honeypot"
     assert guard.judge({}, "192.0.2.1") == "expired"
+
+
+# -- `consentkit demo` ------------------------------------------------------------------
+
+REPO = POLICY_FILE.parents[1]
+
+
+def test_demo_command_options():
+    from consentkit.commands.demo import display_url, secret_keys, store_url
+
+    assert store_url("consentkit-demo.db") == f"sqlite:///{Path.cwd() / 'consentkit-demo.db'}"
+    assert store_url("postgresql://u@h/db") == "postgresql://u@h/db"
+    assert display_url("127.0.0.1", 8000) == "http://localhost:8000/"
+    assert display_url("192.0.2.5", 9000) == "http://192.0.2.5:9000/"
+    assert secret_keys({"CONSENTKIT_SECRET": "new-key, old-key"}) == (["new-key", "old-key"], True)
+    keys, from_env = secret_keys({})
+    assert not from_env and len(keys) == 1 and len(keys[0]) >= 32 and keys != secret_keys({})[0]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_consentkit_demo_serves_the_site_on_sqlite_and_stops_cleanly(tmp_path):
+    port, db = _free_port(), tmp_path / "demo.db"
+    env = {**os.environ, "PYTHONPATH": str(REPO), "CONSENTKIT_SECRET": SECRET}
+    command = [sys.executable, "-m", "consentkit.cli", "demo", "--port", str(port), "--db", str(db), "--mode", "opt_in"]
+    process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = process.stdout.readline()  # type: ignore[union-attr]
+        assert first == f"Example Health (consentkit demo, opt_in mode): http://localhost:{port}/\n"
+        for _ in range(100):
+            try:
+                page = httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
+                break
+            except httpx.ConnectError:
+                time.sleep(0.1)
+        assert page.status_code == 200 and "Example Health" in page.text
+        decided = httpx.post(f"http://127.0.0.1:{port}/consentkit/consent", json={"choices": {"analytics": True}})
+        assert decided.json()["mode"] == "opt_in" and decided.json()["categories"]["analytics"] is True
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=20)
+    assert process.returncode == 0, err
+    assert "CONSENTKIT_SECRET is not set" not in err
+    with sqlite3.connect(db) as ledger:
+        tables = [row[0] for row in ledger.execute("select name from sqlite_master where type = 'table'")]
+        assert tables, "the demo's ledger was not created"
+
+
+def test_consentkit_demo_says_when_the_port_is_taken(tmp_path, capsys):
+    from consentkit.commands import demo as demo_command
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        status = demo_command.main(["--port", str(taken.getsockname()[1]), "--db", str(tmp_path / "x.db")])
+    assert status == 1 and "is in use" in capsys.readouterr().err
+    assert not (tmp_path / "x.db").exists()
