@@ -116,4 +116,4 @@ async def act(call: Call, token: str, link: Link) -> Response:
                                  verification=decision.verification, extra=ids, **common)
             done = "saved" if action == "save" else "refused"
     return RedirectResponse(f"{kit.prefix}/parental/{token}?done={done}", status_code=303,
-                            headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
+                            headers={"Cache-Control": "no-store", "Referrer-Policy": "same-origin"})

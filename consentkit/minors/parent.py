@@ -100,7 +100,7 @@ async def decide(call: Call, token: str, link: Link) -> Response:
     mailed = await _confirm(call, form.get("parent_email"), request, manage_url, grants)
     path = urlsplit(manage_url).path
     return RedirectResponse(f"{path}?done=decided&mailed={int(mailed)}", status_code=303,
-                            headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
+                            headers={"Cache-Control": "no-store", "Referrer-Policy": "same-origin"})
 
 
 async def _confirm(

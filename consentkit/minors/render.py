@@ -1,6 +1,7 @@
 """How the parental flow answers: its server pages (autoescaped templates, no
-script, no referrer so the link's token never leaves in a Referer) and its errors,
-as HTML for a browser's page and as JSON for a script."""
+script, a Referer only to this site, so that the link's token never leaves it; not
+"no-referrer", which would make the form's Origin "null" and the post cross-site)
+and its errors, as HTML for a browser's page and as JSON for a script."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ PAGE_HEADERS: Mapping[str, str] = {
     "Cache-Control": "no-store",
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; form-action 'self'; "
                                "base-uri 'none'; frame-ancestors 'none'",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "X-Robots-Tag": "noindex",
 }
 NOT_FOUND = "this link is not valid: it may have expired, been used already, or been revoked"

@@ -36,7 +36,7 @@ async def test_the_confirmation_page_shows_the_link_the_decision_and_the_records
     assert 'data-status="granted"' in r.text and "Allowed: Analytics." in r.text and "email_plus" in r.text
     assert r.text.count("<tr><td>") == len(await all_records(kit))
     assert "Your consent was requested" in r.text and child not in r.text
-    assert r.headers["referrer-policy"] == "no-referrer"
+    assert r.headers["referrer-policy"] == "same-origin"
 
 
 async def test_the_parent_changes_the_choices(make_kit, clock):

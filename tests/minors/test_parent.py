@@ -32,7 +32,7 @@ async def test_the_page_says_what_would_be_collected_and_why(make_kit):
         "<h2>Disclosure to third parties</h2>") < html.index('name="advertising"')
     assert 'name="analytics" value="1">' in html and 'name="necessary" value="1" checked disabled' in html
     assert 'name="parent_email"' in html and 'name="csrf_token"' in html
-    assert r.headers["referrer-policy"] == "no-referrer" and r.headers["cache-control"] == "no-store"
+    assert r.headers["referrer-policy"] == "same-origin" and r.headers["cache-control"] == "no-store"
     assert "script-src" not in r.headers["content-security-policy"]
     assert "default-src 'none'" in r.headers["content-security-policy"]
 
