@@ -82,6 +82,24 @@ class TrackerRecorder:
     def for_category(self, category: str) -> list[TrackedRequest]:
         return [r for r in self.requests if r.category == category]
 
+    def wait_for(self, page: Page, category: str, *, timeout: float = 5000) -> TrackedRequest:
+        """The first request to a host of ``category``, waiting up to ``timeout``
+        milliseconds for ``page`` to make one (tags activated after a click load a
+        moment later). Raises ``AssertionError`` if none comes."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+        if not self.for_category(category):
+            try:
+                page.wait_for_event(
+                    "request", lambda r: self.policy.category_for_url(r.url) == category, timeout=timeout
+                )
+            except PlaywrightTimeoutError:
+                pass
+        found = self.for_category(category)
+        if not found:
+            raise AssertionError(f"no request to a host of {category!r} within {timeout / 1000:.1f} s")
+        return found[0]
+
     @property
     def before_consent(self) -> list[TrackedRequest]:
         return [r for r in self.requests if not r.consented]

@@ -61,6 +61,8 @@ def consentkit_app():
 '''
 
 QA_TESTS = '''
+import pytest
+
 from consentkit.testing import (
     assert_category_not_requested, assert_category_requested, assert_no_tracker_before_consent, preset_consent,
 )
@@ -72,12 +74,15 @@ def test_nothing_loads_before_consent(consentkit_page, tracker_recorder):
     assert consentkit_page.locator("#consentkit-banner").is_visible()
     assert_no_tracker_before_consent(tracker_recorder)
     assert_category_not_requested(tracker_recorder, "analytics")
+    with pytest.raises(AssertionError, match="no request to a host of 'analytics' within 0.3 s"):
+        tracker_recorder.wait_for(consentkit_page, "analytics", timeout=300)
 
 
 def test_accepting_loads_analytics_after_consent(consentkit_page, tracker_recorder):
     consentkit_page.goto("/")
-    with consentkit_page.expect_request("**/a.js"):
-        consentkit_page.click('[data-consentkit-action="accept-all"]')
+    consentkit_page.click('[data-consentkit-action="accept-all"]')
+    first = tracker_recorder.wait_for(consentkit_page, "analytics")
+    assert first.consented and first.host == "analytics.localhost"
     assert_category_requested(tracker_recorder, "analytics")
     assert_no_tracker_before_consent(tracker_recorder)
 
