@@ -5,13 +5,15 @@ with, expired, used or revoked is a 404 and changes nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from starlette.responses import Response
 
 from ..endpoints import Call
+from ..ledger.base import LedgerError
 from . import manage, parent, records
-from .render import not_found
+from .render import failure, not_found
 from .request import post_request
 from .tokens import read_link_token
 
@@ -40,12 +42,25 @@ async def post_link(call: Call) -> Response:
     return await manage.act(call, token, link)
 
 
+def _store_guarded(handler: Callable[[Call], Awaitable[Response]]) -> Handler:
+    """The flow reads the ledger to answer: while the store is down, a 503 that
+    changes nothing, not a 500."""
+
+    async def guarded(call: Call) -> Response:
+        try:
+            return await handler(call)
+        except LedgerError:
+            return failure(call, 503, "the consent records cannot be reached right now; please try again later")
+
+    return guarded
+
+
 def routes(kit: ConsentKit) -> dict[tuple[str, str], Handler]:
     """The parental routes."""
     return {
-        ("POST", "parental/request"): post_request,
-        ("GET", "parental/*"): get_link,
-        ("POST", "parental/*"): post_link,
+        ("POST", "parental/request"): _store_guarded(post_request),
+        ("GET", "parental/*"): _store_guarded(get_link),
+        ("POST", "parental/*"): _store_guarded(post_link),
     }
 
 

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import BrowserContext, Page, expect
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -68,6 +69,12 @@ def state(page: Page) -> dict[str, Any]:
     return result
 
 
+def serious_violations(page: Page) -> list[str]:
+    results = Axe().run(page)
+    return [f"{v['id']}: {v['help']}" for v in results.response["violations"]
+            if v.get("impact") in ("serious", "critical")]
+
+
 def wait_for_mail(smtp: SmtpServer, count: int) -> None:
     deadline = time.monotonic() + 10
     while len(smtp.inbox.messages) < count:
@@ -120,12 +127,14 @@ def test_a_parent_grants_then_refuses_and_the_child_follows(
     expect(parent.get_by_role("heading", name="Collection")).to_be_visible()
     expect(parent.get_by_role("heading", name="Disclosure to third parties")).to_be_visible()
     assert "_ga (2 years)" in (parent.text_content("body") or "")
+    assert serious_violations(parent) == []
     parent.check('input[name="analytics"]')
     expect(parent.locator('input[name="advertising"]')).not_to_be_checked()
     parent.fill('input[name="parent_email"]', PARENT)
     parent.get_by_role("button", name="Allow only what I ticked").click()
     expect(parent.locator("#parental-done")).to_have_text("Your decision is recorded.")
     expect(parent.locator("#parental-status")).to_have_attribute("data-status", "granted")
+    assert serious_violations(parent) == []
 
     wait_for_mail(smtp, 2)
     manage_link = smtp.inbox.link()

@@ -10,7 +10,8 @@ from typing import Any
 import httpx
 
 from consentkit import ConsentKit
-from consentkit.ledger.base import Record
+from consentkit.ledger.base import LedgerError, Record
+from consentkit.ledger.memory import MemoryStore
 
 SITE = "http://testserver"
 PARENT = "Parent.Person@Example.com"
@@ -69,3 +70,19 @@ async def manage(p: httpx.AsyncClient, path: str, action: str, grant: Iterable[s
 
 async def all_records(kit: ConsentKit) -> list[Record]:
     return [r async for r in kit.ledger.store.iter_records()]
+
+
+class CountingStore(MemoryStore):
+    """The in-memory store, counting the reads of a visitor's records; ``down``
+    makes reads fail like an unreachable database."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+        self.down = False
+
+    async def for_visitor(self, visitor_id: str) -> list[Record]:
+        self.reads += 1
+        if self.down:
+            raise LedgerError("the store is down")
+        return await super().for_visitor(visitor_id)

@@ -13,7 +13,7 @@ from consentkit.minors import NotifierError, ParentMessage
 from consentkit.minors.tokens import email_hash
 from tests.apps import client
 
-from .flow import HTML, PARENT, SITE, all_records, ask_parent, make_child
+from .flow import HTML, PARENT, SITE, CountingStore, all_records, ask_parent, make_child
 
 pytestmark = pytest.mark.anyio
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -169,3 +169,17 @@ async def test_links_use_the_notifiers_site_url(make_kit):
         await make_child(c)
         await c.post("/consentkit/parental/request", json={"parent_email": PARENT})
     assert kit.notifier.messages[-1].link.startswith("https://www.example.com/consentkit/parental/")
+
+
+async def test_a_store_that_is_down_is_a_503_not_a_500(make_kit):
+    kit = make_kit()
+    kit.ledger.store = store = CountingStore()
+    async with client(kit, Origin=SITE) as c:
+        await make_child(c)
+        path = await ask_parent(c, kit)
+        store.down = True
+        r = await c.post("/consentkit/parental/request", json={"parent_email": PARENT})
+        assert r.status_code == 503 and "cannot be reached" in r.json()["error"]
+        page = await c.get(path, headers=HTML)
+        assert page.status_code == 503 and "cannot be reached" in page.text
+    assert len(kit.notifier.messages) == 1

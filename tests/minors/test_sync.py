@@ -6,31 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from consentkit.ledger.base import LedgerError
-from consentkit.ledger.memory import MemoryStore
 from consentkit.minors import sync
 from consentkit.minors.sync import CACHE_SECONDS
 from tests.apps import client
 
-from .flow import SITE, ask_parent, decide, make_child
+from .flow import SITE, CountingStore, ask_parent, decide, make_child
 
 pytestmark = pytest.mark.anyio
-
-
-class CountingStore(MemoryStore):
-    """The in-memory store, counting the reads of a visitor's records; ``down``
-    makes reads fail like an unreachable database."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.reads = 0
-        self.down = False
-
-    async def for_visitor(self, visitor_id: str):  # type: ignore[no-untyped-def]
-        self.reads += 1
-        if self.down:
-            raise LedgerError("the store is down")
-        return await super().for_visitor(visitor_id)
 
 
 def counting_kit(make_kit):
