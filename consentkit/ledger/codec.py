@@ -33,15 +33,20 @@ def utc(moment: datetime) -> datetime:
 
 def format_time(moment: datetime) -> str:
     """Fixed-width RFC 3339 with microseconds, so that text order is time order."""
-    return utc(moment).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat is several times faster than strftime, and this runs on every append.
+    return utc(moment).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def parse_time(text: str) -> datetime:
     return utc(datetime.fromisoformat(text))
 
 
+# One encoder for every record: json.dumps with options builds a new one per call.
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
+
+
 def _dump(value: Mapping[str, Any]) -> str:
-    return json.dumps(dict(value), sort_keys=True, separators=(",", ":"), default=str)
+    return _ENCODER.encode(dict(value)) if value else "{}"
 
 
 def to_row(record: Record, at: Any) -> Row:

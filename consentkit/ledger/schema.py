@@ -31,7 +31,7 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
             " kind TEXT NOT NULL, extra TEXT NOT NULL)"
         ),
         # Receipts are looked up by visitor; exports, stats and retention go by time.
-        "CREATE INDEX consentkit_records_visitor ON {records} (visitor_id, at)",
+        "CREATE INDEX consentkit_records_visitor ON {records} (visitor_id, at, receipt_id)",
         "CREATE INDEX consentkit_records_at ON {records} (at, receipt_id)",
     ),
 }
