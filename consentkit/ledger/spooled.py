@@ -183,12 +183,14 @@ class Ledger:
                 async with asyncio.timeout(self.timeout):
                     await self.store.append(record)
                 return
-            except (LedgerError, TimeoutError) as exc:
+            except Exception as exc:  # noqa: BLE001 - whatever failed in the store, the spool keeps the record
                 self._went_down(exc)
         await asyncio.to_thread(self.spool.write, [{"op": "append", "record": to_json(record)}])
         self._wake.set()
 
     def _went_down(self, exc: BaseException) -> None:
+        if not isinstance(exc, LedgerError | TimeoutError):
+            logger.error("the ledger store failed unexpectedly", exc_info=exc)
         if not self._degraded and not self._warned:
             logger.warning("the ledger store failed (%s); decisions go to the spool in %s until it answers",
                            exc or "timed out", self.spool.directory)
@@ -266,12 +268,10 @@ class Ledger:
         return sorted(records.values(), key=lambda r: (r.at, r.receipt_id))
 
     def _spooled_ops(self, visitor_id: str) -> list[Entry]:
-        ops = []
-        for entry in self.spool.entries():
-            owner = entry.get("visitor_id") if entry.get("op") == "erase" else (entry.get("record") or {}).get("visitor_id")
-            if owner == visitor_id and entry.get("op") in ("append", "erase"):
-                ops.append(entry)
-        return ops
+        def owner(entry: Entry) -> object:
+            return entry.get("visitor_id") if entry.get("op") == "erase" else (entry.get("record") or {}).get("visitor_id")
+
+        return [e for e in self.spool.entries() if e.get("op") in ("append", "erase") and owner(e) == visitor_id]
 
     async def erase_visitor(self, visitor_id: str, proof: Sequence[Record]) -> int:
         """Erase this visitor's records, keeping ``proof`` in their place; the number
@@ -284,7 +284,7 @@ class Ledger:
             try:
                 async with asyncio.timeout(self.timeout * 5):
                     return await self.store.erase_visitor(visitor_id, proof)
-            except (LedgerError, TimeoutError) as exc:
+            except Exception as exc:  # noqa: BLE001 - logged; the erasure waits in the spool instead
                 self._went_down(exc)
         entry = {"op": "erase", "visitor_id": visitor_id, "proof": [to_json(p) for p in proof]}
         await asyncio.to_thread(self.spool.write, [entry])

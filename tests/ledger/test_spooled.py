@@ -182,3 +182,29 @@ async def test_records_survive_a_restart_while_the_store_is_down(tmp_path: Path,
     await _eventually(lambda: _spool_empty_and_healthy(second))
     assert await second.for_visitor("v") == [record]
     await second.stop()
+
+
+class _FlakyStore(MemoryStore):
+    """A store (as a user might write one) whose appends fail with a bug-like error."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.broken = True
+
+    async def append_many(self, records: Any) -> None:
+        if self.broken:
+            raise RuntimeError("a bug in a custom store")
+        await super().append_many(records)
+
+
+async def test_any_store_failure_spools_the_record(tmp_path: Path, new_record: Any) -> None:
+    store = _FlakyStore()
+    ledger = _ledger(store, tmp_path)
+    await ledger.start()
+    record = new_record("v")
+    await ledger.append(record)  # does not raise: the spool has it
+    assert ledger.spool.pending() and not store.records
+    store.broken = False
+    await _eventually(lambda: _spool_empty_and_healthy(ledger))
+    assert list(store.records) == [record.receipt_id]
+    await ledger.stop()
