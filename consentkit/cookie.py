@@ -156,6 +156,11 @@ class CookieCodec:
         self._cache: OrderedDict[str, tuple[Choices, int]] = OrderedDict()
         self._cache_size = cache_size
 
+    @property
+    def secret_keys(self) -> list[bytes]:
+        """The keys in itsdangerous' order (the signing key last), as bytes."""
+        return [k.encode() for k in self._keys]
+
     def signer(self, salt: str) -> itsdangerous.TimestampSigner:
         """A signer under the same rotating keys and clock, for another purpose
         (``salt`` keeps its signatures apart from the cookie's)."""

@@ -20,6 +20,7 @@ WIDGET_KEYS = frozenset({
     "dns", "prefs.title", "prefs.text", "prefs.required", "prefs.sale", "prefs.services", "prefs.cookies",
     "prefs.storage", "age.question", "age.year", "age.month", "age.submit", "age.invalid",
     "parent.text", "parent.email", "parent.submit", "parent.sent", "parent.unavailable",
+    "parent.pending", "parent.denied",
     "minor.opt_in", "minor.confirm", "saved", "error",
 })
 
@@ -57,6 +58,9 @@ DEFAULT_TEXTS: Mapping[str, Mapping[str, str]] = {
         "parent.submit": "Ask for permission",
         "parent.sent": "We have sent the request.",
         "parent.unavailable": "This is not available yet.",
+        "parent.pending": "We have asked your parent or guardian. Until they answer, everything optional stays off.",
+        "parent.denied": "Your parent or guardian has not allowed this site to collect optional information "
+                         "about you. Everything optional stays off.",
         "minor.opt_in": "Allow the sale or sharing of my personal information",
         "minor.confirm": "You allowed the sale or sharing of your personal information. "
                          "You can opt out at any time.",
@@ -108,6 +112,10 @@ DEFAULT_TEXTS: Mapping[str, Mapping[str, str]] = {
         "parent.submit": "Pedir permiso",
         "parent.sent": "Hemos enviado la solicitud.",
         "parent.unavailable": "Esto aún no está disponible.",
+        "parent.pending": "Hemos preguntado a tu madre, padre o tutor. Hasta que responda, todo lo opcional "
+                          "sigue desactivado.",
+        "parent.denied": "Tu madre, padre o tutor no ha permitido que este sitio recoja información opcional "
+                         "sobre ti. Todo lo opcional sigue desactivado.",
         "minor.opt_in": "Permitir la venta o el intercambio de mi información personal",
         "minor.confirm": "Ha permitido la venta o el intercambio de su información personal. "
                          "Puede excluirse en cualquier momento.",

@@ -24,10 +24,12 @@ def _html(description: str) -> dict[str, Any]:
 
 def _errors(*statuses: int) -> dict[str, Any]:
     text = {400: "Malformed or invalid input", 403: "Cross-site request refused", 404: "Not found",
-            409: "Conflicts with an earlier answer", 413: "Body over 8 KiB", 415: "Wrong content type"}
+            409: "Conflicts with an earlier answer", 413: "Body over 8 KiB", 415: "Wrong content type",
+            429: "Too many requests", 503: "Could not be done now; nothing changed"}
     out = {str(s): _json(_ERROR, text[s]) for s in statuses}
-    if 403 in statuses:  # the preferences form answers a bad CSRF token with a page
-        out["403"]["content"]["text/html"] = {"schema": {"type": "string"}}
+    for status in (400, 403, 404):  # pages answer a browser's mistakes with a page
+        if status in statuses:
+            out[str(status)]["content"]["text/html"] = {"schema": {"type": "string"}}
     return out
 
 
@@ -140,6 +142,30 @@ def document(kit: ConsentKit) -> dict[str, Any]:
                                {"name": "next", "in": "query", "required": False, "schema": {"type": "string"}}],
                 "responses": {"200": _html("The opt-out page")},
             }},
+            f"{p}/parental/request": {"post": {
+                "summary": "Ask a parent's consent for a visitor under 13 (sends a signed, expiring link)",
+                "requestBody": {"required": True, "content": {
+                    "application/json": {"schema": {"type": "object", "required": ["parent_email"], "additionalProperties": False,
+                                                    "properties": {"parent_email": {"type": "string", "format": "email", "maxLength": 254}}}},
+                    "application/x-www-form-urlencoded": {"schema": {
+                        "type": "object", "required": ["parent_email"], "additionalProperties": False,
+                        "properties": {"parent_email": {"type": "string", "format": "email", "maxLength": 254}}}},
+                }},
+                "responses": {"202": {"description": "Sent; the state is pending", "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/State"}},
+                    "text/html": {"schema": {"type": "string"}}}},
+                    **_errors(400, 403, 409, 413, 415, 429, 503)},
+            }},
+            f"{p}/parental/{{token}}": {
+                "parameters": [{"name": "token", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "get": {"summary": "The parent's page: what would be collected, and the choice",
+                        "responses": {"200": _html("The parent's page"), **_errors(404)}},
+                "post": {"summary": "The parent's decision, or a later change, deletion or refusal",
+                         "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {
+                             "schema": {"type": "object"}}}},
+                         "responses": {"200": _html("Confirmation"), "303": {"description": "Done"},
+                                       **_errors(400, 403, 404, 413, 415, 503)}},
+            },
             "/.well-known/gpc.json": {"get": {"summary": "Global Privacy Control support", "responses": {
                 "200": _json({"type": "object", "required": ["gpc", "lastUpdate"], "properties": {
                     "gpc": {"type": "boolean", "enum": [True]},

@@ -139,7 +139,7 @@ const h = (tag, at, ...kids) => {
 const btn = (act, key, cls = "ck-b", type = "button") => h("button", {type, class: cls, [A]: act}, t(key));
 const field = (name, key, type, at) => h("label", 0, t(key), h("input", {name, type, required: true, ...at}));
 const where = el => el.closest("dialog") ? "preferences" : "banner";
-let root, bar, toast, hon, banner, dlg, opener;
+let root, bar, toast, hon, par, banner, dlg, opener;
 const say = m => { if (toast) toast.textContent = m };
 
 // Age, parent and minor opt-in: in the banner while it shows, else in the dialog.
@@ -174,6 +174,9 @@ const render = () => {
   banner = S.prompt ? makeBanner() : null;
   banner && bar.before(banner);
   hon.hidden = !S.gpc || !!banner;
+  const ps = S.age_band == "under_13" && /^(pending|denied)$/.test(S.parental_consent) && S.parental_consent;
+  par.hidden = !ps;
+  if (ps) { par.dataset.status = ps; par.textContent = t("parent." + ps); }
   if (focused) (banner || bar).querySelector(FOCUSABLE).focus();
 };
 
@@ -286,8 +289,9 @@ const start = () => {
   if (root || !D.body) return;
   toast = h("p", {class: "ck-t", role: "status"});
   hon = h("span", {class: "ck-o"}, t("gpc.honored"));
+  par = h("span", {class: "ck-o", id: "consentkit-parental-status", role: "status"});
   dns = SALE.length && h("a", {class: "ck-o", href: P + "/do-not-sell", title: t("dns"), [A]: "do-not-sell"}, t("dns"));
-  bar = h("div", {class: "ck-bar"}, btn("open", "action.open", "ck-o"), hon, dns);
+  bar = h("div", {class: "ck-bar"}, btn("open", "action.open", "ck-o"), hon, par, dns);
   root = h("div", {id: "consentkit", class: "ck"}, toast, bar);
   D.body.prepend(root);
   render();

@@ -58,10 +58,8 @@ class _ClockedSigner(itsdangerous.TimestampSigner):
 
 
 def secret_keys(kit: ConsentKit) -> list[bytes]:
-    """The kit's keys in itsdangerous' order (the signing key last).
-    Read from the cookie codec, which holds them; a public accessor is asked of the lead."""
-    keys: list[bytes] = kit.codec._signer.secret_keys
-    return keys
+    """The kit's keys in itsdangerous' order (the signing key last)."""
+    return kit.codec.secret_keys
 
 
 @cache
