@@ -88,6 +88,7 @@ def recaptcha(category: str, *, granted: bool, nonce: str | None = None, sitekey
     box = f'<div class="g-recaptcha" data-sitekey="{escape(sitekey)}"{_attrs({k.replace("_", "-"): v for k, v in attrs.items()})}></div>'
     if granted:
         return script + box
+    # The box stays empty until the script loads, so "Load reCAPTCHA" needs no reload.
     placeholder = (
         f'<div class="consentkit-placeholder" data-consentkit-placeholder="{escape(category)}">'
         "<p>This form can use Google reCAPTCHA to tell people from bots. Loading it sends "
@@ -95,4 +96,4 @@ def recaptcha(category: str, *, granted: bool, nonce: str | None = None, sitekey
         f'<button type="button" data-consentkit-action="allow" data-category="{escape(category)}">'
         "Load reCAPTCHA</button></div>"
     )
-    return script + placeholder
+    return script + placeholder + box

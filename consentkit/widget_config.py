@@ -27,6 +27,7 @@ def widget_config(policy: Policy, prefix: str) -> dict[str, Any]:
                     {
                         "id": s.id,
                         "vendor": s.vendor,
+                        "hosts": [str(h) for h in s.hosts],
                         "description": s.description,
                         "cookies": [{"name": k.pattern, "lifetime": k.lifetime} for k in s.cookies],
                         "local_storage": list(s.local_storage),

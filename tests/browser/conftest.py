@@ -32,7 +32,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 SECRET = "browser-test-secret-0123456789"
-_OUTSIDE = re.compile(r"^https?://(?!127\.0\.0\.1[:/]|[a-z0-9-]+\.localhost[:/])")
+_OUTSIDE = re.compile(r"^https?://(?!127\.0\.0\.1[:/]|localhost[:/]|[a-z0-9-]+\.localhost[:/])")
 IE11 = "Mozilla/5.0 (Windows NT 10.0; WOW64; Trident/7.0; rv:11.0) like Gecko"
 GIF = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
 # What the gated analytics script does when it runs: a first-party cookie, a storage
