@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from consentkit import Category, ConsentKit, ConsentMiddleware, Policy, Service
 from consentkit.i18n import DEFAULT_TEXTS
-from tests.browser.conftest import browser, new_context, playwright_instance  # noqa: F401 - fixtures, reused
+from tests.browser.conftest import browser, new_context, page, playwright_instance  # noqa: F401 - fixtures, reused
 
 # Each runs script if it ever reaches the page as markup; all count into window.__xss.
 XSS_IMG = '<img src=x onerror="window.__xss=(window.__xss||0)+1">'
