@@ -127,7 +127,9 @@ def parse_json(raw: bytes) -> Any:
 
 
 def error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status, headers={"Cache-Control": "no-store"})
+    # A message may quote what the client sent, lone surrogates included: keep it encodable.
+    safe = message.encode("utf-8", "backslashreplace").decode("utf-8")
+    return JSONResponse({"error": safe}, status_code=status, headers={"Cache-Control": "no-store"})
 
 
 def state_response(call: Call, status: int = 200) -> JSONResponse:

@@ -8,6 +8,8 @@ exceptions can carry the recipients, so they are not passed on as they are).
 
 from __future__ import annotations
 
+import re
+
 import asyncio
 import logging
 import smtplib
@@ -74,6 +76,9 @@ class MemoryNotifier:
         return f"MemoryNotifier({len(self.messages)} messages)"
 
 
+_SITE_URL = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?/?$")
+
+
 class SmtpNotifier:
     """Sends messages through an SMTP server with the standard library, in a worker
     thread so the event loop never waits on the network.
@@ -101,6 +106,9 @@ class SmtpNotifier:
     ) -> None:
         if not host:
             raise ValueError("SmtpNotifier needs the SMTP server's host name")
+        if not site_url or not _SITE_URL.match(site_url):
+            raise ValueError("SmtpNotifier needs site_url='https://www.example.com' (no path): links in parents' "
+                             "e-mails are built on it, never on a request's Host header, which a client can forge")
         if not sender or "@" not in sender or any(c in sender for c in "\r\n"):
             raise ValueError("SmtpNotifier needs sender='Site name <privacy@example.com>', the From address")
         if starttls and tls:

@@ -40,10 +40,12 @@ def smtp() -> Iterator[SmtpServer]:
 
 @pytest.fixture(scope="module")
 def site(smtp: SmtpServer) -> Iterator[LiveServer]:
-    notifier = SmtpNotifier("127.0.0.1", smtp.port, "Example Insurance <privacy@example.test>")
+    notifier = SmtpNotifier("127.0.0.1", smtp.port, "Example Insurance <privacy@example.test>",
+                            site_url="http://127.0.0.1")
     kit = ConsentKit(site_policy("opt_out", True), secret_keys=[SECRET], store="memory://", notifier=notifier)
     routes = [Route("/", home), Route("/a.js", tracker), Route("/p.gif", pixel)]
     server = LiveServer(Starlette(routes=routes, middleware=[Middleware(ConsentMiddleware, kit=kit)]))
+    notifier.site_url = server.url.rstrip("/")
     yield server
     server.stop()
 

@@ -16,6 +16,7 @@ from .smtp import PASSWORD, USER, SmtpServer, free_port
 
 pytestmark = pytest.mark.anyio
 AT = datetime(2026, 11, 27, 13, 0, tzinfo=UTC)
+SITE = "https://www.example.test"
 SENDER = "Example Health <privacy@example.test>"
 
 
@@ -53,7 +54,7 @@ async def test_memory_notifier_keeps_the_newest_messages():
 
 
 async def test_smtp_notifier_delivers_a_plain_text_message(smtp):
-    notifier = SmtpNotifier("127.0.0.1", smtp.port, SENDER)
+    notifier = SmtpNotifier("127.0.0.1", smtp.port, SENDER, site_url=SITE)
     assert isinstance(notifier, Notifier)
     await notifier.send(message())
     received = smtp.inbox.messages[-1]
@@ -67,14 +68,14 @@ async def test_smtp_notifier_delivers_a_plain_text_message(smtp):
 
 
 async def test_smtp_notifier_speaks_starttls_and_logs_in(smtp_tls):
-    notifier = SmtpNotifier("127.0.0.1", smtp_tls.port, SENDER, starttls=True, username=USER, password=PASSWORD,
+    notifier = SmtpNotifier("127.0.0.1", smtp_tls.port, SENDER, site_url=SITE, starttls=True, username=USER, password=PASSWORD,
                             ssl_context=smtp_tls.client_context)
     await notifier.send(message())
     assert smtp_tls.inbox.messages[-1]["To"] == "parent@example.com"
 
 
 async def test_smtp_notifier_without_tls_is_refused_by_a_server_that_needs_it(smtp_tls, caplog):
-    notifier = SmtpNotifier("127.0.0.1", smtp_tls.port, SENDER)
+    notifier = SmtpNotifier("127.0.0.1", smtp_tls.port, SENDER, site_url=SITE)
     with caplog.at_level(logging.DEBUG, logger="consentkit"), pytest.raises(NotifierError) as failed:
         await notifier.send(message(to="secret-parent@example.com"))
     assert "secret-parent" not in str(failed.value) and not ours_mention(caplog, "secret-parent")
@@ -82,14 +83,14 @@ async def test_smtp_notifier_without_tls_is_refused_by_a_server_that_needs_it(sm
 
 
 async def test_a_wrong_login_is_a_notifier_error(smtp_tls):
-    notifier = SmtpNotifier("127.0.0.1", smtp_tls.port, SENDER, starttls=True, username=USER, password="wrong",
+    notifier = SmtpNotifier("127.0.0.1", smtp_tls.port, SENDER, site_url=SITE, starttls=True, username=USER, password="wrong",
                             ssl_context=smtp_tls.client_context)
     with pytest.raises(NotifierError, match="login"):
         await notifier.send(message())
 
 
 async def test_a_refused_recipient_is_reported_without_the_address(smtp, caplog):
-    notifier = SmtpNotifier("127.0.0.1", smtp.port, SENDER)
+    notifier = SmtpNotifier("127.0.0.1", smtp.port, SENDER, site_url=SITE)
     with caplog.at_level(logging.DEBUG, logger="consentkit"), pytest.raises(NotifierError) as failed:
         await notifier.send(message(to="someone@refused.test"))
     assert "refused the recipient" in str(failed.value)
@@ -98,7 +99,7 @@ async def test_a_refused_recipient_is_reported_without_the_address(smtp, caplog)
 
 
 async def test_an_unreachable_server_is_a_notifier_error(caplog):
-    notifier = SmtpNotifier("127.0.0.1", free_port(), SENDER, timeout=2)
+    notifier = SmtpNotifier("127.0.0.1", free_port(), SENDER, site_url=SITE, timeout=2)
     with caplog.at_level(logging.DEBUG, logger="consentkit"), pytest.raises(NotifierError, match="could not be reached"):
         await notifier.send(message(to="hidden@example.com"))
     assert ours_mention(caplog, "failed") and not ours_mention(caplog, "hidden")
@@ -107,11 +108,13 @@ async def test_an_unreachable_server_is_a_notifier_error(caplog):
 @pytest.mark.parametrize(
     ("args", "options", "problem"),
     [
-        (("", 25, SENDER), {}, "host name"),
-        (("smtp.example.test", 25, ""), {}, "sender"),
-        (("smtp.example.test", 25, "Site <a@b.test>\r\nBcc: x@y.test"), {}, "sender"),
-        (("smtp.example.test", 587, SENDER), {"starttls": True, "tls": True}, "not both"),
-        (("smtp.example.test", 25, SENDER), {"username": "u", "password": "p"}, "in clear"),
+        (("", 25, SENDER), {"site_url": SITE}, "host name"),
+        (("smtp.example.test", 25, ""), {"site_url": SITE}, "sender"),
+        (("smtp.example.test", 25, "Site <a@b.test>\r\nBcc: x@y.test"), {"site_url": SITE}, "sender"),
+        (("smtp.example.test", 587, SENDER), {"site_url": SITE, "starttls": True, "tls": True}, "not both"),
+        (("smtp.example.test", 25, SENDER), {"site_url": SITE, "username": "u", "password": "p"}, "in clear"),
+        (("smtp.example.test", 25, SENDER), {}, "site_url"),
+        (("smtp.example.test", 25, SENDER), {"site_url": "https://example.test/path"}, "site_url"),
     ],
 )
 def test_bad_configuration_fails_early_and_says_how_to_fix_it(args, options, problem):
@@ -126,5 +129,5 @@ def test_a_kit_without_a_notifier_uses_the_outbox_and_warns(make_kit, caplog):
     assert "in-memory development outbox" in caplog.text
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="consentkit"):
-        configured = make_kit(notifier=SmtpNotifier("smtp.example.test", 25, SENDER))
+        configured = make_kit(notifier=SmtpNotifier("smtp.example.test", 25, SENDER, site_url=SITE))
     assert isinstance(configured.notifier, SmtpNotifier) and "outbox" not in caplog.text
