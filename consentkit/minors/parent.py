@@ -114,7 +114,7 @@ async def _confirm(
         return False
     now = call.visit.now
     subject, body = confirmation_message(
-        kit.policy, call.visit.host, manage_url, grants, now + timedelta(days=MANAGE_DAYS)
+        kit.policy, urlsplit(manage_url).netloc, manage_url, grants, now + timedelta(days=MANAGE_DAYS)
     )
     try:
         await kit.notifier.send(ParentMessage(address, subject, body, now, link=manage_url, kind="confirmation"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.responses import Response
 
@@ -80,7 +81,8 @@ async def _request(call: Call, html: bool) -> Response:
     request_id = records.new_id()
     link = records.link_url(call, make_link_token(kit, "request", child, request_id))
     expires = now + timedelta(days=records.link_days(kit))
-    subject, body = request_message(kit.policy, visit.host, link, expires)
+    # The site's name in the message comes from the link (the notifier's site_url), not the Host header.
+    subject, body = request_message(kit.policy, urlsplit(link).netloc, link, expires)
     try:
         await kit.notifier.send(ParentMessage(address, subject, body, now, link=link, kind="request"))
     except NotifierError as exc:
