@@ -272,9 +272,6 @@ async def _all(kit: ConsentKit) -> list[Record]:
 
 # -- a forged Host ---------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="bug: the link now follows site_url, but the message text still names the "
-                                      "request's Host ('Someone using <controller> (evil.test)'): minors/request.py "
-                                      "and minors/parent.py pass visit.host to minors/messages.py")
 async def test_a_forged_host_does_not_reach_a_parents_email() -> None:
     # A notifier that delivers (SmtpNotifier) cannot be built without site_url; links go there.
     from consentkit.minors.notifiers import MemoryNotifier
