@@ -1,0 +1,329 @@
+"""Server-side gating, three figures measured in one run on the same machine.
+
+(a) time ConsentMiddleware adds to a 17 KB HTML page with 10 gated tags, against
+    the time Starlette's GZipMiddleware adds to the same page (in-process ASGI
+    calls, no network). Target: ratio <= 0.5.
+(b) rewrite throughput of HtmlGate on a 1 MB page, against selectolax (lexbor)
+    parse-and-serialize of the same page. Target: ratio >= 3.
+(c) peak RSS growth while a 100 MB HTML response streams through the middleware
+    in 64 KB chunks. Target: < 10 MB.
+
+    python benchmarks/gating.py [--requests 2000] [--rounds 7]
+
+selectolax is in the ``bench`` extra (pip install -e '.[bench]').
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import random
+import resource
+import statistics
+import sys
+import time
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from consentkit.rewrite import HtmlGate, rewrite_html
+from tests.conftest import make_policy
+
+try:
+    from consentkit import ConsentKit, ConsentMiddleware
+    from consentkit.state import Choices
+except ImportError:  # the middleware is not there yet: measure the gate alone
+    ConsentMiddleware = None  # type: ignore[assignment,misc]
+
+SECRET = "benchmark-secret-0123456789"
+POLICY = make_policy()
+CHUNK = 64 * 1024
+
+HEAD = """<!DOCTYPE html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Acme Insurance &ndash; Home, car and travel cover</title>
+<link rel="stylesheet" href="/static/site.css">
+<link rel="preconnect" href="https://www.googletagmanager.com">
+<script type="text/plain" data-consent="analytics" src="https://www.googletagmanager.com/gtag/js?id=G-X1"></script>
+<script type="text/plain" data-consent="analytics">window.dataLayer = window.dataLayer || []; gtag("js", new Date());</script>
+<style>:root { --brand: #0b5; } .card > h2 { margin: 0 } a[href^="http"]::after { content: " >"; }</style>
+<script>if (document.cookie.indexOf("a=1") < 0 && window.innerWidth > 600) { document.documentElement.className = "js"; }</script>
+</head>
+<body class="home">
+<header class="site-header"><nav aria-label="Main"><ul>
+<li><a href="/">Home</a></li><li><a href="/car">Car</a></li><li><a href="/home">Home</a></li>
+<li><a href="/travel">Travel</a></li><li><a href="/claims">Claims</a></li></ul></nav></header>
+<main id="main">
+"""
+TAIL = """
+</main>
+<footer><p>&copy; 2026 Acme Insurance Ltd. <a href="/privacy">Privacy</a> &middot;
+<a href="/consentkit/do-not-sell" data-consentkit-action="do-not-sell">Do Not Sell or Share My Personal Information</a></p>
+<img src="https://pixel.example-analytics.test/p.gif?e=view" alt="" width="1" height="1">
+</footer>
+</body>
+</html>
+"""
+# Body tags that need the gate: marked ones, and trackers without data-consent.
+GATED_IN_BODY = [
+    '<img data-consent="analytics" data-src="https://pixel.example-analytics.test/p.gif" width="1" height="1" alt="">',
+    '<iframe data-consent="captcha" data-src="https://www.google.com/recaptcha/api2/anchor?k=abc"></iframe>',
+    '<script type="text/plain" data-consent="advertising">window.adq = window.adq || []; adq.push("init");</script>',
+    '<script src="https://www.google-analytics.com/analytics.js" async></script>',
+    '<iframe src="https://ads.example-ads.test/frame?slot=1" width="300" height="250" title="ad"></iframe>',
+    '<script type="text/plain" data-consent="advertising" src="https://ads.example-ads.test/tag.js"></script>',
+]
+
+
+_VOCABULARY = (
+    "cover policy claim home car travel pet contents buildings excess premium renewal accident theft flood fire "
+    "storm damage liability legal protection breakdown courtesy windscreen personal belongings gadget bicycle "
+    "student landlord tenant family single annual trip winter sports cruise medical cancellation baggage delay "
+    "quote online phone support hours weekday weekend helpline emergency repair approved garage network replace "
+    "value new old limit option add extra benefit discount loyalty multi years no claims bonus protected driver "
+    "named young learner business commuting mileage garage parked overnight alarm immobiliser tracker security "
+    "valuables jewellery watches cameras laptops phones outside accidental cover optional included standard plus "
+    "premier essential complete simple clear fair honest fast easy secure trusted award winning rated customers"
+)
+WORDS = _VOCABULARY.split()
+
+
+def sentence(rng: random.Random, words: int) -> str:
+    text = " ".join(rng.choice(WORDS) for _ in range(words))
+    return text[0].upper() + text[1:] + "."
+
+
+def card(rng: random.Random, i: int) -> str:
+    """A product card: varied text, links, a table, a form, an image (no tag for the gate)."""
+    name = " ".join(rng.choice(WORDS) for _ in range(3)).title()
+    rows = "".join(
+        f'<tr><td>{rng.choice(["Basic", "Plus", "Premier", "Essential"])}</td>'
+        f"<td>&pound;{rng.randint(5, 90)}.{rng.randint(0, 99):02d}</td><td>&pound;{rng.choice([0, 50, 100, 250])}</td></tr>"
+        for _ in range(rng.randint(2, 4))
+    )
+    features = "".join(
+        f'<li><span class="icon icon--{rng.choice(["check", "star", "info"])}" aria-hidden="true"></span> '
+        f"{sentence(rng, rng.randint(3, 7))}</li>"
+        for _ in range(rng.randint(2, 5))
+    )
+    slug = name.lower().replace(" ", "-")
+    return f"""
+<section class="product card card--{rng.choice(["a", "b", "c"])}" id="p{i}" data-sku="{rng.randint(10000, 99999)}">
+  <h2 class="card__title"><a href="/products/{slug}" title="{name} &amp; details">{name}</a></h2>
+  <p>{sentence(rng, rng.randint(12, 30))} <a href="/glossary#{rng.choice(WORDS)}">{rng.choice(WORDS)}</a>
+  {sentence(rng, rng.randint(8, 20))}</p>
+  <ul class="features">{features}</ul>
+  <table class="prices"><tr><th scope="col">Level</th><th scope="col">Monthly</th><th scope="col">Excess</th></tr>{rows}</table>
+  <form action="/quote/{slug}" method="post" class="quote-form"><input type="hidden" name="sku" value="{i}">
+  <label for="pc{i}">Postcode</label> <input id="pc{i}" name="postcode" autocomplete="postal-code" required>
+  <button type="submit" class="btn btn--primary">Get a quote</button></form>
+  <img src="/static/img/{slug}.webp" alt="{sentence(rng, 4)}" width="640" height="360" loading="lazy">
+</section>"""
+
+
+def page(size: int, body_gated: int) -> tuple[bytes, int]:
+    """A page of about ``size`` bytes with 4 tags for the gate in head and footer
+    (2 marked, 2 trackers without data-consent) and ``body_gated`` more spread over
+    the body. Returns (page, number of tags for the gate)."""
+    rng = random.Random(size)  # the same page in every run
+    cards: list[str] = []
+    total = len(HEAD) + len(TAIL)
+    while total < size:
+        cards.append(card(rng, len(cards)))
+        total += len(cards[-1])
+    step = max(1, len(cards) // max(1, body_gated))
+    for n in range(body_gated):
+        at = min(len(cards) - 1, n * step)
+        cards[at] += "\n" + GATED_IN_BODY[n % len(GATED_IN_BODY)]
+    return (HEAD + "".join(cards) + TAIL).encode(), 4 + body_gated
+
+
+# -- in-process ASGI ---------------------------------------------------------------
+
+
+def scope_for(path: str, cookie: str) -> dict[str, Any]:
+    return {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+        "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
+        "server": ("127.0.0.1", 8000), "client": ("127.0.0.1", 50000),
+        "headers": [
+            (b"host", b"localhost:8000"),
+            (b"user-agent", b"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"),
+            (b"accept", b"text/html"),
+            (b"accept-encoding", b"gzip, deflate, br"),
+            (b"cookie", cookie.encode()),
+        ],
+    }
+
+
+async def call(app: Any, scope: dict[str, Any], sink: Callable[[dict[str, Any]], None] | None = None) -> None:
+    requested = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal requested
+        if requested:  # like a server: after the body, wait for a disconnect that never comes
+            await asyncio.Event().wait()
+        requested = True
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if sink is not None:
+            sink(message)
+
+    await app(scope, receive, send)
+
+
+async def per_request(app: Any, scope: dict[str, Any], requests: int) -> float:
+    for _ in range(50):
+        await call(app, scope)
+    start = time.perf_counter()
+    for _ in range(requests):
+        await call(app, scope)
+    return (time.perf_counter() - start) / requests
+
+
+def consent_cookie(kit: Any) -> str:
+    now = datetime.now(UTC)
+    choices = Choices(visitor_id=kit.new_visitor_id(), policy_version=kit.policy.version, decided_at=now,
+                      updated_at=now).evolve(choices={"analytics": True, "captcha": False, "advertising": False})
+    return f"{kit.cookie_name}={kit.codec.dumps(choices)}"
+
+
+async def figure_a(html: bytes, gated: int, requests: int, rounds: int) -> None:
+    async def endpoint(request: Request) -> Response:
+        return HTMLResponse(html)
+
+    def app_with(*middleware: Middleware) -> Starlette:
+        return Starlette(routes=[Route("/", endpoint)], middleware=list(middleware))
+
+    granted = {"analytics": True}
+    apps: dict[str, Any] = {"bare": app_with(), "gzip": app_with(Middleware(GZipMiddleware))}
+    cookie = "theme=dark"
+    if ConsentMiddleware is not None:
+        kit = ConsentKit(POLICY, secret_keys=[SECRET], store="memory://")
+        apps["consent"] = app_with(Middleware(ConsentMiddleware, kit=kit))
+        cookie = f"theme=dark; {consent_cookie(kit)}"
+    scope = scope_for("/", cookie)
+    samples: dict[str, list[float]] = {name: [] for name in apps}
+    gate_alone: list[float] = []
+    for _ in range(rounds):  # interleaved, so drift hits every variant alike
+        for name, app in apps.items():
+            samples[name].append(await per_request(app, scope, requests))
+        start = time.perf_counter()
+        for _ in range(requests):
+            gate = HtmlGate(POLICY, granted, inject=b"<!-- state and widget -->")
+            for i in range(0, len(html), CHUNK):
+                gate.feed(html[i : i + CHUNK])
+            gate.close()
+        gate_alone.append((time.perf_counter() - start) / requests)
+    median = {name: statistics.median(values) for name, values in samples.items()}
+    gzip_added = median["gzip"] - median["bare"]
+    gate = statistics.median(gate_alone)
+    print(f"(a) {len(html) / 1000:.1f} KB page, {gated} gated tags, {requests} requests x {rounds} rounds")
+    print(f"    bare app:                 {median['bare'] * 1e6:8.1f} us/request")
+    print(f"    GZipMiddleware adds:      {gzip_added * 1e6:8.1f} us/request")
+    print(f"    HtmlGate alone:           {gate * 1e6:8.1f} us/page        ratio {gate / gzip_added:5.2f}")
+    if "consent" in median:
+        added = median["consent"] - median["bare"]
+        print(f"    ConsentMiddleware adds:   {added * 1e6:8.1f} us/request     ratio {added / gzip_added:5.2f}"
+              "  (target <= 0.5)")
+
+
+def figure_b(html: bytes, gated: int, rounds: int) -> None:
+    try:
+        from selectolax.lexbor import LexborHTMLParser
+    except ImportError:
+        print("(b) skipped: selectolax is not installed (pip install -e '.[bench]')")
+        return
+    granted = {"analytics": True}
+    ours: list[float] = []
+    theirs: list[float] = []
+    for _ in range(rounds * 3):
+        start = time.perf_counter()
+        rewrite_html(POLICY, granted, html, inject=b"<!-- state -->")
+        ours.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        assert LexborHTMLParser(html).html
+        theirs.append(time.perf_counter() - start)
+    mb = len(html) / 1e6
+    best_ours, best_theirs = min(ours), min(theirs)
+    print(f"(b) {len(html) / 1e6:.2f} MB page, {html.count(b'<')} tags, {gated} gated; best of {len(ours)}")
+    print(f"    HtmlGate rewrite:         {mb / best_ours:8.1f} MB/s  (median {mb / statistics.median(ours):.1f})")
+    print(f"    selectolax parse+serialize:{mb / best_theirs:7.1f} MB/s  (median {mb / statistics.median(theirs):.1f})")
+    print(f"    ratio:                    {best_theirs / best_ours:8.2f}  (target >= 3)")
+
+
+def max_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+async def figure_c(total: int) -> None:
+    block, _ = page(CHUNK, body_gated=4)
+    body = block[block.index(b"<main") : block.index(b"</main>")]  # repeatable middle of a page
+    chunks = total // len(body)
+
+    async def stream() -> AsyncIterator[bytes]:
+        yield HEAD.encode()
+        for _ in range(chunks):
+            yield body
+        yield TAIL.encode()
+
+    async def endpoint(request: Request) -> Response:
+        return StreamingResponse(stream(), media_type="text/html")
+
+    received = [0]
+
+    def sink(message: dict[str, Any]) -> None:
+        received[0] += len(message.get("body", b""))
+
+    gc.collect()
+    if ConsentMiddleware is not None:
+        kit = ConsentKit(POLICY, secret_keys=[SECRET], store="memory://")
+        app = Starlette(routes=[Route("/", endpoint)], middleware=[Middleware(ConsentMiddleware, kit=kit)])
+        scope = scope_for("/", consent_cookie(kit))
+        await call(app, scope_for("/", ""))  # warm up imports and caches
+        before = max_rss_mb()
+        await call(app, scope, sink)
+        how = "ConsentMiddleware"
+    else:
+        before = max_rss_mb()
+        gate = HtmlGate(POLICY, {"analytics": True}, inject=b"<!-- state -->")
+        received[0] += len(gate.feed(HEAD.encode()))
+        for _ in range(chunks):
+            received[0] += len(gate.feed(body))
+        received[0] += len(gate.feed(TAIL.encode())) + len(gate.close())
+        how = "HtmlGate"
+    growth = max_rss_mb() - before
+    print(f"(c) {received[0] / 1e6:.0f} MB streamed through {how} in {len(body) // 1024} KB chunks")
+    print(f"    peak RSS growth:          {growth:8.1f} MB  (target < 10)")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--stream-mb", type=int, default=100)
+    args = parser.parse_args()
+    await figure_c(args.stream_mb * 1_000_000)  # first, before the other figures raise the peak
+    small, gated_small = page(17_000, body_gated=6)
+    await figure_a(small, gated_small, args.requests, args.rounds)
+    big, gated_big = page(1_000_000, body_gated=60)
+    figure_b(big, gated_big, args.rounds)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
