@@ -40,11 +40,12 @@ import html
 import json
 import re
 import unicodedata
+import weakref
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote, urljoin
 
-from .policy import Policy, split_url
+from .policy import HostRule, Policy
 
 __all__ = ["TAG_LIMIT", "HtmlGate", "rewrite_html", "state_script"]
 
@@ -77,6 +78,11 @@ _NAME = rb"[^\t\n\f\r />][^\t\n\f\r /=>]*+"
 _ATTR = _NAME + rb"""(?:[\t\n\f\r ]*+=[\t\n\f\r ]*+(?:"[^"]*+"|'[^']*+'|(?!["'])[^\t\n\f\r >]*+)|(?![\t\n\f\r ]*+=))"""
 _TAG = re.compile(rb"<(/?)([A-Za-z][^\t\n\f\r />]*+)(?:[\t\n\f\r /]++|" + _ATTR + rb")*+>")
 _ATTR_AT = re.compile(rb"(" + _NAME + rb""")(?:[\t\n\f\r ]*+=[\t\n\f\r ]*+("[^"]*+"|'[^']*+'|[^\t\n\f\r >]*+))?""")
+# The same, as (separator, name, '=' with its spaces, value) tiles that findall() can
+# hand over in one call: offsets are then sums of lengths.
+_ATTR_TILES = re.compile(
+    rb"([\t\n\f\r /]*+)(" + _NAME + rb""")(?:([\t\n\f\r ]*+=[\t\n\f\r ]*+)("[^"]*+"|'[^']*+'|[^\t\n\f\r >]*+))?"""
+)
 # For a tag cut short: the attributes certainly complete, then the one in progress.
 _DONE = (
     _NAME + rb"""(?:[\t\n\f\r ]*+=[\t\n\f\r ]*+(?:"[^"]*+"|'[^']*+'|(?!["'])[^\t\n\f\r >]++(?=[\t\n\f\r >]))"""
@@ -116,30 +122,55 @@ def _body(name: bytes) -> bytes:
     return rb"[^<]*+(?:<(?!" + end + rb")[^<]*+)*+(?=<" + end + rb")"
 
 
-def _fast(with_resources: bool) -> re.Pattern[bytes]:
-    alts = [
-        rb"/[a-z]" + _NC + rb"*+[\t\n\f\r ]*+>",
-        _SPECIAL + rb"[a-z]" + _NC + rb"*+(?:" + _PLAIN + rb")*+" + _END,
-    ]
-    for name in (b"style", b"textarea", b"title", b"xmp", b"noembed", b"noframes"):
-        alts.append(name + rb"(?=[\t\n\f\r />])(?:" + _PLAIN + rb")*+" + _END + _body(name))
-    if with_resources:
-        alts.append(
-            rb"(?:img|input|source|link|track|video|audio|embed|object|frame)(?=[\t\n\f\r />])(?:"
-            + _NO_URL + rb")*+" + _END
-        )
+_ANY_ATTR = rb"""[\t\n\f\r ]++""" + _NC + rb"""++(?:=(?:"[^"]*+"|'[^']*+'|[^\t\n\f\r >"'=`<]++))?"""
+_TEXT_ELEMENTS = (b"style", b"textarea", b"title", b"xmp", b"noembed", b"noframes")
+_LOADING = b"script|img|image|iframe|frame|link|video|audio|source|embed|object|input|track|base"
+
+
+def _not(names: bytes) -> bytes:
+    return rb"(?!(?:" + names + rb")[\t\n\f\r />])"
+
+
+def _fast(mode: str) -> re.Pattern[bytes]:
+    """The fast path for one tokenizer context: "html" (gating), "strict" (after a
+    <base> on a declared host: every resource tag stops), "template" (nothing is
+    gated, raw text still counts), "foreign" (inside <svg>/<math>: no raw text) and
+    "template-foreign"."""
+    foreign = mode in ("foreign", "template-foreign")
+    gating = mode in ("html", "strict", "foreign")
+    attr = _PLAIN if gating else _ANY_ATTR
+    if foreign:
+        alts = [rb"/" + _not(b"svg|math") + rb"[a-z]" + _NC + rb"*+[\t\n\f\r ]*+>"]
+        stop = b"svg|math|" + _LOADING if gating else b"svg|math"
+        alts.append(_not(stop) + rb"[a-z]" + _NC + rb"*+(?:" + attr + rb")*+" + _END)
+    elif mode == "template":
+        alts = [rb"/" + _not(b"template") + rb"[a-z]" + _NC + rb"*+[\t\n\f\r ]*+>"]
+        raw = b"|".join((b"template", b"svg", b"math", b"script", b"iframe", *_TEXT_ELEMENTS))
+        alts.append(_not(raw) + rb"[a-z]" + _NC + rb"*+(?:" + attr + rb")*+" + _END)
         for name in (b"script", b"iframe"):
-            alts.append(name + rb"(?=[\t\n\f\r />])(?:" + _NO_URL + rb")*+" + _END + _body(name))
+            alts.append(name + rb"(?=[\t\n\f\r />])(?:" + attr + rb")*+" + _END + _body(name))
+    else:
+        alts = [rb"/[a-z]" + _NC + rb"*+[\t\n\f\r ]*+>", _SPECIAL + rb"[a-z]" + _NC + rb"*+(?:" + attr + rb")*+" + _END]
+        if mode == "html":
+            alts.append(
+                rb"(?:img|input|source|link|track|video|audio|embed|object|frame)(?=[\t\n\f\r />])(?:"
+                + _NO_URL + rb")*+" + _END
+            )
+            for name in (b"script", b"iframe"):
+                alts.append(name + rb"(?=[\t\n\f\r />])(?:" + _NO_URL + rb")*+" + _END + _body(name))
+    if not foreign:
+        for name in _TEXT_ELEMENTS:
+            alts.append(name + rb"(?=[\t\n\f\r />])(?:" + attr + rb")*+" + _END + _body(name))
     alts += [
         rb"!--(?:-?>|[^-]*+(?:-(?!-!?>)[^-]*+)*+--!?>)",
-        rb"!(?!--)[^>]*+>|\?[^>]*+>|/(?![a-z])[^>]*+>",
+        (rb"!(?!--|\[)" if foreign else rb"!(?!--)") + rb"[^>]*+>|\?[^>]*+>|/(?![a-z])[^>]*+>",
         rb"(?=[^a-z!/?])",  # a '<' that starts nothing is text
     ]
     return re.compile(rb"[^<]*+(?:<(?:" + b"|".join(alts) + rb")[^<]*+)*+")
 
 
-_FAST = _fast(True)
-_FAST_NO_RESOURCES = _fast(False)  # after a <base> that points at a declared host
+_FAST = {mode: _fast(mode) for mode in ("html", "strict", "template", "foreign", "template-foreign")}
+
 
 # Tokenizer states.
 _DATA, _RAW, _COMMENT, _BOGUS, _CDATA, _INTAG = range(6)
@@ -148,9 +179,8 @@ _S_TAGNAME, _S_BEFORE, _S_NAME, _S_AFTER, _S_VALUE, _S_DQ, _S_SQ, _S_UNQ = range
 _BOM = b"\xef\xbb\xbf"
 _WS = frozenset(b"\t\n\f\r ")
 _TNR = str.maketrans("", "", "\t\n\r")
+_HIDES_HOST = re.compile(r"[\t\n\r%]|[^\x00-\x7f]")  # what _normal_url could turn into a host name
 _C0_SPACE = "".join(map(chr, range(0x21)))
-_SCHEME = re.compile(r"^(https?):/*")
-_LEADING_SLASHES = re.compile(r"^/{2,}")
 _Edit = tuple[int, int, bytes]
 _QUOTES = (0x22, 0x27)
 _INERT_NAME = {name: b"data-" + name for names in _URL_ATTRS.values() for name in names}
@@ -161,22 +191,20 @@ _INERT_NAME = {name: b"data-" + name for names in _URL_ATTRS.values() for name i
 _Attr = tuple[bytes, int, int, "bytes | None", int]
 
 
-def _attrs(tag: bytes, start: int, stop: int) -> list[_Attr]:
+def _attrs(tag: bytes, start: int, stop: int) -> tuple[list[_Attr], dict[bytes, _Attr]]:
+    """A complete tag's attributes, and each name's first occurrence (the one a
+    browser keeps)."""
     found: list[_Attr] = []
-    for m in _ATTR_AT.finditer(tag, start, stop):
-        value = m.group(2)
-        if value and value[0] in _QUOTES:
-            value = value[1:-1]
-        found.append((m.group(1).lower(), m.start(), m.end(1), value, m.end()))
-    return found
-
-
-def _first(attrs: list[_Attr]) -> dict[bytes, _Attr]:
-    """Each name's first occurrence: the one a browser keeps."""
     first: dict[bytes, _Attr] = {}
-    for attr in reversed(attrs):
-        first[attr[0]] = attr
-    return first
+    pos = start
+    for sep, name, eq, value in _ATTR_TILES.findall(tag, start, stop):
+        begin = pos + len(sep)
+        name_end = begin + len(name)
+        pos = name_end + len(eq) + len(value)
+        attr = (name.lower(), begin, name_end, value[1:-1] if value and value[0] in _QUOTES else value or None, pos)
+        found.append(attr)
+        first.setdefault(attr[0], attr)
+    return found, first
 
 
 def _run_end(pattern: re.Pattern[bytes], buf: bytes, pos: int) -> int:
@@ -206,6 +234,55 @@ def _quoted(text: str) -> bytes:
     return b'"' + html.escape(text).encode() + b'"'
 
 
+class _Rules:
+    """What a policy and a set of grants decide, prepared once and shared by every
+    response with the same grants."""
+
+    def __init__(self, policy: Policy, allowed: frozenset[str]) -> None:
+        ordered = [(c.id, rule) for c in policy.categories if not c.required for rule in c.hosts]
+        # Only hosts of categories not granted can block: a URL naming none is let be
+        # without being parsed.
+        hosts = {rule.host.removeprefix("*.") for cid, rule in ordered if cid not in allowed}
+        self.hint = re.compile("|".join(map(re.escape, sorted(hosts)))) if hosts else None
+        self.exact: dict[str, list[tuple[int, str, HostRule]]] = {}
+        self.wild: list[tuple[int, str, HostRule]] = []
+        for i, (cid, rule) in enumerate(ordered):
+            if rule.host.startswith("*."):
+                self.wild.append((i, cid, rule))
+            else:
+                self.exact.setdefault(rule.host, []).append((i, cid, rule))
+        self.consent_attr = {c.id: b" data-consent=" + _quoted(c.id) for c in policy.categories}
+
+    @classmethod
+    def of(cls, policy: Policy, allowed: frozenset[str]) -> _Rules:
+        # Keyed by identity (a Policy holds mappings, so it has no hash); the weak
+        # reference tells a reused id from the same policy.
+        entry = _PREPARED.get(id(policy))
+        if entry is None or entry[0]() is not policy:
+            entry = _PREPARED[id(policy)] = (weakref.ref(policy), {})
+        rules = entry[1].get(allowed)
+        if rules is None:
+            rules = entry[1][allowed] = cls(policy, allowed)
+        return rules
+
+    def category(self, url: str) -> str | None:
+        """Policy.category_for_url for a URL already through _normal_url."""
+        host, path = _host_path(url)
+        if not host:
+            return None
+        best: tuple[int, str] | None = None
+        for i, cid, rule in (*self.exact.get(host, ()), *self.wild):
+            if (best is None or i < best[0]) and rule.matches(host, path):
+                best = (i, cid)
+        return None if best is None else best[1]
+
+    def declares_host(self, host: str) -> bool:
+        return host in self.exact or any(rule.matches(host, rule.path or "/") for _, _, rule in self.wild)
+
+
+_PREPARED: dict[int, tuple[weakref.ref[Policy], dict[frozenset[str], _Rules]]] = {}
+
+
 class HtmlGate:
     """Gate one HTML response: ``feed()`` each chunk, then ``close()``.
 
@@ -218,13 +295,9 @@ class HtmlGate:
     def __init__(
         self, policy: Policy, granted: Mapping[str, bool], *, nonce: str | None = None, inject: bytes = b""
     ) -> None:
-        self._policy = policy
-        self._allowed = frozenset(c.id for c in policy.categories if c.required or granted.get(c.id, False))
-        # Only hosts of categories not granted can block; a URL naming none is let be
-        # without parsing it.
-        hosts = {r.host.removeprefix("*.") for c in policy.categories if c.id not in self._allowed for r in c.hosts}
-        self._hint = re.compile("|".join(map(re.escape, sorted(hosts)))) if hosts else None
-        self._rules = tuple((c.id, rule) for c in policy.categories if not c.required for rule in c.hosts)
+        allowed = frozenset(c.id for c in policy.categories if c.required or granted.get(c.id, False))
+        self._rules = _Rules.of(policy, allowed)
+        self._allowed = allowed
         self._nonce = b" nonce=" + _quoted(nonce) if nonce else b""
         self._inject = inject
         self._injected = not inject
@@ -284,8 +357,14 @@ class HtmlGate:
     # -- the scanner ---------------------------------------------------------------
 
     def _update_fast(self) -> None:
-        plain = self._injected and not self._template and not self._foreign
-        self._fast = (_FAST_NO_RESOURCES if self._base else _FAST) if plain else None
+        if not self._injected:
+            self._fast = None
+        elif self._foreign:
+            self._fast = _FAST["template-foreign" if self._template else "foreign"]
+        elif self._template:
+            self._fast = _FAST["template"]
+        else:
+            self._fast = _FAST["strict" if self._base else "html"]
 
     def _run(self, final: bool) -> bytes:
         buf = self._buf
@@ -426,9 +505,10 @@ class HtmlGate:
         if closing:
             self._end_tag(name)
         else:
-            if not self._template:
+            if not self._template and (name in _URL_ATTRS or name == "base" or b"data-consent" in buf[pos:end].lower()):
                 tag = buf[pos:end]
-                new = self._rewrite(name, tag, _attrs(tag, m.end(2) - pos, len(tag) - 1), m.end(2) - pos)
+                at = m.end(2) - pos
+                new = self._rewrite(name, tag, *_attrs(tag, at, len(tag) - 1), at)
             self._start_tag(name, name in _FOREIGN and _self_closing(buf, m))
             if name == "head" and not self._injected:
                 return end, (buf[pos:end] if new is None else new) + self._take_inject()
@@ -478,10 +558,11 @@ class HtmlGate:
         new = None
         if not closing and name and not self._template:
             prefix = buf[pos:n]
-            attrs = _attrs(prefix, at - pos, done - pos)
+            attrs, first = _attrs(prefix, at - pos, done - pos)
             if self._sub in (_S_DQ, _S_SQ, _S_UNQ, _S_AFTER, _S_VALUE):  # its name is complete
                 attrs.append(self._partial_attr(prefix, done - pos))
-            new = self._rewrite(name, prefix, attrs, at - pos, oversized=True)
+                first.setdefault(attrs[-1][0], attrs[-1])
+            new = self._rewrite(name, prefix, attrs, first, at - pos, oversized=True)
         if inject_before:
             new = self._take_inject() + (buf[pos:n] if new is None else new)
         return n, new
@@ -563,9 +644,10 @@ class HtmlGate:
 
     # -- the gating decision -------------------------------------------------------
 
-    def _rewrite(self, name: str, tag: bytes, attrs: list[_Attr], at: int, oversized: bool = False) -> bytes | None:
+    def _rewrite(
+        self, name: str, tag: bytes, attrs: list[_Attr], first: dict[bytes, _Attr], at: int, oversized: bool = False
+    ) -> bytes | None:
         """The tag as it must go out, or None when it goes out unchanged."""
-        first = _first(attrs)
         if name == "base":
             return self._rewrite_base(tag, first, at)
         loads = _URL_ATTRS.get(name)
@@ -643,7 +725,7 @@ class HtmlGate:
         if relabel is not None:
             # A declared host overrules the category an author wrote, when it is not granted.
             edits += [_delete(tag, a, at) for a in attrs if a[0] == b"data-consent"]
-            inserts.append(b" data-consent=" + _quoted(relabel))
+            inserts.append(self._rules.consent_attr.get(relabel) or b" data-consent=" + _quoted(relabel))
 
     def _rewrite_base(self, tag: bytes, first: dict[bytes, _Attr], at: int) -> bytes | None:
         # Relative URLs resolve against the first <base href>: when it points at a
@@ -653,10 +735,10 @@ class HtmlGate:
             return None
         self._base_seen = True
         url = _normal_url(_text(href[3]))
-        host, _ = split_url(url)
-        if not host or not any(rule.matches(host, rule.path or "/") for _, rule in self._rules):
+        host, _ = _host_path(url)
+        if not host or not self._rules.declares_host(host):
             return None
-        category = self._category(url)
+        category = self._rules.category(url)
         if category is not None and category not in self._allowed:
             return tag[:at] + b" data-consent=" + _quoted(category) + tag[at : href[1]] + b"data-" + tag[href[1] :]
         self._base = url
@@ -665,27 +747,21 @@ class HtmlGate:
 
     def _blocked(self, attr: bytes, value: bytes) -> str | None:
         """The first category not granted that this attribute's URL(s) load from."""
-        if self._hint is None:
+        hint = self._rules.hint
+        if hint is None:
             return None
         text = _text(value)
         for url in text.split() if attr in _SRCSETS else (text,):
+            if self._base is None and hint.search(url.lower()) is None and not _HIDES_HOST.search(url):
+                continue  # names no host that could block, however a browser reads it
             url = _normal_url(url.strip(","))
-            if self._base is not None and not split_url(url)[0]:
+            if self._base is not None and not _host_path(url)[0]:
                 url = urljoin(self._base, url)
-            if self._hint.search(url) is None:
+            if hint.search(url) is None:
                 continue
-            category = self._category(url)
+            category = self._rules.category(url)
             if category is not None and category not in self._allowed:
                 return category
-        return None
-
-    def _category(self, url: str) -> str | None:
-        # Policy.category_for_url, with the rules gathered once per response.
-        host, path = split_url(url)
-        if host:
-            for category, rule in self._rules:
-                if rule.matches(host, path):
-                    return category
         return None
 
 
@@ -698,8 +774,32 @@ def _normal_url(url: str) -> str:
         url = unquote(url)
     if not url.isascii():
         url = unicodedata.normalize("NFKC", url).replace("\u3002", ".")
-    url = _SCHEME.sub(lambda m: m.group(1) + "://", url.lower(), count=1)
-    return _LEADING_SLASHES.sub("//", url, count=1)
+    url = url.lower()
+    if url.startswith(("http:", "https:")):
+        scheme, _, rest = url.partition(":")
+        return scheme + "://" + rest.lstrip("/")
+    return "//" + url.lstrip("/") if url.startswith("//") else url
+
+
+def _host_path(url: str) -> tuple[str, str]:
+    """(host, path) of a URL from _normal_url, as split_url() would find them."""
+    if url.startswith("//"):
+        rest = url[2:]
+    elif url.startswith(("http://", "https://")):
+        rest = url.partition("://")[2]
+    else:
+        return "", ""
+    cut = len(rest)
+    for mark in "/?#":
+        at = rest.find(mark, 0, cut)
+        if at >= 0:
+            cut = at
+    host = rest[:cut].rpartition("@")[2]
+    host = host.partition("]")[0] + "]" if host.startswith("[") else host.partition(":")[0]
+    path = rest[cut:]
+    for mark in "?#":
+        path = path.partition(mark)[0]
+    return host.rstrip("."), path or "/"
 
 
 def _link_fetches(first: dict[bytes, _Attr]) -> bool:
