@@ -43,8 +43,9 @@ def sqlite_path(url: str) -> Path | None:
 
 
 def open_store(url: str) -> Store:
-    """The store a URL names (not opened yet). A ``schema`` query parameter on a
-    PostgreSQL URL puts the tables in that schema."""
+    """The store a URL names (not opened yet). Query parameters: ``schema`` on a
+    PostgreSQL URL puts the tables in that schema; ``synchronous=full`` on a SQLite
+    URL syncs every commit to the disk (survives a power cut, costs an fsync)."""
     scheme = url.split(":", 1)[0].lower() if ":" in url else ""
     if scheme == "memory":
         return MemoryStore()
@@ -53,7 +54,11 @@ def open_store(url: str) -> Store:
 
         path = sqlite_path(url)
         assert path is not None
-        return SqliteStore(path)
+        options = dict(parse_qsl(urlsplit(url).query))
+        synchronous = options.get("synchronous", "normal").upper()
+        if synchronous not in ("NORMAL", "FULL"):
+            raise LedgerError(f"synchronous={synchronous.lower()!r} is not supported: use normal or full")
+        return SqliteStore(path, synchronous="FULL" if synchronous == "FULL" else "NORMAL")
     if scheme in ("postgresql", "postgres"):
         from .postgres import PostgresStore
 

@@ -2,11 +2,12 @@
 and psycopg_pool, installed with ``pip install 'consentkit[postgres]'``.
 
 Appends are group-committed like on SQLite: callers queue their rows, a few writer
-tasks each take everything waiting and insert it as one multi-row INSERT (one
-statement, one transaction), and a caller's append returns only after it committed.
-The SQL keeps to what PostgreSQL-compatible distributed engines (CockroachDB,
-YugabyteDB) also run: plain tables and indexes, TEXT rather than JSONB (the ledger
-never queries inside choices), ``ON CONFLICT DO NOTHING`` for idempotency, no
+tasks each take everything waiting and insert it with one statement (``INSERT ...
+SELECT FROM unnest(<one array per column>)``: one round trip, one transaction), and
+a caller's append returns only after it committed. The SQL keeps to what
+PostgreSQL-compatible distributed engines (CockroachDB, YugabyteDB) also run: plain
+tables and indexes, TEXT rather than JSONB (the ledger never queries inside
+choices), ``ON CONFLICT DO NOTHING`` for idempotency, multi-array ``unnest``, no
 advisory locks (concurrent migrations retry instead), no triggers, no sequences.
 The export's server-side cursor (``DECLARE``) is the one feature some of them
 restrict; it is what keeps an export of millions of rows in constant memory.
@@ -32,8 +33,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-# Rows in one INSERT: well under PostgreSQL's 65,535 parameters per statement.
-_ROWS_PER_STATEMENT = 500
+# Rows in one INSERT; larger batches (a spool replay) take several, in one transaction.
+_ROWS_PER_STATEMENT = 5000
+_ARRAY_TYPES = {"at": "timestamptz", "gpc": "boolean"}
 _SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
 
@@ -75,7 +77,7 @@ class PostgresStore(Store):
         schema: str | None = None,
         min_size: int = 1,
         max_size: int = 8,
-        writers: int = 3,
+        writers: int = 2,
         max_batch: int = 1000,
         timeout: float = 5.0,
     ) -> None:
@@ -95,7 +97,15 @@ class PostgresStore(Store):
             sql.Identifier(schema, "consentkit_schema_version") if schema else sql.Identifier("consentkit_schema_version")
         )
         self._names = {"records": records, "version": version}
-        self._inserts: dict[int, Composed] = {}
+        # A batch is one short statement with one array per column: one round trip
+        # and one transaction on an autocommit connection, and its text never
+        # changes, so psycopg caches and prepares it (a multi-row VALUES list of
+        # hundreds of parameters would be parsed again on every batch).
+        arrays = ", ".join(f"%b::{_ARRAY_TYPES.get(c, 'text')}[]" for c in COLUMNS)  # binary: no quoting
+        self._insert = self._sql(
+            f"INSERT INTO {{records}} ({COLUMN_LIST}) SELECT * FROM unnest({arrays})"
+            " ON CONFLICT (receipt_id) DO NOTHING"
+        )
         self._select = f"SELECT {COLUMN_LIST} FROM {{records}}"
 
     def __repr__(self) -> str:
@@ -104,19 +114,10 @@ class PostgresStore(Store):
     def _sql(self, text: str) -> Composed:
         return self._psycopg.sql.SQL(text).format(**self._names)  # type: ignore[no-any-return]
 
-    def _insert(self, rows: int) -> Composed:
-        """One INSERT of ``rows`` rows: a batch is one statement, one round trip and,
-        on an autocommit connection, one transaction."""
-        statement = self._inserts.get(rows)
-        if statement is None:
-            row = "(" + ", ".join("%s" for _ in COLUMNS) + ")"
-            statement = self._sql(
-                f"INSERT INTO {{records}} ({COLUMN_LIST}) VALUES {', '.join([row] * rows)}"
-                " ON CONFLICT (receipt_id) DO NOTHING"
-            )
-            if rows <= 32:  # the usual group-commit sizes; larger ones are rare (replay)
-                self._inserts[rows] = statement
-        return statement
+    @staticmethod
+    def _columns(rows: Sequence[Row]) -> list[list[Any]]:
+        """The rows turned into one array per column, for ``unnest``."""
+        return [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in COLUMNS]
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -238,11 +239,11 @@ class PostgresStore(Store):
     async def _insert_rows(self, conn: AsyncConnection[Any], rows: list[Row]) -> None:
         chunks = [rows[i:i + _ROWS_PER_STATEMENT] for i in range(0, len(rows), _ROWS_PER_STATEMENT)]
         if len(chunks) == 1:
-            await conn.execute(self._insert(len(rows)), [v for row in rows for v in row])
+            await conn.execute(self._insert, self._columns(rows))
             return
         async with conn.transaction():
             for chunk in chunks:
-                await conn.execute(self._insert(len(chunk)), [v for row in chunk for v in row])
+                await conn.execute(self._insert, self._columns(chunk))
 
     async def _run(self, work: Callable[[AsyncConnection[Any]], Awaitable[T]], *, retry: bool = False) -> T:
         """Run ``work`` on a pooled connection within the timeout; LedgerError if it fails."""
@@ -292,8 +293,7 @@ class PostgresStore(Store):
                 await cur.execute(delete, (visitor_id,))
                 deleted = cur.rowcount
                 for i in range(0, len(rows), _ROWS_PER_STATEMENT):
-                    chunk = rows[i:i + _ROWS_PER_STATEMENT]
-                    await cur.execute(self._insert(len(chunk)), [v for row in chunk for v in row])
+                    await cur.execute(self._insert, self._columns(rows[i:i + _ROWS_PER_STATEMENT]))
                 return deleted
 
         return await self._run(work)

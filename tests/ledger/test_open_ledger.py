@@ -61,3 +61,12 @@ def test_open_ledger_passes_its_options(tmp_path: Path) -> None:
     with pytest.raises(LedgerError, match="730"):
         open_ledger("memory://", retention_days=90)
     assert open_ledger("memory://", retention_days=90, allow_short_retention=True).retention_days == 90
+
+
+def test_sqlite_durability_is_chosen_in_the_url() -> None:
+    default = open_store("sqlite:///x.db")
+    full = open_store("sqlite:///x.db?synchronous=full")
+    assert isinstance(default, SqliteStore) and default.synchronous == "NORMAL"
+    assert isinstance(full, SqliteStore) and full.synchronous == "FULL" and full.path == Path("x.db")
+    with pytest.raises(LedgerError, match="normal or full"):
+        open_store("sqlite:///x.db?synchronous=off")
