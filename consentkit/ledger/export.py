@@ -17,6 +17,8 @@ from .codec import COLUMNS, to_json
 
 Format = Literal["jsonl", "csv"]
 FORMATS: tuple[Format, ...] = ("jsonl", "csv")
+# Built once: json.dumps with options builds a new encoder per call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 # A spreadsheet would run a cell starting with one of these as a formula.
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
@@ -57,7 +59,7 @@ def _cell(value: object) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, ensure_ascii=False)
+    text = value if isinstance(value, str) else _ENCODER.encode(value)
     return "'" + text if text.startswith(_FORMULA) else text
 
 
@@ -86,7 +88,7 @@ async def export(
         if writer is not None:
             writer.writerow([_cell(data[column]) for column in COLUMNS])
         else:
-            out.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
+            out.write(_ENCODER.encode(data) + "\n")
         written += 1
         if progress is not None:
             progress.advance()
