@@ -22,6 +22,13 @@ chooses the reading that sees more tags (fail closed):
 * ``<noscript>`` content is read as markup, as a browser without JavaScript does;
 * inside ``<svg>``/``<math>`` no element is raw text, as in foreign content.
 
+URLs are read as a browser reads them before their host is compared: character
+references decoded, tabs and newlines dropped, ``\\`` as ``/``, %-escapes and
+full-width characters mapped. A host declared by a category that is not granted
+overrules the category an author wrote on the tag. After a ``<base href>`` on a
+declared host, relative URLs are resolved against it; a ``<base>`` on a host that
+is not granted goes out inert itself.
+
 ``<template>`` content is left untouched: it is inert until the page's own script
 clones it. Not covered: URLs in CSS (``style``, ``@import``), ``srcdoc``, legacy
 ``background`` attributes and ``xlink:href``.

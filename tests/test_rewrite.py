@@ -390,8 +390,8 @@ def test_feed_after_close_is_an_error():
 
 # -- properties over random documents --------------------------------------------
 # A deliberately naive tokenizer, char by char after the HTML Standard (13.2.5), with
-# the gate's documented readings (a script ends at its first </script; no foreign
-# content is generated here): the independent judge of what is a tag.
+# the gate's documented readings (a script ends at its first </script; inside
+# <svg>/<math> nothing is raw text): the independent judge of what is a tag.
 
 WS = "\t\n\f\r "
 RAW = ("script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes")
@@ -401,7 +401,7 @@ def reference_tokens(doc: str) -> list[tuple[str, int, int, str, list[tuple[str,
     """(kind, start, end, tag name, attributes) for each token; kind is text,
     comment, tag, endtag or cut (a tag the end of input cut short)."""
     tokens: list[tuple[str, int, int, str, list[tuple[str, str]]]] = []
-    i, n, raw = 0, len(doc), ""
+    i, n, raw, foreign = 0, len(doc), "", 0
     low = doc.lower()
     while i < n:
         if raw:
@@ -442,7 +442,11 @@ def reference_tokens(doc: str) -> list[tuple[str, int, int, str, list[tuple[str,
             kind, end, name, attrs = _tag(doc, i)
             tokens.append((kind, i, end, name, attrs))
             i = end
-            if kind == "tag" and name in RAW:
+            if kind == "tag" and name in ("svg", "math") and doc[end - 2] != "/":
+                foreign += 1
+            elif kind == "endtag" and name in ("svg", "math") and foreign:
+                foreign -= 1
+            elif kind == "tag" and name in RAW and not foreign:
                 raw = name
         else:
             tokens.append(("text", i, i + 1, "", []))
@@ -649,7 +653,12 @@ def piece(draw: st.DrawFn) -> str:
                                      "<div\nclass=x>", "<?pi x?>", "</>", "<head>", "<noscript>"]))
     if kind == 7:
         return f'<div title="{draw(resource_tag()).replace(chr(34), "")}">'
-    return draw(st.sampled_from(["<svg><title>t</title></svg>", "<math></math>", "<![CDATA[x]]>"]))
+    if draw(st.booleans()):
+        inner = draw(resource_tag())
+        wrap = draw(st.sampled_from(["<svg>{}</svg>", "<svg><style>{}</style></svg>", "<math><mi>{}</mi></math>",
+                                     "<svg><g>{}</g><svg/><title>{}</title></svg>"]))
+        return wrap.replace("{}", inner)
+    return draw(st.sampled_from(["<svg><title>t</title></svg>", "<math></math>", "<![CDATA[x]]>", "<svg/>"]))
 
 
 DOCS = st.lists(piece(), max_size=12).map("".join)
