@@ -13,6 +13,7 @@ from .receipts import proof_of_opt_out, to_receipt
 
 async def get_receipts(call: Call) -> Response:
     visit = call.visit
+    await call.kit.startup()
     if visit.brought is None and not visit.records:
         records = []
     else:
@@ -23,11 +24,12 @@ async def get_receipts(call: Call) -> Response:
 
 async def delete_receipts(call: Call) -> Response:
     kit, visit = call.kit, call.visit
+    await kit.startup()
     if visit.brought is None and not visit.records:
         return JSONResponse({"erased": 0, "kept": 0}, headers={"Cache-Control": "no-store"})
     visitor_id = visit.choices.visitor_id
     records = await kit.ledger.for_visitor(visitor_id)
-    proof = proof_of_opt_out(records, visit.now, kit.new_receipt_id())
+    proof = proof_of_opt_out(records, visit.now, kit.new_receipt_id(), policy=kit.policy)
     erased = await kit.ledger.erase_visitor(visitor_id, proof)
     forget_child(kit, visitor_id)
     return JSONResponse({"erased": erased, "kept": len(proof)}, headers={"Cache-Control": "no-store"})

@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 import itsdangerous
 
@@ -125,6 +125,15 @@ class _ClockedSigner(itsdangerous.TimestampSigner):
         return int(self._clock().timestamp())
 
 
+class Loaded(NamedTuple):
+    """A verified cookie: the choices, the signature's age in seconds, and whether
+    the current (first) key signed it; if not, it should be re-signed."""
+
+    choices: Choices
+    age: int
+    current_key: bool
+
+
 class CookieCodec:
     """Signs and verifies consent cookies under rotating keys.
 
@@ -153,7 +162,8 @@ class CookieCodec:
         self._keys = list(reversed(keys))
         self._clock = clock
         self._signer = _ClockedSigner(self._keys, clock)
-        self._cache: OrderedDict[str, tuple[Choices, int]] = OrderedDict()
+        self._current = _ClockedSigner(self._keys[-1:], clock)
+        self._cache: OrderedDict[str, tuple[Choices, int, bool]] = OrderedDict()
         self._cache_size = cache_size
 
     @property
@@ -170,17 +180,22 @@ class CookieCodec:
         raw = json.dumps(encode_payload(choices), separators=(",", ":")).encode()
         return self._signer.sign(base64.urlsafe_b64encode(raw).rstrip(b"=")).decode("ascii")
 
-    def loads(self, value: str | None, now: datetime) -> tuple[Choices, int] | None:
-        """(choices, age of the signature in seconds), or None for "no cookie"."""
+    def loads(self, value: str | None, now: datetime) -> Loaded | None:
+        """The verified choices, or None for "no cookie"."""
         if not value or len(value) > MAX_COOKIE_BYTES:
             return None
         cached = self._cache.get(value)
         if cached is not None:
-            choices, signed_at = cached
+            choices, signed_at, current = cached
             age = int(now.timestamp()) - signed_at
-            return (choices, age) if age <= MAX_AGE_SECONDS else None
+            return Loaded(choices, age, current) if age <= MAX_AGE_SECONDS else None
         try:
-            payload, signed = self._signer.unsign(value, return_timestamp=True)
+            try:
+                payload, signed = self._current.unsign(value, return_timestamp=True)
+                current = True
+            except itsdangerous.BadSignature:
+                payload, signed = self._signer.unsign(value, return_timestamp=True)
+                current = len(self._keys) == 1
             padded = payload + b"=" * (-len(payload) % 4)
             choices = decode_payload(json.loads(base64.urlsafe_b64decode(padded)))
         except (itsdangerous.BadData, ValueError, TypeError, UnicodeError, RecursionError):
@@ -189,7 +204,7 @@ class CookieCodec:
         age = int(now.timestamp()) - signed_at
         if age > MAX_AGE_SECONDS:
             return None
-        self._cache[value] = (choices, signed_at)
+        self._cache[value] = (choices, signed_at, current)
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
-        return choices, age
+        return Loaded(choices, age, current)

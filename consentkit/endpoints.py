@@ -20,6 +20,7 @@ from starlette.types import Message, Receive, Send
 from . import rules
 from .assets import asset
 from .kit import ConsentKit
+from .ledger.base import LedgerError
 from .state import AGE_BANDS, Source
 from .visit import Visit
 
@@ -301,6 +302,11 @@ class Endpoints:
                 response = await handler(Call(self.kit, visit, receive, tail))
             except ClientError as exc:
                 response = error(exc.status, exc.message)
+            except LedgerError:
+                # The ledger cannot answer now (decisions still take effect: they spool).
+                logger.warning("the ledger is unavailable for %s %s", method, name)
+                response = error(503, "the consent records cannot be read right now; try again shortly")
+                response.headers["Retry-After"] = "5"
         cacheable = name in _CACHEABLE and response.status_code in (200, 304)
         await response(scope, receive, self._wrap(visit, send, cacheable))
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from .cookie import COOKIE_NAME, CookieCodec
 from .ledger import open_ledger
-from .ledger.base import Record
+from .ledger.base import LedgerError, Record
 from .minors.notifiers import MemoryNotifier, Notifier
 from .minors.verifiers import EmailPlusVerifier, Verifier
 from .policy import Policy
@@ -148,7 +148,12 @@ class ConsentKit:
             verification=extra.pop("verification", None),
             extra=extra,
         )
-        await self.ledger.append(record)
+        try:
+            await self.ledger.append(record)
+        except LedgerError:
+            # Both the store and the spool's disk failed. The decision still takes
+            # effect (privacy wins); the operator must see this at once.
+            logger.error("consent record %s could not be stored or spooled", record.receipt_id)
         return record
 
     # -- templates ---------------------------------------------------------------

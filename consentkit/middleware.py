@@ -115,7 +115,9 @@ class _Responder:
     async def _on_start(self, message: Message) -> None:
         visit = self.visit
         granted = visit.state.categories
-        message["headers"] = filter_set_cookies(list(message.get("headers", ())), visit.kit.policy, granted)
+        message["headers"] = filter_set_cookies(
+            list(message.get("headers", ())), visit.kit.policy, granted, now=visit.now
+        )
         headers = MutableHeaders(scope=message)
         consent_headers(visit, headers)
         content_type = headers.get("content-type", "")

@@ -123,12 +123,14 @@ class Visit:
         gpc = headers.get("sec-gpc") == "1"
         loaded = kit.codec.loads(raw, now)
         if loaded is None:
-            brought, age = None, 0
+            brought, age, stale = None, 0, False
         else:
-            brought, age = loaded
+            brought, age = loaded.choices, loaded.age
+            # Re-sign a cookie of an older key at once, so the key can be retired soon.
+            stale = age > REFRESH_AFTER_SECONDS or not loaded.current_key
             cached = kit.outcomes.get(raw, gpc, now) if raw else None
             if cached is not None:
-                return cls(kit, scope, headers, now, brought, cached, age, dirty=age > REFRESH_AFTER_SECONDS)
+                return cls(kit, scope, headers, now, brought, cached, age, dirty=stale)
         choices = brought or Choices(visitor_id=kit.new_visitor_id())
         outcome = evaluate(kit.policy, choices, Signals(gpc=gpc), now)
         # Only a decision made by a signal can withdraw a category before any endpoint runs.
@@ -136,7 +138,7 @@ class Visit:
         if raw and brought is not None and outcome.decision is None:
             kit.outcomes.put(raw, gpc, outcome, now)
         visit = cls(kit, scope, headers, now, brought, outcome, age, before=before)
-        visit.dirty = outcome.choices != choices or (brought is not None and age > REFRESH_AFTER_SECONDS)
+        visit.dirty = outcome.choices != choices or stale
         return visit
 
     @property

@@ -35,8 +35,10 @@ def test_round_trip_is_compact():
 def test_rotation_first_key_signs_all_verify():
     old = codec([OLD_SECRET]).dumps(CHOICES)
     rotated = codec([SECRET, OLD_SECRET])
-    assert rotated.loads(old, START) is not None
+    from_old = rotated.loads(old, START)
+    assert from_old is not None and from_old.current_key is False  # to be re-signed
     new = rotated.dumps(CHOICES)
+    assert rotated.loads(new, START).current_key is True
     assert codec([SECRET]).loads(new, START) is not None
     assert codec([OLD_SECRET]).loads(new, START) is None
 

@@ -94,7 +94,7 @@ const live = el => {
     el.replaceWith(s);
     return done;
   }
-  for (const k of ["srcset", "src", "href"]) if (d[k] != null) { el.setAttribute(k, d[k]); delete d[k] }
+  for (const k of ["srcset", "imagesrcset", "src", "href", "poster", "data"]) if (d[k] != null) { el.setAttribute(k, d[k]); delete d[k] }
   el.tagName == "SOURCE" && guard(() => el.parentNode.load());
 };
 const activate = () => {

@@ -104,8 +104,6 @@ async def test_decisions_take_effect_through_a_cut_and_land_exactly_once(
     assert per_visitor == tally.acknowledged
 
 
-@pytest.mark.xfail(strict=True, reason="bug: LedgerError from ledger.for_visitor escapes consentkit/access.py as a 500; "
-                                      "Endpoints.dispatch should answer 503 with Retry-After")
 async def test_receipts_during_an_outage_are_not_a_server_error(
     postgres_url: str, pg_schema: str, proxy: Proxy, tmp_path: Path
 ) -> None:

@@ -40,9 +40,6 @@ async def test_decisions_survive_a_restart_without_lifespan(tmp_path: Path) -> N
     assert again.status_code == 200
 
 
-@pytest.mark.xfail(strict=True, reason="bug: consentkit/access.py reads kit.ledger without kit.startup(); the first "
-                                      "request after a restart without lifespan events, if it is GET or DELETE "
-                                      "/consentkit/receipts, is a 500 (LedgerError: the ledger store is not available)")
 @pytest.mark.parametrize("method", ["GET", "DELETE"])
 async def test_receipts_as_the_first_request_after_a_restart(tmp_path: Path, method: str) -> None:
     store = f"sqlite:///{tmp_path / 'ledger.db'}"
