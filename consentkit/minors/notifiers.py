@@ -8,10 +8,9 @@ exceptions can carry the recipients, so they are not passed on as they are).
 
 from __future__ import annotations
 
-import re
-
 import asyncio
 import logging
+import re
 import smtplib
 import ssl
 from dataclasses import dataclass
