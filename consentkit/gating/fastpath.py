@@ -1,0 +1,78 @@
+"""The fast path: one precompiled pattern per tokenizer context that skips text and
+every tag that cannot need a change."""
+
+from __future__ import annotations
+
+import re
+
+# -- the fast path: skips text and every tag that cannot need a change ---------------
+# It matches only a canonical subset of HTML (attributes after whitespace, values
+# without stray quotes) on which it agrees with the exact tokenizer; anything else
+# stops it, and the exact path takes the next token. It runs on the lowered body
+# (bytes.lower() keeps every offset), because case-blind matching is much slower.
+_NC = rb"""[^\t\n\f\r />"'=]"""
+_NOT_CONSENT = rb"""[\t\n\f\r ]++(?:[^\t\n\f\r />"'=d]|d(?!ata-consent[\t\n\f\r />=]))""" + _NC + rb"*+"
+_PLAIN = _NOT_CONSENT + rb"""(?:=(?:"[^"]*+"|'[^']*+'|[^\t\n\f\r >"'=`<]++))?"""
+# Values that cannot hold another host's URL: no scheme, no //, no backslash, no entity.
+_NO_URL = _NOT_CONSENT + (
+    rb"""(?:=(?:"[^"/:\\&]*+(?:/(?![/\\\t\n\r])[^"/:\\&]*+)*+\""""
+    rb"""|'[^'/:\\&]*+(?:/(?![/\\\t\n\r])[^'/:\\&]*+)*+'"""
+    rb"""|(?:[^\t\n\f\r >"'=`<:/\\&]|/(?![/\\]))++))?"""
+)
+_END = rb"[\t\n\f\r ]*+/?>"
+_SPECIAL = rb"(?!s(?:cr|ty|ou|vg)|t(?:e[xm]|it|ra)|i(?:f|m|np)|xmp|lin|vid|au|emb|ob|mat|fra|bas|no[ef])"
+
+
+def _body(name: bytes) -> bytes:
+    end = rb"/" + name + rb"[\t\n\f\r />]"
+    return rb"[^<]*+(?:<(?!" + end + rb")[^<]*+)*+(?=<" + end + rb")"
+
+
+_ANY_ATTR = rb"""[\t\n\f\r ]++""" + _NC + rb"""++(?:=(?:"[^"]*+"|'[^']*+'|[^\t\n\f\r >"'=`<]++))?"""
+_TEXT_ELEMENTS = (b"style", b"textarea", b"title", b"xmp", b"noembed", b"noframes")
+_LOADING = b"script|img|image|iframe|frame|link|video|audio|source|embed|object|input|track|base"
+
+
+def _not(names: bytes) -> bytes:
+    return rb"(?!(?:" + names + rb")[\t\n\f\r />])"
+
+
+def _fast(mode: str) -> re.Pattern[bytes]:
+    """The fast path for one tokenizer context: "html" (gating), "strict" (after a
+    <base> on a declared host: every resource tag stops), "template" (nothing is
+    gated, raw text still counts), "foreign" (inside <svg>/<math>: no raw text) and
+    "template-foreign"."""
+    foreign = mode in ("foreign", "template-foreign")
+    gating = mode in ("html", "strict", "foreign")
+    attr = _PLAIN if gating else _ANY_ATTR
+    if foreign:
+        alts = [rb"/" + _not(b"svg|math") + rb"[a-z]" + _NC + rb"*+[\t\n\f\r ]*+>"]
+        stop = b"svg|math|" + _LOADING if gating else b"svg|math"
+        alts.append(_not(stop) + rb"[a-z]" + _NC + rb"*+(?:" + attr + rb")*+" + _END)
+    elif mode == "template":
+        alts = [rb"/" + _not(b"template") + rb"[a-z]" + _NC + rb"*+[\t\n\f\r ]*+>"]
+        raw = b"|".join((b"template", b"svg", b"math", b"script", b"iframe", *_TEXT_ELEMENTS))
+        alts.append(_not(raw) + rb"[a-z]" + _NC + rb"*+(?:" + attr + rb")*+" + _END)
+        for name in (b"script", b"iframe"):
+            alts.append(name + rb"(?=[\t\n\f\r />])(?:" + attr + rb")*+" + _END + _body(name))
+    else:
+        alts = [rb"/[a-z]" + _NC + rb"*+[\t\n\f\r ]*+>", _SPECIAL + rb"[a-z]" + _NC + rb"*+(?:" + attr + rb")*+" + _END]
+        if mode == "html":
+            alts.append(
+                rb"(?:img|input|source|link|track|video|audio|embed|object|frame)(?=[\t\n\f\r />])(?:"
+                + _NO_URL + rb")*+" + _END
+            )
+            for name in (b"script", b"iframe"):
+                alts.append(name + rb"(?=[\t\n\f\r />])(?:" + _NO_URL + rb")*+" + _END + _body(name))
+    if not foreign:
+        for name in _TEXT_ELEMENTS:
+            alts.append(name + rb"(?=[\t\n\f\r />])(?:" + attr + rb")*+" + _END + _body(name))
+    alts += [
+        rb"!--(?:-?>|[^-]*+(?:-(?!-!?>)[^-]*+)*+--!?>)",
+        (rb"!(?!--|\[)" if foreign else rb"!(?!--)") + rb"[^>]*+>|\?[^>]*+>|/(?![a-z])[^>]*+>",
+        rb"(?=[^a-z!/?])",  # a '<' that starts nothing is text
+    ]
+    return re.compile(rb"[^<]*+(?:<(?:" + b"|".join(alts) + rb")[^<]*+)*+")
+
+
+_FAST = {mode: _fast(mode) for mode in ("html", "strict", "template", "foreign", "template-foreign")}
