@@ -1,7 +1,7 @@
 """Secret key rotation under load: the app restarts with keys ``[new, old]`` while
 visitors keep browsing. Every visitor keeps their choices at every moment, and
-cookies move to the new key: at once on a decision, and on a page view once the
-cookie is a week old (``visit.REFRESH_AFTER_SECONDS``)."""
+cookies move to the new key on their next response, page view or decision (and any
+cookie is re-signed once a week old, ``visit.REFRESH_AFTER_SECONDS``)."""
 
 from __future__ import annotations
 
