@@ -115,6 +115,11 @@ def parent_domains(host: str) -> list[str]:
     return [".".join(labels[i:]) for i in range(len(labels) - floor + 1)]
 
 
+# A browser keeps about 180 cookies per domain; a request with thousands is crafted,
+# and answering each with several headers would amplify it. Declared names always count.
+MAX_EXPIRED_NAMES = 200
+
+
 def expiry_headers(
     policy: Policy, withdrawn: Iterable[str], request_cookie_names: Iterable[str], host: str, *, secure: bool
 ) -> list[bytes]:
@@ -127,12 +132,16 @@ def expiry_headers(
     """
     present = [name for name in request_cookie_names if _TOKEN.match(name)]
     names: list[str] = []
+    seen: set[str] = set()
     for category_id in withdrawn:
         if category_id not in policy or policy.category(category_id).required:
             continue
         for rule in policy.category(category_id).cookies:
             found = [n for n in present if rule.matches(n)] if rule.is_prefix else [rule.pattern]
-            names += [n for n in found if n not in names]
+            for name in found:
+                if name not in seen and (not rule.is_prefix or len(names) < MAX_EXPIRED_NAMES):
+                    seen.add(name)
+                    names.append(name)
     domains = parent_domains(host)
     values = []
     for name in names:

@@ -173,3 +173,13 @@ def test_a_real_cookie_jar_loses_the_withdrawn_cookies_on_every_domain():
     request = urllib.request.Request("http://www.example.com/")
     jar.extract_cookies(_Response(values), request)  # type: ignore[arg-type]
     assert sorted(c.name for c in jar) == ["theme"]
+
+
+def test_thousands_of_matching_cookies_are_not_amplified():
+    from consentkit.cookies_out import MAX_EXPIRED_NAMES
+
+    names = [f"_ga_{i}" for i in range(3000)]
+    values = expiry_headers(make_policy(), {"analytics"}, names, "www.example.com", secure=True)
+    expired = {v.split(b"=", 1)[0] for v in values}
+    assert len(expired) <= MAX_EXPIRED_NAMES + 2
+    assert b"_ga" in expired and b"_gid" in expired  # declared names come first
