@@ -29,9 +29,9 @@ from starlette.routing import Route
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from consentkit import ConsentKit, ConsentMiddleware  # noqa: E402
-from consentkit.state import Choices  # noqa: E402
-from tests.conftest import make_policy  # noqa: E402
+from consentkit import ConsentKit, ConsentMiddleware
+from consentkit.state import Choices
+from tests.conftest import make_policy
 
 SECRET = "benchmark-secret-0123456789"
 

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from consentkit import ConsentKit
+
 from .apps import make_app
 from .conftest import SECRET, Clock, make_policy
-
-import httpx
-
-from consentkit import ConsentKit
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
