@@ -24,12 +24,11 @@ from .visit import Visit, cookie_names, current_visit
 logger = logging.getLogger("consentkit")
 
 _NONCE = re.compile(r"'nonce-([A-Za-z0-9+/_=-]{8,128})'")
-_VARY = ("Cookie", "Sec-GPC")
+_VARY = "Cookie, Sec-GPC"  # one add_vary_header() call: each one reads and rewrites the header list
 
 
 def vary_on_consent(headers: MutableHeaders) -> None:
-    for name in _VARY:
-        headers.add_vary_header(name)
+    headers.add_vary_header(_VARY)
 
 
 def consent_headers(visit: Visit, headers: MutableHeaders) -> None:

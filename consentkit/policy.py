@@ -179,6 +179,9 @@ class Category:
     services: tuple[Service, ...] = ()
     label: str = ""
     description: str = ""
+    # Derived once: the gate and the cookie filter read them on every request.
+    _cookies: tuple[CookieRule, ...] = field(default=(), init=False, repr=False, compare=False)
+    _hosts: tuple[HostRule, ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __init__(
         self,
@@ -206,14 +209,16 @@ class Category:
         object.__setattr__(self, "services", _tuple_of(services))
         object.__setattr__(self, "label", label or id.replace("_", " ").replace("-", " ").capitalize())
         object.__setattr__(self, "description", description)
+        object.__setattr__(self, "_cookies", tuple(c for s in self.services for c in s.cookies))
+        object.__setattr__(self, "_hosts", tuple(h for s in self.services for h in s.hosts))
 
     @property
     def cookies(self) -> tuple[CookieRule, ...]:
-        return tuple(c for s in self.services for c in s.cookies)
+        return self._cookies
 
     @property
     def hosts(self) -> tuple[HostRule, ...]:
-        return tuple(h for s in self.services for h in s.hosts)
+        return self._hosts
 
 
 @dataclass(frozen=True, slots=True)

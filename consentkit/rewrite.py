@@ -62,7 +62,8 @@ def rewrite_html(
     return gate.feed(html) + gate.close()
 
 
-_JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
+# One encoder for every call: json.dumps() with options builds a new one each time.
+_JSON = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"))
 
 
 def state_script(state: Mapping[str, Any], *, element_id: str = "consentkit-state", nonce: str | None = None) -> bytes:
@@ -71,6 +72,6 @@ def state_script(state: Mapping[str, Any], *, element_id: str = "consentkit-stat
     <, > and & are written as \\u escapes (and every non-ASCII character, U+2028 and
     U+2029 among them), so no value can close the element or open a comment.
     """
-    data = json.dumps(state, ensure_ascii=True, separators=(",", ":")).translate(_JSON_ESCAPES)
+    data = _JSON.encode(state).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     nonce_attr = b" nonce=" + _quoted(nonce) if nonce else b""
     return b'<script type="application/json" id=' + _quoted(element_id) + nonce_attr + b">" + data.encode() + b"</script>"

@@ -8,6 +8,10 @@ from .hosts import _HIDES_HOST, _host_path, _normal_url, _quoted, _Rules, _text
 from .syntax import _ANY_URL_ATTRS, _INERT_NAME, _INERT_RELS, _SRCSETS, _URL_ATTRS, _WS, _Attr
 
 _Edit = tuple[int, int, bytes]
+# A marked tag's URLs are checked in their live and inert forms.
+_MARKED_CHECKS = {
+    names: names + tuple(_INERT_NAME[a] for a in names) for names in (*_URL_ATTRS.values(), _ANY_URL_ATTRS)
+}
 
 
 def _delete(tag: bytes, attr: _Attr, floor: int) -> _Edit:
@@ -51,7 +55,7 @@ class _Decisions:
             return None
         live_names = loads or _ANY_URL_ATTRS
         if consent is not None:
-            checked = live_names + tuple(_INERT_NAME[a] for a in live_names)
+            checked = _MARKED_CHECKS[live_names]
         elif name != "link" or _link_fetches(first):
             checked = live_names
         else:

@@ -247,8 +247,9 @@ class HtmlGate(_Decisions):
             self._retry = n - pos
             return -1, None
         self._retry = 0
-        closing = bool(m.group(1))
-        name = m.group(2).lower().decode("latin-1")
+        slash, raw_name = m.group(1, 2)
+        closing = bool(slash)
+        name = raw_name.lower().decode("latin-1")
         end = m.end()
         new = None
         if closing:
@@ -265,27 +266,32 @@ class HtmlGate(_Decisions):
             new = self._take_inject() + (buf[pos:end] if new is None else new)
         return end, new
 
+    # The fast path depends on the template and foreign depths: it changes only with them.
+
     def _start_tag(self, name: str, self_closing: bool) -> None:
         if self._foreign:
             if name in _FOREIGN and not self_closing:
                 self._foreign += 1
         elif name == "template":
             self._template += 1
+            self._update_fast()
         elif name in _RAWTEXT:
             self._state = _RAW
             self._raw = _RAW_END[name]
             self._raw_keep = len(name) + 2
         elif name in _FOREIGN and not self_closing:
             self._foreign = 1
-        self._update_fast()
+            self._update_fast()
 
     def _end_tag(self, name: str) -> None:
         if self._foreign:
             if name in _FOREIGN:
                 self._foreign -= 1
+                if not self._foreign:
+                    self._update_fast()
         elif name == "template" and self._template:
             self._template -= 1
-        self._update_fast()
+            self._update_fast()
 
     # -- tags longer than TAG_LIMIT ------------------------------------------------
 

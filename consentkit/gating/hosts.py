@@ -14,6 +14,8 @@ from ..policy import HostRule, Policy
 _TNR = str.maketrans("", "", "\t\n\r")
 _HIDES_HOST = re.compile(r"[\t\n\r%]|[^\x00-\x7f]")  # what _normal_url could turn into a host name
 _C0_SPACE = "".join(map(chr, range(0x21)))
+# Scheme-relative or http(s) URL: (authority, path without query or fragment).
+_AUTHORITY = re.compile(r"(?:https?:)?//([^/?#]*)([^?#]*)")
 
 
 def _text(value: bytes | None) -> str:
@@ -91,21 +93,12 @@ def _normal_url(url: str) -> str:
 
 def _host_path(url: str) -> tuple[str, str]:
     """(host, path) of a URL from _normal_url, as split_url() would find them."""
-    if url.startswith("//"):
-        rest = url[2:]
-    elif url.startswith(("http://", "https://")):
-        rest = url.partition("://")[2]
-    else:
+    m = _AUTHORITY.match(url)
+    if m is None:
         return "", ""
-    cut = len(rest)
-    for mark in "/?#":
-        at = rest.find(mark, 0, cut)
-        if at >= 0:
-            cut = at
-    host = rest[:cut].rpartition("@")[2]
+    host, path = m.groups()
+    if "@" in host:
+        host = host.rpartition("@")[2]
     host = host.partition("]")[0] + "]" if host.startswith("[") else host.partition(":")[0]
-    path = rest[cut:]
-    for mark in "?#":
-        path = path.partition(mark)[0]
     return host.rstrip("."), path or "/"
 
