@@ -8,19 +8,18 @@ and the kit's clock, valid for a few hours.
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import itsdangerous
 from jinja2 import Environment, FileSystemLoader
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from . import i18n, rules
 from .assets import asset
+from .csrf import CsrfGuard
 from .endpoints import Call, ClientError, Handler
 from .kit import ConsentKit
 
@@ -46,24 +45,18 @@ def _templates() -> Environment:
 
 
 @cache
-def _signer(kit: ConsentKit) -> itsdangerous.TimestampSigner:
-    return kit.codec.signer("consentkit.csrf.v1")
+def _guard(kit: ConsentKit) -> CsrfGuard:
+    return CsrfGuard(kit, "consentkit.csrf.v1", CSRF_MAX_AGE)
 
 
 def csrf_token(kit: ConsentKit, visitor_id: str) -> str:
     """A token for this visitor's preferences form."""
-    return _signer(kit).sign(visitor_id).decode("ascii")
+    return _guard(kit).token(visitor_id)
 
 
 def csrf_valid(kit: ConsentKit, visitor_id: str, token: str | None) -> bool:
     """Whether ``token`` was made for this visitor, under a current key, recently."""
-    if not token or len(token) > 256:
-        return False
-    try:
-        value = _signer(kit).unsign(token, max_age=CSRF_MAX_AGE)
-    except itsdangerous.BadData:
-        return False
-    return hmac.compare_digest(value, visitor_id.encode("ascii"))
+    return _guard(kit).valid(visitor_id, token)
 
 
 def _page(call: Call, template: str, status: int = 200, **context: Any) -> HTMLResponse:

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import itsdangerous
 
+from ..csrf import CsrfGuard
+
 if TYPE_CHECKING:
     from ..kit import ConsentKit
 
@@ -101,23 +103,18 @@ def _link_digest(link_token: str) -> str:
 
 
 @cache
-def _csrf_signer(kit: ConsentKit) -> _ClockedSigner:
-    return _ClockedSigner(secret_keys(kit), "consentkit.parental.csrf.v1", clock=kit.clock)
+@cache
+def _csrf(kit: ConsentKit) -> CsrfGuard:
+    return CsrfGuard(kit, "consentkit.parental.csrf.v1", CSRF_SECONDS)
 
 
 def csrf_token(kit: ConsentKit, link_token: str) -> str:
     """A token for the forms of the page this link opens."""
-    return _csrf_signer(kit).sign(_link_digest(link_token)).decode("ascii")
+    return _csrf(kit).token(_link_digest(link_token))
 
 
 def csrf_valid(kit: ConsentKit, link_token: str, token: str | None) -> bool:
-    if not token or len(token) > 256:
-        return False
-    try:
-        value = _csrf_signer(kit).unsign(token, max_age=CSRF_SECONDS)
-    except itsdangerous.BadData:
-        return False
-    return hmac.compare_digest(value, _link_digest(link_token).encode("ascii"))
+    return _csrf(kit).valid(_link_digest(link_token), token)
 
 
 # -- the parent's address --------------------------------------------------------------
