@@ -45,7 +45,12 @@ class ConsentKit:
     ``memory://``). ``allowed_origins``: other origins (``https://shop.example.com``)
     whose pages may POST consent. ``inject_widget``: add the widget's ``<link>`` and
     ``<script>`` to every HTML page (turn off when templates call ``consent_head()``
-    themselves, or to ship your own UI). ``clock``: for tests.
+    themselves, or to ship your own UI). ``notifier``: delivers parents' consent
+    requests (``SmtpNotifier``); without one they go to an in-memory development
+    outbox. ``parental_verifier``: how a parent is verified (``EmailPlusVerifier`` by
+    default; the method's name is recorded). ``spool_dir``: where records wait while
+    the ledger's store is down. ``retention_days``: how long records are kept (at
+    least 730). ``clock``: for tests.
     """
 
     def __init__(
