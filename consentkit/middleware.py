@@ -17,7 +17,7 @@ from .cookies_out import expiry_headers, filter_set_cookies
 from .endpoints import Endpoints
 from .kit import ConsentKit
 from .minors.sync import needs_sync, sync_child
-from .rewrite import HtmlGate, state_script
+from .rewrite import HtmlGate
 from .templating import widget_tags
 from .visit import Visit, cookie_names, current_visit
 
@@ -166,7 +166,7 @@ def _nonce(visit: Visit, csp: str | None) -> str | None:
 def _head(visit: Visit, nonce: str | None) -> bytes:
     """What goes at the top of <head>: the state (so the banner needs no request)
     and, unless a template already rendered it, the widget."""
-    out = state_script(visit.state.to_json(), nonce=None)
+    out = visit.state.script_block()
     if visit.kit.inject_widget and not visit.scope.get("consentkit.head_rendered"):
         out += widget_tags(visit.kit, nonce=nonce, user_agent=visit.headers.get("user-agent")).encode()
     return out

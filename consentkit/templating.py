@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from .assets import asset
+from .i18n import negotiate, texts
 from .rewrite import state_script
 from .state import ConsentState
+from .useragent import is_supported
 from .visit import current_visit
 from .widget_config import widget_config
 
@@ -33,9 +35,6 @@ def widget_tags(kit: ConsentKit, *, nonce: str | None = None, user_agent: str | 
     """The config block, the stylesheet and the script of the widget. The script
     is synchronous and first in <head>, so that Consent Mode defaults and
     ``__uspapi`` exist before any other script runs."""
-    from .i18n import negotiate, texts
-    from .useragent import is_supported
-
     config, js_url, css_url = _static_tags(kit)
     nonce_attr = f' nonce="{escape(nonce)}"' if nonce else ""
     if user_agent is not None and not is_supported(user_agent):

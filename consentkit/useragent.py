@@ -99,6 +99,7 @@ _ENGINES = (
 )
 
 
+@lru_cache(maxsize=1024)
 def is_supported(ua: str | None) -> bool:
     """Whether the widget supports this browser: no Internet Explorer, and no
     clearly outdated Chrome/Edge/Firefox (< 115) or Safari (< 16). Browsers and bots
