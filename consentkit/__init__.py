@@ -15,6 +15,7 @@ from .cookie import MissingSecretError
 from .kit import ConsentKit
 from .ledger.base import LedgerError, Record
 from .middleware import ConsentMiddleware
+from .minors.notifiers import MemoryNotifier, SmtpNotifier
 from .policy import Category, Controller, Policy, PolicyError, Service
 from .rules import Decision, Signals
 from .state import AgeBand, Choices, ConsentState
@@ -29,12 +30,14 @@ __all__ = [
     "Controller",
     "Decision",
     "LedgerError",
+    "MemoryNotifier",
     "MissingSecretError",
     "Policy",
     "PolicyError",
     "Record",
     "Service",
     "Signals",
+    "SmtpNotifier",
 ]
 
 __version__ = "0.1.0"

@@ -22,6 +22,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from consentkit import ConsentKit, ConsentMiddleware, Policy
+from consentkit.minors.notifiers import MemoryNotifier
 from consentkit.policy import PolicyError
 
 from .csp import ContentSecurityPolicy
@@ -70,7 +71,8 @@ def create_app(
     ``quote_rate`` (attempts, seconds) tune the quote form's bot defence."""
     policy = load_policy(mode)
     keys = list(secret_keys) if secret_keys else [secrets.token_urlsafe(32)]
-    kit = ConsentKit(policy, secret_keys=keys, store=db, notifier=notifier)
+    # The demo keeps parents' e-mails in memory on purpose and shows them at /dev/outbox.
+    kit = ConsentKit(policy, secret_keys=keys, store=db, notifier=notifier or MemoryNotifier())
 
     templates = Jinja2Templates(directory=HERE / "templates", context_processors=[_page_context])
     kit.install(templates.env)
