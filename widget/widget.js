@@ -1,6 +1,7 @@
 /* consentkit widget: signals, banner, preferences and in-place activation of gated tags.
-   Plain ES2020, no build step. No innerHTML, eval or inline style: text goes in as text
-   nodes, so config and state strings cannot inject markup, and a strict CSP passes. */
+   Plain ES2020, no build step. No markup parsed from strings, no code built from strings,
+   no inline style: text goes in as text nodes, so config and state strings cannot inject
+   markup, and a strict CSP passes. */
 (() => {
 "use strict";
 // -- constants
