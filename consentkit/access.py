@@ -13,7 +13,6 @@ from .receipts import proof_of_opt_out, to_receipt
 
 async def get_receipts(call: Call) -> Response:
     visit = call.visit
-    await call.kit.startup()
     if visit.brought is None and not visit.records:
         records = []
     else:
@@ -24,7 +23,6 @@ async def get_receipts(call: Call) -> Response:
 
 async def delete_receipts(call: Call) -> Response:
     kit, visit = call.kit, call.visit
-    await kit.startup()
     if visit.brought is None and not visit.records:
         return JSONResponse({"erased": 0, "kept": 0}, headers={"Cache-Control": "no-store"})
     visitor_id = visit.choices.visitor_id

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import re
 import secrets
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -131,11 +131,23 @@ class ConsentKit:
 
     # -- the ledger --------------------------------------------------------------
 
-    async def record(self, decision: Decision, user_agent: str | None, **extra: Any) -> Record:
-        """Append a decision to the ledger; the record, with its receipt id."""
-        await self.startup()
+    @property
+    def started(self) -> bool:
+        return self._started
+
+    def make_record(
+        self,
+        decision: Decision,
+        user_agent: str | None,
+        *,
+        kind: str = "decision",
+        verification: str | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> Record:
+        """The ledger record of a decision: a new receipt id, and the browser's
+        summary instead of its User-Agent."""
         browser = browser_summary(user_agent)
-        record = Record(
+        return Record(
             receipt_id=self.new_receipt_id(),
             visitor_id=decision.visitor_id,
             at=decision.at,
@@ -150,9 +162,15 @@ class ConsentKit:
             browser_major=browser.major,
             os=browser.os,
             device=browser.device,
-            verification=extra.pop("verification", None),
-            extra=extra,
+            verification=verification,
+            kind=kind,
+            extra=dict(extra or {}),
         )
+
+    async def record(self, decision: Decision, user_agent: str | None, **extra: Any) -> Record:
+        """Append a decision to the ledger; the record, with its receipt id."""
+        await self.startup()
+        record = self.make_record(decision, user_agent, verification=extra.pop("verification", None), extra=extra)
         try:
             await self.ledger.append(record)
         except LedgerError:

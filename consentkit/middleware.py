@@ -64,6 +64,10 @@ class ConsentMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if not self.kit.started:
+            # Without lifespan events (some servers, tests), the first request opens the
+            # ledger; every handler below may then use it.
+            await self.kit.startup()
         visit = Visit.begin(self.kit, scope)
         await visit.record_pending()
         if needs_sync(visit):

@@ -10,12 +10,13 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, cast
 
 from ..ledger.base import Record
 from ..receipts import proof_of_opt_out
-from ..state import ParentalStatus
-from ..useragent import browser_summary
+from ..rules import Decision
+from ..state import ParentalStatus, Source
 from . import sync
 from .history import History, is_parent_record
 from .notifiers import DEFAULT_LINK_DAYS
@@ -79,7 +80,6 @@ def address_allowed(kit: ConsentKit, hashed: str, now: datetime) -> bool:
 
 
 async def history(kit: ConsentKit, child_id: str) -> History:
-    await kit.startup()
     return History(await kit.ledger.for_visitor(child_id))
 
 
@@ -110,27 +110,20 @@ async def append(
 ) -> Record:
     """Append one of the flow's records for the child, and forget the child's
     cached status so that their next request sees it."""
-    browser = browser_summary(user_agent)
-    record = Record(
-        receipt_id=kit.new_receipt_id(),
+    decision = Decision(
         visitor_id=child_id,
         at=at,
         policy_version=kit.policy.version,
         mode=kit.policy.mode,
-        choices=dict(choices),
-        source=source,
+        choices=MappingProxyType(dict(choices)),
+        source=cast(Source, source),
         gpc=gpc,
         age_band="under_13",
         parental_consent=parental_consent,
-        browser=browser.browser,
-        browser_major=browser.major,
-        os=browser.os,
-        device=browser.device,
-        verification=verification,
-        kind=kind,
-        extra=dict(extra),
     )
-    await kit.startup()
+    record = kit.make_record(decision, user_agent, kind=kind, verification=verification, extra=extra)
+    # Unlike kit.record, a failure is raised: the parent's decision exists only in
+    # the ledger, so the flow answers 503 rather than pretend it took effect.
     await kit.ledger.append(record)
     sync.forget(kit, child_id)
     return record

@@ -84,7 +84,6 @@ async def _status(kit: ConsentKit, visitor_id: str, now: datetime) -> Status | N
     if status is not None:
         return status
     try:
-        await kit.startup()
         records = await kit.ledger.for_visitor(visitor_id)
     except LedgerError as exc:
         # The cookie's status stands until the store answers again.
