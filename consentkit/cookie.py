@@ -117,8 +117,9 @@ def decode_payload(data: Any) -> Choices:
 class _ClockedSigner(itsdangerous.TimestampSigner):
     """A TimestampSigner that reads the kit's clock, so tests can move time."""
 
-    def __init__(self, keys: list[str], clock: Callable[[], datetime], salt: str = "consentkit.state.v1") -> None:
-        super().__init__(keys, salt=salt)
+    def __init__(self, secret_key: Any, salt: Any = "consentkit.state.v1", *, clock: Callable[[], datetime],
+                 **options: Any) -> None:
+        super().__init__(secret_key, salt=salt, **options)
         self._clock = clock
 
     def get_timestamp(self) -> int:
@@ -161,8 +162,8 @@ class CookieCodec:
         # itsdangerous signs with the last key of the list and verifies with all.
         self._keys = list(reversed(keys))
         self._clock = clock
-        self._signer = _ClockedSigner(self._keys, clock)
-        self._current = _ClockedSigner(self._keys[-1:], clock)
+        self._signer = _ClockedSigner(self._keys, clock=clock)
+        self._current = _ClockedSigner(self._keys[-1:], clock=clock)
         self._cache: OrderedDict[str, tuple[Choices, int, bool]] = OrderedDict()
         self._cache_size = cache_size
 
@@ -174,7 +175,13 @@ class CookieCodec:
     def signer(self, salt: str) -> itsdangerous.TimestampSigner:
         """A signer under the same rotating keys and clock, for another purpose
         (``salt`` keeps its signatures apart from the cookie's)."""
-        return _ClockedSigner(self._keys, self._clock, salt)
+        return _ClockedSigner(self._keys, salt, clock=self._clock)
+
+    def serializer(self, salt: str) -> itsdangerous.URLSafeTimedSerializer:
+        """A URL-safe serializer (for links) under the same keys and clock."""
+        return itsdangerous.URLSafeTimedSerializer(
+            self._keys, salt=salt, signer=_ClockedSigner, signer_kwargs={"clock": self._clock}
+        )
 
     def dumps(self, choices: Choices) -> str:
         raw = json.dumps(encode_payload(choices), separators=(",", ":")).encode()

@@ -13,11 +13,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import itsdangerous
 
@@ -50,15 +50,6 @@ class Link:
     issued_at: datetime
 
 
-class _ClockedSigner(itsdangerous.TimestampSigner):
-    def __init__(self, secret_key: Any, salt: Any = None, *, clock: Callable[[], datetime], **kw: Any) -> None:
-        super().__init__(secret_key, salt=salt, **kw)
-        self._clock = clock
-
-    def get_timestamp(self) -> int:
-        return int(self._clock().timestamp())
-
-
 def secret_keys(kit: ConsentKit) -> list[bytes]:
     """The kit's keys in itsdangerous' order (the signing key last)."""
     return kit.codec.secret_keys
@@ -66,9 +57,7 @@ def secret_keys(kit: ConsentKit) -> list[bytes]:
 
 @cache
 def _serializer(kit: ConsentKit, kind: LinkKind) -> itsdangerous.URLSafeTimedSerializer:
-    return itsdangerous.URLSafeTimedSerializer(
-        secret_keys(kit), salt=_SALTS[kind], signer=_ClockedSigner, signer_kwargs={"clock": kit.clock}
-    )
+    return kit.codec.serializer(_SALTS[kind])
 
 
 def make_link_token(kit: ConsentKit, kind: LinkKind, child_id: str, id: str) -> str:
