@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from . import i18n, rules
 from .assets import asset
 from .csrf import CsrfGuard
+from .disclosure import collection
 from .endpoints import Call, ClientError, Handler
 from .kit import ConsentKit
 
@@ -78,26 +79,7 @@ def _page(call: Call, template: str, status: int = 200, **context: Any) -> HTMLR
 
 def _categories(call: Call) -> list[dict[str, Any]]:
     state = call.visit.state
-    return [
-        {
-            "id": c.id,
-            "label": c.label,
-            "description": c.description,
-            "required": c.required,
-            "sale": c.sale_or_sharing,
-            "checked": c.required or state.allows(c.id),
-            "services": [
-                {
-                    "name": s.vendor or s.id,
-                    "description": s.description,
-                    "cookies": [f"{k.pattern} ({k.lifetime})" for k in s.cookies],
-                    "storage": list(s.local_storage),
-                }
-                for s in c.services
-            ],
-        }
-        for c in call.kit.policy.categories
-    ]
+    return [{**c, "checked": c["required"] or state.allows(c["id"])} for c in collection(call.kit.policy)]
 
 
 async def get_preferences(call: Call) -> Response:

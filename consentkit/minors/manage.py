@@ -15,11 +15,12 @@ from typing import Any
 
 from starlette.responses import RedirectResponse, Response
 
+from ..disclosure import collection
 from ..endpoints import Call
 from ..ledger.base import Record
 from . import records, sync
 from .history import History
-from .render import collection, failure, not_found, page
+from .render import failure, not_found, page
 from .tokens import Link, csrf_token, csrf_valid
 
 ACTIONS = frozenset({"save", "refuse", "delete", "revoke"})

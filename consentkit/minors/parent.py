@@ -17,12 +17,13 @@ from urllib.parse import urlsplit
 
 from starlette.responses import RedirectResponse, Response
 
+from ..disclosure import collection
 from ..endpoints import Call
 from . import records
 from .history import ParentalRequest
 from .messages import confirmation_message
 from .notifiers import ParentMessage
-from .render import collection, failure, not_found, page
+from .render import failure, not_found, page
 from .tokens import MANAGE_DAYS, Link, csrf_token, csrf_valid, email_matches, make_link_token, normal_email
 
 logger = logging.getLogger("consentkit.minors")

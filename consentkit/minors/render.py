@@ -15,7 +15,6 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from ..assets import asset
 from ..endpoints import Call, error
-from ..policy import Policy
 
 PAGE_HEADERS: Mapping[str, str] = {
     "Cache-Control": "no-store",
@@ -77,29 +76,4 @@ def json_no_store(body: Any, status: int = 200) -> JSONResponse:
     return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
 
 
-def collection(policy: Policy) -> list[dict[str, Any]]:
-    """What the site would collect and why, per category, from the policy: the
-    purpose, the services and their vendors, each cookie with its lifetime."""
-    return [
-        {
-            "id": c.id,
-            "label": c.label,
-            "description": c.description,
-            "required": c.required,
-            "sale": c.sale_or_sharing,
-            "services": [
-                {
-                    "name": s.id,
-                    "vendor": s.vendor,
-                    "description": s.description,
-                    "cookies": [f"{k.pattern} ({k.lifetime})" for k in s.cookies],
-                    "storage": list(s.local_storage),
-                }
-                for s in c.services
-            ],
-        }
-        for c in policy.categories
-    ]
-
-
-__all__ = ["NOT_FOUND", "PAGE_HEADERS", "accept", "collection", "failure", "not_found", "page", "wants_html"]
+__all__ = ["NOT_FOUND", "PAGE_HEADERS", "accept", "failure", "not_found", "page", "wants_html"]
