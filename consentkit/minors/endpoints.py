@@ -15,31 +15,32 @@ from ..ledger.base import LedgerError
 from . import manage, parent, records
 from .render import failure, not_found
 from .request import post_request
-from .tokens import read_link_token
+from .tokens import Link, read_link_token
 
 if TYPE_CHECKING:
     from ..endpoints import Handler
     from ..kit import ConsentKit
 
 
-async def get_link(call: Call) -> Response:
-    token = call.tail
-    link = read_link_token(call.kit, token, max_age=records.max_ages(call.kit))
-    if link is None:
-        return not_found(call)
-    if link.kind == "request":
-        return await parent.show(call, token, link)
-    return await manage.show(call, token, link)
+LinkHandler = Callable[[Call, str, Link], Awaitable[Response]]
 
 
-async def post_link(call: Call) -> Response:
-    token = call.tail
-    link = read_link_token(call.kit, token, max_age=records.max_ages(call.kit))
-    if link is None:
-        return not_found(call)
-    if link.kind == "request":
-        return await parent.decide(call, token, link)
-    return await manage.act(call, token, link)
+def _link_route(on_request: LinkHandler, on_manage: LinkHandler) -> Callable[[Call], Awaitable[Response]]:
+    """A handler for ``parental/{token}``: a bad, expired or used token is a 404;
+    a request link goes to the parent's page, a management link to its own."""
+
+    async def handle(call: Call) -> Response:
+        token = call.tail
+        link = read_link_token(call.kit, token, max_age=records.max_ages(call.kit))
+        if link is None:
+            return not_found(call)
+        return await (on_request if link.kind == "request" else on_manage)(call, token, link)
+
+    return handle
+
+
+get_link = _link_route(parent.show, manage.show)
+post_link = _link_route(parent.decide, manage.act)
 
 
 def _store_guarded(handler: Callable[[Call], Awaitable[Response]]) -> Handler:
