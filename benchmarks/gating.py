@@ -27,7 +27,6 @@ import sys
 import time
 import tracemalloc
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,14 +39,10 @@ from starlette.routing import Route
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.inprocess import consent_cookie, http_scope
+from consentkit import ConsentKit, ConsentMiddleware
 from consentkit.rewrite import HtmlGate, rewrite_html
 from tests.conftest import make_policy
-
-try:
-    from consentkit import ConsentKit, ConsentMiddleware
-    from consentkit.state import Choices
-except ImportError:  # the middleware is not there yet: measure the gate alone
-    ConsentMiddleware = None  # type: ignore[assignment,misc]
 
 SECRET = "benchmark-secret-0123456789"
 POLICY = make_policy()
@@ -158,19 +153,8 @@ def page(size: int, body_gated: int) -> tuple[bytes, int]:
 # -- in-process ASGI ---------------------------------------------------------------
 
 
-def scope_for(path: str, cookie: str) -> dict[str, Any]:
-    return {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
-        "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
-        "server": ("127.0.0.1", 8000), "client": ("127.0.0.1", 50000),
-        "headers": [
-            (b"host", b"localhost:8000"),
-            (b"user-agent", b"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"),
-            (b"accept", b"text/html"),
-            (b"accept-encoding", b"gzip, deflate, br"),
-            (b"cookie", cookie.encode()),
-        ],
-    }
+def _page_scope(cookie: str) -> dict[str, Any]:
+    return http_scope("/", b"text/html", cookie, (b"accept-encoding", b"gzip, deflate, br"))
 
 
 async def call(app: Any, scope: dict[str, Any], sink: Callable[[dict[str, Any]], None] | None = None) -> None:
@@ -199,13 +183,6 @@ async def per_request(app: Any, scope: dict[str, Any], requests: int) -> float:
     return (time.process_time() - start) / requests
 
 
-def consent_cookie(kit: Any) -> str:
-    now = datetime.now(UTC)
-    choices = Choices(visitor_id=kit.new_visitor_id(), policy_version=kit.policy.version, decided_at=now,
-                      updated_at=now).evolve(choices={"analytics": True, "captcha": False, "advertising": False})
-    return f"{kit.cookie_name}={kit.codec.dumps(choices)}"
-
-
 async def figure_a(html: bytes, gated: int, requests: int, rounds: int) -> None:
     async def endpoint(request: Request) -> Response:
         return HTMLResponse(html)
@@ -214,13 +191,13 @@ async def figure_a(html: bytes, gated: int, requests: int, rounds: int) -> None:
         return Starlette(routes=[Route("/", endpoint)], middleware=list(middleware))
 
     granted = {"analytics": True}
-    apps: dict[str, Any] = {"bare": app_with(), "gzip": app_with(Middleware(GZipMiddleware))}
-    cookie = "theme=dark"
-    if ConsentMiddleware is not None:
-        kit = ConsentKit(POLICY, secret_keys=[SECRET], store="memory://")
-        apps["consent"] = app_with(Middleware(ConsentMiddleware, kit=kit))
-        cookie = f"theme=dark; {consent_cookie(kit)}"
-    scope = scope_for("/", cookie)
+    kit = ConsentKit(POLICY, secret_keys=[SECRET], store="memory://")
+    apps: dict[str, Any] = {
+        "bare": app_with(),
+        "gzip": app_with(Middleware(GZipMiddleware)),
+        "consent": app_with(Middleware(ConsentMiddleware, kit=kit)),
+    }
+    scope = _page_scope(f"theme=dark; {consent_cookie(kit)}")
     samples: dict[str, list[float]] = {name: [] for name in apps}
     gate_alone: list[float] = []
     for _ in range(rounds):  # interleaved, so drift hits every variant alike
@@ -240,11 +217,10 @@ async def figure_a(html: bytes, gated: int, requests: int, rounds: int) -> None:
     print(f"    bare app:                 {median['bare'] * 1e6:8.1f} us/request")
     print(f"    GZipMiddleware adds:      {gzip_added * 1e6:8.1f} us/request")
     print(f"    HtmlGate alone:           {gate * 1e6:8.1f} us/page        ratio {gate / gzip_added:5.2f}")
-    if "consent" in median:
-        added = median["consent"] - median["bare"]
-        print(f"    ConsentMiddleware adds:   {added * 1e6:8.1f} us/request     ratio {added / gzip_added:5.2f}"
-              "  (target <= 0.5)")
-        print(f"      of which outside the gate: {(added - gate) * 1e6:5.1f} us/request  (cookie, state, head, headers)")
+    added = median["consent"] - median["bare"]
+    print(f"    ConsentMiddleware adds:   {added * 1e6:8.1f} us/request     ratio {added / gzip_added:5.2f}"
+          "  (target <= 0.5)")
+    print(f"      of which outside the gate: {(added - gate) * 1e6:5.1f} us/request  (cookie, state, head, headers)")
 
 
 def figure_b(html: bytes, gated: int, rounds: int) -> None:
@@ -295,22 +271,13 @@ async def figure_c(total: int) -> None:
         received[0] += len(message.get("body", b""))
 
     gc.collect()
-    if ConsentMiddleware is not None:
-        kit = ConsentKit(POLICY, secret_keys=[SECRET], store="memory://")
-        app = Starlette(routes=[Route("/", endpoint)], middleware=[Middleware(ConsentMiddleware, kit=kit)])
-        scope = scope_for("/", consent_cookie(kit))
-        await call(app, scope_for("/", ""))  # warm up imports and caches
-        before = max_rss_mb()
-        await call(app, scope, sink)
-        how = "ConsentMiddleware"
-    else:
-        before = max_rss_mb()
-        gate = HtmlGate(POLICY, {"analytics": True}, inject=b"<!-- state -->")
-        received[0] += len(gate.feed(HEAD.encode()))
-        for _ in range(chunks):
-            received[0] += len(gate.feed(body))
-        received[0] += len(gate.feed(TAIL.encode())) + len(gate.close())
-        how = "HtmlGate"
+    kit = ConsentKit(POLICY, secret_keys=[SECRET], store="memory://")
+    app = Starlette(routes=[Route("/", endpoint)], middleware=[Middleware(ConsentMiddleware, kit=kit)])
+    scope = _page_scope(consent_cookie(kit))
+    await call(app, _page_scope(""))  # warm up imports and caches
+    before = max_rss_mb()
+    await call(app, scope, sink)
+    how = "ConsentMiddleware"
     growth = max_rss_mb() - before
     print(f"(c) {received[0] / 1e6:.0f} MB streamed through {how} in {len(body) // 1024} KB chunks")
     print(f"    peak RSS growth:          {growth:8.1f} MB  (target < 10)")

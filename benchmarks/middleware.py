@@ -16,7 +16,6 @@ import statistics
 import sys
 import time
 from base64 import b64encode
-from datetime import UTC, datetime
 from pathlib import Path
 
 import itsdangerous
@@ -29,8 +28,8 @@ from starlette.routing import Route
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.inprocess import consent_cookie, http_scope
 from consentkit import ConsentKit, ConsentMiddleware
-from consentkit.state import Choices
 from tests.conftest import make_policy
 
 SECRET = "benchmark-secret-0123456789"
@@ -45,18 +44,8 @@ def app_with(*middleware: Middleware) -> Starlette:
 
 
 def scope_for(cookie: str) -> dict[str, object]:
-    return {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
-        "path": "/api", "raw_path": b"/api", "query_string": b"", "root_path": "",
-        "server": ("127.0.0.1", 8000), "client": ("127.0.0.1", 50000),
-        "headers": [
-            (b"host", b"localhost:8000"),
-            (b"user-agent", b"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"),
-            (b"accept", b"application/json"),
-            (b"accept-language", b"en-US,en;q=0.9"),
-            (b"cookie", f"theme=dark; {cookie}; _ga=GA1.1.1".encode()),
-        ],
-    }
+    return http_scope("/api", b"application/json", f"theme=dark; {cookie}; _ga=GA1.1.1",
+                      (b"accept-language", b"en-US,en;q=0.9"))
 
 
 async def run(app: Starlette, cookie: str | list[str], requests: int) -> float:
@@ -79,13 +68,6 @@ async def run(app: Starlette, cookie: str | list[str], requests: int) -> float:
 def session_cookie() -> str:
     data = b64encode(json.dumps({"user_id": "u-12345", "csrf": "abcdefghijklmnop"}).encode())
     return "session=" + itsdangerous.TimestampSigner(SECRET).sign(data).decode()
-
-
-def consent_cookie(kit: ConsentKit) -> str:
-    now = datetime.now(UTC)
-    choices = Choices(visitor_id=kit.new_visitor_id(), policy_version=kit.policy.version, decided_at=now,
-                      updated_at=now).evolve(choices={"analytics": True, "captcha": False, "advertising": False})
-    return f"{kit.cookie_name}={kit.codec.dumps(choices)}"
 
 
 async def main() -> None:
