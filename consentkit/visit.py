@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.types import Scope
 
+from .cookie import MAX_AGE_SECONDS
 from .rules import Outcome, Signals, evaluate, view
 from .state import Choices, ConsentState
 
@@ -110,10 +111,10 @@ class Visit:
     now: datetime
     brought: Choices | None
     outcome: Outcome
-    cookie_age: int = 0
-    records: list[Record] = field(default_factory=list)
+    # Granted categories as the request came in: what a decision may withdraw.
+    arrived: Mapping[str, bool]
     dirty: bool = False
-    before: Mapping[str, bool] = field(default_factory=dict)
+    records: list[Record] = field(default_factory=list)
 
     @classmethod
     def begin(cls, kit: ConsentKit, scope: Scope) -> Visit:
@@ -130,16 +131,16 @@ class Visit:
             stale = age > REFRESH_AFTER_SECONDS or not loaded.current_key
             cached = kit.outcomes.get(raw, gpc, now) if raw else None
             if cached is not None:
-                return cls(kit, scope, headers, now, brought, cached, age, dirty=stale)
+                return cls(kit, scope, headers, now, brought, cached, cached.state.categories, dirty=stale)
         choices = brought or Choices(visitor_id=kit.new_visitor_id())
         outcome = evaluate(kit.policy, choices, Signals(gpc=gpc), now)
-        # Only a decision made by a signal can withdraw a category before any endpoint runs.
-        before = evaluate(kit.policy, choices, Signals(), now).state.categories if outcome.decision else {}
-        if raw and brought is not None and outcome.decision is None:
-            kit.outcomes.put(raw, gpc, outcome, now)
-        visit = cls(kit, scope, headers, now, brought, outcome, age, before=before)
-        visit.dirty = outcome.choices != choices or stale
-        return visit
+        if outcome.decision is None:
+            arrived = outcome.state.categories
+            if raw and brought is not None:
+                kit.outcomes.put(raw, gpc, outcome, now)
+        else:  # the signal decided: compare with the state the cookie alone gives
+            arrived = view(kit.policy, choices, now).categories
+        return cls(kit, scope, headers, now, brought, outcome, arrived, dirty=outcome.choices != choices or stale)
 
     @property
     def state(self) -> ConsentState:
@@ -156,8 +157,6 @@ class Visit:
 
     async def apply(self, outcome: Outcome, **extra: Any) -> Record | None:
         """Take a new outcome (a decision) for this request and record it."""
-        if not self.before:
-            self.before = self.outcome.state.categories
         await self.record_pending()
         self.outcome = outcome
         self.dirty = True
@@ -169,15 +168,15 @@ class Visit:
 
     def adopt(self, choices: Choices) -> None:
         """Take choices decided elsewhere and already recorded (a parent's decision)."""
-        if not self.before:
-            self.before = self.outcome.state.categories
         self.outcome = Outcome(choices, view(self.kit.policy, choices, self.now))
         self.dirty = True
 
     def withdrawn(self) -> set[str]:
         """Categories granted when the request came in and denied now."""
         now = self.outcome.state.categories
-        return {cid for cid, was in self.before.items() if was and not now.get(cid, False)}
+        if now is self.arrived:  # nothing was decided in this request
+            return set()
+        return {cid for cid, was in self.arrived.items() if was and not now.get(cid, False)}
 
     @property
     def https(self) -> bool:
@@ -197,7 +196,7 @@ class Visit:
         parts = [
             f"{kit.cookie_name}={kit.codec.dumps(self.choices)}",
             "Path=/",
-            f"Max-Age={400 * 86400}",
+            f"Max-Age={MAX_AGE_SECONDS}",
             "HttpOnly",
             "SameSite=Lax",
         ]

@@ -190,3 +190,23 @@ async def test_state_json_is_the_contract_shape(make_kit):
                 "reprompt_not_before", "age_band", "parental_consent", "updated_at", "expires_at", "usprivacy"}
     assert expected <= set(body)
     json.dumps(body)
+
+
+async def test_withdrawal_expires_the_categorys_cookies_and_nothing_else(make_kit):
+    kit = make_kit()
+    async with client(kit, Origin=SITE) as c:
+        c.cookies.set("_ga_ABC", "1")
+        c.cookies.set("_ga", "1")
+        r = await c.post("/consentkit/consent", json={"choices": {"analytics": False}, "source": "banner"})
+        expired = [v for v in r.headers.get_list("set-cookie") if "Max-Age=0" in v]
+        assert {v.split("=", 1)[0] for v in expired} == {"_ga", "_gid", "_ga_ABC"}
+        again = await c.get("/consentkit/state")
+        assert not [v for v in again.headers.get_list("set-cookie") if "Max-Age=0" in v]
+
+
+async def test_a_gpc_visit_expires_sale_cookies_on_that_response(make_kit):
+    async with client(make_kit(), **{"Sec-GPC": "1"}) as c:
+        c.cookies.set("_ads", "1")
+        r = await c.get("/")
+    expired = {v.split("=", 1)[0] for v in r.headers.get_list("set-cookie") if "Max-Age=0" in v}
+    assert expired == {"_ads"}
