@@ -221,7 +221,7 @@ async def get_gpc_json(call: Call) -> Response:
 
 
 async def get_asset(call: Call) -> Response:
-    found = asset(call.tail)
+    found = asset(call.scope["path"].rsplit("/", 1)[-1])
     if found is None:
         raise ClientError(404, "no such file")
     versioned = call.query.get("v") == found.version
@@ -248,19 +248,14 @@ _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _CACHEABLE = frozenset({"widget.js", "widget.css", "openapi.json", "gpc.json"})
 
 
-def _extra_routes(kit: ConsentKit) -> dict[tuple[str, str], Handler]:
-    """Routes of the other features, each in its own module."""
-    from . import feature_routes
-
-    return feature_routes.routes(kit)
-
-
 class Endpoints:
     """Dispatches ``{prefix}/<name>`` to its handler and polices the exchange."""
 
     def __init__(self, kit: ConsentKit) -> None:
         self.kit = kit
-        self.routes: dict[tuple[str, str], Handler] = {**CORE_ROUTES, **_extra_routes(kit)}
+        from . import feature_routes  # the features import this module: not at the top
+
+        self.routes: dict[tuple[str, str], Handler] = {**CORE_ROUTES, **feature_routes.routes(kit)}
         self.names = {name for _, name in self.routes}
         self.prefixes = sorted((n[:-1] for n in self.names if n.endswith("/*")), key=len, reverse=True)
 
@@ -272,8 +267,6 @@ class Endpoints:
                 if name.startswith(prefix) and len(name) > len(prefix):
                     key, tail = prefix + "*", name[len(prefix):]
                     break
-        if name in ("widget.js", "widget.css"):
-            tail = name
         allowed = {m for m, n in self.routes if n == key}
         if method == "HEAD" and "GET" in allowed:
             method = "GET"

@@ -210,3 +210,20 @@ async def test_a_gpc_visit_expires_sale_cookies_on_that_response(make_kit):
         r = await c.get("/")
     expired = {v.split("=", 1)[0] for v in r.headers.get_list("set-cookie") if "Max-Age=0" in v}
     assert expired == {"_ads"}
+
+
+@pytest.mark.parametrize("name", ["widget.js", "widget.css"])
+async def test_widget_assets_are_cacheable_and_carry_no_cookie(make_kit, name):
+    from consentkit.assets import asset
+
+    found = asset(name)
+    async with client(make_kit(), **{"Sec-GPC": "1"}) as c:
+        r = await c.get(f"/consentkit/{name}?v={found.version}")
+        assert r.status_code == 200 and r.content == found.body
+        assert r.headers["etag"] == found.etag and "immutable" in r.headers["cache-control"]
+        assert "set-cookie" not in r.headers
+        unversioned = await c.get(f"/consentkit/{name}")
+        assert "immutable" not in unversioned.headers["cache-control"]
+        again = await c.get(f"/consentkit/{name}", headers={"If-None-Match": found.etag})
+        assert again.status_code == 304 and not again.content
+        assert (await c.head(f"/consentkit/{name}")).status_code == 200
