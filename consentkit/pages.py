@@ -36,7 +36,8 @@ _PAGE_HEADERS = {
 
 
 @cache
-def _templates() -> Environment:
+def templates() -> Environment:
+    """The Jinja2 environment of every server page (autoescaped)."""
     return Environment(
         loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
         autoescape=True,
@@ -64,7 +65,7 @@ def _page(call: Call, template: str, status: int = 200, **context: Any) -> HTMLR
     kit = call.kit
     lang = i18n.negotiate(call.visit.headers.get("accept-language"), kit.policy.texts)
     css = asset("widget.css")
-    html = _templates().get_template(template).render(
+    html = templates().get_template(template).render(
         lang=lang,
         t=i18n.texts(lang, kit.policy.texts),
         prefix=kit.prefix,

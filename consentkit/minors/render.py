@@ -6,15 +6,13 @@ and its errors, as HTML for a browser's page and as JSON for a script."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from ..assets import asset
 from ..endpoints import Call, error
+from ..pages import templates
 
 PAGE_HEADERS: Mapping[str, str] = {
     "Cache-Control": "no-store",
@@ -24,16 +22,6 @@ PAGE_HEADERS: Mapping[str, str] = {
     "X-Robots-Tag": "noindex",
 }
 NOT_FOUND = "this link is not valid: it may have expired, been used already, or been revoked"
-
-
-@cache
-def _templates() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 def accept(call: Call) -> str:
@@ -51,7 +39,7 @@ def wants_html(call: Call) -> bool:
 
 def page(call: Call, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     css = asset("widget.css")
-    html = _templates().get_template(template).render(
+    html = templates().get_template(template).render(
         lang="en",
         prefix=call.kit.prefix,
         css_version=css.version if css else "0",
