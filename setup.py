@@ -1,12 +1,16 @@
 """Ships the top-level widget/ inside the package (as consentkit/widget/) when a
-wheel is built; an editable install finds it beside the package instead."""
+wheel is built; an editable install finds it beside the package instead.
+
+Builds the HTML gate's scanner in C (consentkit.gating._cscan). It is optional: where
+no C compiler is at hand the install goes on and the gate runs in pure Python, with
+the same output, only slower (``consentkit.gating.fastpath.CSCAN`` is then None)."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
-from setuptools import setup
+from setuptools import Extension, setup
 from setuptools.command.build_py import build_py
 
 
@@ -19,4 +23,7 @@ class BuildWithWidget(build_py):
             shutil.copytree(source, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("test*", "*.md"))
 
 
-setup(cmdclass={"build_py": BuildWithWidget})
+setup(
+    cmdclass={"build_py": BuildWithWidget},
+    ext_modules=[Extension("consentkit.gating._cscan", ["consentkit/gating/_cscan.c"], optional=True)],
+)

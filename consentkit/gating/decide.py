@@ -35,7 +35,6 @@ class _Decisions:
 
     _rules: _Rules
     _allowed: frozenset[str]
-    _nonce: bytes
     _base: str | None
     _base_seen: bool
 
@@ -45,14 +44,16 @@ class _Decisions:
 
     def _rewrite(
         self, name: str, tag: bytes, attrs: list[_Attr], first: dict[bytes, _Attr], at: int, oversized: bool = False
-    ) -> bytes | None:
-        """The tag as it must go out, or None when it goes out unchanged."""
+    ) -> tuple[bytes | None, bool]:
+        """The tag as it must go out (None when unchanged), and whether it is a script
+        made live that wants the response's nonce after its name (which this does not
+        insert, so that the answer holds for every response)."""
         if name == "base":
-            return self._rewrite_base(tag, first, at)
+            return self._rewrite_base(tag, first, at), False
         loads = _URL_ATTRS.get(name)
         consent = first.get(b"data-consent")
         if consent is None and loads is None:
-            return None
+            return None, False
         live_names = loads or _ANY_URL_ATTRS
         if consent is not None:
             checked = _MARKED_CHECKS[live_names]
@@ -69,8 +70,9 @@ class _Decisions:
         edits: list[_Edit] = []
         inserts: list[bytes] = []
         category = None if consent is None else _text(consent[3])
+        wants_nonce = False
         if category is not None and blocked is None and category in self._allowed:
-            self._live(name, tag, attrs, first, at, live_names, edits, inserts)
+            wants_nonce = self._live(name, tag, attrs, first, at, live_names, edits)
         elif category is not None or blocked is not None:
             relabel = blocked if blocked != category else None
             self._inert(name, tag, attrs, first, at, live_names, relabel, edits, inserts)
@@ -82,32 +84,34 @@ class _Decisions:
                     names.add(new.lower())
             inserts += [b" " + a + b'=""' for a in loads if a not in names]
         if not edits and not inserts:
-            return None
+            return None, wants_nonce
         parts = [tag[:at], *inserts]
         cursor = at
         for start, end, new in sorted(edits):
             parts += (tag[cursor:start], new)
             cursor = end
         parts.append(tag[cursor:])
-        return b"".join(parts)
+        return b"".join(parts), wants_nonce
 
     def _live(
         self, name: str, tag: bytes, attrs: list[_Attr], first: dict[bytes, _Attr], at: int,
-        live_names: tuple[bytes, ...], edits: list[_Edit], inserts: list[bytes],
-    ) -> None:
+        live_names: tuple[bytes, ...], edits: list[_Edit],
+    ) -> bool:
+        """Edits that make the tag live; True for a script without a nonce of its own."""
+        wants_nonce = False
         if name == "script":
             kind = first.get(b"type")
             if kind is not None and _text(kind[3]).strip().lower() == "text/plain":
                 edits += [_delete(tag, a, at) for a in attrs if a[0] == b"type"]
                 if b"data-type" in first:
                     edits.append(_rename(first[b"data-type"], b"type"))
-            if self._nonce and b"nonce" not in first:
-                inserts.append(self._nonce)
+            wants_nonce = b"nonce" not in first
         for live in live_names:
             inert = first.get(_INERT_NAME[live])
             if inert is not None:
                 edits += [_delete(tag, a, at) for a in attrs if a[0] == live]
                 edits.append(_rename(inert, live))
+        return wants_nonce
 
     def _inert(
         self, name: str, tag: bytes, attrs: list[_Attr], first: dict[bytes, _Attr], at: int,

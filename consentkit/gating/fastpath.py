@@ -1,9 +1,21 @@
-"""The fast path: one precompiled pattern per tokenizer context that skips text and
-every tag that cannot need a change."""
+"""The fast path: skips text and every tag that cannot need a change, per tokenizer
+context. In C (``_cscan``, built at install) when it is there, else one precompiled
+pattern per context; both only stop earlier or later, never at a different reading
+of the page, and the exact tokenizer in ``gate.py`` takes every token they stop at."""
 
 from __future__ import annotations
 
 import re
+
+try:
+    from . import _cscan as CSCAN
+except ImportError:  # built without a C compiler: the patterns below do the same, slower
+    CSCAN = None  # type: ignore[assignment]
+
+__all__ = ["CSCAN", "MODES"]
+
+# The contexts, in the order of _cscan's mode numbers.
+MODES = ("html", "strict", "template", "foreign", "template-foreign")
 
 # -- the fast path: skips text and every tag that cannot need a change ---------------
 # It matches only a canonical subset of HTML (attributes after whitespace, values
@@ -78,4 +90,4 @@ def _fast(mode: str) -> re.Pattern[bytes]:
     return re.compile(rb"[^<]*+(?:<(?:" + b"|".join(alts) + rb")[^<]*+)*+")
 
 
-_FAST = {mode: _fast(mode) for mode in ("html", "strict", "template", "foreign", "template-foreign")}
+_FAST = {mode: _fast(mode) for mode in MODES}

@@ -6,8 +6,9 @@ import re
 from collections.abc import Mapping
 
 from ..policy import Policy
+from . import fastpath
 from .decide import _Decisions
-from .fastpath import _FAST
+from .fastpath import _FAST, MODES
 from .hosts import _quoted, _Rules
 from .oversized import BEFORE_ATTR, read_attrs, scan_tag, tag_start
 from .syntax import (
@@ -30,6 +31,14 @@ from .syntax import (
     _run_end,
     _self_closing,
 )
+
+# Tags longer than this are not cached, and a cache that reaches its size starts over:
+# at most 512 x 2 KB per policy and set of grants, whatever the pages hold.
+_CACHED_TAG = 2048
+_CACHED_TAGS = 512
+# A tag read: (closing, lowered name, self-closing, replacement or None, where the
+# nonce goes or -1).
+_Read = tuple[bool, str, bool, "bytes | None", int]
 
 
 class HtmlGate(_Decisions):
@@ -55,6 +64,7 @@ class HtmlGate(_Decisions):
         self._held = 0
         self._state = _DATA
         self._raw: re.Pattern[bytes] = _RAW_END["script"]
+        self._raw_name = b"script"
         self._raw_keep = 0
         self._template = 0
         self._foreign = 0
@@ -65,7 +75,9 @@ class HtmlGate(_Decisions):
         self._sub = BEFORE_ATTR
         self._big: tuple[bool, str, bool] = (False, "", False)  # oversized tag: closing, name, inject after
         self._closed = False
+        self._c = fastpath.CSCAN  # read once: tests switch it off to compare both paths
         self._fast: re.Pattern[bytes] | None = None
+        self._mode = 0
         self._update_fast()
 
     def feed(self, chunk: bytes) -> bytes:
@@ -108,16 +120,20 @@ class HtmlGate(_Decisions):
     def _update_fast(self) -> None:
         if not self._injected:
             self._fast = None
-        elif self._foreign:
-            self._fast = _FAST["template-foreign" if self._template else "foreign"]
+            return
+        if self._foreign:
+            mode = "template-foreign" if self._template else "foreign"
         elif self._template:
-            self._fast = _FAST["template"]
+            mode = "template"
         else:
-            self._fast = _FAST["strict" if self._base else "html"]
+            mode = "strict" if self._base else "html"
+        self._fast = _FAST[mode]
+        self._mode = MODES.index(mode)
 
     def _run(self, final: bool) -> bytes:
         buf = self._buf
-        low = buf.lower()
+        c = self._c
+        low = buf if c is not None else buf.lower()  # the patterns run on the lowered body
         n = len(buf)
         pos = emit = 0
         out: list[bytes] = []
@@ -132,7 +148,12 @@ class HtmlGate(_Decisions):
             state = self._state
             if state == _DATA:
                 if self._fast is not None and not self._retry:
-                    pos = _run_end(self._fast, low, pos)
+                    if c is None:
+                        pos = _run_end(self._fast, low, pos)
+                    elif self._base is None:  # tags read before go out from the cache
+                        pos, emit = c.skip_known(buf, pos, self._mode, self._rules.tags, self._nonce, out, emit)
+                    else:
+                        pos = c.skip(buf, pos, self._mode)
                     if pos >= n:
                         break
                 if buf[pos] != 0x3C:  # text, read here only before the injection
@@ -152,11 +173,15 @@ class HtmlGate(_Decisions):
                     emit = end
                 pos = end
             elif state == _RAW:
-                m = self._raw.search(low, pos)
-                if m is None:
+                if c is not None:
+                    end = c.raw_end(buf, pos, self._raw_name)
+                else:
+                    m = self._raw.search(low, pos)
+                    end = -1 if m is None else m.start()
+                if end < 0:
                     pos = n if final else max(pos, n - self._raw_keep)
                     break
-                pos, self._state = m.start(), _DATA
+                pos, self._state = end, _DATA
             elif state == _COMMENT:
                 m = _COMMENT_END.search(buf, pos)
                 if m is None:
@@ -236,35 +261,64 @@ class HtmlGate(_Decisions):
         if self._retry and buf.find(b">", pos + self._retry) < 0 and n - pos <= TAG_LIMIT and not final:
             self._retry = n - pos
             return -1, None
-        m = _TAG.match(buf, pos)
-        if m is None:
-            if final:  # a tag cut by the end of the body: browsers drop it
-                self._retry = 0
-                return n, None
-            if n - pos > TAG_LIMIT:
-                self._retry = 0
-                return self._oversized(buf, pos, n)
-            self._retry = n - pos
-            return -1, None
+        # A page's tags repeat from one response to the next: what a tag becomes is
+        # kept per policy and grants, keyed by its bytes (see _Rules.tags).
+        cacheable = not self._template and self._base is None
+        read = None
+        if cacheable and self._c is not None:
+            end = self._c.tag_end(buf, pos)
+            if 0 <= end - pos <= _CACHED_TAG:
+                read = self._rules.tags.get(buf[pos:end])
+        if read is None:
+            m = _TAG.match(buf, pos)
+            if m is None:
+                if final:  # a tag cut by the end of the body: browsers drop it
+                    self._retry = 0
+                    return n, None
+                if n - pos > TAG_LIMIT:
+                    self._retry = 0
+                    return self._oversized(buf, pos, n)
+                self._retry = n - pos
+                return -1, None
+            end = m.end()
+            tag = buf[pos:end]
+            read = self._read(tag, m.end(2) - pos, bool(m.group(1)))
+            if cacheable and end - pos <= _CACHED_TAG and read[1] != "base":
+                cache = self._rules.tags
+                if len(cache) >= _CACHED_TAGS:
+                    cache.clear()
+                cache[tag] = read
         self._retry = 0
-        slash, raw_name = m.group(1, 2)
-        closing = bool(slash)
-        name = raw_name.lower().decode("latin-1")
-        end = m.end()
-        new = None
+        closing, name, self_closing, out, nonce_at = read
+        new = self._with_nonce(buf[pos:end], out, nonce_at) if nonce_at >= 0 else out
         if closing:
             self._end_tag(name)
         else:
-            if not self._template and (name in _URL_ATTRS or name == "base" or b"data-consent" in buf[pos:end].lower()):
-                tag = buf[pos:end]
-                at = m.end(2) - pos
-                new = self._rewrite(name, tag, *_attrs(tag, at, len(tag) - 1), at)
-            self._start_tag(name, name in _FOREIGN and _self_closing(buf, m))
+            self._start_tag(name, self_closing)
             if name == "head" and not self._injected:
                 return end, (buf[pos:end] if new is None else new) + self._take_inject()
         if not self._injected and (closing or name not in ("html", "head")):
             new = self._take_inject() + (buf[pos:end] if new is None else new)
         return end, new
+
+    def _read(self, tag: bytes, at: int, closing: bool) -> _Read:
+        """What one complete tag is and becomes, apart from the nonce; ``at`` is the
+        end of its name. Reads a <base> as the page's base, so <base> is never cached."""
+        name = tag[1 + closing : at].lower().decode("latin-1")
+        if closing:
+            return (True, name, False, None, -1)
+        out, nonce_at = None, -1
+        if not self._template and (name in _URL_ATTRS or name == "base" or b"data-consent" in tag.lower()):
+            out, wants_nonce = self._rewrite(name, tag, *_attrs(tag, at, len(tag) - 1), at)
+            nonce_at = at if wants_nonce else -1
+        return (False, name, name in _FOREIGN and _self_closing(tag, at), out, nonce_at)
+
+    def _with_nonce(self, tag: bytes, out: bytes | None, at: int) -> bytes | None:
+        """A script made live gets the response's nonce right after its name."""
+        if not self._nonce:
+            return out
+        done = tag if out is None else out
+        return done[:at] + self._nonce + done[at:]
 
     # The fast path depends on the template and foreign depths: it changes only with them.
 
@@ -278,6 +332,7 @@ class HtmlGate(_Decisions):
         elif name in _RAWTEXT:
             self._state = _RAW
             self._raw = _RAW_END[name]
+            self._raw_name = name.encode()
             self._raw_keep = len(name) + 2
         elif name in _FOREIGN and not self_closing:
             self._foreign = 1
@@ -304,7 +359,9 @@ class HtmlGate(_Decisions):
         if not closing and name and not self._template:
             prefix = buf[pos:n]
             attrs, first = read_attrs(prefix, at - pos, done - pos, self._sub)
-            new = self._rewrite(name, prefix, attrs, first, at - pos, oversized=True)
+            new, wants_nonce = self._rewrite(name, prefix, attrs, first, at - pos, oversized=True)
+            if wants_nonce:
+                new = self._with_nonce(prefix, new, at - pos)
         if inject_before:
             new = self._take_inject() + (buf[pos:n] if new is None else new)
         return n, new

@@ -45,6 +45,8 @@ class _Rules:
             else:
                 self.exact.setdefault(rule.host, []).append((i, cid, rule))
         self.consent_attr = {c.id: b" data-consent=" + _quoted(c.id) for c in policy.categories}
+        # What each tag read becomes under these grants (HtmlGate._read), by its bytes.
+        self.tags: dict[bytes, tuple[bool, str, bool, bytes | None, int]] = {}
 
     @classmethod
     def of(cls, policy: Policy, allowed: frozenset[str]) -> _Rules:

@@ -93,12 +93,12 @@ def _run_end(pattern: re.Pattern[bytes], buf: bytes, pos: int) -> int:
     return m.end()
 
 
-def _self_closing(buf: bytes, m: re.Match[bytes]) -> bool:
-    if buf[m.end() - 2] != 0x2F:
+def _self_closing(tag: bytes, at: int) -> bool:
+    """Whether a complete tag ends in "/>" that closes it; ``at`` is the end of its name."""
+    if tag[-2] != 0x2F:
         return False
     # "<a href=/>" ends an unquoted value with '/', which closes nothing.
     last = None
-    for last in _ATTR_AT.finditer(buf, m.end(2), m.end() - 1):
+    for last in _ATTR_AT.finditer(tag, at, len(tag) - 1):
         pass
-    return last is None or last.end() < m.end() - 1
-
+    return last is None or last.end() < len(tag) - 1

@@ -1,0 +1,506 @@
+/* consentkit.gating._cscan: the gate's scanner in C (optional: without it the
+ * gate makes the same decisions with regular expressions, only slower).
+ *
+ * skip() walks an HTML buffer the way a browser's tokenizer does (HTML Standard
+ * 13.2.5: data, tag, attribute and comment states, raw text bodies) and stops at
+ * the first token the gate must look at: a tag that may load something or carries
+ * data-consent, a tag that changes the tokenizer's context, or anything cut off by
+ * the end of the buffer. Everything it passes over goes out unchanged. It never
+ * decides what a tag becomes: the Python side does, one stop at a time. Stopping
+ * too early only costs time; it must never pass over a token the gate would
+ * change, which tests/test_cscan.py checks against the pure-Python path.
+ *
+ * tag_end() is the end of one complete tag (after its '>'), and raw_end() where a
+ * raw text body ends (its "</name" followed by whitespace, '/' or '>').
+ * consentkit/gating/fastpath.py imports this module, or falls back without it.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <string.h>
+
+enum { M_HTML, M_STRICT, M_TEMPLATE, M_FOREIGN, M_TEMPLATE_FOREIGN, M_COUNT };
+
+/* What a tag name means to the scanner. */
+enum {
+    K_ORDINARY = 0,
+    K_LOADING = 1,   /* has URL attributes: img, link, ... */
+    K_RAWBODY = 2,   /* script/iframe (loading) and text elements: body is raw text */
+    K_FOREIGN = 4,   /* svg, math */
+    K_TEMPLATE = 8,
+    K_BASE = 16,
+};
+
+#define NAME_MAX_KNOWN 8 /* the longest name below ("noframes", "textarea") */
+
+static const struct { const char *name; Py_ssize_t len; int kind; } NAMES[] = {
+    {"script", 6, K_LOADING | K_RAWBODY}, {"iframe", 6, K_LOADING | K_RAWBODY},
+    {"img", 3, K_LOADING}, {"image", 5, K_LOADING}, {"source", 6, K_LOADING}, {"video", 5, K_LOADING},
+    {"link", 4, K_LOADING}, {"object", 6, K_LOADING}, {"frame", 5, K_LOADING}, {"embed", 5, K_LOADING},
+    {"audio", 5, K_LOADING}, {"track", 5, K_LOADING}, {"input", 5, K_LOADING},
+    {"style", 5, K_RAWBODY}, {"textarea", 8, K_RAWBODY}, {"title", 5, K_RAWBODY}, {"xmp", 3, K_RAWBODY},
+    {"noembed", 7, K_RAWBODY}, {"noframes", 8, K_RAWBODY},
+    {"svg", 3, K_FOREIGN}, {"math", 4, K_FOREIGN}, {"template", 8, K_TEMPLATE}, {"base", 4, K_BASE},
+};
+
+static inline int is_ws(unsigned char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+}
+
+static inline int is_alpha(unsigned char c) {
+    return (unsigned char)((c | 0x20) - 'a') < 26;
+}
+
+static inline unsigned char lower(unsigned char c) {
+    return (unsigned char)(c - 'A') < 26 ? (unsigned char)(c | 0x20) : c;
+}
+
+/* What one complete tag holds that matters to skip(). */
+typedef struct {
+    unsigned char name[NAME_MAX_KNOWN + 1]; /* lowered; only when name_len <= NAME_MAX_KNOWN */
+    Py_ssize_t name_len;
+    int kind;      /* K_* of the name */
+    int consent;   /* an attribute named data-consent */
+    int url;       /* a value that could name another host (read for K_LOADING only) */
+} Tag;
+
+static int kind_of(const Tag *tag);
+
+/* A value that could hold another host's URL: a scheme (':'), a backslash, a
+ * character reference ('&'), or two slashes (with tabs or newlines, which URL
+ * parsing drops, between them). A relative path without these cannot. */
+static int names_host(const unsigned char *v, Py_ssize_t len) {
+    for (Py_ssize_t i = 0; i < len; i++) {
+        unsigned char c = v[i];
+        if (c == ':' || c == '\\' || c == '&')
+            return 1;
+        if (c == '/' && i + 1 < len) {
+            Py_ssize_t j = i + 1;
+            while (j < len && (v[j] == '\t' || v[j] == '\n' || v[j] == '\r'))
+                j++;
+            if (j < len && (v[j] == '/' || v[j] == '\\'))
+                return 1;
+            if (j > i + 1 && j == len)
+                return 1; /* "/<tab>" at the end: fail closed */
+        }
+    }
+    return 0;
+}
+
+static const unsigned char CONSENT[] = "data-consent";
+
+/* One tag from its '<' (HTML Standard 13.2.5.6-13.2.5.40, without character
+ * references, which do not move a tag's end). Returns the index after its '>',
+ * or -1 when the buffer ends first. */
+static Py_ssize_t scan_tag(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, Tag *tag) {
+    i += (i + 1 < n && b[i + 1] == '/') ? 2 : 1;
+    Py_ssize_t start = i;
+    while (i < n && !is_ws(b[i]) && b[i] != '/' && b[i] != '>')
+        i++;
+    if (tag != NULL) {
+        tag->name_len = i - start;
+        tag->consent = tag->url = 0;
+        tag->kind = K_ORDINARY;
+        if (tag->name_len <= NAME_MAX_KNOWN) {
+            for (Py_ssize_t k = 0; k < tag->name_len; k++)
+                tag->name[k] = lower(b[start + k]);
+            tag->name[tag->name_len] = 0;
+            tag->kind = kind_of(tag);
+        }
+        if (!(tag->kind & K_LOADING))
+            tag->url = -1; /* not read */
+    }
+    for (;;) {
+        /* before attribute name (also after '/', and after a quoted value) */
+        while (i < n && (is_ws(b[i]) || b[i] == '/'))
+            i++;
+        if (i >= n)
+            return -1;
+        if (b[i] == '>')
+            return i + 1;
+        /* attribute name: the first character may be '=' */
+        Py_ssize_t name = i++;
+        while (i < n && !is_ws(b[i]) && b[i] != '/' && b[i] != '>' && b[i] != '=')
+            i++;
+        if (i >= n)
+            return -1;
+        if (tag != NULL && i - name == 12) {
+            int same = 1;
+            for (int k = 0; k < 12 && same; k++)
+                same = lower(b[name + k]) == CONSENT[k];
+            tag->consent |= same;
+        }
+        /* after attribute name */
+        Py_ssize_t after = i;
+        while (i < n && is_ws(b[i]))
+            i++;
+        if (i >= n)
+            return -1;
+        if (b[i] != '=') {
+            i = after; /* no value: the next attribute, '/' or '>' follows */
+            continue;
+        }
+        i++;
+        /* before attribute value */
+        while (i < n && is_ws(b[i]))
+            i++;
+        if (i >= n)
+            return -1;
+        unsigned char q = b[i];
+        if (q == '"' || q == '\'') {
+            const unsigned char *close = memchr(b + i + 1, q, (size_t)(n - i - 1));
+            if (close == NULL)
+                return -1;
+            Py_ssize_t end = close - b;
+            if (tag != NULL && tag->url == 0)
+                tag->url = names_host(b + i + 1, end - i - 1);
+            i = end + 1;
+        } else if (q == '>') {
+            return i + 1; /* missing value */
+        } else {
+            Py_ssize_t value = i;
+            while (i < n && !is_ws(b[i]) && b[i] != '>')
+                i++;
+            if (i >= n)
+                return -1;
+            if (tag != NULL && tag->url == 0)
+                tag->url = names_host(b + value, i - value);
+        }
+    }
+}
+
+static int kind_of(const Tag *tag) {
+    Py_ssize_t len = tag->name_len;
+    if (len < 3 || len > NAME_MAX_KNOWN)
+        return K_ORDINARY; /* a, p, li, td, ... */
+    for (size_t k = 0; k < sizeof NAMES / sizeof NAMES[0]; k++)
+        if (NAMES[k].len == len && NAMES[k].name[0] == tag->name[0] &&
+            memcmp(NAMES[k].name, tag->name, (size_t)len) == 0)
+            return NAMES[k].kind;
+    return K_ORDINARY;
+}
+
+/* Where "</name" + whitespace, '/' or '>' starts, case-blind, or -1. */
+static Py_ssize_t find_raw_end(const unsigned char *b, Py_ssize_t n, Py_ssize_t i,
+                               const unsigned char *name, Py_ssize_t len) {
+    while (i < n) {
+        const unsigned char *lt = memchr(b + i, '<', (size_t)(n - i));
+        if (lt == NULL)
+            return -1;
+        i = lt - b;
+        if (i + 2 + len >= n)
+            return -1; /* the end tag, if it is one, is cut off */
+        if (b[i + 1] == '/') {
+            Py_ssize_t k = 0;
+            while (k < len && lower(b[i + 2 + k]) == name[k])
+                k++;
+            unsigned char c = b[i + 2 + len];
+            if (k == len && (is_ws(c) || c == '/' || c == '>'))
+                return i;
+        }
+        i++;
+    }
+    return -1;
+}
+
+/* The first "--!?>" from i, as the index after it, or -1. */
+static Py_ssize_t comment_end(const unsigned char *b, Py_ssize_t n, Py_ssize_t i) {
+    while (i + 2 < n) {
+        const unsigned char *dash = memchr(b + i, '-', (size_t)(n - i - 2));
+        if (dash == NULL)
+            return -1;
+        i = dash - b;
+        if (b[i + 1] == '-') {
+            if (b[i + 2] == '>')
+                return i + 3;
+            if (b[i + 2] == '!' && i + 3 < n && b[i + 3] == '>')
+                return i + 4;
+        }
+        i++;
+    }
+    return -1;
+}
+
+/* Tags the gate has read before under the same grants (HtmlGate's cache): a dict
+ * from a tag's bytes to (closing, name, self-closing, replacement or None, where
+ * the nonce goes or -1). A tag found there needs no stop: its replacement, if any,
+ * goes to `out` here. */
+typedef struct {
+    PyObject *tags;  /* dict, or NULL */
+    PyObject *nonce; /* bytes, empty for none */
+    PyObject *out;   /* list of bytes */
+    Py_ssize_t emit; /* buf[emit:] is not in out yet */
+    int failed;      /* a Python error is set */
+} Known;
+
+static int append_slice(PyObject *out, const unsigned char *b, Py_ssize_t start, Py_ssize_t end) {
+    if (end <= start)
+        return 0;
+    PyObject *piece = PyBytes_FromStringAndSize((const char *)b + start, end - start);
+    if (piece == NULL)
+        return -1;
+    int rc = PyList_Append(out, piece);
+    Py_DECREF(piece);
+    return rc;
+}
+
+/* 1 if the tag at [at, end) is known and was written (or passes as it is), 0 if
+ * the gate must read it, -1 on an error. */
+static int known_tag(Known *known, const unsigned char *b, Py_ssize_t at, Py_ssize_t end) {
+    PyObject *key = PyBytes_FromStringAndSize((const char *)b + at, end - at);
+    if (key == NULL)
+        return -1;
+    PyObject *read = PyDict_GetItemWithError(known->tags, key); /* borrowed */
+    Py_DECREF(key);
+    if (read == NULL)
+        return PyErr_Occurred() ? -1 : 0;
+    if (!PyTuple_Check(read) || PyTuple_GET_SIZE(read) != 5)
+        return 0;
+    PyObject *replacement = PyTuple_GET_ITEM(read, 3);
+    Py_ssize_t nonce_at = PyLong_AsSsize_t(PyTuple_GET_ITEM(read, 4));
+    if (nonce_at == -1 && PyErr_Occurred())
+        return -1;
+    if (replacement != Py_None && !PyBytes_Check(replacement))
+        return 0;
+    if (nonce_at >= 0 && PyBytes_GET_SIZE(known->nonce) == 0)
+        nonce_at = -1; /* no nonce in this response */
+    if (replacement == Py_None && nonce_at < 0)
+        return 1;
+    const unsigned char *done = replacement == Py_None ? b + at : (const unsigned char *)PyBytes_AS_STRING(replacement);
+    Py_ssize_t len = replacement == Py_None ? end - at : PyBytes_GET_SIZE(replacement);
+    if (nonce_at > len)
+        return 0;
+    if (append_slice(known->out, b, known->emit, at) < 0)
+        return -1;
+    known->emit = end;
+    if (nonce_at < 0)
+        return PyList_Append(known->out, replacement) < 0 ? -1 : 1;
+    if (append_slice(known->out, done, 0, nonce_at) < 0 || PyList_Append(known->out, known->nonce) < 0 ||
+        append_slice(known->out, done, nonce_at, len) < 0)
+        return -1;
+    return 1;
+}
+
+static Py_ssize_t skip(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, int mode, Known *known) {
+    int gating = mode == M_HTML || mode == M_STRICT || mode == M_FOREIGN;
+    int foreign = mode == M_FOREIGN || mode == M_TEMPLATE_FOREIGN;
+    Tag tag;
+    while (i < n) {
+        const unsigned char *lt = memchr(b + i, '<', (size_t)(n - i));
+        if (lt == NULL)
+            return n;
+        Py_ssize_t at = lt - b;
+        if (at + 2 >= n)
+            return at; /* too little to tell what starts here */
+        unsigned char c = b[at + 1];
+        if (is_alpha(c)) {
+            Py_ssize_t end = scan_tag(b, n, at, &tag);
+            if (end < 0)
+                return at;
+            int kind = tag.kind;
+            /* svg/math change the context (or its depth), as does <template>
+             * outside foreign content; the rest only matters where tags are gated. */
+            if (kind & K_FOREIGN || (kind & K_TEMPLATE && !foreign))
+                return at;
+            int stop = gating && (tag.consent || kind & K_BASE || (kind & K_LOADING && (tag.url || mode != M_HTML)));
+            if (stop && (known == NULL || known->tags == NULL || kind & K_BASE))
+                return at;
+            Py_ssize_t next = end;
+            if (kind & K_RAWBODY && !foreign) {
+                next = find_raw_end(b, n, end, tag.name, tag.name_len);
+                if (next < 0)
+                    return at;
+            }
+            if (stop) {
+                int found = known_tag(known, b, at, end);
+                if (found < 0) {
+                    known->failed = 1;
+                    return at;
+                }
+                if (found == 0)
+                    return at;
+            }
+            i = next;
+        } else if (c == '/') {
+            if (!is_alpha(b[at + 2])) {  /* "</>" and "</ ..." are bogus comments */
+                const unsigned char *gt = memchr(b + at + 2, '>', (size_t)(n - at - 2));
+                if (gt == NULL)
+                    return at;
+                i = gt - b + 1;
+                continue;
+            }
+            Py_ssize_t end = scan_tag(b, n, at, &tag);
+            if (end < 0)
+                return at;
+            int kind = tag.kind;
+            if (foreign ? (kind & K_FOREIGN) != 0 : (mode == M_TEMPLATE && kind & K_TEMPLATE))
+                return at;
+            i = end;
+        } else if (c == '!') {
+            if (b[at + 2] == '-') {
+                if (at + 3 >= n)
+                    return at;
+                if (b[at + 3] == '-') { /* a comment */
+                    if (at + 5 >= n)
+                        return at;
+                    if (b[at + 4] == '>') {
+                        i = at + 5;
+                    } else if (b[at + 4] == '-' && b[at + 5] == '>') {
+                        i = at + 6;
+                    } else {
+                        i = comment_end(b, n, at + 4);
+                        if (i < 0)
+                            return at;
+                    }
+                    continue;
+                }
+            } else if (foreign && b[at + 2] == '[') {
+                return at; /* CDATA in foreign content */
+            }
+            const unsigned char *gt = memchr(b + at + 2, '>', (size_t)(n - at - 2));
+            if (gt == NULL)
+                return at;
+            i = gt - b + 1;
+        } else if (c == '?') {
+            const unsigned char *gt = memchr(b + at + 2, '>', (size_t)(n - at - 2));
+            if (gt == NULL)
+                return at;
+            i = gt - b + 1;
+        } else {
+            i = at + 1; /* a '<' that starts nothing is text */
+        }
+    }
+    return n;
+}
+
+static int bytes_arg(PyObject *obj, const char *what) {
+    if (PyBytes_Check(obj))
+        return 0;
+    PyErr_Format(PyExc_TypeError, "%s must be bytes, not %.100s", what, Py_TYPE(obj)->tp_name);
+    return -1;
+}
+
+static int index_arg(PyObject *obj, Py_ssize_t n, Py_ssize_t *out) {
+    Py_ssize_t v = PyLong_AsSsize_t(obj);
+    if (v == -1 && PyErr_Occurred())
+        return -1;
+    if (v < 0 || v > n) {
+        PyErr_SetString(PyExc_ValueError, "position outside the buffer");
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int mode_arg(PyObject *obj, int *out) {
+    long mode = PyLong_AsLong(obj);
+    if (mode == -1 && PyErr_Occurred())
+        return -1;
+    if (mode < 0 || mode >= M_COUNT) {
+        PyErr_SetString(PyExc_ValueError, "unknown mode");
+        return -1;
+    }
+    *out = (int)mode;
+    return 0;
+}
+
+static PyObject *py_skip(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "skip(buf, pos, mode)");
+        return NULL;
+    }
+    if (bytes_arg(args[0], "buf") < 0)
+        return NULL;
+    Py_ssize_t n = PyBytes_GET_SIZE(args[0]), pos;
+    int mode;
+    if (index_arg(args[1], n, &pos) < 0 || mode_arg(args[2], &mode) < 0)
+        return NULL;
+    return PyLong_FromSsize_t(skip((const unsigned char *)PyBytes_AS_STRING(args[0]), n, pos, mode, NULL));
+}
+
+static PyObject *py_skip_known(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 7) {
+        PyErr_SetString(PyExc_TypeError, "skip_known(buf, pos, mode, tags, nonce, out, emit)");
+        return NULL;
+    }
+    if (bytes_arg(args[0], "buf") < 0 || bytes_arg(args[4], "nonce") < 0)
+        return NULL;
+    if (!PyDict_Check(args[3]) || !PyList_Check(args[5])) {
+        PyErr_SetString(PyExc_TypeError, "tags must be a dict and out a list");
+        return NULL;
+    }
+    Py_ssize_t n = PyBytes_GET_SIZE(args[0]), pos;
+    int mode;
+    Known known = {args[3], args[4], args[5], 0, 0};
+    if (index_arg(args[1], n, &pos) < 0 || mode_arg(args[2], &mode) < 0 || index_arg(args[6], pos, &known.emit) < 0)
+        return NULL;
+    Py_ssize_t stop = skip((const unsigned char *)PyBytes_AS_STRING(args[0]), n, pos, mode, &known);
+    if (known.failed)
+        return NULL;
+    return Py_BuildValue("(nn)", stop, known.emit);
+}
+
+static PyObject *py_tag_end(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "tag_end(buf, pos)");
+        return NULL;
+    }
+    if (bytes_arg(args[0], "buf") < 0)
+        return NULL;
+    Py_ssize_t n = PyBytes_GET_SIZE(args[0]), pos;
+    if (index_arg(args[1], n, &pos) < 0)
+        return NULL;
+    const unsigned char *b = (const unsigned char *)PyBytes_AS_STRING(args[0]);
+    Py_ssize_t name = pos + 1 + (pos + 1 < n && b[pos + 1] == '/');
+    if (pos >= n || b[pos] != '<' || name >= n || !is_alpha(b[name])) {
+        PyErr_SetString(PyExc_ValueError, "no tag starts at this position");
+        return NULL;
+    }
+    return PyLong_FromSsize_t(scan_tag(b, n, pos, NULL));
+}
+
+static PyObject *py_raw_end(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "raw_end(buf, pos, name)");
+        return NULL;
+    }
+    if (bytes_arg(args[0], "buf") < 0 || bytes_arg(args[2], "name") < 0)
+        return NULL;
+    Py_ssize_t n = PyBytes_GET_SIZE(args[0]), pos;
+    if (index_arg(args[1], n, &pos) < 0)
+        return NULL;
+    return PyLong_FromSsize_t(find_raw_end((const unsigned char *)PyBytes_AS_STRING(args[0]), n, pos,
+                                           (const unsigned char *)PyBytes_AS_STRING(args[2]),
+                                           PyBytes_GET_SIZE(args[2])));
+}
+
+static PyMethodDef methods[] = {
+    {"skip", (PyCFunction)(void (*)(void))py_skip, METH_FASTCALL,
+     "skip(buf, pos, mode) -> the first position from pos the gate must look at (len(buf) if none)"},
+    {"skip_known", (PyCFunction)(void (*)(void))py_skip_known, METH_FASTCALL,
+     "skip_known(buf, pos, mode, tags, nonce, out, emit) -> (stop, emit): skip() that also passes the tags\n"
+     "found in the dict `tags`, appending buf[emit:] up to each and its replacement to `out`"},
+    {"tag_end", (PyCFunction)(void (*)(void))py_tag_end, METH_FASTCALL,
+     "tag_end(buf, pos) -> the index after the '>' of the tag at pos, or -1 if the buffer ends first"},
+    {"raw_end", (PyCFunction)(void (*)(void))py_raw_end, METH_FASTCALL,
+     "raw_end(buf, pos, lowered_name) -> where '</name' ending a raw text body starts, or -1"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_cscan", "The HTML gate's scanner in C (see consentkit/gating/fastpath.py).", -1, methods,
+    NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__cscan(void) {
+    PyObject *m = PyModule_Create(&module);
+    if (m == NULL)
+        return NULL;
+    if (PyModule_AddIntConstant(m, "HTML", M_HTML) < 0 || PyModule_AddIntConstant(m, "STRICT", M_STRICT) < 0 ||
+        PyModule_AddIntConstant(m, "TEMPLATE", M_TEMPLATE) < 0 ||
+        PyModule_AddIntConstant(m, "FOREIGN", M_FOREIGN) < 0 ||
+        PyModule_AddIntConstant(m, "TEMPLATE_FOREIGN", M_TEMPLATE_FOREIGN) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

@@ -1,0 +1,199 @@
+"""The gate's scanner in C (consentkit/gating/_cscan.c) against the pure-Python
+paths: for any document, any chunking, any grants and nonce, the gate's output is
+the same with the C scanner (cold and with its tag cache warm), with the regular
+expressions, and with the exact tokenizer alone (no fast path, no cache)."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from consentkit.gating import fastpath
+from consentkit.gating.gate import HtmlGate
+from consentkit.gating.syntax import _RAW_END, _TAG
+
+from .conftest import make_policy
+from .test_rewrite import GRANTS, _cut, piece, resource_tag
+
+C = fastpath.CSCAN
+needs_c = pytest.mark.skipif(C is None and os.environ.get("CI") != "true", reason="the C scanner is not built")
+
+
+def test_the_c_scanner_is_built_in_ci():
+    # setup.py builds it as optional: CI must not fall back to pure Python unnoticed.
+    assert C is not None or os.environ.get("CI") != "true"
+
+
+class _NeverKept(dict):  # type: ignore[type-arg]
+    def __setitem__(self, key: object, value: object) -> None:
+        pass
+
+
+def _exact_gate(policy, granted, **kw):  # type: ignore[no-untyped-def]
+    """The reference: every token read by the exact tokenizer, nothing cached."""
+    gate = HtmlGate(policy, granted, **kw)
+    gate._c = None
+    rules = object.__new__(type(gate._rules))
+    rules.__dict__.update(vars(gate._rules))
+    rules.tags = _NeverKept()
+    gate._rules = rules
+    gate._update_fast = lambda: setattr(gate, "_fast", None)  # type: ignore[method-assign]
+    gate._fast = None
+    return gate
+
+
+def _run(gate: HtmlGate, parts: list[bytes]) -> bytes:
+    return b"".join(gate.feed(p) for p in parts) + gate.close()
+
+
+SNIPPETS = [
+    '<base href="https://www.googletagmanager.com/">', '<base href="/">', "<BASE HREF=//www.google-analytics.com/>",
+    "<template><img src=https://pixel.example-analytics.test/p.gif></template>", "</template>", "<svg>", "</svg>",
+    "<math>", "<![CDATA[<img src=//ads.example-ads.test/a>]]>", "<!-->", "<!--->", "<!-- x --!>", "<!---->",
+    "<!-- a -- b --!->", "<!-x>", "<!DOCTYPE html>", "</ x>", "</>", "<? x >", "< p>", "<a =b c= d>",
+    "<img src='/a' alt=x:y>", '<img src="/a/\t/b">', "<img src=/a\\b>", "<img src=\"&#47;/x\">",
+    '<a data-CONSENT="analytics" src="/x">', '<p data-consentx="analytics">', "<script src=/local.js></script>",
+    "<SCRIPT>a</script >", "<style>x</style/>", "<textarea><img src=//ads.example-ads.test/a></TEXTAREA>",
+    "<img src=//ads.example-ads.test/a/>", "<iframe src=/f></iframe>", "<p/a=b>", '<img"src=//x.test>',
+    "<noscript><img src=https://pixel.example-analytics.test/p.gif></noscript>", "<title><script></title>",
+    '<img src="\\\\ads.example-ads.test/a">', "<img src=/\\ads.example-ads.test/a>", '<img src=" //ads.example-ads.test">',
+    "<svg><![CDATA[ a > <img src=//ads.example-ads.test/a> ]]></svg>", "<svg><img src=/a></svg>",
+]
+DOCS = st.lists(st.one_of(piece(), st.sampled_from(SNIPPETS), resource_tag()), max_size=14).map("".join)
+# Contexts a snippet is tried in: each tokenizer mode of the scanner.
+CONTEXTS = ["<head>{}", "<head><svg>{}</svg>", "<head><template>{}</template>", "<head><svg><template>{}",
+            "<head><template><svg>{}", '<head><base href="https://www.googletagmanager.com/x/">{}', "{}"]
+
+
+@needs_c
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(doc=DOCS, granted=GRANTS, cuts=st.lists(st.integers(0, 2000), max_size=10),
+       nonce=st.sampled_from([None, "n0nce"]))
+def test_c_scanner_gives_the_output_of_the_exact_tokenizer(doc, granted, cuts, nonce):
+    policy = make_policy()  # a fresh policy: an empty tag cache
+    data = b"<head>" + doc.encode() if len(doc) % 3 else doc.encode()  # injected at once, or not
+    parts = _cut(data, cuts)
+    kw = {"nonce": nonce, "inject": b"<!--I-->"}
+    reference = _run(_exact_gate(policy, granted, **kw), [data])
+    assert _run(HtmlGate(policy, granted, **kw), parts) == reference  # cold cache
+    assert _run(HtmlGate(policy, granted, **kw), parts) == reference  # every tag read before
+    assert _run(HtmlGate(policy, granted, **kw), [data]) == reference
+    patterns = HtmlGate(make_policy(), granted, **kw)
+    patterns._c = None  # what an install without a C compiler runs
+    assert _run(patterns, parts) == reference
+
+
+@needs_c
+@pytest.mark.parametrize("snippet", SNIPPETS)
+def test_each_snippet_in_each_context_gives_the_exact_output(snippet):
+    for context, granted in itertools.product(CONTEXTS, [{}, {"analytics": True}, {"advertising": True}]):
+        data = context.format(snippet + snippet).encode()
+        policy = make_policy()
+        reference = _run(_exact_gate(policy, granted, nonce="n"), [data])
+        for parts in ([data], [data], [data[i : i + 1] for i in range(len(data))]):
+            assert _run(HtmlGate(policy, granted, nonce="n"), parts) == reference, (context, granted, len(parts))
+
+
+@needs_c
+def test_cached_tags_follow_the_nonce_of_each_response():
+    policy = make_policy()
+    doc = b'<head><script data-consent="analytics" type="text/plain" data-src="/a.js"></script>'
+    first = _run(HtmlGate(policy, {"analytics": True}, nonce="one"), [doc])
+    second = _run(HtmlGate(policy, {"analytics": True}, nonce="two"), [doc])
+    third = _run(HtmlGate(policy, {"analytics": True}), [doc])
+    assert b'<script nonce="one" data-consent="analytics" src="/a.js">' in first
+    assert b'<script nonce="two" data-consent="analytics" src="/a.js">' in second
+    assert b'<script data-consent="analytics" src="/a.js">' in third
+    assert b"nonce" not in _run(HtmlGate(policy, {}, nonce="x"), [doc]).replace(b"<head>", b"")
+
+
+@needs_c
+def test_cache_holds_per_grants_and_stays_bounded():
+    policy = make_policy()
+    tag = b'<img data-consent="analytics" src="https://pixel.example-analytics.test/p.gif">'
+    granted = _run(HtmlGate(policy, {"analytics": True}), [b"<head>" + tag])
+    denied = _run(HtmlGate(policy, {}), [b"<head>" + tag])
+    assert b" src=" in granted and b"data-src=" in denied
+    many = b"<head>" + b"".join(b'<img data-consent="analytics" src="/p%d.gif">' % i for i in range(2000))
+    out = _run(HtmlGate(policy, {}), [many])
+    assert out.count(b"data-src=") == 2000
+    gate = HtmlGate(policy, {})
+    assert len(gate._rules.tags) <= 512
+
+
+TAGGY = st.text(alphabet="<>/=\"' \t\naAbBsrcd-:x", max_size=40)
+
+
+@needs_c
+@settings(max_examples=500, deadline=None)
+@given(name=st.sampled_from(["a", "img", "SCRIPT", "x-y", "/p", "/Svg"]), rest=TAGGY)
+def test_tag_end_agrees_with_the_exact_pattern(name, rest):
+    buf = f"<{name}{rest}".encode()
+    m = _TAG.match(buf)
+    assert C.tag_end(buf, 0) == (m.end() if m else -1)
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(name=st.sampled_from(["script", "style", "textarea", "title", "xmp", "iframe"]), body=TAGGY, tail=TAGGY)
+def test_raw_end_agrees_with_the_exact_pattern(name, body, tail):
+    buf = f"{body}</{name.upper() if len(body) % 2 else name}{tail}".encode()
+    m = _RAW_END[name].search(buf.lower())
+    assert C.raw_end(buf, 0, name.encode()) == (m.start() if m else -1)
+
+
+@needs_c
+def test_skip_stops_where_the_gate_must_look():
+    doc = b'<p>a</p><!-- <img src=//x> --><img src="/a.png"><img src="https://x.test/a.png">'
+    assert C.skip(doc, 0, fastpath.MODES.index("html")) == doc.index(b'<img src="https')
+    assert C.skip(doc, 0, fastpath.MODES.index("strict")) == doc.index(b'<img src="/a')
+    assert C.skip(doc, 0, fastpath.MODES.index("template")) == len(doc)
+    cut = b"<p>a</p><img src="
+    assert C.skip(cut, 0, 0) == cut.index(b"<img")
+    assert C.skip(b"<script>x<img src=//x>", 0, 0) == 0  # the body's end is not here yet
+
+
+@needs_c
+def test_skip_known_passes_known_tags_and_writes_their_replacement():
+    doc = b'<p><img data-consent="a" src="/x"><b>'
+    tag = b'<img data-consent="a" src="/x">'
+    out: list[bytes] = []
+    tags = {tag: (False, "img", False, b"<img NEW>", -1)}
+    assert C.skip_known(doc, 0, 0, tags, b"", out, 0) == (len(doc), doc.index(b"<b>"))
+    assert out == [b"<p>", b"<img NEW>"]
+    out.clear()
+    tags = {tag: (False, "img", False, None, 4)}
+    assert C.skip_known(doc, 0, 0, tags, b" nonce=n", out, 0) == (len(doc), doc.index(b"<b>"))
+    assert b"".join(out) == b'<p><img nonce=n data-consent="a" src="/x">'
+    for bad in ((False, "img"), (False, "img", False, "not bytes", -1), "nope"):
+        out.clear()
+        assert C.skip_known(doc, 0, 0, {tag: bad}, b"", out, 0) == (3, 0)  # stops: the gate reads it
+        assert out == []
+
+
+@needs_c
+@pytest.mark.parametrize(("call", "error"), [
+    (lambda: C.skip("text", 0, 0), TypeError),
+    (lambda: C.skip(b"x", 5, 0), ValueError),
+    (lambda: C.skip(b"x", -1, 0), ValueError),
+    (lambda: C.skip(b"x", 0, 9), ValueError),
+    (lambda: C.skip(b"x", 0), TypeError),
+    (lambda: C.tag_end(b"<1>", 0), ValueError),
+    (lambda: C.tag_end(b"", 0), ValueError),
+    (lambda: C.raw_end(b"x", 0, "script"), TypeError),
+    (lambda: C.skip_known(b"x", 0, 0, [], b"", [], 0), TypeError),
+    (lambda: C.skip_known(b"x", 0, 0, {}, b"", [], 1), ValueError),
+])
+def test_bad_arguments_raise(call, error):
+    with pytest.raises(error):
+        call()
+
+
+def test_pattern_fallback_exists_for_every_mode():
+    assert set(fastpath.MODES) == set(fastpath._FAST)
+    assert all(isinstance(p, re.Pattern) for p in fastpath._FAST.values())
