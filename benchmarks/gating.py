@@ -13,6 +13,10 @@
 Times are CPU time of this process (time.process_time): every variant is
 CPU-bound and in-process, and on a shared machine wall time mostly measures the
 neighbours. selectolax is in the ``bench`` extra (pip install -e '.[bench]').
+
+The middleware's figure is for a page viewed before (its tags read once, as from
+a visitor's second page view on); the gate alone is also shown on a first view and
+with the scanner in pure Python (an install without a C compiler).
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.inprocess import consent_cookie, http_scope
 from consentkit import ConsentKit, ConsentMiddleware
+from consentkit.gating.fastpath import CSCAN
 from consentkit.rewrite import HtmlGate, rewrite_html
 from tests.conftest import make_policy
 
@@ -199,28 +204,43 @@ async def figure_a(html: bytes, gated: int, requests: int, rounds: int) -> None:
     }
     scope = _page_scope(f"theme=dark; {consent_cookie(kit)}")
     samples: dict[str, list[float]] = {name: [] for name in apps}
-    gate_alone: list[float] = []
+    alone: dict[str, list[float]] = {"warm": [], "cold": [], "python": []}
     for _ in range(rounds):  # interleaved, so drift hits every variant alike
         for name, app in apps.items():
             samples[name].append(await per_request(app, scope, requests))
-        start = time.process_time()
-        for _ in range(requests):
-            gate = HtmlGate(POLICY, granted, inject=b"<!-- state and widget -->")
-            for i in range(0, len(html), CHUNK):
-                gate.feed(html[i : i + CHUNK])
-            gate.close()
-        gate_alone.append((time.process_time() - start) / requests)
+        for variant, times in alone.items():
+            times.append(gate_alone(html, granted, requests // (1 if variant == "warm" else 4), variant))
     median = {name: statistics.median(values) for name, values in samples.items()}
     gzip_added = median["gzip"] - median["bare"]
-    gate = statistics.median(gate_alone)
-    print(f"(a) {len(html) / 1000:.1f} KB page, {gated} gated tags, {requests} requests x {rounds} rounds")
+    gate, cold, python = (statistics.median(alone[v]) for v in ("warm", "cold", "python"))
+    scanner = "the C scanner" if CSCAN is not None else "pure Python (the C scanner is not built)"
+    print(f"(a) {len(html) / 1000:.1f} KB page, {gated} gated tags, {requests} requests x {rounds} rounds; {scanner}")
     print(f"    bare app:                 {median['bare'] * 1e6:8.1f} us/request")
     print(f"    GZipMiddleware adds:      {gzip_added * 1e6:8.1f} us/request")
     print(f"    HtmlGate alone:           {gate * 1e6:8.1f} us/page        ratio {gate / gzip_added:5.2f}")
+    print(f"      first view (no tag read before): {cold * 1e6:6.1f} us/page  ratio {cold / gzip_added:5.2f}")
+    print(f"      pure Python, first view:  {python * 1e6:8.1f} us/page  ratio {python / gzip_added:5.2f}")
     added = median["consent"] - median["bare"]
     print(f"    ConsentMiddleware adds:   {added * 1e6:8.1f} us/request     ratio {added / gzip_added:5.2f}"
           "  (target <= 0.5)")
     print(f"      of which outside the gate: {(added - gate) * 1e6:5.1f} us/request  (cookie, state, head, headers)")
+
+
+def gate_alone(html: bytes, granted: dict[str, bool], requests: int, variant: str) -> float:
+    """CPU time per page of HtmlGate alone: "warm" (the page's tags read before, as
+    from the second view on), "cold" (nothing read before) or "python" (cold, and
+    the scanner in pure Python, as an install without a C compiler runs)."""
+    start = time.process_time()
+    for _ in range(requests):
+        gate = HtmlGate(POLICY, granted, inject=b"<!-- state and widget -->")
+        if variant != "warm":
+            gate._rules.tags.clear()
+        if variant == "python":
+            gate._c = None
+        for i in range(0, len(html), CHUNK):
+            gate.feed(html[i : i + CHUNK])
+        gate.close()
+    return (time.process_time() - start) / requests
 
 
 def figure_b(html: bytes, gated: int, rounds: int) -> None:
@@ -232,17 +252,21 @@ def figure_b(html: bytes, gated: int, rounds: int) -> None:
     granted = {"analytics": True}
     ours: list[float] = []
     theirs: list[float] = []
-    for _ in range(rounds * 3):
+    python: list[float] = []
+    for n in range(rounds * 3):
         start = time.process_time()
         rewrite_html(POLICY, granted, html, inject=b"<!-- state -->")
         ours.append(time.process_time() - start)
         start = time.process_time()
         assert LexborHTMLParser(html).html
         theirs.append(time.process_time() - start)
+        if n < rounds:
+            python.append(gate_alone(html, granted, 1, "python"))
     mb = len(html) / 1e6
     best_ours, best_theirs = min(ours), min(theirs)
     print(f"(b) {len(html) / 1e6:.2f} MB page, {html.count(b'<')} tags, {gated} gated; best of {len(ours)}")
     print(f"    HtmlGate rewrite:         {mb / best_ours:8.1f} MB/s  (median {mb / statistics.median(ours):.1f})")
+    print(f"      pure Python:            {mb / min(python):8.1f} MB/s  (ratio {best_theirs / min(python):.2f})")
     print(f"    selectolax parse+serialize:{mb / best_theirs:7.1f} MB/s  (median {mb / statistics.median(theirs):.1f})")
     print(f"    ratio:                    {best_theirs / best_ours:8.2f}  (target >= 3)")
 

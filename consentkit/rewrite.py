@@ -11,11 +11,16 @@ rewritten tags passes through unchanged.
 
 How it stays correct and fast: the body is tokenized as a browser would (HTML
 tokenizer rules for tags, quoted attributes, comments, raw text elements), but
-the plain majority of the page is skipped by one precompiled regular expression
-that only stops at tags that might need attention. Whatever it cannot vouch for
-goes through the exact, slower path; a mistake can only make the gate look at
-more, never at less. Where browsers and this tokenizer could disagree, the gate
-chooses the reading that sees more tags (fail closed):
+the plain majority of the page is skipped by a scanner that only stops at tags
+that might need attention: in C (``gating/_cscan.c``) where it was compiled at
+install, else one precompiled regular expression per tokenizer context. Every
+stop goes through the exact path; a scanner's mistake could only make the gate
+look at more, never at less, and tests compare both scanners with the exact path
+alone. What a tag becomes is kept per policy and set of grants, keyed by the
+tag's bytes (bounded; never across a ``<base>`` that changes how URLs resolve), so
+a tag seen on an earlier page costs a lookup; the CSP nonce is put in per
+response. Where browsers and this tokenizer could disagree, the gate chooses the
+reading that sees more tags (fail closed):
 
 * a script ends at its first ``</script``, even where a browser in the "double
   escaped" state (``<!--<script>`` inside a script) would read on;
