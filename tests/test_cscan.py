@@ -88,6 +88,21 @@ def test_c_scanner_gives_the_output_of_the_exact_tokenizer(doc, granted, cuts, n
     assert _run(patterns, parts) == reference
 
 
+MARKUP_SOUP = st.text(alphabet='<>/!-="\' \t\naAbBiIsScCrRpPtTgGmMvVdD:[]?\\&', max_size=200).map(str.encode)
+
+
+@needs_c
+@settings(max_examples=400, deadline=None)
+@given(data=st.one_of(st.binary(max_size=200), MARKUP_SOUP), cuts=st.lists(st.integers(0, 200), max_size=6),
+       granted=GRANTS)
+def test_any_bytes_give_the_exact_output(data, cuts, granted):
+    policy = make_policy()
+    for prefix in (b"", b"<head>", b"<head><svg>", b"<head><template>"):
+        reference = _run(_exact_gate(policy, granted, nonce="n"), [prefix + data])
+        assert _run(HtmlGate(policy, granted, nonce="n"), _cut(prefix + data, cuts)) == reference
+        assert _run(HtmlGate(policy, granted, nonce="n"), [prefix + data]) == reference  # warm
+
+
 @needs_c
 @pytest.mark.parametrize("snippet", SNIPPETS)
 def test_each_snippet_in_each_context_gives_the_exact_output(snippet):
