@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from consentkit.gating import fastpath
 from consentkit.gating.gate import HtmlGate
-from consentkit.gating.syntax import _RAW_END, _TAG
+from consentkit.gating.syntax import _RAW_END, _TAG, _attrs
 
 from .conftest import make_policy
 from .test_rewrite import GRANTS, _cut, piece, resource_tag
@@ -154,6 +154,18 @@ def test_tag_end_agrees_with_the_exact_pattern(name, rest):
 
 
 @needs_c
+@settings(max_examples=500, deadline=None)
+@given(name=st.sampled_from(["a", "img", "SCRIPT", "x-y"]), rest=TAGGY)
+def test_attrs_agree_with_the_exact_pattern(name, rest):
+    m = _TAG.match(f"<{name}{rest}".encode())
+    if m is None:
+        return
+    tag = m.group()
+    at = len(name) + 1
+    assert C.attrs(tag, at, len(tag) - 1) == _attrs(tag, at, len(tag) - 1)[0]
+
+
+@needs_c
 @settings(max_examples=300, deadline=None)
 @given(name=st.sampled_from(["script", "style", "textarea", "title", "xmp", "iframe"]), body=TAGGY, tail=TAGGY)
 def test_raw_end_agrees_with_the_exact_pattern(name, body, tail):
@@ -201,6 +213,8 @@ def test_skip_known_passes_known_tags_and_writes_their_replacement():
     (lambda: C.tag_end(b"<1>", 0), ValueError),
     (lambda: C.tag_end(b"", 0), ValueError),
     (lambda: C.raw_end(b"x", 0, "script"), TypeError),
+    (lambda: C.attrs(b"<a b>", 3, 9), ValueError),
+    (lambda: C.attrs(b"<a b>", 4, 3), ValueError),
     (lambda: C.skip_known(b"x", 0, 0, [], b"", [], 0), TypeError),
     (lambda: C.skip_known(b"x", 0, 0, {}, b"", [], 1), ValueError),
 ])

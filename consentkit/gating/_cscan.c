@@ -372,6 +372,79 @@ static Py_ssize_t skip(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, int m
     return n;
 }
 
+/* One attribute as the gate reads it: (lowered name, start, end of the name, value
+ * without its quotes or None, end). A value written as nothing (a=) is None. */
+static PyObject *attr_tuple(const unsigned char *b, Py_ssize_t name, Py_ssize_t name_end, const unsigned char *value,
+                            Py_ssize_t value_len, Py_ssize_t end) {
+    PyObject *lowered = PyBytes_FromStringAndSize(NULL, name_end - name);
+    if (lowered == NULL)
+        return NULL;
+    unsigned char *w = (unsigned char *)PyBytes_AS_STRING(lowered);
+    for (Py_ssize_t k = name; k < name_end; k++)
+        *w++ = lower(b[k]);
+    PyObject *v;
+    if (value == NULL) {
+        v = Py_NewRef(Py_None);
+    } else {
+        v = PyBytes_FromStringAndSize((const char *)value, value_len);
+        if (v == NULL) {
+            Py_DECREF(lowered);
+            return NULL;
+        }
+    }
+    return Py_BuildValue("(NnnNn)", lowered, name, name_end, v, end);
+}
+
+/* The attributes of a complete tag between `i` (the end of its name) and `stop`
+ * (its '>'), as the tokenizer reads them. */
+static PyObject *read_attrs(const unsigned char *b, Py_ssize_t i, Py_ssize_t stop) {
+    PyObject *found = PyList_New(0);
+    if (found == NULL)
+        return NULL;
+    for (;;) {
+        while (i < stop && (is_ws(b[i]) || b[i] == '/'))
+            i++;
+        if (i >= stop)
+            return found;
+        Py_ssize_t name = i++;
+        while (i < stop && !is_ws(b[i]) && b[i] != '/' && b[i] != '>' && b[i] != '=')
+            i++;
+        Py_ssize_t name_end = i, j = i;
+        while (j < stop && is_ws(b[j]))
+            j++;
+        const unsigned char *value = NULL;
+        Py_ssize_t value_len = 0;
+        if (j < stop && b[j] == '=') {
+            j++;
+            while (j < stop && is_ws(b[j]))
+                j++;
+            if (j < stop && (b[j] == '"' || b[j] == '\'')) {
+                const unsigned char *close = memchr(b + j + 1, b[j], (size_t)(stop - j - 1));
+                Py_ssize_t end = close == NULL ? stop : close - b; /* cannot happen in a complete tag */
+                value = b + j + 1;
+                value_len = end - j - 1;
+                i = close == NULL ? stop : end + 1;
+            } else {
+                Py_ssize_t start = j;
+                while (j < stop && !is_ws(b[j]) && b[j] != '>')
+                    j++;
+                if (j > start) {
+                    value = b + start;
+                    value_len = j - start;
+                }
+                i = j;
+            }
+        }
+        PyObject *attr = attr_tuple(b, name, name_end, value, value_len, i);
+        if (attr == NULL || PyList_Append(found, attr) < 0) {
+            Py_XDECREF(attr);
+            Py_DECREF(found);
+            return NULL;
+        }
+        Py_DECREF(attr);
+    }
+}
+
 static int bytes_arg(PyObject *obj, const char *what) {
     if (PyBytes_Check(obj))
         return 0;
@@ -473,7 +546,23 @@ static PyObject *py_raw_end(PyObject *Py_UNUSED(self), PyObject *const *args, Py
                                            PyBytes_GET_SIZE(args[2])));
 }
 
+static PyObject *py_attrs(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "attrs(tag, start, stop)");
+        return NULL;
+    }
+    if (bytes_arg(args[0], "tag") < 0)
+        return NULL;
+    Py_ssize_t n = PyBytes_GET_SIZE(args[0]), start, stop;
+    if (index_arg(args[2], n, &stop) < 0 || index_arg(args[1], stop, &start) < 0)
+        return NULL;
+    return read_attrs((const unsigned char *)PyBytes_AS_STRING(args[0]), start, stop);
+}
+
 static PyMethodDef methods[] = {
+    {"attrs", (PyCFunction)(void (*)(void))py_attrs, METH_FASTCALL,
+     "attrs(tag, start, stop) -> the attributes of a complete tag between the end of its name and its '>':\n"
+     "[(lowered name, start, end of name, value without quotes or None, end), ...]"},
     {"skip", (PyCFunction)(void (*)(void))py_skip, METH_FASTCALL,
      "skip(buf, pos, mode) -> the first position from pos the gate must look at (len(buf) if none)"},
     {"skip_known", (PyCFunction)(void (*)(void))py_skip_known, METH_FASTCALL,

@@ -309,7 +309,12 @@ class HtmlGate(_Decisions):
             return (True, name, False, None, -1)
         out, nonce_at = None, -1
         if not self._template and (name in _URL_ATTRS or name == "base" or b"data-consent" in tag.lower()):
-            out, wants_nonce = self._rewrite(name, tag, *_attrs(tag, at, len(tag) - 1), at)
+            if self._c is not None:
+                attrs = self._c.attrs(tag, at, len(tag) - 1)
+                first = {attr[0]: attr for attr in reversed(attrs)}  # the first of each name wins
+            else:
+                attrs, first = _attrs(tag, at, len(tag) - 1)
+            out, wants_nonce = self._rewrite(name, tag, attrs, first, at)
             nonce_at = at if wants_nonce else -1
         return (False, name, name in _FOREIGN and _self_closing(tag, at), out, nonce_at)
 
