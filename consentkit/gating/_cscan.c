@@ -42,8 +42,16 @@ static const struct { const char *name; Py_ssize_t len; int kind; } NAMES[] = {
     {"svg", 3, K_FOREIGN}, {"math", 4, K_FOREIGN}, {"template", 8, K_TEMPLATE}, {"base", 4, K_BASE},
 };
 
+/* Character classes of the tag states, one table lookup per byte. */
+enum { C_WS = 1, C_SLASH = 2, C_GT = 4, C_EQ = 8 };
+static const unsigned char CLASS[256] = {
+    ['\t'] = C_WS, ['\n'] = C_WS, ['\f'] = C_WS, ['\r'] = C_WS, [' '] = C_WS,
+    ['/'] = C_SLASH, ['>'] = C_GT, ['='] = C_EQ,
+};
+#define IS(c, classes) (CLASS[(unsigned char)(c)] & (classes))
+
 static inline int is_ws(unsigned char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+    return IS(c, C_WS);
 }
 
 static inline int is_alpha(unsigned char c) {
@@ -94,7 +102,7 @@ static const unsigned char CONSENT[] = "data-consent";
 static Py_ssize_t scan_tag(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, Tag *tag) {
     i += (i + 1 < n && b[i + 1] == '/') ? 2 : 1;
     Py_ssize_t start = i;
-    while (i < n && !is_ws(b[i]) && b[i] != '/' && b[i] != '>')
+    while (i < n && !IS(b[i], C_WS | C_SLASH | C_GT))
         i++;
     if (tag != NULL) {
         tag->name_len = i - start;
@@ -111,7 +119,7 @@ static Py_ssize_t scan_tag(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, T
     }
     for (;;) {
         /* before attribute name (also after '/', and after a quoted value) */
-        while (i < n && (is_ws(b[i]) || b[i] == '/'))
+        while (i < n && IS(b[i], C_WS | C_SLASH))
             i++;
         if (i >= n)
             return -1;
@@ -119,7 +127,7 @@ static Py_ssize_t scan_tag(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, T
             return i + 1;
         /* attribute name: the first character may be '=' */
         Py_ssize_t name = i++;
-        while (i < n && !is_ws(b[i]) && b[i] != '/' && b[i] != '>' && b[i] != '=')
+        while (i < n && !IS(b[i], C_WS | C_SLASH | C_GT | C_EQ))
             i++;
         if (i >= n)
             return -1;
@@ -158,7 +166,7 @@ static Py_ssize_t scan_tag(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, T
             return i + 1; /* missing value */
         } else {
             Py_ssize_t value = i;
-            while (i < n && !is_ws(b[i]) && b[i] != '>')
+            while (i < n && !IS(b[i], C_WS | C_GT))
                 i++;
             if (i >= n)
                 return -1;
