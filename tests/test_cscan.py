@@ -8,6 +8,11 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -226,3 +231,48 @@ def test_bad_arguments_raise(call, error):
 def test_pattern_fallback_exists_for_every_mode():
     assert set(fastpath.MODES) == set(fastpath._FAST)
     assert all(isinstance(p, re.Pattern) for p in fastpath._FAST.values())
+
+
+_UNDER_SANITIZERS = """
+import importlib.util, random, sys
+spec = importlib.util.spec_from_file_location("consentkit.gating._cscan", sys.argv[1])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+sys.modules["consentkit.gating._cscan"] = module
+from consentkit.gating import fastpath
+from consentkit.gating.gate import HtmlGate
+from tests.conftest import make_policy
+assert fastpath.CSCAN is module
+policy, rng = make_policy(), random.Random(4)
+pieces = [b"<", b">", b"/", b"!--", b"-->", b"=", b'"', b"'", b" ", b"\\t", b"script", b"img", b"svg", b"template",
+          b"src", b"data-consent", b"//ads.example-ads.test/a", b"analytics", b"[CDATA[", b"]]>", b"base", b"x"]
+for _ in range(3000):
+    doc = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 60)))
+    for n in range(len(doc) + 1):  # every call on every prefix and position
+        module.skip(doc[:n], rng.randint(0, n), rng.randint(0, 4))
+        module.raw_end(doc[:n], rng.randint(0, n), b"script")
+    for granted in ({}, {"advertising": True}):
+        gate = HtmlGate(policy, granted, nonce="n")
+        cut = rng.randint(0, len(doc))
+        gate.feed(b"<head>" + doc[:cut]); gate.feed(doc[cut:]); gate.close()
+print("ok")
+"""
+
+
+@pytest.mark.skipif(os.environ.get("CI") != "true" and shutil.which("gcc") is None, reason="no gcc")
+def test_scanner_is_memory_safe_under_address_sanitizer(tmp_path):
+    """Build the scanner with AddressSanitizer and UBSan and drive it with random
+    markup at every position: any out-of-bounds read or undefined behaviour aborts."""
+    so = tmp_path / "_cscan_asan.so"
+    include = sysconfig.get_paths()["include"]
+    source = Path(fastpath.__file__).with_name("_cscan.c")
+    subprocess.run(["gcc", "-g", "-O1", "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
+                    "-fno-omit-frame-pointer", "-fPIC", "-shared", f"-I{include}", str(source), "-o", str(so)],
+                   check=True)
+    runtimes = [subprocess.run(["gcc", f"-print-file-name={lib}"], capture_output=True, text=True,
+                               check=True).stdout.strip() for lib in ("libasan.so", "libubsan.so")]
+    env = {**os.environ, "LD_PRELOAD": " ".join(runtimes), "ASAN_OPTIONS": "detect_leaks=0:abort_on_error=1",
+           "PYTHONMALLOC": "malloc"}  # so that a read past a bytes object meets a red zone
+    done = subprocess.run([sys.executable, "-c", _UNDER_SANITIZERS, str(so)], env=env, capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parent.parent, timeout=600)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-3000:]
