@@ -28,7 +28,11 @@ _VARY = "Cookie, Sec-GPC"  # one add_vary_header() call: each one reads and rewr
 
 
 def vary_on_consent(headers: MutableHeaders) -> None:
-    headers.add_vary_header(_VARY)
+    raw = headers.raw
+    if any(name.lower() == b"vary" for name, _ in raw):
+        headers.add_vary_header(_VARY)  # merged with the app's own
+    else:
+        raw.append((b"vary", _VARY.encode()))
 
 
 def consent_headers(visit: Visit, headers: MutableHeaders) -> None:
@@ -123,14 +127,10 @@ class _Responder:
         )
         headers = MutableHeaders(scope=message)
         consent_headers(visit, headers)
-        content_type = headers.get("content-type", "")
-        if (
-            content_type.startswith("text/html")
-            and "content-encoding" not in headers
-            and visit.scope.get("method") != "HEAD"
-        ):
+        content_type, encoded, csp = _facts(headers.raw)
+        if content_type.startswith(b"text/html") and not encoded and visit.scope.get("method") != "HEAD":
             vary_on_consent(headers)
-            nonce = _nonce(visit, headers.get("content-security-policy"))
+            nonce = _nonce(visit, csp)
             self.gate = HtmlGate(visit.kit.policy, granted, nonce=nonce, inject=_head(visit, nonce))
             self.start = message
             return
@@ -144,15 +144,28 @@ class _Responder:
             out += self.gate.close()
         if self.start is not None:
             start, self.start = self.start, None
-            headers = MutableHeaders(scope=start)
-            if more:
-                # The length is unknown until the end: let the server chunk it.
-                del headers["content-length"]
-            else:
-                headers["content-length"] = str(len(out))
+            # The length is unknown until the end when more comes: the server chunks it.
+            start["headers"] = [(name, value) for name, value in start["headers"] if name.lower() != b"content-length"]
+            if not more:
+                start["headers"].append((b"content-length", str(len(out)).encode()))
             await self.downstream(start)
         if out or not more:
             await self.downstream({"type": "http.response.body", "body": out, "more_body": more})
+
+
+def _facts(raw: list[tuple[bytes, bytes]]) -> tuple[bytes, bool, str | None]:
+    """(Content-Type, whether a Content-Encoding is set, Content-Security-Policy) of a
+    response, in one pass over its headers; the first of each, as headers.get() gives."""
+    content_type, encoded, csp = None, False, None
+    for name, value in raw:
+        name = name.lower()
+        if name == b"content-type":
+            content_type = value if content_type is None else content_type
+        elif name == b"content-encoding":
+            encoded = True
+        elif name == b"content-security-policy" and csp is None:
+            csp = value.decode("latin-1")
+    return (content_type or b"").lower().lstrip(), encoded, csp
 
 
 def _nonce(visit: Visit, csp: str | None) -> str | None:
