@@ -251,16 +251,7 @@ static int append_slice(PyObject *out, const unsigned char *b, Py_ssize_t start,
     return rc;
 }
 
-/* 1 if the tag at [at, end) is known and was written (or passes as it is), 0 if
- * the gate must read it, -1 on an error. */
-static int known_tag(Known *known, const unsigned char *b, Py_ssize_t at, Py_ssize_t end) {
-    PyObject *key = PyBytes_FromStringAndSize((const char *)b + at, end - at);
-    if (key == NULL)
-        return -1;
-    PyObject *read = PyDict_GetItemWithError(known->tags, key); /* borrowed */
-    Py_DECREF(key);
-    if (read == NULL)
-        return PyErr_Occurred() ? -1 : 0;
+static int write_known(Known *known, PyObject *read, const unsigned char *b, Py_ssize_t at, Py_ssize_t end) {
     if (!PyTuple_Check(read) || PyTuple_GET_SIZE(read) != 5)
         return 0;
     PyObject *replacement = PyTuple_GET_ITEM(read, 3);
@@ -286,6 +277,22 @@ static int known_tag(Known *known, const unsigned char *b, Py_ssize_t at, Py_ssi
         append_slice(known->out, done, nonce_at, len) < 0)
         return -1;
     return 1;
+}
+
+/* 1 if the tag at [at, end) is known and was written (or passes as it is), 0 if
+ * the gate must read it, -1 on an error. */
+static int known_tag(Known *known, const unsigned char *b, Py_ssize_t at, Py_ssize_t end) {
+    PyObject *key = PyBytes_FromStringAndSize((const char *)b + at, end - at);
+    if (key == NULL)
+        return -1;
+    PyObject *read = PyDict_GetItemWithError(known->tags, key);
+    Py_DECREF(key);
+    if (read == NULL)
+        return PyErr_Occurred() ? -1 : 0;
+    Py_INCREF(read); /* held while it is used, whatever happens to the cache meanwhile */
+    int found = write_known(known, read, b, at, end);
+    Py_DECREF(read);
+    return found;
 }
 
 static Py_ssize_t skip(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, int mode, Known *known) {
