@@ -15,10 +15,15 @@ _MARKED_CHECKS = {
 
 
 def _delete(tag: bytes, attr: _Attr, floor: int) -> _Edit:
-    start = attr[1]
+    """Remove an attribute with the whitespace before it; but when '/' or another
+    attribute follows it directly, one space stays, or an unquoted value before it
+    would run on into what follows (``a=b type=x/>`` must not become ``a=b/>``)."""
+    start, end = attr[1], attr[4]
     while start > floor and tag[start - 1] in _WS:
         start -= 1
-    return (start, attr[4], b"")
+    if start < attr[1] and end < len(tag) and tag[end] not in _WS and tag[end] != 0x3E:
+        start += 1
+    return (start, end, b"")
 
 
 def _rename(attr: _Attr, name: bytes) -> _Edit:
