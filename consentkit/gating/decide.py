@@ -1,13 +1,29 @@
-"""The gating decision for one start tag: live, inert, or unchanged."""
+"""The gating decision for one tag: what it is, and whether it goes out live, inert,
+or unchanged."""
 
 from __future__ import annotations
 
+from types import ModuleType
 from urllib.parse import urljoin
 
 from .hosts import _HIDES_HOST, _host_path, _normal_url, _quoted, _Rules, _text
-from .syntax import _ANY_URL_ATTRS, _INERT_NAME, _INERT_RELS, _SRCSETS, _URL_ATTRS, _WS, _Attr
+from .syntax import (
+    _ANY_URL_ATTRS,
+    _FOREIGN,
+    _INERT_NAME,
+    _INERT_RELS,
+    _SRCSETS,
+    _URL_ATTRS,
+    _WS,
+    _Attr,
+    _attrs,
+    _self_closing,
+)
 
 _Edit = tuple[int, int, bytes]
+# A tag read: (closing, lowered name, self-closing, replacement or None, where the
+# nonce goes or -1). What HtmlGate caches per policy and grants (_Rules.tags).
+_Read = tuple[bool, str, bool, "bytes | None", int]
 # A marked tag's URLs are checked in their live and inert forms.
 _MARKED_CHECKS = {
     names: names + tuple(_INERT_NAME[a] for a in names) for names in (*_URL_ATTRS.values(), _ANY_URL_ATTRS)
@@ -40,12 +56,39 @@ class _Decisions:
 
     _rules: _Rules
     _allowed: frozenset[str]
+    _nonce: bytes
+    _template: int
+    _c: ModuleType | None
     _base: str | None
     _base_seen: bool
 
     def _update_fast(self) -> None:
         raise NotImplementedError
 
+
+    def _read(self, tag: bytes, at: int, closing: bool) -> _Read:
+        """What one complete tag is and becomes, apart from the nonce; ``at`` is the
+        end of its name. Reads a <base> as the page's base, so <base> is never cached."""
+        name = tag[1 + closing : at].lower().decode("latin-1")
+        if closing:
+            return (True, name, False, None, -1)
+        out, nonce_at = None, -1
+        if not self._template and (name in _URL_ATTRS or name == "base" or b"data-consent" in tag.lower()):
+            if self._c is not None:
+                attrs = self._c.attrs(tag, at, len(tag) - 1)
+                first = {attr[0]: attr for attr in reversed(attrs)}  # the first of each name wins
+            else:
+                attrs, first = _attrs(tag, at, len(tag) - 1)
+            out, wants_nonce = self._rewrite(name, tag, attrs, first, at)
+            nonce_at = at if wants_nonce else -1
+        return (False, name, name in _FOREIGN and _self_closing(tag, at), out, nonce_at)
+
+    def _with_nonce(self, tag: bytes, out: bytes | None, at: int) -> bytes | None:
+        """A script made live gets the response's nonce right after its name."""
+        if not self._nonce:
+            return out
+        done = tag if out is None else out
+        return done[:at] + self._nonce + done[at:]
 
     def _rewrite(
         self, name: str, tag: bytes, attrs: list[_Attr], first: dict[bytes, _Attr], at: int, oversized: bool = False

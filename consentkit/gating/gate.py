@@ -25,20 +25,14 @@ from .syntax import (
     _RAW_END,
     _RAWTEXT,
     _TAG,
-    _URL_ATTRS,
     TAG_LIMIT,
-    _attrs,
     _run_end,
-    _self_closing,
 )
 
 # Tags longer than this are not cached, and a cache that reaches its size starts over:
 # at most 512 x 2 KB per policy and set of grants, whatever the pages hold.
 _CACHED_TAG = 2048
 _CACHED_TAGS = 512
-# A tag read: (closing, lowered name, self-closing, replacement or None, where the
-# nonce goes or -1).
-_Read = tuple[bool, str, bool, "bytes | None", int]
 
 
 class HtmlGate(_Decisions):
@@ -300,30 +294,6 @@ class HtmlGate(_Decisions):
         if not self._injected and (closing or name not in ("html", "head")):
             new = self._take_inject() + (buf[pos:end] if new is None else new)
         return end, new
-
-    def _read(self, tag: bytes, at: int, closing: bool) -> _Read:
-        """What one complete tag is and becomes, apart from the nonce; ``at`` is the
-        end of its name. Reads a <base> as the page's base, so <base> is never cached."""
-        name = tag[1 + closing : at].lower().decode("latin-1")
-        if closing:
-            return (True, name, False, None, -1)
-        out, nonce_at = None, -1
-        if not self._template and (name in _URL_ATTRS or name == "base" or b"data-consent" in tag.lower()):
-            if self._c is not None:
-                attrs = self._c.attrs(tag, at, len(tag) - 1)
-                first = {attr[0]: attr for attr in reversed(attrs)}  # the first of each name wins
-            else:
-                attrs, first = _attrs(tag, at, len(tag) - 1)
-            out, wants_nonce = self._rewrite(name, tag, attrs, first, at)
-            nonce_at = at if wants_nonce else -1
-        return (False, name, name in _FOREIGN and _self_closing(tag, at), out, nonce_at)
-
-    def _with_nonce(self, tag: bytes, out: bytes | None, at: int) -> bytes | None:
-        """A script made live gets the response's nonce right after its name."""
-        if not self._nonce:
-            return out
-        done = tag if out is None else out
-        return done[:at] + self._nonce + done[at:]
 
     # The fast path depends on the template and foreign depths: it changes only with them.
 
