@@ -68,6 +68,9 @@ SNIPPETS = [
     "<noscript><img src=https://pixel.example-analytics.test/p.gif></noscript>", "<title><script></title>",
     '<img src="\\\\ads.example-ads.test/a">', "<img src=/\\ads.example-ads.test/a>", '<img src=" //ads.example-ads.test">',
     "<svg><![CDATA[ a > <img src=//ads.example-ads.test/a> ]]></svg>", "<svg><img src=/a></svg>",
+    '<img src="%2F%2Fads.example-ads.test/x">', "<img src=/%2Fads.example-ads.test/x>",
+    '<img src="\uff0f\uff0fads.example-ads.test/x">', "<img src=//ads%2Eexample-ads.test/x>",
+    '<img src="https:%2F%2Fads.example-ads.test/x">', "<img src=HTTPS:ads.example-ads.test>",
 ]
 DOCS = st.lists(st.one_of(piece(), st.sampled_from(SNIPPETS), resource_tag()), max_size=14).map("".join)
 # Contexts a snippet is tried in: each tokenizer mode of the scanner.

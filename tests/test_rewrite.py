@@ -131,6 +131,12 @@ CASES = [
      '<img data-consent="analytics" data-src="https://pixel.example-ana\nlytics.test/p.gif">'),
     ("net-percent-host", NONE, '<img src="https://%70ixel.example-analytics.test/p.gif">',
      '<img data-consent="analytics" data-src="https://%70ixel.example-analytics.test/p.gif">'),
+    ("net-percent-dot-scheme-relative", NONE, '<img src="//pixel%2Eexample-analytics.test/p.gif">',
+     '<img data-consent="analytics" data-src="//pixel%2Eexample-analytics.test/p.gif">'),
+    # %-escaped or full-width slashes do not start an authority: a path on this site
+    ("escaped-slashes-are-a-path", NONE, '<img src="%2F%2Fpixel.example-analytics.test/p.gif">', None),
+    ("escaped-slash-after-slash-is-a-path", NONE, '<img src="/%2Fpixel.example-analytics.test/p.gif">', None),
+    ("fullwidth-slashes-are-a-path", NONE, '<img src="\uff0f\uff0fpixel.example-analytics.test/p.gif">', None),
     ("net-fullwidth-dot", NONE, '<img src="https://pixel\u3002example-analytics.test/p.gif">',
      '<img data-consent="analytics" data-src="https://pixel\u3002example-analytics.test/p.gif">'),
     ("net-port-and-userinfo", NONE, '<img src="https://u@pixel.example-analytics.test:8443/p.gif">',

@@ -79,18 +79,26 @@ _PREPARED: dict[int, tuple[weakref.ref[Policy], dict[frozenset[str], _Rules]]] =
 
 def _normal_url(url: str) -> str:
     """A URL lowered and read as a browser would find its host: no tabs or newlines,
-    \\ as /, any run of slashes after http(s): or at the start as //, %-escapes and
-    full-width characters and dots (IDNA mapping) decoded."""
+    \\ as /, any run of slashes after http(s): or at the start as //; then, in an
+    http(s) or scheme-relative URL only, %-escapes and full-width characters and dots
+    (IDNA mapping) decoded, as a browser does with a host. Anything else is a path
+    (or another scheme) however it is escaped: "%2F%2Fx.test" stays on this site."""
     url = url.translate(_TNR).strip(_C0_SPACE).replace("\\", "/")
-    if "%" in url:
-        url = unquote(url)
-    if not url.isascii():
-        url = unicodedata.normalize("NFKC", url).replace("\u3002", ".")
-    url = url.lower()
-    if url.startswith(("http:", "https:")):
-        scheme, _, rest = url.partition(":")
-        return scheme + "://" + rest.lstrip("/")
-    return "//" + url.lstrip("/") if url.startswith("//") else url
+    lowered = url.lower()
+    if lowered.startswith(("http:", "https:")):
+        scheme, _, rest = lowered.partition(":")
+        return scheme + "://" + _decoded(rest.lstrip("/"))
+    if url.startswith("//"):
+        return "//" + _decoded(lowered.lstrip("/"))
+    return lowered
+
+
+def _decoded(rest: str) -> str:
+    if "%" in rest:
+        rest = unquote(rest)
+    if not rest.isascii():
+        rest = unicodedata.normalize("NFKC", rest).replace("\u3002", ".")
+    return rest.lower()
 
 
 def _host_path(url: str) -> tuple[str, str]:
