@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
-# Installs everything the tests need (Python deps in .venv, Debian's Chromium) and
-# runs the whole suite: unit, PostgreSQL integration and real-Chromium browser tests.
+# Installs everything the tests need (Python deps in .venv; from Debian's packages,
+# Chromium and, if missing, a C compiler and Python's headers for the gate's scanner)
+# and runs the whole suite: unit, PostgreSQL integration and real-Chromium browser tests.
 # Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-if ! command -v chromium >/dev/null 2>&1; then
-  echo "Installing Chromium from Debian's packages..."
+packages=()
+command -v chromium >/dev/null 2>&1 || packages+=(chromium)
+# The HTML gate's C scanner is compiled at install; the suite checks it was (under CI=true).
+command -v gcc >/dev/null 2>&1 || packages+=(gcc)
+${PYTHON:-python3} -c 'import os, sysconfig; exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' \
+  || packages+=(python3-dev)
+if [ ${#packages[@]} -gt 0 ]; then
+  echo "Installing ${packages[*]} from Debian's packages..."
   as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${packages[@]}" >/dev/null
 fi
 
 # PostgreSQL tests need the server; start the local cluster if it is installed but down.
