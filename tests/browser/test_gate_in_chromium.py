@@ -1,9 +1,9 @@
-"""The server-side gate against the reader that matters: pages full of trackers,
-written every way HTML allows, served through ConsentMiddleware to real Chromium
-with JavaScript off where the case allows (so that only the server's gating counts,
-not the widget) to a visitor who granted nothing: not one request may reach a host of a category without
-consent. The same pages served without the middleware do reach them, which shows
-that each case would catch a leak.
+"""The server-side gate against the reader that matters: a tracker written in 30
+ways HTML allows, served through ConsentMiddleware to real Chromium, with
+JavaScript off where the case allows (so that only the server's gating counts, not
+the widget), to a visitor who granted nothing: not one request may reach a host of
+a category without consent. The same pages served without the middleware do reach
+it, which shows that each case would catch a leak.
 """
 
 from __future__ import annotations
