@@ -35,8 +35,11 @@ declared host, relative URLs are resolved against it; a ``<base>`` on a host tha
 is not granted goes out inert itself.
 
 ``<template>`` content is left untouched: it is inert until the page's own script
-clones it. Not covered: URLs in CSS (``style``, ``@import``), ``srcdoc``, legacy
-``background`` attributes and ``xlink:href``.
+clones it. SVG's ``<image>``, ``<use>`` and ``<feImage>`` are gated by ``href`` and
+``xlink:href`` (an inert ``data-xlink:href`` comes back live on the next page view,
+not in place). Not covered: URLs in CSS (``style``, ``@import``), ``srcdoc``, legacy
+``background`` attributes and ``<meta http-equiv="refresh">``; keep trackers out of
+those (``tests/browser/test_gate_in_chromium.py`` shows what Chromium fetches).
 
 A tag longer than ``TAG_LIMIT`` is not held back whole: it is decided on what
 has been read (its complete attributes and the start of the one in progress, which

@@ -71,6 +71,8 @@ SNIPPETS = [
     '<img src="%2F%2Fads.example-ads.test/x">', "<img src=/%2Fads.example-ads.test/x>",
     '<img src="\uff0f\uff0fads.example-ads.test/x">', "<img src=//ads%2Eexample-ads.test/x>",
     '<img src="https:%2F%2Fads.example-ads.test/x">', "<img src=HTTPS:ads.example-ads.test>",
+    "<svg><use href=//ads.example-ads.test/s.svg#a /><feImage xlink:href=//ads.example-ads.test/f></svg>",
+    "<use href=//ads.example-ads.test/s.svg#a>", '<svg><image xlink:href="/local.png"/><use href="#i"/></svg>',
 ]
 DOCS = st.lists(st.one_of(piece(), st.sampled_from(SNIPPETS), resource_tag()), max_size=14).map("".join)
 # Contexts a snippet is tried in: each tokenizer mode of the scanner.

@@ -131,6 +131,13 @@ CASES = [
      '<img data-consent="analytics" data-src="https://pixel.example-ana\nlytics.test/p.gif">'),
     ("net-percent-host", NONE, '<img src="https://%70ixel.example-analytics.test/p.gif">',
      '<img data-consent="analytics" data-src="https://%70ixel.example-analytics.test/p.gif">'),
+    ("net-svg-image-xlink", NONE, f'<svg><image xlink:href="{PIXEL}"/></svg>',
+     f'<svg><image data-consent="analytics" data-xlink:href="{PIXEL}"/></svg>'),
+    ("net-svg-use", NONE, f'<svg><use href="{PIXEL}#a"/></svg>',
+     f'<svg><use data-consent="analytics" data-href="{PIXEL}#a"/></svg>'),
+    ("net-svg-feimage", NONE, f'<svg><filter><feImage href="{PIXEL}"/></filter></svg>',
+     f'<svg><filter><feImage data-consent="analytics" data-href="{PIXEL}"/></filter></svg>'),
+    ("svg-use-local-fragment", NONE, '<svg><use href="#icon"/></svg>', None),
     ("net-percent-dot-scheme-relative", NONE, '<img src="//pixel%2Eexample-analytics.test/p.gif">',
      '<img data-consent="analytics" data-src="//pixel%2Eexample-analytics.test/p.gif">'),
     # %-escaped or full-width slashes do not start an authority: a path on this site

@@ -37,6 +37,7 @@ static const struct { const char *name; Py_ssize_t len; int kind; } NAMES[] = {
     {"img", 3, K_LOADING}, {"image", 5, K_LOADING}, {"source", 6, K_LOADING}, {"video", 5, K_LOADING},
     {"link", 4, K_LOADING}, {"object", 6, K_LOADING}, {"frame", 5, K_LOADING}, {"embed", 5, K_LOADING},
     {"audio", 5, K_LOADING}, {"track", 5, K_LOADING}, {"input", 5, K_LOADING},
+    {"use", 3, K_LOADING}, {"feimage", 7, K_LOADING}, /* SVG: they fetch their href */
     {"style", 5, K_RAWBODY}, {"textarea", 8, K_RAWBODY}, {"title", 5, K_RAWBODY}, {"xmp", 3, K_RAWBODY},
     {"noembed", 7, K_RAWBODY}, {"noframes", 8, K_RAWBODY},
     {"svg", 3, K_FOREIGN}, {"math", 4, K_FOREIGN}, {"template", 8, K_TEMPLATE}, {"base", 4, K_BASE},

@@ -32,10 +32,10 @@ _NO_URL = _NOT_CONSENT + (
     rb"""|(?:[^\t\n\f\r >"'=`<:/\\&]|/(?![/\\]))++))?"""
 )
 _END = rb"[\t\n\f\r ]*+/?>"
-_SPECIAL = rb"(?!s(?:cr|ty|ou|vg)|t(?:e[xm]|it|ra)|i(?:f|m|np)|xmp|lin|vid|au|emb|ob|mat|fra|bas|no[ef])"
+_SPECIAL = rb"(?!s(?:cr|ty|ou|vg)|t(?:e[xm]|it|ra)|i(?:f|m|np)|xmp|lin|vid|au|emb|ob|mat|fra|fei|bas|no[ef]|use)"
 # A tag name no special one starts like. Names whose first letter starts none of them
 # skip the lookahead, which tries each of its branches on every tag.
-_ORDINARY = rb"(?:[cdghjkpqruwyz]|" + _SPECIAL + rb"[abefilmnostvx])"
+_ORDINARY = rb"(?:[cdghjkpqrwyz]|" + _SPECIAL + rb"[abefilmnostuvx])"
 
 
 def _body(name: bytes) -> bytes:
@@ -45,7 +45,7 @@ def _body(name: bytes) -> bytes:
 
 _ANY_ATTR = rb"""[\t\n\f\r ]++""" + _NC + rb"""++(?:=(?:"[^"]*+"|'[^']*+'|[^\t\n\f\r >"'=`<]++))?"""
 _TEXT_ELEMENTS = (b"style", b"textarea", b"title", b"xmp", b"noembed", b"noframes")
-_LOADING = b"script|img|image|iframe|frame|link|video|audio|source|embed|object|input|track|base"
+_LOADING = b"script|img|image|iframe|frame|link|video|audio|source|embed|object|input|track|base|use|feimage"
 
 
 def _not(names: bytes) -> bytes:
@@ -74,7 +74,7 @@ def _fast(mode: str) -> re.Pattern[bytes]:
         alts = [rb"/[a-z]" + _NC + rb"*+[\t\n\f\r ]*+>", _ORDINARY + _NC + rb"*+(?:" + attr + rb")*+" + _END]
         if mode == "html":
             alts.append(
-                rb"(?:img|input|source|link|track|video|audio|embed|object|frame)(?=[\t\n\f\r />])(?:"
+                rb"(?:img|input|source|link|track|video|audio|embed|object|frame|use|feimage)(?=[\t\n\f\r />])(?:"
                 + _NO_URL + rb")*+" + _END
             )
             for name in (b"script", b"iframe"):

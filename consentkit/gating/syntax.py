@@ -9,9 +9,12 @@ TAG_LIMIT = 64 * 1024
 
 # URL attributes that load something, per element; ``data-<name>`` is their inert form.
 _URL_ATTRS: dict[str, tuple[bytes, ...]] = {
-    "script": (b"src", b"href"),  # href: SVG <script href>
+    "script": (b"src", b"href", b"xlink:href"),  # href: SVG <script href>
     "img": (b"src", b"srcset"),
-    "image": (b"src", b"srcset", b"href"),  # HTML parses <image> as <img>; SVG <image href>
+    "image": (b"src", b"srcset", b"href", b"xlink:href"),  # HTML parses <image> as <img>; SVG <image href>
+    # SVG elements that fetch their href (a cross-origin <use> is requested, then refused).
+    "use": (b"href", b"xlink:href"),
+    "feimage": (b"href", b"xlink:href"),
     "source": (b"src", b"srcset"),
     "video": (b"src", b"poster"),
     "link": (b"href", b"imagesrcset"),

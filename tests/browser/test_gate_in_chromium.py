@@ -1,4 +1,4 @@
-"""The server-side gate against the reader that matters: a tracker written in 30
+"""The server-side gate against the reader that matters: a tracker written in 33
 ways HTML allows, served through ConsentMiddleware to real Chromium, with
 JavaScript off where the case allows (so that only the server's gating counts, not
 the widget), to a visitor who granted nothing: not one request may reach a host of
@@ -45,6 +45,10 @@ CASES: dict[str, str] = {
     "object": '<object data="{u}" type="image/gif"></object>',
     "input-image": '<input type="image" src="{u}" alt="go">',
     "svg-image": '<svg width="10" height="10"><image href="{u}" width="10" height="10"/></svg>',
+    "svg-image-xlink": '<svg width="10" height="10"><image xlink:href="{u}" width="10" height="10"/></svg>',
+    "svg-use": '<svg width="10" height="10"><use href="{u}#a"/></svg>',
+    "svg-feimage": ('<svg width="10" height="10"><filter id="f"><feImage href="{u}"/></filter>'
+                    '<rect width="10" height="10" filter="url(#f)"/></svg>'),
     "noscript-img": '<noscript><img src="{u}" alt=""></noscript>',
     "marked-but-live": '<img data-consent="analytics" src="{u}" alt="">',
     "marked-necessary-but-tracker": '<img data-consent="necessary" src="{u}" alt="">',
