@@ -97,9 +97,89 @@ static int names_host(const unsigned char *v, Py_ssize_t len) {
 
 static const unsigned char CONSENT[] = "data-consent";
 
-/* One tag from its '<' (HTML Standard 13.2.5.6-13.2.5.40, without character
- * references, which do not move a tag's end). Returns the index after its '>',
- * or -1 when the buffer ends first. */
+static PyObject *attr_tuple(const unsigned char *b, Py_ssize_t name, Py_ssize_t name_end, const unsigned char *value,
+                            Py_ssize_t value_len, Py_ssize_t end);
+
+/* What one attribute tells: to `tag` (data-consent, a URL-like value) and, when
+ * asked, as a tuple to the list `found`. -1 on an error. */
+static int saw_attr(const unsigned char *b, Py_ssize_t name, Py_ssize_t name_end, const unsigned char *value,
+                    Py_ssize_t value_len, Py_ssize_t end, Tag *tag, PyObject *found) {
+    if (tag != NULL) {
+        if (name_end - name == 12) {
+            int same = 1;
+            for (int k = 0; k < 12 && same; k++)
+                same = lower(b[name + k]) == CONSENT[k];
+            tag->consent |= same;
+        }
+        if (tag->url == 0 && value != NULL)
+            tag->url = names_host(value, value_len);
+    }
+    if (found == NULL)
+        return 0;
+    PyObject *attr = attr_tuple(b, name, name_end, value, value_len, end);
+    int rc = attr == NULL ? -1 : PyList_Append(found, attr);
+    Py_XDECREF(attr);
+    return rc;
+}
+
+/* A tag's attributes from `i`, the end of its name (HTML Standard 13.2.5.32-40,
+ * without character references, which do not move a tag's end). Returns the index
+ * after its '>', -1 when the buffer ends first, -2 on an error. */
+static Py_ssize_t scan_attrs(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, Tag *tag, PyObject *found) {
+    for (;;) {
+        /* before attribute name (also after '/', and after a quoted value) */
+        while (i < n && IS(b[i], C_WS | C_SLASH))
+            i++;
+        if (i >= n)
+            return -1;
+        if (b[i] == '>')
+            return i + 1;
+        /* attribute name: the first character may be '=' */
+        Py_ssize_t name = i++;
+        while (i < n && !IS(b[i], C_WS | C_SLASH | C_GT | C_EQ))
+            i++;
+        Py_ssize_t name_end = i;
+        /* after attribute name */
+        while (i < n && is_ws(b[i]))
+            i++;
+        if (i >= n)
+            return -1;
+        const unsigned char *value = NULL;
+        Py_ssize_t value_len = 0;
+        if (b[i] != '=') {
+            i = name_end; /* no value: the next attribute, '/' or '>' follows */
+        } else {
+            i++;
+            /* before attribute value */
+            while (i < n && is_ws(b[i]))
+                i++;
+            if (i >= n)
+                return -1;
+            unsigned char q = b[i];
+            if (q == '"' || q == '\'') {
+                const unsigned char *close = memchr(b + i + 1, q, (size_t)(n - i - 1));
+                if (close == NULL)
+                    return -1;
+                value = b + i + 1;
+                value_len = close - value;
+                i = close - b + 1;
+            } else if (q != '>') { /* '>' here: a value written as nothing */
+                Py_ssize_t start = i;
+                while (i < n && !IS(b[i], C_WS | C_GT))
+                    i++;
+                if (i >= n)
+                    return -1;
+                value = b + start;
+                value_len = i - start;
+            }
+        }
+        if (saw_attr(b, name, name_end, value, value_len, i, tag, found) < 0)
+            return -2;
+    }
+}
+
+/* One tag from its '<' (HTML Standard 13.2.5.6-13.2.5.40). Returns the index after
+ * its '>', or -1 when the buffer ends first. */
 static Py_ssize_t scan_tag(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, Tag *tag) {
     i += (i + 1 < n && b[i + 1] == '/') ? 2 : 1;
     Py_ssize_t start = i;
@@ -118,63 +198,7 @@ static Py_ssize_t scan_tag(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, T
         if (!(tag->kind & K_LOADING))
             tag->url = -1; /* not read */
     }
-    for (;;) {
-        /* before attribute name (also after '/', and after a quoted value) */
-        while (i < n && IS(b[i], C_WS | C_SLASH))
-            i++;
-        if (i >= n)
-            return -1;
-        if (b[i] == '>')
-            return i + 1;
-        /* attribute name: the first character may be '=' */
-        Py_ssize_t name = i++;
-        while (i < n && !IS(b[i], C_WS | C_SLASH | C_GT | C_EQ))
-            i++;
-        if (i >= n)
-            return -1;
-        if (tag != NULL && i - name == 12) {
-            int same = 1;
-            for (int k = 0; k < 12 && same; k++)
-                same = lower(b[name + k]) == CONSENT[k];
-            tag->consent |= same;
-        }
-        /* after attribute name */
-        Py_ssize_t after = i;
-        while (i < n && is_ws(b[i]))
-            i++;
-        if (i >= n)
-            return -1;
-        if (b[i] != '=') {
-            i = after; /* no value: the next attribute, '/' or '>' follows */
-            continue;
-        }
-        i++;
-        /* before attribute value */
-        while (i < n && is_ws(b[i]))
-            i++;
-        if (i >= n)
-            return -1;
-        unsigned char q = b[i];
-        if (q == '"' || q == '\'') {
-            const unsigned char *close = memchr(b + i + 1, q, (size_t)(n - i - 1));
-            if (close == NULL)
-                return -1;
-            Py_ssize_t end = close - b;
-            if (tag != NULL && tag->url == 0)
-                tag->url = names_host(b + i + 1, end - i - 1);
-            i = end + 1;
-        } else if (q == '>') {
-            return i + 1; /* missing value */
-        } else {
-            Py_ssize_t value = i;
-            while (i < n && !IS(b[i], C_WS | C_GT))
-                i++;
-            if (i >= n)
-                return -1;
-            if (tag != NULL && tag->url == 0)
-                tag->url = names_host(b + value, i - value);
-        }
-    }
+    return scan_attrs(b, n, i, tag, NULL);
 }
 
 static int kind_of(const Tag *tag) {
@@ -413,52 +437,11 @@ static PyObject *attr_tuple(const unsigned char *b, Py_ssize_t name, Py_ssize_t 
 
 /* The attributes of a complete tag between `i` (the end of its name) and `stop`
  * (its '>'), as the tokenizer reads them. */
-static PyObject *read_attrs(const unsigned char *b, Py_ssize_t i, Py_ssize_t stop) {
+static PyObject *read_attrs(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, Py_ssize_t stop) {
     PyObject *found = PyList_New(0);
-    if (found == NULL)
-        return NULL;
-    for (;;) {
-        while (i < stop && (is_ws(b[i]) || b[i] == '/'))
-            i++;
-        if (i >= stop)
-            return found;
-        Py_ssize_t name = i++;
-        while (i < stop && !is_ws(b[i]) && b[i] != '/' && b[i] != '>' && b[i] != '=')
-            i++;
-        Py_ssize_t name_end = i, j = i;
-        while (j < stop && is_ws(b[j]))
-            j++;
-        const unsigned char *value = NULL;
-        Py_ssize_t value_len = 0;
-        if (j < stop && b[j] == '=') {
-            j++;
-            while (j < stop && is_ws(b[j]))
-                j++;
-            if (j < stop && (b[j] == '"' || b[j] == '\'')) {
-                const unsigned char *close = memchr(b + j + 1, b[j], (size_t)(stop - j - 1));
-                Py_ssize_t end = close == NULL ? stop : close - b; /* cannot happen in a complete tag */
-                value = b + j + 1;
-                value_len = end - j - 1;
-                i = close == NULL ? stop : end + 1;
-            } else {
-                Py_ssize_t start = j;
-                while (j < stop && !is_ws(b[j]) && b[j] != '>')
-                    j++;
-                if (j > start) {
-                    value = b + start;
-                    value_len = j - start;
-                }
-                i = j;
-            }
-        }
-        PyObject *attr = attr_tuple(b, name, name_end, value, value_len, i);
-        if (attr == NULL || PyList_Append(found, attr) < 0) {
-            Py_XDECREF(attr);
-            Py_DECREF(found);
-            return NULL;
-        }
-        Py_DECREF(attr);
-    }
+    if (found != NULL && scan_attrs(b, stop < n ? stop + 1 : n, i, NULL, found) == -2)
+        Py_CLEAR(found);
+    return found;
 }
 
 static int bytes_arg(PyObject *obj, const char *what) {
@@ -492,53 +475,55 @@ static int mode_arg(PyObject *obj, int *out) {
     return 0;
 }
 
-static PyObject *py_skip(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 3) {
-        PyErr_SetString(PyExc_TypeError, "skip(buf, pos, mode)");
-        return NULL;
+/* The arguments every function starts with, (buf, pos, ...): their number, buf
+ * bytes, pos inside it. */
+static int buf_args(PyObject *const *args, Py_ssize_t nargs, Py_ssize_t expected, const char *usage,
+                    const unsigned char **b, Py_ssize_t *n, Py_ssize_t *pos) {
+    if (nargs != expected) {
+        PyErr_SetString(PyExc_TypeError, usage);
+        return -1;
     }
     if (bytes_arg(args[0], "buf") < 0)
-        return NULL;
-    Py_ssize_t n = PyBytes_GET_SIZE(args[0]), pos;
+        return -1;
+    *b = (const unsigned char *)PyBytes_AS_STRING(args[0]);
+    *n = PyBytes_GET_SIZE(args[0]);
+    return index_arg(args[1], *n, pos);
+}
+
+static PyObject *py_skip(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs) {
+    const unsigned char *b;
+    Py_ssize_t n, pos;
     int mode;
-    if (index_arg(args[1], n, &pos) < 0 || mode_arg(args[2], &mode) < 0)
+    if (buf_args(args, nargs, 3, "skip(buf, pos, mode)", &b, &n, &pos) < 0 || mode_arg(args[2], &mode) < 0)
         return NULL;
-    return PyLong_FromSsize_t(skip((const unsigned char *)PyBytes_AS_STRING(args[0]), n, pos, mode, NULL));
+    return PyLong_FromSsize_t(skip(b, n, pos, mode, NULL));
 }
 
 static PyObject *py_skip_known(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 7) {
-        PyErr_SetString(PyExc_TypeError, "skip_known(buf, pos, mode, tags, nonce, out, emit)");
-        return NULL;
-    }
-    if (bytes_arg(args[0], "buf") < 0 || bytes_arg(args[4], "nonce") < 0)
+    const unsigned char *b;
+    Py_ssize_t n, pos;
+    int mode;
+    if (buf_args(args, nargs, 7, "skip_known(buf, pos, mode, tags, nonce, out, emit)", &b, &n, &pos) < 0 ||
+        mode_arg(args[2], &mode) < 0 || bytes_arg(args[4], "nonce") < 0)
         return NULL;
     if (!PyDict_Check(args[3]) || !PyList_Check(args[5])) {
         PyErr_SetString(PyExc_TypeError, "tags must be a dict and out a list");
         return NULL;
     }
-    Py_ssize_t n = PyBytes_GET_SIZE(args[0]), pos;
-    int mode;
     Known known = {args[3], args[4], args[5], 0, 0};
-    if (index_arg(args[1], n, &pos) < 0 || mode_arg(args[2], &mode) < 0 || index_arg(args[6], pos, &known.emit) < 0)
+    if (index_arg(args[6], pos, &known.emit) < 0)
         return NULL;
-    Py_ssize_t stop = skip((const unsigned char *)PyBytes_AS_STRING(args[0]), n, pos, mode, &known);
+    Py_ssize_t stop = skip(b, n, pos, mode, &known);
     if (known.failed)
         return NULL;
     return Py_BuildValue("(nn)", stop, known.emit);
 }
 
 static PyObject *py_tag_end(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 2) {
-        PyErr_SetString(PyExc_TypeError, "tag_end(buf, pos)");
+    const unsigned char *b;
+    Py_ssize_t n, pos;
+    if (buf_args(args, nargs, 2, "tag_end(buf, pos)", &b, &n, &pos) < 0)
         return NULL;
-    }
-    if (bytes_arg(args[0], "buf") < 0)
-        return NULL;
-    Py_ssize_t n = PyBytes_GET_SIZE(args[0]), pos;
-    if (index_arg(args[1], n, &pos) < 0)
-        return NULL;
-    const unsigned char *b = (const unsigned char *)PyBytes_AS_STRING(args[0]);
     Py_ssize_t name = pos + 1 + (pos + 1 < n && b[pos + 1] == '/');
     if (pos >= n || b[pos] != '<' || name >= n || !is_alpha(b[name])) {
         PyErr_SetString(PyExc_ValueError, "no tag starts at this position");
@@ -548,31 +533,24 @@ static PyObject *py_tag_end(PyObject *Py_UNUSED(self), PyObject *const *args, Py
 }
 
 static PyObject *py_raw_end(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 3) {
-        PyErr_SetString(PyExc_TypeError, "raw_end(buf, pos, name)");
+    const unsigned char *b;
+    Py_ssize_t n, pos;
+    if (buf_args(args, nargs, 3, "raw_end(buf, pos, name)", &b, &n, &pos) < 0 || bytes_arg(args[2], "name") < 0)
         return NULL;
-    }
-    if (bytes_arg(args[0], "buf") < 0 || bytes_arg(args[2], "name") < 0)
-        return NULL;
-    Py_ssize_t n = PyBytes_GET_SIZE(args[0]), pos;
-    if (index_arg(args[1], n, &pos) < 0)
-        return NULL;
-    return PyLong_FromSsize_t(find_raw_end((const unsigned char *)PyBytes_AS_STRING(args[0]), n, pos,
-                                           (const unsigned char *)PyBytes_AS_STRING(args[2]),
-                                           PyBytes_GET_SIZE(args[2])));
+    return PyLong_FromSsize_t(
+        find_raw_end(b, n, pos, (const unsigned char *)PyBytes_AS_STRING(args[2]), PyBytes_GET_SIZE(args[2])));
 }
 
 static PyObject *py_attrs(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 3) {
-        PyErr_SetString(PyExc_TypeError, "attrs(tag, start, stop)");
+    const unsigned char *b;
+    Py_ssize_t n, start, stop;
+    if (buf_args(args, nargs, 3, "attrs(tag, start, stop)", &b, &n, &start) < 0 || index_arg(args[2], n, &stop) < 0)
+        return NULL;
+    if (start > stop) {
+        PyErr_SetString(PyExc_ValueError, "start after stop");
         return NULL;
     }
-    if (bytes_arg(args[0], "tag") < 0)
-        return NULL;
-    Py_ssize_t n = PyBytes_GET_SIZE(args[0]), start, stop;
-    if (index_arg(args[2], n, &stop) < 0 || index_arg(args[1], stop, &start) < 0)
-        return NULL;
-    return read_attrs((const unsigned char *)PyBytes_AS_STRING(args[0]), start, stop);
+    return read_attrs(b, n, start, stop);
 }
 
 static PyMethodDef methods[] = {
