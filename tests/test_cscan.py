@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from consentkit.gating import fastpath
 from consentkit.gating.gate import HtmlGate
-from consentkit.gating.syntax import _RAW_END, _TAG, _attrs
+from consentkit.gating.syntax import _FOREIGN, _RAW_END, _RAWTEXT, _TAG, _URL_ATTRS, _attrs
 
 from .conftest import make_policy
 from .test_rewrite import GRANTS, _cut, piece, resource_tag
@@ -230,6 +230,13 @@ def test_skip_known_passes_known_tags_and_writes_their_replacement():
 def test_bad_arguments_raise(call, error):
     with pytest.raises(error):
         call()
+
+
+@needs_c
+def test_the_scanner_knows_the_elements_the_gate_knows():
+    assert C.LOADING == set(_URL_ATTRS)
+    assert C.RAW_TEXT == set(_RAWTEXT)
+    assert C.FOREIGN == set(_FOREIGN) and C.TEMPLATE == {"template"} and C.BASE == {"base"}
 
 
 def test_pattern_fallback_exists_for_every_mode():

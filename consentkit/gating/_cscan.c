@@ -18,6 +18,7 @@
 #include <Python.h>
 #include <string.h>
 
+/* The tokenizer contexts, in the order of gating/fastpath.py's MODES. */
 enum { M_HTML, M_STRICT, M_TEMPLATE, M_FOREIGN, M_TEMPLATE_FOREIGN, M_COUNT };
 
 /* What a tag name means to the scanner. */
@@ -574,14 +575,39 @@ static struct PyModuleDef module = {
     NULL, NULL, NULL, NULL,
 };
 
+/* The names of each kind, as tuples (LOADING, RAW_TEXT, ...): the test holds them
+ * to gating/syntax.py, which says the same in Python. */
+static int add_kind(PyObject *m, const char *attr, int kind) {
+    PyObject *names = PyList_New(0);
+    if (names == NULL)
+        return -1;
+    for (size_t k = 0; k < sizeof NAMES / sizeof NAMES[0]; k++) {
+        if (!(NAMES[k].kind & kind))
+            continue;
+        PyObject *name = PyUnicode_FromString(NAMES[k].name);
+        int rc = name == NULL ? -1 : PyList_Append(names, name);
+        Py_XDECREF(name);
+        if (rc < 0) {
+            Py_DECREF(names);
+            return -1;
+        }
+    }
+    PyObject *frozen = PyFrozenSet_New(names);
+    Py_DECREF(names);
+    if (frozen == NULL)
+        return -1;
+    int rc = PyModule_AddObjectRef(m, attr, frozen);
+    Py_DECREF(frozen);
+    return rc;
+}
+
 PyMODINIT_FUNC PyInit__cscan(void) {
     PyObject *m = PyModule_Create(&module);
     if (m == NULL)
         return NULL;
-    if (PyModule_AddIntConstant(m, "HTML", M_HTML) < 0 || PyModule_AddIntConstant(m, "STRICT", M_STRICT) < 0 ||
-        PyModule_AddIntConstant(m, "TEMPLATE", M_TEMPLATE) < 0 ||
-        PyModule_AddIntConstant(m, "FOREIGN", M_FOREIGN) < 0 ||
-        PyModule_AddIntConstant(m, "TEMPLATE_FOREIGN", M_TEMPLATE_FOREIGN) < 0) {
+    if (add_kind(m, "LOADING", K_LOADING) < 0 || add_kind(m, "RAW_TEXT", K_RAWBODY) < 0 ||
+        add_kind(m, "FOREIGN", K_FOREIGN) < 0 || add_kind(m, "TEMPLATE", K_TEMPLATE) < 0 ||
+        add_kind(m, "BASE", K_BASE) < 0) {
         Py_DECREF(m);
         return NULL;
     }

@@ -1,10 +1,13 @@
 """Types of the gate's scanner in C (consentkit/gating/_cscan.c)."""
 
-HTML: int
-STRICT: int
-TEMPLATE: int
-FOREIGN: int
-TEMPLATE_FOREIGN: int
+# Element names by what they mean to the scanner (gating/syntax.py says the same).
+LOADING: frozenset[str]
+RAW_TEXT: frozenset[str]
+FOREIGN: frozenset[str]
+TEMPLATE: frozenset[str]
+BASE: frozenset[str]
+
+# mode: an index into consentkit.gating.fastpath.MODES
 
 def skip(buf: bytes, pos: int, mode: int, /) -> int: ...
 def skip_known(

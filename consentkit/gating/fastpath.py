@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from .syntax import _URL_ATTRS
+
 try:
     from . import _cscan as CSCAN
 except ImportError:  # built without a C compiler: the patterns below do the same, slower
@@ -45,7 +47,7 @@ def _body(name: bytes) -> bytes:
 
 _ANY_ATTR = rb"""[\t\n\f\r ]++""" + _NC + rb"""++(?:=(?:"[^"]*+"|'[^']*+'|[^\t\n\f\r >"'=`<]++))?"""
 _TEXT_ELEMENTS = (b"style", b"textarea", b"title", b"xmp", b"noembed", b"noframes")
-_LOADING = b"script|img|image|iframe|frame|link|video|audio|source|embed|object|input|track|base|use|feimage"
+_LOADING = "|".join((*_URL_ATTRS, "base")).encode()
 
 
 def _not(names: bytes) -> bytes:
