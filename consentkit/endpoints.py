@@ -19,6 +19,7 @@ from starlette.types import Message, Receive, Send
 
 from . import rules
 from .assets import asset
+from .cookies_out import consent_headers, vary_on_consent
 from .kit import ConsentKit
 from .ledger.base import LedgerError
 from .state import AGE_BANDS, Source
@@ -304,12 +305,10 @@ class Endpoints:
         await response(scope, receive, self._wrap(visit, send, cacheable))
 
     def _wrap(self, visit: Visit, send: Send, cacheable: bool) -> Send:
-        from .middleware import consent_headers, vary_on_consent
-
         async def send_with_consent(message: Message) -> None:
             if message["type"] == "http.response.start" and not cacheable:
                 headers = MutableHeaders(scope=message)
-                consent_headers(visit, headers)
+                await consent_headers(visit, message["status"], headers)
                 vary_on_consent(headers)
             await send(message)
 

@@ -13,39 +13,19 @@ import re
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .cookies_out import expiry_headers, filter_set_cookies
+from .cookies_out import consent_headers, filter_set_cookies, vary_on_consent
 from .endpoints import Endpoints
 from .kit import ConsentKit
 from .minors.sync import needs_sync, sync_child
 from .rewrite import HtmlGate
 from .templating import widget_tags
-from .visit import Visit, cookie_names, current_visit
+from .visit import Visit, current_visit
+
+__all__ = ["ConsentMiddleware", "consent_headers", "vary_on_consent"]
 
 logger = logging.getLogger("consentkit")
 
 _NONCE = re.compile(r"'nonce-([A-Za-z0-9+/_=-]{8,128})'")
-_VARY = "Cookie, Sec-GPC"  # one add_vary_header() call: each one reads and rewrites the header list
-
-
-def vary_on_consent(headers: MutableHeaders) -> None:
-    raw = headers.raw
-    if any(name.lower() == b"vary" for name, _ in raw):
-        headers.add_vary_header(_VARY)  # merged with the app's own
-    else:
-        raw.append((b"vary", _VARY.encode()))
-
-
-def consent_headers(visit: Visit, headers: MutableHeaders) -> None:
-    """Add what the visit changed: the new consent cookie, and the expiry of the
-    cookies of every category it withdrew."""
-    if visit.dirty:
-        headers.append("set-cookie", visit.set_cookie_header().decode("latin-1"))
-    withdrawn = visit.withdrawn()
-    if withdrawn:
-        for value in expiry_headers(
-            visit.kit.policy, withdrawn, cookie_names(visit.headers.get("cookie")), visit.host, secure=visit.https
-        ):
-            headers.append("set-cookie", value.decode("latin-1"))
 
 
 class ConsentMiddleware:
@@ -72,8 +52,9 @@ class ConsentMiddleware:
             # Without lifespan events (some servers, tests), the first request opens the
             # ledger; every handler below may then use it.
             await self.kit.startup()
+        # A decision the signals made (GPC) is recorded with the cookie that keeps it,
+        # on a response that can carry one (consent_headers), not here.
         visit = Visit.begin(self.kit, scope)
-        await visit.record_pending()
         if needs_sync(visit):
             await sync_child(visit)
         path: str = scope["path"]
@@ -126,9 +107,11 @@ class _Responder:
             list(message.get("headers", ())), visit.kit.policy, granted, now=visit.now
         )
         headers = MutableHeaders(scope=message)
-        consent_headers(visit, headers)
         content_type, encoded, csp = _facts(headers.raw)
-        if content_type.startswith(b"text/html") and not encoded and visit.scope.get("method") != "HEAD":
+        html = content_type.startswith(b"text/html")
+        if html:  # a page view: a static file, an API answer or a download never carries the consent cookie
+            await consent_headers(visit, message.get("status", 200), headers)
+        if html and not encoded and visit.scope.get("method") != "HEAD":
             vary_on_consent(headers)
             nonce = _nonce(visit, csp)
             self.gate = HtmlGate(visit.kit.policy, granted, nonce=nonce, inject=_head(visit, nonce))

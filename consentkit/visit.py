@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.types import Scope
 
 from .cookie import MAX_AGE_SECONDS
+from .cookies_out import expiry_headers
 from .rules import Outcome, Signals, evaluate, view
 from .state import Choices, ConsentState
 
@@ -150,10 +151,12 @@ class Visit:
     def choices(self) -> Choices:
         return self.outcome.choices
 
-    async def record_pending(self) -> None:
-        """Record the decision the signals made (GPC), if any."""
+    async def record_pending(self) -> bool:
+        """Record the decision the signals made (GPC), if any; False when it may not
+        be recorded now (see ``ConsentKit.record_limit``), so it must not be stored."""
         if self.outcome.decision is not None and not self.records:
             self.records.append(await self.kit.record(self.outcome.decision, self.headers.get("user-agent")))
+        return True
 
     async def apply(self, outcome: Outcome, **extra: Any) -> Record | None:
         """Take a new outcome (a decision) for this request and record it."""
@@ -177,6 +180,20 @@ class Visit:
         if now is self.arrived:  # nothing was decided in this request
             return set()
         return {cid for cid, was in self.arrived.items() if was and not now.get(cid, False)}
+
+    def expiries(self) -> list[bytes]:
+        """Set-Cookie values that expire the cookies of categories this visit does not
+        grant: all that a category withdrawn now declares, and those of any denied
+        category that the request still carries (bounded, see ``expiry_headers``)."""
+        categories = self.outcome.state.categories
+        denied = [cid for cid, granted in categories.items() if not granted]
+        withdrawn = self.withdrawn()
+        if not denied and not withdrawn:
+            return []
+        return expiry_headers(
+            self.kit.policy, withdrawn, cookie_names(self.headers.get("cookie")), self.host,
+            secure=self.https, denied=denied, cookie_domain=self.kit.cookie_domain,
+        )
 
     @property
     def https(self) -> bool:
