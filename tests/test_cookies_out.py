@@ -211,3 +211,30 @@ def test_denied_categories_expire_only_what_the_request_carries():
                             denied={"analytics"})
     assert sorted({v.split(b"=", 1)[0] for v in values}) == [b"_ga", b"_ga_X"]  # not _gid, not _ads
     assert expiry_headers(POLICY, [], ["theme"], "example.com", secure=False, denied={"analytics"}) == []
+
+
+@pytest.mark.parametrize(
+    ("expires", "deletes"),
+    [
+        ("Thu, 01 Jan 1970 00:00:00 GMT", True),
+        ("Thu, 01 Jan 70 00:00:00 GMT", True),  # 70-99: 19xx
+        ("Wed, 01 Jan 69 00:00:00 GMT", False),  # 0-69: 20xx, as browsers read it (2069)
+        ("Thu, 01 Jan 1970 00:00 GMT", False),  # no seconds: browsers ignore the attribute (a session cookie)
+        ("Thu, 01-Jan-1970 00:00:00 GMT", True),
+        ("1 jan 1970 00:00:00", True),
+        ("Thu, 31 Feb 1970 00:00:00 GMT", False),  # no such day
+        ("Thu, 01 Jan 1600 00:00:00 GMT", False),  # before 1601
+        ("Thu, 01 Jan 1970 24:00:00 GMT", False),
+    ],
+)
+def test_an_expiry_counts_as_a_deletion_only_as_rfc_6265_reads_it(expires, deletes):
+    """L2: the filter agrees with the browser's date parser (RFC 6265 5.1.1)."""
+    value = f"_ga=GA1.1.1; Path=/; Expires={expires}"
+    assert (filter_set_cookies([sc(value)], POLICY, {}, now=NOW) == [sc(value)]) is deletes
+
+
+def test_a_cookie_chromium_would_keep_never_passes_as_a_deletion():
+    from consentkit.cookie_dates import parse_cookie_date
+
+    assert parse_cookie_date(b"Wed, 01 Jan 69 00:00:00 GMT") == datetime(2069, 1, 1, tzinfo=UTC)
+    assert parse_cookie_date(b"Thu, 01 Jan 1970 00:00 GMT") is None
