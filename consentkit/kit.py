@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .cookie import COOKIE_NAME, CookieCodec
+from .cookie_domains import hostname
 from .ledger import open_ledger
 from .ledger.base import LedgerError, Record
 from .minors.notifiers import MemoryNotifier, Notifier
@@ -79,6 +80,8 @@ class ConsentKit:
         for origin in origins:
             if not _ORIGIN.match(origin):
                 raise ValueError(f"allowed origin {origin!r} must look like 'https://www.example.com' (no path)")
+        if cookie_domain is not None and hostname(cookie_domain.lstrip(".")) is None:
+            raise ValueError(f"cookie_domain {cookie_domain!r} must be a domain name such as 'example.com'")
         self.policy = policy
         self.prefix = prefix
         self.allowed_origins = frozenset(origins)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.types import Scope
 
 from .cookie import MAX_AGE_SECONDS
+from .cookie_trust import consent_cookie_name, read_consent_cookies
 from .cookies_out import expiry_headers
 from .rules import Outcome, Signals, evaluate, view
 from .state import Choices, ConsentState
@@ -102,6 +103,10 @@ def cookie_names(header: str | None) -> list[str]:
     return [part.split("=", 1)[0].strip() for part in header.split(";") if "=" in part]
 
 
+def _secure(kit: ConsentKit, scope: Scope) -> bool:
+    return kit.secure_cookie if kit.secure_cookie is not None else scope.get("scheme") in ("https", "wss")
+
+
 @dataclass
 class Visit:
     """The consent of one request: what it brought, what applies, what changed."""
@@ -116,32 +121,37 @@ class Visit:
     arrived: Mapping[str, bool]
     dirty: bool = False
     records: list[Record] = field(default_factory=list)
+    # Consent cookies of the request that this response expires (cookie_trust).
+    superseded: tuple[str, ...] = ()
 
     @classmethod
     def begin(cls, kit: ConsentKit, scope: Scope) -> Visit:
         headers = request_headers(scope)
         now = kit.clock()
-        raw = find_cookie(headers.get("cookie"), kit.cookie_name)
+        name = consent_cookie_name(secure=_secure(kit, scope), cookie_domain=kit.cookie_domain)
+        reading = read_consent_cookies(kit.codec, kit.policy, headers.get("cookie"), name=name, now=now,
+                                       new_visitor_id=kit.new_visitor_id)
+        raw, loaded, brought, superseded = reading.raw, reading.loaded, reading.choices, reading.superseded
         gpc = headers.get("sec-gpc") == "1"
-        loaded = kit.codec.loads(raw, now)
-        if loaded is None:
-            brought, age, stale = None, 0, False
-        else:
-            brought, age = loaded.choices, loaded.age
+        # A conflict's result is new: it must be stored, under its new visitor id.
+        stale = reading.conflict
+        if loaded is not None:
             # Re-sign a cookie of an older key at once, so the key can be retired soon.
-            stale = age > REFRESH_AFTER_SECONDS or not loaded.current_key
+            stale = loaded.age > REFRESH_AFTER_SECONDS or not loaded.current_key
             cached = kit.outcomes.get(raw, gpc, now) if raw else None
             if cached is not None:
-                return cls(kit, scope, headers, now, brought, cached, cached.state.categories, dirty=stale)
+                return cls(kit, scope, headers, now, brought, cached, cached.state.categories, dirty=stale,
+                           superseded=superseded)
         choices = brought or Choices(visitor_id=kit.new_visitor_id())
         outcome = evaluate(kit.policy, choices, Signals(gpc=gpc), now)
         if outcome.decision is None:
             arrived = outcome.state.categories
-            if raw and brought is not None:
+            if raw and loaded is not None:
                 kit.outcomes.put(raw, gpc, outcome, now)
         else:  # the signal decided: compare with the state the cookie alone gives
             arrived = view(kit.policy, choices, now).categories
-        return cls(kit, scope, headers, now, brought, outcome, arrived, dirty=outcome.choices != choices or stale)
+        return cls(kit, scope, headers, now, brought, outcome, arrived, dirty=outcome.choices != choices or stale,
+                   superseded=superseded)
 
     @property
     def state(self) -> ConsentState:
@@ -188,11 +198,11 @@ class Visit:
         categories = self.outcome.state.categories
         denied = [cid for cid, granted in categories.items() if not granted]
         withdrawn = self.withdrawn()
-        if not denied and not withdrawn:
+        if not denied and not withdrawn and not self.superseded:
             return []
         return expiry_headers(
             self.kit.policy, withdrawn, cookie_names(self.headers.get("cookie")), self.host,
-            secure=self.https, denied=denied, cookie_domain=self.kit.cookie_domain,
+            secure=self.secure, denied=denied, cookie_domain=self.kit.cookie_domain, also=self.superseded,
         )
 
     @property
@@ -206,12 +216,24 @@ class Visit:
             return host.split("]", 1)[0] + "]"
         return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
+    @property
+    def secure(self) -> bool:
+        """Whether the browser reached the site over TLS (``secure_cookie`` says so
+        behind a proxy that terminates it)."""
+        return _secure(self.kit, self.scope)
+
+    @property
+    def cookie_name(self) -> str:
+        """The consent cookie's name on this response: ``__Host-consentkit`` on HTTPS,
+        ``__Secure-consentkit`` there with a ``cookie_domain``, else ``consentkit``."""
+        return consent_cookie_name(secure=self.secure, cookie_domain=self.kit.cookie_domain)
+
     def set_cookie_header(self) -> bytes:
         """The Set-Cookie value that stores this visit's choices."""
         kit = self.kit
-        secure = kit.secure_cookie if kit.secure_cookie is not None else self.https
+        secure = self.secure
         parts = [
-            f"{kit.cookie_name}={kit.codec.dumps(self.choices)}",
+            f"{self.cookie_name}={kit.codec.dumps(self.choices)}",
             "Path=/",
             f"Max-Age={MAX_AGE_SECONDS}",
             "HttpOnly",
@@ -219,6 +241,6 @@ class Visit:
         ]
         if secure:
             parts.append("Secure")
-        if kit.cookie_domain:
+        if kit.cookie_domain:  # never with __Host-: that name is only used without one
             parts.append(f"Domain={kit.cookie_domain}")
         return "; ".join(parts).encode("latin-1")
