@@ -15,7 +15,7 @@ from .cookie import COOKIE_NAME, CookieCodec
 from .cookie_domains import hostname
 from .ledger import open_ledger
 from .ledger.base import LedgerError, Record
-from .minors.notifiers import MemoryNotifier, Notifier
+from .minors.notifiers import MemoryNotifier, Notifier, check_site_url
 from .minors.verifiers import EmailPlusVerifier, Verifier
 from .policy import Policy
 from .rules import Decision
@@ -94,7 +94,9 @@ class ConsentKit:
         self.cookie_name = COOKIE_NAME
         self.store_url = store
         self.ledger: Ledger = open_ledger(store, spool_dir=spool_dir, retention_days=retention_days)
-        if notifier is None:
+        if notifier is not None:
+            check_site_url(notifier)
+        else:
             notifier = MemoryNotifier()
             if policy.age_gate:
                 logger.warning("ConsentKit has no notifier: parents' consent requests go to an in-memory development "

@@ -9,7 +9,7 @@ import logging
 import pytest
 
 from consentkit.cookie import COOKIE_NAME
-from consentkit.minors import NotifierError, ParentMessage
+from consentkit.minors import MemoryNotifier, NotifierError, ParentMessage
 from consentkit.minors.tokens import email_hash
 from tests.apps import client
 
@@ -118,6 +118,8 @@ async def test_a_bad_address_in_a_plain_form_gets_an_error_page(make_kit):
 class Failing:
     """A notifier whose server is down."""
 
+    site_url = "https://www.example.test"
+
     def __init__(self, error: Exception) -> None:
         self.error = error
         self.messages: list[ParentMessage] = []
@@ -183,3 +185,24 @@ async def test_a_store_that_is_down_is_a_503_not_a_500(make_kit):
         page = await c.get(path, headers=HTML)
         assert page.status_code == 503 and "cannot be reached" in page.text
     assert len(kit.notifier.messages) == 1
+
+
+class Quiet:
+    """A notifier of a site's own, which forgot where its links point."""
+
+    async def send(self, message: ParentMessage) -> None:
+        pass
+
+
+@pytest.mark.parametrize("site_url", [None, "", "evil.test", "https://www.example.test/path", 3])
+def test_a_notifier_without_a_site_url_stops_the_app(make_kit, site_url):
+    """Info of issue 13: links followed the Host header when the notifier had no site_url."""
+    notifier = Quiet()
+    if site_url is not None:
+        notifier.site_url = site_url  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match="site_url"):
+        make_kit(notifier=notifier)
+
+
+def test_the_development_outbox_may_go_without_one(make_kit):
+    assert make_kit(notifier=MemoryNotifier()).notifier.site_url is None
