@@ -184,4 +184,4 @@ class SmtpNotifier:
             raise NotifierError("the SMTP server refused the recipient's address")
 
 
-__all__ = ["DEFAULT_LINK_DAYS", "MemoryNotifier", "check_site_url", "Notifier", "NotifierError", "ParentMessage", "SmtpNotifier"]
+__all__ = ["DEFAULT_LINK_DAYS", "MemoryNotifier", "Notifier", "NotifierError", "ParentMessage", "SmtpNotifier", "check_site_url"]
