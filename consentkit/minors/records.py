@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import secrets
 import weakref
-from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from types import MappingProxyType
@@ -20,7 +19,7 @@ from ..state import ParentalStatus, Source
 from . import sync
 from .history import History, is_parent_record
 from .notifiers import DEFAULT_LINK_DAYS
-from .tokens import MANAGE_DAYS, LinkKind
+from .tokens import MANAGE_DAYS, LinkKind, email_hash
 
 if TYPE_CHECKING:
     from ..endpoints import Call
@@ -28,8 +27,10 @@ if TYPE_CHECKING:
 
 # At most this many requests a day for one child, and to one address.
 MAX_REQUESTS_PER_DAY = 3
+# Requests to one address are counted in the ledger, under a pseudonym of the
+# address, so that every worker of every instance sees the same count.
+LIMIT_KIND = "address_limit"
 _locks: weakref.WeakKeyDictionary[ConsentKit, asyncio.Lock] = weakref.WeakKeyDictionary()
-_sent: weakref.WeakKeyDictionary[ConsentKit, OrderedDict[str, list[datetime]]] = weakref.WeakKeyDictionary()
 
 
 def new_id() -> str:
@@ -63,20 +64,28 @@ def link_url(call: Call, token: str) -> str:
     return f"{origin.rstrip('/')}{call.kit.prefix}/parental/{token}"
 
 
-def address_allowed(kit: ConsentKit, hashed: str, now: datetime) -> bool:
-    """Whether another request may go to this address today (in this process);
-    counts it if so."""
-    sent = _sent.get(kit)
-    if sent is None:
-        sent = _sent[kit] = OrderedDict()
-    recent = [t for t in sent.get(hashed, []) if now - timedelta(days=1) <= t <= now]
-    if len(recent) >= MAX_REQUESTS_PER_DAY:
-        return False
-    sent[hashed] = recent + [now]
-    sent.move_to_end(hashed)
-    while len(sent) > 10000:
-        sent.popitem(last=False)
-    return True
+def address_key(kit: ConsentKit, address: str) -> str:
+    """The ledger's pseudonym for an address, for counting requests to it: sub-addresses
+    (``parent+1@``, ``parent+2@``) reach one inbox, so they count as one address."""
+    local, _, domain = address.partition("@")
+    inbox = local.split("+", 1)[0] or local
+    return "addr-" + email_hash(kit, f"{inbox}@{domain}")[:40]
+
+
+async def address_allowed(kit: ConsentKit, address: str, now: datetime) -> bool:
+    """Whether another request may go to this address today, by the ledger's count."""
+    since = now - timedelta(days=1)
+    sent = await kit.ledger.for_visitor(address_key(kit, address))
+    return sum(1 for r in sent if r.kind == LIMIT_KIND and since <= r.at <= now) < MAX_REQUESTS_PER_DAY
+
+
+async def count_address(kit: ConsentKit, address: str, now: datetime) -> None:
+    """Count a request sent to this address (a record under its pseudonym, no choices)."""
+    decision = Decision(
+        visitor_id=address_key(kit, address), at=now, policy_version=kit.policy.version, mode=kit.policy.mode,
+        choices=MappingProxyType({}), source="api", gpc=False, age_band="unknown", parental_consent=None,
+    )
+    await kit.ledger.append(kit.make_record(decision, None, kind=LIMIT_KIND))
 
 
 async def history(kit: ConsentKit, child_id: str) -> History:
@@ -158,6 +167,6 @@ def erasure_proof(kit: ConsentKit, found: History, now: datetime) -> list[Record
 
 
 __all__ = [
-    "MAX_REQUESTS_PER_DAY", "address_allowed", "append", "erasure_proof", "grants", "history", "link_days",
+    "LIMIT_KIND", "MAX_REQUESTS_PER_DAY", "address_allowed", "address_key", "append", "count_address", "erasure_proof", "grants", "history", "link_days",
     "link_url", "lock", "max_ages", "new_id", "status_of",
 ]

@@ -76,7 +76,7 @@ async def _request(call: Call, html: bool) -> Response:
     if found.requests_since(now - timedelta(days=1)) >= records.MAX_REQUESTS_PER_DAY:
         raise ClientError(429, "too many requests to parents today; please try again tomorrow")
     hashed = email_hash(kit, address)
-    if not records.address_allowed(kit, hashed, now):
+    if not await records.address_allowed(kit, address, now):
         raise ClientError(429, "this address has received enough requests today; please try again tomorrow")
     request_id = records.new_id()
     link = records.link_url(call, make_link_token(kit, "request", child, request_id))
@@ -90,6 +90,7 @@ async def _request(call: Call, html: bool) -> Response:
     except Exception as exc:  # noqa: BLE001 - a site's own notifier failing is no client's error
         logger.warning("the notifier failed: %s", type(exc).__name__)
         raise ClientError(503, "the message to the parent could not be sent; please try again later") from None
+    await records.count_address(kit, address, now)
     pending = choices.evolve(parental_consent="pending", parental_choices={}, updated_at=now)
     record = await records.append(
         kit,

@@ -206,3 +206,27 @@ def test_a_notifier_without_a_site_url_stops_the_app(make_kit, site_url):
 
 def test_the_development_outbox_may_go_without_one(make_kit):
     assert make_kit(notifier=MemoryNotifier()).notifier.site_url is None
+
+
+async def test_the_address_limit_sees_sub_addresses_and_every_worker(make_kit, tmp_path):
+    """L4: victim+N@ reached one inbox without limit, and each worker counted alone.
+    Two kits on one ledger file stand for two workers of one site."""
+    store = f"sqlite:///{tmp_path / 'consent.db'}"
+    workers = [make_kit(store=store), make_kit(store=store)]
+    try:
+        for n in range(4):
+            kit = workers[n % 2]
+            async with client(kit, Origin=SITE) as c:
+                await make_child(c)
+                r = await c.post("/consentkit/parental/request", json={"parent_email": f"Victim+{n}@example.com"})
+                assert r.status_code == (202 if n < 3 else 429), (n, r.text)
+        # Another inbox is not affected.
+        async with client(workers[1], Origin=SITE) as c:
+            await make_child(c)
+            r = await c.post("/consentkit/parental/request", json={"parent_email": "victim2@example.com"})
+            assert r.status_code == 202
+        # The count is kept under a pseudonym: no address in the ledger.
+        assert "victim" not in repr(await all_records(workers[0])).lower()
+    finally:
+        for kit in workers:
+            await kit.shutdown()
