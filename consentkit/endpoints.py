@@ -22,6 +22,7 @@ from .assets import asset
 from .cookies_out import consent_headers, vary_on_consent
 from .kit import ConsentKit
 from .ledger.base import LedgerError
+from .record_limit import RecordLimitExceeded
 from .state import AGE_BANDS, Source
 from .visit import Visit
 
@@ -300,6 +301,9 @@ class Endpoints:
                 response = await handler(Call(self.kit, visit, receive, tail))
             except ClientError as exc:
                 response = error(exc.status, exc.message)
+            except RecordLimitExceeded as exc:
+                response = error(429, str(exc))
+                response.headers["Retry-After"] = "60"
             except LedgerError:
                 # The ledger cannot answer now (decisions still take effect: they spool).
                 logger.warning("the ledger is unavailable for %s %s", method, name)

@@ -18,6 +18,7 @@ from .ledger.base import LedgerError, Record
 from .minors.notifiers import MemoryNotifier, Notifier, check_site_url
 from .minors.verifiers import EmailPlusVerifier, Verifier
 from .policy import Policy
+from .record_limit import RecordLimit
 from .rules import Decision
 from .useragent import browser_summary
 from .visit import OutcomeCache
@@ -91,6 +92,8 @@ class ConsentKit:
         self.clock = clock
         self.codec = CookieCodec(secret_keys, clock=clock)
         self.outcomes = OutcomeCache()
+        # How fast one client may add records (None: no limit); see record_limit.py.
+        self.record_limit: RecordLimit | None = RecordLimit()
         self.cookie_name = COOKIE_NAME
         self.store_url = store
         self.ledger: Ledger = open_ledger(store, spool_dir=spool_dir, retention_days=retention_days)

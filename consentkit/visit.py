@@ -15,6 +15,7 @@ from starlette.types import Scope
 from .cookie import MAX_AGE_SECONDS
 from .cookie_trust import consent_cookie_name, read_consent_cookies
 from .cookies_out import expiry_headers
+from .record_limit import RecordLimitExceeded
 from .rules import Outcome, Signals, evaluate, view
 from .state import Choices, ConsentState
 
@@ -161,16 +162,32 @@ class Visit:
     def choices(self) -> Choices:
         return self.outcome.choices
 
-    async def record_pending(self) -> bool:
-        """Record the decision the signals made (GPC), if any; False when it may not
-        be recorded now (see ``ConsentKit.record_limit``), so it must not be stored."""
-        if self.outcome.decision is not None and not self.records:
-            self.records.append(await self.kit.record(self.outcome.decision, self.headers.get("user-agent")))
+    def _pending(self) -> bool:
+        return self.outcome.decision is not None and not self.records
+
+    def _may_record(self, count: int) -> bool:
+        limit = self.kit.record_limit
+        client = self.scope.get("client")
+        return limit is None or limit.allow(client[0] if client else None, count)
+
+    async def record_pending(self, *, counted: bool = False) -> bool:
+        """Record the decision the signals made (GPC), if any; False when this client
+        may not add records now (``ConsentKit.record_limit``): the decision then holds
+        for this request only, and must not be stored in a cookie."""
+        decision = self.outcome.decision
+        if decision is not None and not self.records:
+            if not counted and not self._may_record(1):
+                return False
+            self.records.append(await self.kit.record(decision, self.headers.get("user-agent")))
         return True
 
     async def apply(self, outcome: Outcome, **extra: Any) -> Record | None:
-        """Take a new outcome (a decision) for this request and record it."""
-        await self.record_pending()
+        """Take a new outcome (a decision) for this request and record it;
+        RecordLimitExceeded (nothing changed) when this client may not add records now."""
+        count = int(self._pending()) + int(outcome.decision is not None)
+        if count and not self._may_record(count):
+            raise RecordLimitExceeded("too many decisions from this client; try again in a minute")
+        await self.record_pending(counted=True)
         self.outcome = outcome
         self.dirty = True
         if outcome.decision is None:

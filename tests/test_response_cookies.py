@@ -98,3 +98,30 @@ async def test_gpc_is_recorded_once_for_a_visitor_that_keeps_the_cookie(make_kit
             await c.get("/", headers=GPC)
             await c.get("/static/app.js", headers=GPC)
     assert await _records(kit) == 1
+
+
+def _from(kit: ConsentKit, tmp_path: Path, address: str) -> httpx.AsyncClient:
+    app = _client(kit, tmp_path)._transport.app  # type: ignore[attr-defined]
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(address, 40000)),
+                             base_url="http://testserver", headers={"Origin": "http://testserver"})
+
+
+async def test_record_creation_is_limited_per_client_without_keeping_its_address(make_kit, tmp_path):
+    """L5: a client that keeps no cookie makes a new visitor, and a record, per request."""
+    from consentkit.record_limit import RecordLimit
+
+    kit = make_kit()
+    kit.record_limit = RecordLimit(per_minute=1, burst=5)
+    async with _from(kit, tmp_path, "203.0.113.7") as bot:
+        answers = [await bot.post("/consentkit/consent", json={"choices": {"analytics": True}},
+                                  headers={"Cookie": ""}) for _ in range(8)]
+        pages = [await bot.get("/", headers={**GPC, "Cookie": ""}) for _ in range(5)]
+    assert [a.status_code for a in answers] == [200] * 5 + [429] * 3
+    assert answers[-1].headers["retry-after"] == "60" and not _consent(answers[-1])
+    assert all(p.status_code == 200 and not _consent(p) for p in pages)  # GPC honoured, neither kept nor recorded
+    assert all('"gpc":true' in p.text for p in pages)
+    assert await _records(kit) == 5
+    # Another client has its own bucket; the limit keeps no address.
+    async with _from(kit, tmp_path, "198.51.100.4") as other:
+        assert (await other.post("/consentkit/consent", json={"choices": {"analytics": True}})).status_code == 200
+    assert "203.0.113.7" not in repr(kit.record_limit.__dict__)
