@@ -21,7 +21,7 @@ from starlette.middleware import Middleware
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from consentkit import ConsentKit, ConsentMiddleware
-from consentkit.rewrite import state_script
+from consentkit.head import state_script
 from consentkit.widget_config import widget_config
 from tests.conftest import make_policy
 
