@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from consentkit.policy import split_url
 from consentkit.rewrite import TAG_LIMIT, HtmlGate, rewrite_html
 
-from .conftest import make_policy
+from .kits import make_policy
 
 POLICY = make_policy()
 NONE: dict[str, bool] = {}
