@@ -12,16 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from starlette.datastructures import MutableHeaders
 
 from .cookie_dates import parse_cookie_date
 from .cookie_domains import cookie_domains
 from .policy import Policy
-
-if TYPE_CHECKING:
-    from .visit import Visit
+from .visit import Visit, cookie_names
 
 __all__ = [
     "MAX_EXPIRY_HEADERS", "consent_headers", "cookie_name", "expiry_headers", "filter_set_cookies",
@@ -192,6 +189,20 @@ def _keep_private(headers: MutableHeaders) -> None:
         headers["cache-control"] = current + ", private"
 
 
+def _expiries(visit: Visit) -> list[bytes]:
+    """Set-Cookie values that expire the cookies of categories this visit does not
+    grant (all that a category withdrawn now declares, those of any denied category
+    that the request still carries) and consent cookies it supersedes."""
+    denied = [cid for cid, granted in visit.state.categories.items() if not granted]
+    withdrawn = visit.withdrawn()
+    if not denied and not withdrawn and not visit.superseded:
+        return []
+    return expiry_headers(
+        visit.kit.policy, withdrawn, cookie_names(visit.headers.get("cookie")), visit.host,
+        secure=visit.secure, denied=denied, cookie_domain=visit.kit.cookie_domain, also=visit.superseded,
+    )
+
+
 async def consent_headers(visit: Visit, status: int, headers: MutableHeaders) -> None:
     """Add what the visit changed: the new consent cookie (after recording a decision
     the request's signals made), and the expiry of cookies of categories not
@@ -200,7 +211,7 @@ async def consent_headers(visit: Visit, status: int, headers: MutableHeaders) ->
     and, if the response said nothing about caching, ``private``."""
     if status >= 400 or visit.scope.get("method") == "HEAD" or shared_cache_may_store(headers.raw):
         return
-    values = visit.expiries()
+    values = _expiries(visit)
     if visit.dirty and await visit.record_pending():
         values.append(visit.set_cookie_header())
     if not values:

@@ -14,10 +14,10 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .cookies_out import consent_headers, filter_set_cookies, vary_on_consent
-from .endpoints import Endpoints
 from .kit import ConsentKit
 from .minors.sync import needs_sync, sync_child
 from .rewrite import HtmlGate
+from .routing import Endpoints
 from .templating import widget_tags
 from .visit import Visit, current_visit
 

@@ -3,7 +3,6 @@ takes away. The middleware builds one per HTTP request; endpoints change it."""
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -14,7 +13,6 @@ from starlette.types import Scope
 
 from .cookie import MAX_AGE_SECONDS
 from .cookie_trust import consent_cookie_name, read_consent_cookies
-from .cookies_out import expiry_headers
 from .record_limit import RecordLimitExceeded
 from .rules import Outcome, Signals, evaluate, view
 from .state import Choices, ConsentState
@@ -52,32 +50,6 @@ def request_headers(scope: Scope) -> dict[str, str]:
         else:
             out[name] = value
     return out
-
-
-class OutcomeCache:
-    """Outcomes of the rules for cookies seen recently, keyed by the cookie value and
-    the GPC signal. A visitor sends the same cookie on every request, and its outcome
-    changes only at a known moment (expiry, the end of the 12-month window), so it is
-    worked out once, not on every request. Bounded; only outcomes with no decision."""
-
-    def __init__(self, size: int = 4096) -> None:
-        self._entries: OrderedDict[tuple[str, bool], tuple[Outcome, datetime | None]] = OrderedDict()
-        self._size = size
-
-    def get(self, raw: str, gpc: bool, now: datetime) -> Outcome | None:
-        entry = self._entries.get((raw, gpc))
-        if entry is None:
-            return None
-        outcome, until = entry
-        if until is not None and now >= until:
-            return None
-        return outcome
-
-    def put(self, raw: str, gpc: bool, outcome: Outcome, now: datetime) -> None:
-        moments = [m for m in (outcome.state.expires_at, outcome.choices.reprompt_not_before) if m and m > now]
-        self._entries[(raw, gpc)] = (outcome, min(moments) if moments else None)
-        if len(self._entries) > self._size:
-            self._entries.popitem(last=False)
 
 
 def find_cookie(header: str | None, name: str) -> str | None:
@@ -207,20 +179,6 @@ class Visit:
         if now is self.arrived:  # nothing was decided in this request
             return set()
         return {cid for cid, was in self.arrived.items() if was and not now.get(cid, False)}
-
-    def expiries(self) -> list[bytes]:
-        """Set-Cookie values that expire the cookies of categories this visit does not
-        grant: all that a category withdrawn now declares, and those of any denied
-        category that the request still carries (bounded, see ``expiry_headers``)."""
-        categories = self.outcome.state.categories
-        denied = [cid for cid, granted in categories.items() if not granted]
-        withdrawn = self.withdrawn()
-        if not denied and not withdrawn and not self.superseded:
-            return []
-        return expiry_headers(
-            self.kit.policy, withdrawn, cookie_names(self.headers.get("cookie")), self.host,
-            secure=self.secure, denied=denied, cookie_domain=self.kit.cookie_domain, also=self.superseded,
-        )
 
     @property
     def https(self) -> bool:

@@ -14,7 +14,7 @@ from consentkit import Category, Policy, Service
 from consentkit.cookie_domains import cookie_domains
 from consentkit.cookies_out import MAX_EXPIRY_HEADERS, cookie_name, expiry_headers, filter_set_cookies
 
-from .conftest import make_policy
+from .kits import make_policy
 
 POLICY = make_policy()
 NOW = datetime(2026, 11, 27, 13, 0, tzinfo=UTC)

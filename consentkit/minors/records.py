@@ -22,7 +22,7 @@ from .notifiers import DEFAULT_LINK_DAYS
 from .tokens import MANAGE_DAYS, LinkKind, email_hash
 
 if TYPE_CHECKING:
-    from ..endpoints import Call
+    from ..call import Call
     from ..kit import ConsentKit
 
 # At most this many requests a day for one child, and to one address.

@@ -14,7 +14,7 @@ import pytest
 from consentkit import ConsentKit
 from consentkit.ledger import Ledger, LedgerError, MemoryStore, default_spool_dir, store_identity
 from consentkit.ledger.codec import to_json
-from tests.conftest import SECRET, make_policy
+from tests.kits import SECRET, make_policy
 
 pytestmark = pytest.mark.anyio
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from consentkit import ConsentKit
 from consentkit.cookies_out import MAX_EXPIRY_HEADERS
 from tests.apps import make_app
-from tests.conftest import SECRET, Clock, make_policy
+from tests.kits import SECRET, Clock, make_policy
 
 from .exchange import Answer, assert_clean_headers, exchange
 from .test_requests import _consent_cookie

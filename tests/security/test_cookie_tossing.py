@@ -22,7 +22,7 @@ from consentkit.cookie_trust import merge_in_visitors_favour, read_consent_cooki
 from consentkit.rules import effective_categories
 from consentkit.state import AGE_BANDS, Choices
 from tests.apps import make_app
-from tests.conftest import SECRET, Clock, make_policy
+from tests.kits import SECRET, Clock, make_policy
 
 pytestmark = pytest.mark.anyio
 

@@ -8,7 +8,7 @@ import pytest
 from consentkit import ConsentKit
 from consentkit.minors.tokens import make_link_token
 from tests.apps import make_app
-from tests.conftest import SECRET, Clock, make_policy
+from tests.kits import SECRET, Clock, make_policy
 
 from .exchange import SITE, exchange
 
