@@ -14,12 +14,13 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .cookies_out import consent_headers, filter_set_cookies, vary_on_consent
+from .head import state_block
 from .kit import ConsentKit
 from .minors.sync import needs_sync, sync_child
 from .rewrite import HtmlGate
 from .routing import Endpoints
-from .templating import widget_tags
-from .visit import Visit, current_visit
+from .templating import current_request
+from .visit import Visit
 
 logger = logging.getLogger("consentkit")
 
@@ -59,11 +60,11 @@ class ConsentMiddleware:
             await self.endpoints.dispatch(visit, receive, send)
             return
         scope.setdefault("state", {})["consent"] = visit.state
-        token = current_visit.set(visit)
+        token = current_request.set(visit)
         try:
             await self.app(scope, receive, _Responder(visit, send).send)
         finally:
-            current_visit.reset(token)
+            current_request.reset(token)
 
     async def _lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
         kit = self.kit
@@ -161,7 +162,22 @@ def _nonce(visit: Visit, csp: str | None) -> str | None:
 def _head(visit: Visit, nonce: str | None) -> bytes:
     """What goes at the top of <head>: the state (so the banner needs no request)
     and, unless a template already rendered it, the widget."""
-    out = visit.state.script_block()
+    out = _state_block(visit)
     if visit.kit.inject_widget and not visit.scope.get("consentkit.head_rendered"):
-        out += widget_tags(visit.kit, nonce=nonce, user_agent=visit.headers.get("user-agent")).encode()
+        headers = visit.headers
+        tags = visit.kit.head.tags(
+            nonce=nonce, user_agent=headers.get("user-agent"), accept_language=headers.get("accept-language")
+        )
+        out += tags.encode()
     return out
+
+
+def _state_block(visit: Visit) -> bytes:
+    """The state block, made once per cached outcome: every request that brings the
+    same cookie (and made no decision) shares it."""
+    cached = visit.cached
+    if cached is None or cached.outcome is not visit.outcome:
+        return state_block(visit.state)
+    if cached.state_block is None:
+        cached.state_block = state_block(visit.state)
+    return cached.state_block

@@ -4,23 +4,18 @@ takes away. The middleware builds one per HTTP request; endpoints change it."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.types import Scope
 
 from .cookie import MAX_AGE_SECONDS
+from .kit import ConsentKit
+from .ledger.base import Record
+from .outcomes import Cached
 from .rules import Outcome, Signals, evaluate, view
 from .state import Choices, ConsentState
-
-if TYPE_CHECKING:
-    from .kit import ConsentKit
-    from .ledger.base import Record
-
-# The visit of the request being handled, for template helpers.
-current_visit: ContextVar[Visit | None] = ContextVar("consentkit_visit", default=None)
 
 # Re-sign a cookie this old on the visitor's next response, so that a returning
 # visitor's choices (above all an opt-out) outlive the browser's 400-day cap.
@@ -88,6 +83,8 @@ class Visit:
     arrived: Mapping[str, bool]
     dirty: bool = False
     records: list[Record] = field(default_factory=list)
+    # The kit's cache entry for the cookie this request brought, if it has one.
+    cached: Cached | None = None
 
     @classmethod
     def begin(cls, kit: ConsentKit, scope: Scope) -> Visit:
@@ -104,16 +101,19 @@ class Visit:
             stale = age > REFRESH_AFTER_SECONDS or not loaded.current_key
             cached = kit.outcomes.get(raw, gpc, now) if raw else None
             if cached is not None:
-                return cls(kit, scope, headers, now, brought, cached, cached.state.categories, dirty=stale)
+                outcome = cached.outcome
+                return cls(kit, scope, headers, now, brought, outcome, outcome.state.categories, stale, cached=cached)
         choices = brought or Choices(visitor_id=kit.new_visitor_id())
         outcome = evaluate(kit.policy, choices, Signals(gpc=gpc), now)
+        entry = None
         if outcome.decision is None:
             arrived = outcome.state.categories
             if raw and brought is not None:
-                kit.outcomes.put(raw, gpc, outcome, now)
+                entry = kit.outcomes.put(raw, gpc, outcome, now)
         else:  # the signal decided: compare with the state the cookie alone gives
             arrived = view(kit.policy, choices, now).categories
-        return cls(kit, scope, headers, now, brought, outcome, arrived, dirty=outcome.choices != choices or stale)
+        dirty = outcome.choices != choices or stale
+        return cls(kit, scope, headers, now, brought, outcome, arrived, dirty, cached=entry)
 
     @property
     def state(self) -> ConsentState:
