@@ -31,7 +31,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     )),
     ("markup", (
         "consentkit.gating", "consentkit.gating.*", "consentkit.rewrite", "consentkit.head", "consentkit.tags",
-        "consentkit.templating",
+        "consentkit.templating", "consentkit.rendering",
     )),
     ("ledger", ("consentkit.ledger", "consentkit.ledger.*", "consentkit.receipts")),
     ("minors-parts", (
@@ -44,7 +44,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("toolkit", ("consentkit.call", "consentkit.cookies_out")),
     ("features", (
         "consentkit.api", "consentkit.files", "consentkit.access", "consentkit.pages", "consentkit.openapi",
-        "consentkit.rendering", "consentkit.minors.*",
+        "consentkit.minors.*",
     )),
     ("routing", ("consentkit.routing",)),
     ("middleware", ("consentkit.middleware",)),
