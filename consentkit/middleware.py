@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 
+import anyio
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -24,6 +25,7 @@ from .visit import Visit
 
 logger = logging.getLogger("consentkit")
 
+_FILE_CHUNK = 64 * 1024
 _NONCE = re.compile(r"'nonce-([A-Za-z0-9+/_=-]{8,128})'")
 
 
@@ -95,6 +97,8 @@ class _Responder:
             await self._on_start(message)
         elif message["type"] == "http.response.body" and self.gate is not None:
             await self._on_body(message)
+        elif message["type"] == "http.response.pathsend" and self.gate is not None:
+            await self._on_file(message["path"])
         else:
             await self.downstream(message)
 
@@ -130,6 +134,21 @@ class _Responder:
             await self.downstream(start)
         if out or not more:
             await self.downstream({"type": "http.response.body", "body": out, "more_body": more})
+
+
+    async def _on_file(self, path: str) -> None:
+        """An HTML file the app sends by path (the ``http.response.pathsend``
+        extension), with its start held: the server would send the file past the
+        gate, so it is read here and gated like any body. (Starlette's GZip sends it
+        uncompressed instead; ungated is not an option.)"""
+        async with await anyio.open_file(path, "rb") as file:
+            chunk = await file.read(_FILE_CHUNK)
+            while True:
+                following = await file.read(_FILE_CHUNK)
+                await self._on_body({"type": "http.response.body", "body": chunk, "more_body": bool(following)})
+                if not following:
+                    return
+                chunk = following
 
 
 def _facts(raw: list[tuple[bytes, bytes]]) -> tuple[bytes, bool, str | None]:
