@@ -17,7 +17,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from . import i18n, rules
 from .assets import asset
 from .call import Call, Handler, refused
-from .disclosure import collection
+from .catalogue import catalogue
 from .kit import ConsentKit
 from .rendering import templates
 
@@ -60,7 +60,7 @@ def _page(call: Call, template: str, status: int = 200, **context: Any) -> HTMLR
 
 def _categories(call: Call) -> list[dict[str, Any]]:
     state = call.visit.state
-    return [{**c, "checked": c["required"] or state.allows(c["id"])} for c in collection(call.kit.policy)]
+    return [{**c, "checked": c["required"] or state.allows(c["id"])} for c in catalogue(call.kit.policy)]
 
 
 async def get_preferences(call: Call) -> Response:

@@ -26,7 +26,7 @@ Kind = Literal["top", "local", "type"]
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("core", (
         "consentkit.policy", "consentkit.state", "consentkit.rules", "consentkit.cookie", "consentkit.i18n",
-        "consentkit.useragent", "consentkit.catalogue", "consentkit.widget_config", "consentkit.disclosure",
+        "consentkit.useragent", "consentkit.catalogue", "consentkit.widget_config",
         "consentkit.assets", "consentkit.csrf", "consentkit.outcomes",
     )),
     ("markup", (

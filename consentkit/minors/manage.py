@@ -16,7 +16,7 @@ from typing import Any
 from starlette.responses import RedirectResponse, Response
 
 from ..call import Call
-from ..disclosure import collection
+from ..catalogue import catalogue
 from ..ledger.base import Record
 from . import records
 from .history import History
@@ -54,7 +54,7 @@ def _describe(record: Record, kit_policy_labels: dict[str, str]) -> dict[str, An
 def _page(call: Call, token: str, found: History, decision: Record, status: int = 200) -> Response:
     kit = call.kit
     labels = {c.id: c.label for c in kit.policy.categories if not c.required}
-    categories = collection(kit.policy)
+    categories = catalogue(kit.policy)
     for category in categories:
         category["checked"] = category["required"] or bool(decision.choices.get(category["id"]))
     return page(
@@ -67,8 +67,8 @@ def _page(call: Call, token: str, found: History, decision: Record, status: int 
         done=_DONE.get(call.query.get("done", "")),
         mailed=call.query.get("mailed"),
         decision=_describe(decision, labels),
-        collected=[c for c in categories if not c["sale"]],
-        disclosed=[c for c in categories if c["sale"]],
+        collected=[c for c in categories if not c["sale_or_sharing"]],
+        disclosed=[c for c in categories if c["sale_or_sharing"]],
         history=[_describe(r, labels) for r in reversed(found.records)],
         contact=kit.policy.controller.contact,
     )

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from starlette.responses import RedirectResponse, Response
 
 from ..call import Call
-from ..disclosure import collection
+from ..catalogue import catalogue
 from ..kit import ConsentKit
 from . import records
 from .history import ParentalRequest
@@ -33,15 +33,15 @@ logger = logging.getLogger("consentkit.minors")
 
 def _form_page(call: Call, token: str, request: ParentalRequest, status: int = 200, **context: Any) -> Response:
     kit = call.kit
-    categories = collection(kit.policy)
+    categories = catalogue(kit.policy)
     return page(
         call,
         "parental_consent.html",
         status=status,
         action=f"{kit.prefix}/parental/{token}",
         csrf=kit.parental.tokens.form_token(token),
-        collected=[c for c in categories if not c["sale"]],
-        disclosed=[c for c in categories if c["sale"]],
+        collected=[c for c in categories if not c["sale_or_sharing"]],
+        disclosed=[c for c in categories if c["sale_or_sharing"]],
         verifier_fields=getattr(kit.parental_verifier, "fields", ()),
         expires=request.at + timedelta(days=records.link_days(kit)),
         privacy_url=kit.policy.privacy_url,
