@@ -1,9 +1,11 @@
 """The ledger's tables, one definition for every SQL store.
 
 Migrations are numbered; each takes the schema from the version before it, and the
-``consentkit_schema_version`` table says which have run. The SQL is plain and
-portable: the only difference between dialects is the type of the time column
-(SQLite keeps fixed-width UTC text, whose order is time order).
+``consentkit_schema_version`` table says which have run. Version 1 is the same plain
+table on both dialects. Version 2 adds the ``region`` column and the daily rollups,
+and on PostgreSQL makes the records table partitioned by month (the PostgreSQL steps
+of version 2 need the data at hand, so they live in ``partitions.py``; here are
+their statements).
 """
 
 from __future__ import annotations
@@ -15,32 +17,97 @@ from .base import LedgerError
 
 Dialect = Literal["sqlite", "postgres"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _TIME_TYPE = {"sqlite": "TEXT", "postgres": "TIMESTAMPTZ"}
+_DAY_TYPE = {"sqlite": "TEXT", "postgres": "DATE"}
 
 # "{records}" is the records table's name (schema-qualified on PostgreSQL);
 # "{time}" the dialect's time type.
-_MIGRATIONS: dict[int, tuple[str, ...]] = {
-    1: (
-        (
-            "CREATE TABLE {records} ("
-            " receipt_id TEXT NOT NULL PRIMARY KEY, visitor_id TEXT NOT NULL, at {time} NOT NULL,"
-            " policy_version TEXT NOT NULL, mode TEXT NOT NULL, choices TEXT NOT NULL, source TEXT NOT NULL,"
-            " gpc BOOLEAN NOT NULL, age_band TEXT NOT NULL, parental_consent TEXT, browser TEXT NOT NULL,"
-            " browser_major TEXT NOT NULL, os TEXT NOT NULL, device TEXT NOT NULL, verification TEXT,"
-            " kind TEXT NOT NULL, extra TEXT NOT NULL)"
-        ),
-        # Receipts are looked up by visitor; exports, stats and retention go by time.
-        "CREATE INDEX consentkit_records_visitor ON {records} (visitor_id, at, receipt_id)",
-        "CREATE INDEX consentkit_records_at ON {records} (at, receipt_id)",
+_V1: tuple[str, ...] = (
+    (
+        "CREATE TABLE {records} ("
+        " receipt_id TEXT NOT NULL PRIMARY KEY, visitor_id TEXT NOT NULL, at {time} NOT NULL,"
+        " policy_version TEXT NOT NULL, mode TEXT NOT NULL, choices TEXT NOT NULL, source TEXT NOT NULL,"
+        " gpc BOOLEAN NOT NULL, age_band TEXT NOT NULL, parental_consent TEXT, browser TEXT NOT NULL,"
+        " browser_major TEXT NOT NULL, os TEXT NOT NULL, device TEXT NOT NULL, verification TEXT,"
+        " kind TEXT NOT NULL, extra TEXT NOT NULL)"
     ),
-}
+    # Receipts are looked up by visitor; exports, stats and retention go by time.
+    "CREATE INDEX consentkit_records_visitor ON {records} (visitor_id, at, receipt_id)",
+    "CREATE INDEX consentkit_records_at ON {records} (at, receipt_id)",
+)
+
+# The daily rollups: decisions counted per UTC day and per combination of the
+# dimensions a chart groups by. NULLs are kept as '' so that every row has a key.
+# ``slot`` lets concurrent writers add to different rows (no lock waits between
+# them); a query sums over it.
+ROLLUP_DIMENSIONS: tuple[str, ...] = (
+    "policy_version", "mode", "region", "source", "gpc", "age_band", "parental_consent", "choices",
+)
+_DAILY = (
+    "CREATE TABLE {daily} (day {day} NOT NULL, slot SMALLINT NOT NULL, policy_version TEXT NOT NULL,"
+    " mode TEXT NOT NULL, region TEXT NOT NULL, source TEXT NOT NULL, gpc BOOLEAN NOT NULL,"
+    " age_band TEXT NOT NULL, parental_consent TEXT NOT NULL, choices TEXT NOT NULL, decisions BIGINT NOT NULL,"
+    " CONSTRAINT consentkit_daily_key PRIMARY KEY"
+    " (day, slot, policy_version, mode, region, source, gpc, age_band, parental_consent, choices))"
+)
+DAILY_KEY = "day, slot, " + ", ".join(ROLLUP_DIMENSIONS)
+
+# On SQLite the writer is one thread, so triggers keep the rollups exact at the cost
+# of one small upsert per record, for appends, erasures and retention alike.
+_SQLITE_ROW = (
+    "substr({r}.at, 1, 10), 0, {r}.policy_version, {r}.mode, coalesce({r}.region, ''), {r}.source, {r}.gpc,"
+    " {r}.age_band, coalesce({r}.parental_consent, ''), {r}.choices"
+)
+_SQLITE_V2: tuple[str, ...] = (
+    "ALTER TABLE {records} ADD COLUMN region TEXT",
+    _DAILY,
+    *(
+        f"CREATE TRIGGER consentkit_daily_{name} AFTER {event} ON {{records}} WHEN {row}.kind = 'decision' BEGIN"
+        f" INSERT INTO {{daily}} ({DAILY_KEY}, decisions) VALUES ({_SQLITE_ROW.format(r=row)}, {delta})"
+        f" ON CONFLICT ({DAILY_KEY}) DO UPDATE SET decisions = decisions + excluded.decisions; END"
+        for name, event, row, delta in (("add", "INSERT", "NEW", 1), ("remove", "DELETE", "OLD", -1))
+    ),
+    # A ledger of version 1 gets its rollups from the records it already holds.
+    (
+        f"INSERT INTO {{daily}} ({DAILY_KEY}, decisions) SELECT {_SQLITE_ROW.format(r='r')}, count(*)"
+        " FROM {records} AS r WHERE r.kind = 'decision' GROUP BY 1, 3, 4, 5, 6, 7, 8, 9, 10"
+    ),
+)
+
+# PostgreSQL, version 2: records partitioned by month on ``at``. The key holds the
+# partition column (PostgreSQL requires it of a unique key on a partitioned table)
+# and leads with the visitor id (Citus requires its distribution column in every
+# unique key); it serves receipts lookups and the appends' idempotency at once.
+# Time-ordered reads use a BRIN index: records arrive in time order, so a few
+# hundred bytes per partition locate any day, and appends barely pay for it.
+POSTGRES_RECORDS = (
+    "CREATE TABLE {records} ("
+    " receipt_id TEXT NOT NULL, visitor_id TEXT NOT NULL, at TIMESTAMPTZ NOT NULL,"
+    " policy_version TEXT NOT NULL, mode TEXT NOT NULL, choices TEXT NOT NULL, source TEXT NOT NULL,"
+    " gpc BOOLEAN NOT NULL, age_band TEXT NOT NULL, parental_consent TEXT, browser TEXT NOT NULL,"
+    " browser_major TEXT NOT NULL, os TEXT NOT NULL, device TEXT NOT NULL, verification TEXT,"
+    " kind TEXT NOT NULL, extra TEXT NOT NULL, region TEXT,"
+    " CONSTRAINT consentkit_records_key PRIMARY KEY (visitor_id, at, receipt_id)"
+    ") PARTITION BY RANGE (at)"
+)
+POSTGRES_RECORDS_INDEXES: tuple[str, ...] = (
+    "CREATE INDEX consentkit_records_at_brin ON {records} USING brin (at)",
+)
+POSTGRES_RECORDS_KEY = "visitor_id, at, receipt_id"
+POSTGRES_DAILY = _DAILY.replace("{day}", _DAY_TYPE["postgres"])
 
 
 def migration(version: int, dialect: Dialect) -> tuple[str, ...]:
-    """The statements that take the schema to ``version``, with ``{records}`` left
-    for the caller to fill in."""
-    return tuple(s.replace("{time}", _TIME_TYPE[dialect]) for s in _MIGRATIONS[version])
+    """The plain statements that take the schema to ``version``, with ``{records}``
+    (and ``{daily}``) left for the caller to fill in."""
+    if version == 1:
+        statements = _V1
+    elif version == 2 and dialect == "sqlite":
+        statements = _SQLITE_V2
+    else:
+        raise LedgerError(f"schema version {version} has no plain statements for {dialect}")
+    return tuple(s.replace("{time}", _TIME_TYPE[dialect]).replace("{day}", _DAY_TYPE[dialect]) for s in statements)
 
 
 def newer_schema_message(found: int) -> str:
@@ -50,18 +117,18 @@ def newer_schema_message(found: int) -> str:
     )
 
 
-def migrate_sqlite(conn: sqlite3.Connection) -> None:
+def migrate_sqlite(conn: sqlite3.Connection, *, target: int = SCHEMA_VERSION) -> None:
     """Create or upgrade the schema, under a write lock so that processes sharing the
-    file do it once."""
+    file do it once. ``target`` below the newest is for tests of the migrations."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         conn.execute("CREATE TABLE IF NOT EXISTS consentkit_schema_version (version INTEGER NOT NULL PRIMARY KEY)")
         current = conn.execute("SELECT MAX(version) FROM consentkit_schema_version").fetchone()[0] or 0
         if current > SCHEMA_VERSION:
             raise LedgerError(newer_schema_message(current))
-        for version in range(current + 1, SCHEMA_VERSION + 1):
+        for version in range(current + 1, target + 1):
             for statement in migration(version, "sqlite"):
-                conn.execute(statement.format(records="consentkit_records"))
+                conn.execute(statement.format(records="consentkit_records", daily="consentkit_daily"))
             conn.execute("INSERT INTO consentkit_schema_version (version) VALUES (?)", (version,))
         conn.execute("COMMIT")
     except BaseException:

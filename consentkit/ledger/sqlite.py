@@ -18,13 +18,14 @@ import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
+from . import rollups
 from .base import LedgerError, Record, Store
 from .codec import COLUMN_LIST, COLUMNS, Row, format_time, from_row, to_row
-from .schema import migrate_sqlite
+from .schema import DAILY_KEY, migrate_sqlite
 
 T = TypeVar("T")
 
@@ -33,6 +34,12 @@ _INSERT = (
     " ON CONFLICT (receipt_id) DO NOTHING"
 )
 _SELECT = f"SELECT {COLUMN_LIST} FROM consentkit_records"
+# The triggers' own row, for recounting days from their records.
+_REFILL = (
+    f"INSERT INTO consentkit_daily ({DAILY_KEY}, decisions) SELECT substr(at, 1, 10), 0, policy_version, mode,"
+    " coalesce(region, ''), source, gpc, age_band, coalesce(parental_consent, ''), choices, count(*)"
+    " FROM consentkit_records WHERE kind = 'decision' AND at >= ? AND at < ? GROUP BY 1, 3, 4, 5, 6, 7, 8, 9, 10"
+)
 _CHUNK = 1000
 
 
@@ -271,6 +278,33 @@ class SqliteStore(Store):
 
         return int(await self._submit([], work))
 
+    async def daily_counts(self, since: date, until: date, by: Sequence[str] = ()) -> list[rollups.DailyCount]:
+        rollups.check_range(since, until)
+        by = rollups.check_by(by)
+        sql = rollups.query("consentkit_daily", by, "?")
+
+        def query(conn: sqlite3.Connection) -> list[rollups.DailyCount]:
+            rows = conn.execute(sql, (since.isoformat(), until.isoformat()))
+            return [rollups.from_row(row, by) for row in rows]
+
+        return await self._read(query)
+
+    async def refresh_rollups(self, since: date, until: date) -> int:
+        """Count the days in [``since``, ``until``) again from their records (a
+        repair: the triggers keep the rollups exact); the decisions counted."""
+        rollups.check_range(since, until)
+        days = (since.isoformat(), until.isoformat())
+        times = (format_time(datetime.combine(since, datetime.min.time())),
+                 format_time(datetime.combine(until, datetime.min.time())))
+
+        def work(conn: sqlite3.Connection) -> int:
+            conn.execute("DELETE FROM consentkit_daily WHERE day >= ? AND day < ?", days)
+            conn.execute(_REFILL, times)
+            return int(conn.execute("SELECT coalesce(sum(decisions), 0) FROM consentkit_daily"
+                                    " WHERE day >= ? AND day < ?", days).fetchone()[0])
+
+        return int(await self._submit([], work))
+
     async def count(self, since: datetime | None = None) -> int | None:
         cutoff = format_time(since) if since is not None else ""
 
@@ -279,19 +313,20 @@ class SqliteStore(Store):
 
         return await self._read(query)
 
-    async def iter_records(self, since: datetime | None = None) -> AsyncIterator[Record]:
+    async def iter_records(self, since: datetime | None = None, until: datetime | None = None) -> AsyncIterator[Record]:
         # Keyset pages on (at, receipt_id): constant memory, and no read transaction
         # held open for the whole export (which would stop WAL checkpoints).
         after = (format_time(since) if since is not None else "", "")
+        end = format_time(until) if until is not None else "~"  # "~" sorts after every time
         first = True
         while True:
             op = ">=" if first else ">"
             sql = (
-                f"{_SELECT} WHERE (at, receipt_id) {op} (?, ?) ORDER BY at, receipt_id LIMIT {_CHUNK}"
+                f"{_SELECT} WHERE (at, receipt_id) {op} (?, ?) AND at < ? ORDER BY at, receipt_id LIMIT {_CHUNK}"
             )
 
             def page(conn: sqlite3.Connection, sql: str = sql, key: tuple[str, str] = after) -> list[Row]:
-                return conn.execute(sql, key).fetchall()
+                return conn.execute(sql, (*key, end)).fetchall()
 
             rows = await self._read(page)
             for row in rows:

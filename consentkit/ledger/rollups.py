@@ -1,0 +1,112 @@
+"""Daily counts of decisions: the numbers the console's charts and ``consentkit stats``
+show, grouped by any of the rollup dimensions.
+
+The SQL stores keep them in a rollup table maintained with every append, erasure
+and purge, so that a query reads a few rows per day whatever the number of records;
+the memory store (and any store without rollups) counts its records instead. Both
+answer with the same ``DailyCount`` rows, and this module's ``count_records`` is
+the reference the tests hold the rollups to.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from .base import LedgerError, Record
+from .schema import ROLLUP_DIMENSIONS
+
+DIMENSIONS = ROLLUP_DIMENSIONS
+# Kept as '' in the rollup key (a key has no NULLs); None again when read back.
+_NULLABLE = frozenset({"region", "parental_consent"})
+
+
+@dataclass(frozen=True, slots=True)
+class DailyCount:
+    """How many decisions were taken on ``day`` (UTC) with these ``values`` of the
+    dimensions asked for (in the order asked). ``choices`` comes as a dict."""
+
+    day: date
+    values: tuple[Any, ...]
+    decisions: int
+
+    def value(self, by: Sequence[str], dimension: str) -> Any:
+        return self.values[list(by).index(dimension)]
+
+
+def check_by(by: Iterable[str]) -> tuple[str, ...]:
+    """The dimensions asked for, checked (they are spliced into SQL); LedgerError if
+    one is unknown or repeated."""
+    wanted = tuple(by)
+    unknown = [d for d in wanted if d not in DIMENSIONS]
+    if unknown or len(set(wanted)) != len(wanted):
+        raise LedgerError(f"cannot count by {', '.join(unknown) or 'a repeated dimension'}: "
+                          f"use some of {', '.join(DIMENSIONS)}")
+    return wanted
+
+
+def check_range(since: date, until: date) -> None:
+    if not isinstance(since, date) or not isinstance(until, date):
+        raise LedgerError("daily counts take dates: since (included) and until (excluded)")
+
+
+def query(daily: str, by: Sequence[str], placeholder: str) -> str:
+    """The rollup query: decisions per day and per ``by`` values in [since, until)."""
+    group = ", ".join(("day", *by))
+    return (
+        f"SELECT {group}, SUM(decisions) FROM {daily} WHERE day >= {placeholder} AND day < {placeholder}"
+        f" GROUP BY {group} HAVING SUM(decisions) <> 0 ORDER BY {group}"
+    )
+
+
+def from_row(row: Sequence[Any], by: Sequence[str]) -> DailyCount:
+    """A ``DailyCount`` from a row of ``query`` (day as a date or ISO text)."""
+    day = row[0] if isinstance(row[0], date) else date.fromisoformat(row[0])
+    values = tuple(_read(d, v) for d, v in zip(by, row[1:-1], strict=True))
+    return DailyCount(day, values, int(row[-1]))
+
+
+def _read(dimension: str, value: Any) -> Any:
+    if dimension == "choices":
+        return json.loads(value)
+    if dimension == "gpc":
+        return bool(value)
+    if dimension in _NULLABLE and value == "":
+        return None
+    return value
+
+
+def _key_value(record: Record, dimension: str) -> Any:
+    if dimension == "choices":
+        # The stores key on the canonical JSON text (sorted keys), as the codec writes it.
+        return json.dumps(dict(record.choices), sort_keys=True, separators=(",", ":"))
+    if dimension == "gpc":
+        return bool(record.gpc)
+    value = getattr(record, dimension)
+    return "" if value is None and dimension in _NULLABLE else value
+
+
+def count_records(records: Iterable[Record], since: date, until: date, by: Sequence[str]) -> list[DailyCount]:
+    """What the rollups hold, counted from the records themselves (decisions only)."""
+    by = check_by(by)
+    counts: Counter[tuple[Any, ...]] = Counter()
+    for record in records:
+        day = record.at.date()
+        if record.kind == "decision" and since <= day < until:
+            counts[(day.isoformat(), *(_key_value(record, d) for d in by))] += 1
+    return [from_row((*key, n), by) for key, n in sorted(counts.items())]
+
+
+def outcome(choices: Mapping[str, bool]) -> str:
+    """``accepted_all``, ``rejected_all`` (nothing granted but what cannot be
+    refused) or ``customised``, from a decision's choices."""
+    optional = {c: v for c, v in choices.items() if c != "necessary"}
+    if optional and all(optional.values()):
+        return "accepted_all"
+    if not any(optional.values()):
+        return "rejected_all"
+    return "customised"
