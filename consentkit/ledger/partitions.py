@@ -18,8 +18,9 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
+from . import schema
 from .codec import COLUMN_LIST
-from .schema import DAILY_KEY, POSTGRES_DAILY, POSTGRES_RECORDS, POSTGRES_RECORDS_INDEXES, ROLLUP_DIMENSIONS
+from .schema import POSTGRES_DAILY, POSTGRES_RECORDS, POSTGRES_RECORDS_INDEXES, ROLLUP_DIMENSIONS
 
 if TYPE_CHECKING:
     from psycopg import AsyncConnection
@@ -30,14 +31,8 @@ _NAME = re.compile(r"^consentkit_records_p(\d{4})_(\d{2})$")
 # the next purge; appends queue behind a waiting DROP for at most this long.
 LOCK_TIMEOUT = "500ms"
 AHEAD_MONTHS = 2
-# The rollups' grouping columns, from rows shaped like the records table.
-_ROLLUP_SELECT = (
-    "(at AT TIME ZONE 'UTC')::date, {slot}, policy_version, mode, coalesce(region, ''), source, gpc, age_band,"
-    " coalesce(parental_consent, ''), choices"
-)
-_ROLLUP_GROUP = "GROUP BY " + ", ".join(str(i) for i in (1, *range(3, 3 + len(ROLLUP_DIMENSIONS))))
 # What a statement must RETURN of the rows it inserts or deletes for the rollups.
-ROLLUP_RETURNING = "at, policy_version, mode, region, source, gpc, age_band, parental_consent, choices, kind"
+ROLLUP_RETURNING = "at, " + ", ".join(ROLLUP_DIMENSIONS) + ", kind"
 MAINTENANCE_SLOT = -1
 
 
@@ -69,16 +64,10 @@ def partition_month(name: str) -> date | None:
     return date(int(found[1]), int(found[2]), 1) if found else None
 
 
-def rollup_upsert(source: str, *, slot: int, negate: bool = False) -> str:
-    """Add (or, ``negate``, subtract) the decisions among ``source``'s rows to the
-    rollups. Ordered so that concurrent transactions lock rollup rows in one order."""
-    sign = "-" if negate else ""
-    return (
-        f"INSERT INTO {{daily}} ({DAILY_KEY}, decisions)"
-        f" SELECT {_ROLLUP_SELECT.format(slot=int(slot))}, {sign}count(*) FROM {source} WHERE kind = 'decision'"
-        f" {_ROLLUP_GROUP} ORDER BY {', '.join(str(i) for i in (1, *range(3, 3 + len(ROLLUP_DIMENSIONS))))}"
-        f" ON CONFLICT ({DAILY_KEY}) DO UPDATE SET decisions = {{daily}}.decisions + EXCLUDED.decisions"
-    )
+def rollup_upsert(source: str, *, slot: int, negate: bool = False, where: str = "kind = 'decision'") -> str:
+    """Add (or, ``negate``, subtract) the decisions among ``source``'s rows to the rollups."""
+    return schema.rollup_upsert("postgres", source, slot=slot, delta="-count(*)" if negate else "count(*)",
+                                where=where)
 
 
 class Layout:

@@ -23,6 +23,7 @@ it is what keeps an export of millions of rows in constant memory.
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -423,25 +424,31 @@ class PostgresStore(Store):
         return await self._run(work, retry=True)
 
     async def refresh_rollups(self, since: date, until: date) -> int:
-        """Count the days in [``since``, ``until``) again from their records (the
-        scheduled mode's materialisation, and a repair); the decisions counted."""
+        """Count the days in [``since``, ``until``) again from their records, a day
+        per transaction (the scheduled mode's materialisation, and a repair); the
+        decisions counted."""
         rollups.check_range(since, until)
-        lo = datetime.combine(since, datetime.min.time(), UTC)
-        hi = datetime.combine(until, datetime.min.time(), UTC)
-        clear = self._sql("DELETE FROM {daily} WHERE day >= %s AND day < %s")
-        fill = self._sql(rollup_upsert("{records}", slot=MAINTENANCE_SLOT).replace(
-            "WHERE kind = 'decision'", "WHERE kind = 'decision' AND at >= %s AND at < %s"))
-        total = self._sql("SELECT coalesce(sum(decisions), 0) FROM {daily} WHERE day >= %s AND day < %s")
+        clear = self._sql("DELETE FROM {daily} WHERE day = %s")
+        fill = self._sql(
+            f"WITH day AS (SELECT {ROLLUP_RETURNING} FROM {{records}} WHERE at >= %s AND at < %s) "
+            + rollup_upsert("day", slot=MAINTENANCE_SLOT)
+        )
+        total = self._sql("SELECT coalesce(sum(decisions), 0) FROM {daily} WHERE day = %s AND grouping_id = 'decisions'")
 
-        async def work(conn: AsyncConnection[Any]) -> int:
+        async def one_day(conn: AsyncConnection[Any], day: date) -> int:
+            lo = datetime.combine(day, datetime.min.time(), UTC)
             async with conn.transaction():
-                await conn.execute(clear, (since, until))
-                await conn.execute(fill, (lo, hi))
-                cur = await conn.execute(total, (since, until))
+                await conn.execute(clear, (day,))
+                await conn.execute(fill, (lo, lo + timedelta(days=1)))
+                cur = await conn.execute(total, (day,))
                 row = await cur.fetchone()
                 return int(row[0]) if row else 0
 
-        return await self._run(work, timeout=max(self.timeout, 600.0))
+        counted, day = 0, since
+        while day < until:
+            counted += await self._run(functools.partial(one_day, day=day), timeout=max(self.timeout, 600.0))
+            day += timedelta(days=1)
+        return counted
 
     async def count(self, since: datetime | None = None) -> int | None:
         query = self._sql("SELECT COUNT(*) FROM {records}" + (" WHERE at >= %s" if since else ""))

@@ -14,13 +14,14 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from .base import LedgerError, Record
-from .schema import ROLLUP_DIMENSIONS
+from .schema import ROLLUP_DIMENSIONS, ROLLUP_GROUPINGS
 
 DIMENSIONS = ROLLUP_DIMENSIONS
+GROUPINGS = ROLLUP_GROUPINGS
 # Kept as '' in the rollup key (a key has no NULLs); None again when read back.
 _NULLABLE = frozenset({"region", "parental_consent"})
 
@@ -40,17 +41,28 @@ class DailyCount:
 
 def check_by(by: Iterable[str]) -> tuple[str, ...]:
     """The dimensions asked for, checked (they are spliced into SQL); LedgerError if
-    one is unknown or repeated."""
+    one is unknown or repeated, or if no grouping holds them all."""
     wanted = tuple(by)
     unknown = [d for d in wanted if d not in DIMENSIONS]
     if unknown or len(set(wanted)) != len(wanted):
         raise LedgerError(f"cannot count by {', '.join(unknown) or 'a repeated dimension'}: "
                           f"use some of {', '.join(DIMENSIONS)}")
+    grouping_for(wanted)
     return wanted
 
 
+def grouping_for(by: Sequence[str]) -> str:
+    """The first (smallest) rollup grouping that holds every dimension of ``by``."""
+    for name, dims in GROUPINGS.items():
+        if set(by) <= set(dims):
+            return name
+    together = "; ".join(f"{name}: {', '.join(dims)}" for name, dims in GROUPINGS.items())
+    raise LedgerError(f"the rollups do not count {', '.join(by)} together: ask for the dimensions of one "
+                      f"grouping ({together})")
+
+
 def check_range(since: date, until: date) -> None:
-    if not isinstance(since, date) or not isinstance(until, date):
+    if any(isinstance(d, datetime) or not isinstance(d, date) for d in (since, until)):
         raise LedgerError("daily counts take dates: since (included) and until (excluded)")
 
 
@@ -58,8 +70,9 @@ def query(daily: str, by: Sequence[str], placeholder: str) -> str:
     """The rollup query: decisions per day and per ``by`` values in [since, until)."""
     group = ", ".join(("day", *by))
     return (
-        f"SELECT {group}, SUM(decisions) FROM {daily} WHERE day >= {placeholder} AND day < {placeholder}"
-        f" GROUP BY {group} HAVING SUM(decisions) <> 0 ORDER BY {group}"
+        f"SELECT {group}, SUM(decisions) FROM {daily} WHERE grouping_id = '{grouping_for(by)}'"
+        f" AND day >= {placeholder} AND day < {placeholder} GROUP BY {group} HAVING SUM(decisions) <> 0"
+        f" ORDER BY {group}"
     )
 
 

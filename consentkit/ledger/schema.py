@@ -37,42 +37,75 @@ _V1: tuple[str, ...] = (
     "CREATE INDEX consentkit_records_at ON {records} (at, receipt_id)",
 )
 
-# The daily rollups: decisions counted per UTC day and per combination of the
-# dimensions a chart groups by. NULLs are kept as '' so that every row has a key.
-# ``slot`` lets concurrent writers add to different rows (no lock waits between
-# them); a query sums over it.
+# The daily rollups: decisions counted per UTC day, in a few groupings of the
+# dimensions, each what a family of the console's charts groups by (a grouping of
+# all dimensions at once would keep thousands of rows a day, and a chart would read
+# them all). A query is answered from the smallest grouping holding its dimensions;
+# in the others' rows a dimension is '' (gpc false). NULLs are kept as '' so that
+# every row has a key. ``slot`` lets concurrent writers add to different rows (no
+# lock waits between them); a query sums over it.
 ROLLUP_DIMENSIONS: tuple[str, ...] = (
     "policy_version", "mode", "region", "source", "gpc", "age_band", "parental_consent", "choices",
 )
+ROLLUP_GROUPINGS: dict[str, tuple[str, ...]] = {
+    "minors": ("age_band", "parental_consent", "source"),
+    "versions": ("policy_version", "source", "choices"),
+    "regions": ("region", "mode", "gpc", "choices"),
+    "decisions": ("mode", "source", "gpc", "age_band", "choices"),
+}
 _DAILY = (
-    "CREATE TABLE {daily} (day {day} NOT NULL, slot SMALLINT NOT NULL, policy_version TEXT NOT NULL,"
-    " mode TEXT NOT NULL, region TEXT NOT NULL, source TEXT NOT NULL, gpc BOOLEAN NOT NULL,"
-    " age_band TEXT NOT NULL, parental_consent TEXT NOT NULL, choices TEXT NOT NULL, decisions BIGINT NOT NULL,"
-    " CONSTRAINT consentkit_daily_key PRIMARY KEY"
-    " (day, slot, policy_version, mode, region, source, gpc, age_band, parental_consent, choices))"
+    "CREATE TABLE {daily} (grouping_id TEXT NOT NULL, day {day} NOT NULL, slot SMALLINT NOT NULL,"
+    " policy_version TEXT NOT NULL, mode TEXT NOT NULL, region TEXT NOT NULL, source TEXT NOT NULL,"
+    " gpc BOOLEAN NOT NULL, age_band TEXT NOT NULL, parental_consent TEXT NOT NULL, choices TEXT NOT NULL,"
+    " decisions BIGINT NOT NULL, CONSTRAINT consentkit_daily_key PRIMARY KEY"
+    " (grouping_id, day, slot, policy_version, mode, region, source, gpc, age_band, parental_consent, choices))"
 )
-DAILY_KEY = "day, slot, " + ", ".join(ROLLUP_DIMENSIONS)
+DAILY_KEY = "grouping_id, day, slot, " + ", ".join(ROLLUP_DIMENSIONS)
+_DAY_OF = {"sqlite": "substr(at, 1, 10)", "postgres": "(at AT TIME ZONE 'UTC')::date"}
+_FALSE = {"sqlite": "0", "postgres": "false"}
+
+
+def rollup_upsert(dialect: Dialect, source: str, *, slot: int, delta: str = "count(*)",
+                  where: str = "kind = 'decision'") -> str:
+    """Add ``delta`` (per group of ``source``'s rows, which have the records'
+    columns) to every grouping of the rollups, ``{daily}`` left for the caller.
+    Ordered, so that concurrent transactions lock rollup rows in one order."""
+    selects = []
+    for name, dims in ROLLUP_GROUPINGS.items():
+        columns = []
+        for dim in ROLLUP_DIMENSIONS:
+            if dim not in dims:
+                columns.append(_FALSE[dialect] if dim == "gpc" else "''")
+            elif dim in ("region", "parental_consent"):
+                columns.append(f"coalesce({dim}, '')")
+            else:
+                columns.append(dim)
+        grouped = ", ".join(str(4 + ROLLUP_DIMENSIONS.index(d)) for d in dims)
+        selects.append(
+            f"SELECT '{name}' AS g, {_DAY_OF[dialect]} AS d, {int(slot)} AS s, {', '.join(columns)}, {delta} AS n"
+            f" FROM {source} WHERE {where} GROUP BY 2, {grouped}"
+        )
+    order = ", ".join(str(i) for i in range(1, 4 + len(ROLLUP_DIMENSIONS)))
+    return (
+        f"INSERT INTO {{daily}} ({DAILY_KEY}, decisions) SELECT * FROM ({' UNION ALL '.join(selects)}) AS u"
+        f" WHERE true ORDER BY {order}"
+        f" ON CONFLICT ({DAILY_KEY}) DO UPDATE SET decisions = {{daily}}.decisions + excluded.decisions"
+    )
+
 
 # On SQLite the writer is one thread, so triggers keep the rollups exact at the cost
-# of one small upsert per record, for appends, erasures and retention alike.
-_SQLITE_ROW = (
-    "substr({r}.at, 1, 10), 0, {r}.policy_version, {r}.mode, coalesce({r}.region, ''), {r}.source, {r}.gpc,"
-    " {r}.age_band, coalesce({r}.parental_consent, ''), {r}.choices"
-)
+# of a few small upserts per record, for appends, erasures and retention alike.
+_ROW_OF = ", ".join(f"{{r}}.{c} AS {c}" for c in ("at", *ROLLUP_DIMENSIONS, "kind"))
 _SQLITE_V2: tuple[str, ...] = (
     "ALTER TABLE {records} ADD COLUMN region TEXT",
     _DAILY,
     *(
-        f"CREATE TRIGGER consentkit_daily_{name} AFTER {event} ON {{records}} WHEN {row}.kind = 'decision' BEGIN"
-        f" INSERT INTO {{daily}} ({DAILY_KEY}, decisions) VALUES ({_SQLITE_ROW.format(r=row)}, {delta})"
-        f" ON CONFLICT ({DAILY_KEY}) DO UPDATE SET decisions = decisions + excluded.decisions; END"
-        for name, event, row, delta in (("add", "INSERT", "NEW", 1), ("remove", "DELETE", "OLD", -1))
+        f"CREATE TRIGGER consentkit_daily_{name} AFTER {event} ON {{records}} WHEN {row}.kind = 'decision' BEGIN "
+        + rollup_upsert("sqlite", f"(SELECT {_ROW_OF.format(r=row)})", slot=0, delta=delta) + "; END"
+        for name, event, row, delta in (("add", "INSERT", "NEW", "count(*)"), ("remove", "DELETE", "OLD", "-count(*)"))
     ),
     # A ledger of version 1 gets its rollups from the records it already holds.
-    (
-        f"INSERT INTO {{daily}} ({DAILY_KEY}, decisions) SELECT {_SQLITE_ROW.format(r='r')}, count(*)"
-        " FROM {records} AS r WHERE r.kind = 'decision' GROUP BY 1, 3, 4, 5, 6, 7, 8, 9, 10"
-    ),
+    rollup_upsert("sqlite", "{records}", slot=0),
 )
 
 # PostgreSQL, version 2: records partitioned by month on ``at``. The key holds the
@@ -91,11 +124,13 @@ POSTGRES_RECORDS = (
     " CONSTRAINT consentkit_records_key PRIMARY KEY (visitor_id, at, receipt_id)"
     ") PARTITION BY RANGE (at)"
 )
+# Rollup rows are updated in place all day: room on each page keeps those updates HOT.
+POSTGRES_DAILY_OPTIONS = " WITH (fillfactor = 70)"
 POSTGRES_RECORDS_INDEXES: tuple[str, ...] = (
     "CREATE INDEX consentkit_records_at_brin ON {records} USING brin (at)",
 )
 POSTGRES_RECORDS_KEY = "visitor_id, at, receipt_id"
-POSTGRES_DAILY = _DAILY.replace("{day}", _DAY_TYPE["postgres"])
+POSTGRES_DAILY = _DAILY.replace("{day}", _DAY_TYPE["postgres"]) + POSTGRES_DAILY_OPTIONS
 
 
 def migration(version: int, dialect: Dialect) -> tuple[str, ...]:
