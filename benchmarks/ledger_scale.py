@@ -28,8 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from consentkit.ledger.codec import COLUMN_LIST  # noqa: E402
-from consentkit.ledger.partitions import month_of, months_between, next_month, partition_name  # noqa: E402
+from consentkit.ledger.codec import COLUMN_LIST
+from consentkit.ledger.partitions import months_between, next_month, partition_name
 
 POSTGRES_URL = os.environ.get("CONSENTKIT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 RECORDS_PER_VISITOR = 5
