@@ -29,12 +29,14 @@ V1_COLUMNS = (
 )
 V1_SCHEMA = (
     "CREATE TABLE consentkit_schema_version (version INTEGER NOT NULL PRIMARY KEY)",
-    "CREATE TABLE consentkit_records ("
-    " receipt_id TEXT NOT NULL PRIMARY KEY, visitor_id TEXT NOT NULL, at {time} NOT NULL,"
-    " policy_version TEXT NOT NULL, mode TEXT NOT NULL, choices TEXT NOT NULL, source TEXT NOT NULL,"
-    " gpc BOOLEAN NOT NULL, age_band TEXT NOT NULL, parental_consent TEXT, browser TEXT NOT NULL,"
-    " browser_major TEXT NOT NULL, os TEXT NOT NULL, device TEXT NOT NULL, verification TEXT,"
-    " kind TEXT NOT NULL, extra TEXT NOT NULL)",
+    (
+        "CREATE TABLE consentkit_records ("
+        " receipt_id TEXT NOT NULL PRIMARY KEY, visitor_id TEXT NOT NULL, at {time} NOT NULL,"
+        " policy_version TEXT NOT NULL, mode TEXT NOT NULL, choices TEXT NOT NULL, source TEXT NOT NULL,"
+        " gpc BOOLEAN NOT NULL, age_band TEXT NOT NULL, parental_consent TEXT, browser TEXT NOT NULL,"
+        " browser_major TEXT NOT NULL, os TEXT NOT NULL, device TEXT NOT NULL, verification TEXT,"
+        " kind TEXT NOT NULL, extra TEXT NOT NULL)"
+    ),
     "CREATE INDEX consentkit_records_visitor ON consentkit_records (visitor_id, at, receipt_id)",
     "CREATE INDEX consentkit_records_at ON consentkit_records (at, receipt_id)",
     "INSERT INTO consentkit_schema_version (version) VALUES (1)",
