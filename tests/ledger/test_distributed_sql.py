@@ -78,14 +78,12 @@ def problems(sql: str) -> list[str]:
             conflict = node.get("onConflictClause", {}).get("infer", {}).get("indexElems", [])
             if "visitor_id" not in [e.get("name") for e in conflict]:
                 found.append("inserts records with a conflict key that lacks the visitor id")
-        if kind in ("DeleteStmt", "UpdateStmt") and node["relation"]["relname"] == RECORDS:
-            if not _pins_visitor(node.get("whereClause")):
-                found.append(f"{kind[:6].lower()}s records without pinning the visitor id")
-        if kind == "SelectStmt" and any(
-            n["@"] == "RangeVar" and n["relname"] == RECORDS for n in _nodes(node.get("fromClause", []))
-        ):
-            if not _pins_visitor(node.get("whereClause")):
-                found.append("reads records without pinning the visitor id")
+        writes = kind in ("DeleteStmt", "UpdateStmt") and node["relation"]["relname"] == RECORDS
+        reads = kind == "SelectStmt" and any(
+            n["@"] == "RangeVar" and n["relname"] == RECORDS for n in _nodes(node.get("fromClause", [])))
+        if (writes or reads) and not _pins_visitor(node.get("whereClause")):
+            verb = f"{kind[:6].lower()}s" if writes else "reads"
+            found.append(f"{verb} records without pinning the visitor id")
     return found
 
 
