@@ -173,11 +173,11 @@ def _run_stats(args: argparse.Namespace) -> int:
 
 
 async def _stats(store: Any, args: argparse.Namespace, sale_ids: Any, order: Sequence[str]) -> Any:
-    from .ledger.stats import compute
+    from .ledger.stats import from_store
 
     await store.open()
     try:
-        return await compute(store.iter_records(args.since), until=args.until, sale_ids=sale_ids, order=order)
+        return await from_store(store, since=args.since, until=args.until, sale_ids=sale_ids, order=order)
     finally:
         await store.close()
 
