@@ -20,7 +20,14 @@ from typing import TYPE_CHECKING, Any
 
 from . import schema
 from .codec import COLUMN_LIST
-from .schema import POSTGRES_DAILY, POSTGRES_RECORDS, POSTGRES_RECORDS_INDEXES, ROLLUP_DIMENSIONS
+from .schema import (
+    POSTGRES_DAILY,
+    POSTGRES_RECENT,
+    POSTGRES_RECORDS,
+    POSTGRES_RECORDS_INDEXES,
+    RECENT_COLUMNS,
+    ROLLUP_DIMENSIONS,
+)
 
 if TYPE_CHECKING:
     from psycopg import AsyncConnection
@@ -33,7 +40,6 @@ LOCK_TIMEOUT = "500ms"
 AHEAD_MONTHS = 2
 # What a statement must RETURN of the rows it inserts or deletes for the rollups.
 ROLLUP_RETURNING = "at, " + ", ".join(ROLLUP_DIMENSIONS) + ", kind"
-MAINTENANCE_SLOT = -1
 
 
 def month_of(moment: datetime | date) -> date:
@@ -64,10 +70,29 @@ def partition_month(name: str) -> date | None:
     return date(int(found[1]), int(found[2]), 1) if found else None
 
 
-def rollup_upsert(source: str, *, slot: int, negate: bool = False, where: str = "kind = 'decision'") -> str:
-    """Add (or, ``negate``, subtract) the decisions among ``source``'s rows to the rollups."""
-    return schema.rollup_upsert("postgres", source, slot=slot, delta="-count(*)" if negate else "count(*)",
-                                where=where)
+def rollup_upsert(source: str, *, day: str | None = None, delta: str = "count(*)",
+                  where: str = "kind = 'decision'") -> str:
+    """Add the decisions among ``source``'s rows to every grouping of the rollups."""
+    return schema.rollup_upsert("postgres", source, day=day, delta=delta, where=where)
+
+
+def stage(source: str, *, negate: bool = False) -> str:
+    """Add the decisions among ``source``'s rows (which have the records' columns),
+    grouped, to the staging table (or, ``negate``, take them away)."""
+    columns = ("(at AT TIME ZONE 'UTC')::date, policy_version, mode, coalesce(region, ''), source, gpc, age_band,"
+               " coalesce(parental_consent, ''), choices")
+    return (
+        f"INSERT INTO {{recent}} ({RECENT_COLUMNS}) SELECT {columns}, {'-' if negate else ''}count(*)"
+        f" FROM {source} WHERE kind = 'decision' GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9"
+    )
+
+
+# Move everything staged into the rollups, in one statement: a row is deleted (and
+# so counted) by one folder only, however many fold at once.
+FOLD = (
+    f"WITH moved AS (DELETE FROM {{recent}} RETURNING {RECENT_COLUMNS}) "
+    + rollup_upsert("moved", day="day", delta="sum(n)", where="true")
+)
 
 
 class Layout:
@@ -138,8 +163,9 @@ class Layout:
                     cur = await conn.execute(self.sql("SELECT count(*) FROM {part}", part=part))
                     row = await cur.fetchone()
                     await conn.execute(self.sql("DROP TABLE {part}", part=part))
-                    await conn.execute(self.sql("DELETE FROM {daily} WHERE day >= %s AND day < %s"),
-                                       (month, next_month(month)))
+                    for table in ("{daily}", "{recent}"):
+                        await conn.execute(self.sql(f"DELETE FROM {table} WHERE day >= %s AND day < %s"),
+                                           (month, next_month(month)))
             except errors.LockNotAvailable:
                 continue
             known.discard(month)
@@ -158,6 +184,7 @@ class Layout:
         for statement in POSTGRES_RECORDS_INDEXES:
             await conn.execute(self.sql(statement))
         await conn.execute(self.sql(POSTGRES_DAILY))
+        await conn.execute(self.sql(POSTGRES_RECENT))
         cur = await conn.execute(self.sql("SELECT min(at), max(at) FROM {old}", old=old))
         row = await cur.fetchone()
         today = datetime.now(UTC).date()
@@ -168,5 +195,5 @@ class Layout:
                 await conn.execute(statement)
         await conn.execute(self.sql(f"INSERT INTO {{records}} ({COLUMN_LIST}) SELECT {COLUMN_LIST} FROM {{old}}",
                                     old=old))
-        await conn.execute(self.sql(rollup_upsert("{records}", slot=MAINTENANCE_SLOT)))
+        await conn.execute(self.sql(rollup_upsert("{records}")))
         await conn.execute(self.sql("DROP TABLE {old}", old=old))

@@ -4,11 +4,11 @@ and psycopg_pool, installed with ``pip install 'consentkit[postgres]'``.
 Appends are group-committed like on SQLite: callers queue their rows, a few writer
 tasks each take everything waiting and insert it with one statement (``INSERT ...
 SELECT FROM unnest(<one array per column>)``: one round trip, one transaction), and
-a caller's append returns only after it committed. The same statement adds the new
-records' decisions to the daily rollups (a data-modifying CTE: what the insert
-RETURNs, grouped), each writer into its own ``slot`` of them so that writers never
-wait on each other's rollup rows. Records are partitioned by month
-(``partitions.py``).
+a caller's append returns only after it committed. The same statement stages the
+new records' decisions for the daily rollups (a data-modifying CTE: what the insert
+RETURNs, grouped, into an unindexed table), and a background task folds the staged
+rows into the rollups every second; a query reads both, so it is exact at once.
+Records are partitioned by month (``partitions.py``).
 
 The hot path (appends, receipts lookups, erasure) keeps to what the distributed
 PostgreSQL-compatible engines run: every statement on the records table carries the
@@ -23,7 +23,9 @@ it is what keeps an export of millions of rows in constant memory.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
+import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -35,12 +37,13 @@ from .base import LedgerError, Record, Store
 from .codec import COLUMN_LIST, COLUMNS, Row, from_row, to_row, utc
 from .partitions import (
     AHEAD_MONTHS,
-    MAINTENANCE_SLOT,
+    FOLD,
     ROLLUP_RETURNING,
     Layout,
     month_of,
     next_month,
     rollup_upsert,
+    stage,
 )
 from .schema import POSTGRES_RECORDS_KEY, SCHEMA_VERSION, migration, newer_schema_message
 
@@ -50,6 +53,7 @@ if TYPE_CHECKING:
     from psycopg_pool import AsyncConnectionPool
 
 T = TypeVar("T")
+logger = logging.getLogger("consentkit.ledger")
 
 # Rows in one INSERT; larger batches (a spool replay) take several, in one transaction.
 _ROWS_PER_STATEMENT = 5000
@@ -71,20 +75,16 @@ _INSERT = (
 _SELECT = f"SELECT {COLUMN_LIST} FROM {{records}}"
 
 
-def _insert_counted(slot: int) -> str:
-    return f"WITH new AS ({_INSERT} RETURNING {ROLLUP_RETURNING}) {rollup_upsert('new', slot=slot)}"
-
-
 def _delete_counted(where: str) -> str:
     return (
         f"WITH gone AS (DELETE FROM {{records}} WHERE {where} RETURNING {ROLLUP_RETURNING}),"
-        f" counted AS ({rollup_upsert('gone', slot=MAINTENANCE_SLOT, negate=True)}) SELECT count(*) FROM gone"
+        f" counted AS ({stage('gone', negate=True)}) SELECT count(*) FROM gone"
     )
 
 
 HOT_PATH: dict[str, str] = {
     "append": _INSERT,
-    "append_counted": _insert_counted(0),
+    "append_counted": f"WITH new AS ({_INSERT} RETURNING {ROLLUP_RETURNING}) {stage('new')}",
     "receipts": f"{_SELECT} WHERE visitor_id = %s ORDER BY at, receipt_id",
     "erase": "DELETE FROM {records} WHERE visitor_id = %s",
     "erase_counted": _delete_counted("visitor_id = %s"),
@@ -156,17 +156,16 @@ class PostgresStore(Store):
             return sql.Identifier(schema, table) if schema else sql.Identifier(table)
 
         self._names = {"records": name("consentkit_records"), "version": name("consentkit_schema_version"),
-                       "daily": name("consentkit_daily")}
+                       "daily": name("consentkit_daily"), "recent": name("consentkit_daily_recent")}
         self._layout = Layout(self._psycopg, schema, self._names)
         self._months: set[date] = set()  # months known to have a partition
         # A batch is one short statement with one array per column: one round trip
         # and one transaction on an autocommit connection, and its text never
         # changes, so psycopg caches and prepares it (a multi-row VALUES list of
-        # hundreds of parameters would be parsed again on every batch). Each writer
-        # adds to its own rollup slot.
+        # hundreds of parameters would be parsed again on every batch).
         self._insert = self._sql(_INSERT)
-        self._inserts = [self._sql(_insert_counted(slot) if rollups == "inline" else _INSERT)
-                         for slot in range(writers)]
+        self._append = self._sql(HOT_PATH["append_counted" if rollups == "inline" else "append"])
+        self._folder: asyncio.Task[None] | None = None
 
     def __repr__(self) -> str:
         return f"PostgresStore({redact(self.url)!r}, schema={self.schema!r})"
@@ -210,8 +209,10 @@ class PostgresStore(Store):
             raise LedgerError(f"cannot open the ledger at {redact(self.url)}: {exc}") from exc
         self._pool = pool
         self._queue = asyncio.Queue()
-        self._tasks = [asyncio.create_task(self._write_loop(i), name=f"consentkit-pg-writer-{i}")
+        self._tasks = [asyncio.create_task(self._write_loop(), name=f"consentkit-pg-writer-{i}")
                        for i in range(self.writers)]
+        if self.rollups == "inline":
+            self._folder = asyncio.create_task(self._fold_loop(), name="consentkit-pg-rollups")
 
     async def _migrate(self, conn: AsyncConnection[Any]) -> None:
         errors = self._psycopg.errors
@@ -255,17 +256,46 @@ class PostgresStore(Store):
         await self._layout.ensure(conn, ahead, self._months)
 
     async def close(self) -> None:
+        if self._folder is not None:
+            self._folder.cancel()
+            await asyncio.gather(self._folder, return_exceptions=True)
+            self._folder = None
         pool, tasks = self._pool, self._tasks
-        self._pool, self._tasks = None, []
         for _ in tasks:
             self._queue.put_nowait(None)  # each writer finishes what is queued, then stops
         await asyncio.gather(*tasks, return_exceptions=True)
+        if pool is not None and self.rollups == "inline":
+            with contextlib.suppress(LedgerError):
+                await self.fold()  # not needed for exact counts; it keeps the staging table short
+        self._pool, self._tasks = None, []
         if pool is not None:
             await pool.close()
 
     # -- group commit ----------------------------------------------------------
 
-    async def _write_loop(self, slot: int) -> None:
+    # -- rollups ---------------------------------------------------------------
+
+    fold_every = 1.0  # seconds between folds of the staged decisions into the rollups
+
+    async def _fold_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.fold_every)
+            try:
+                await self.fold()
+            except LedgerError as exc:
+                logger.debug("folding the staged rollups failed (will retry): %s", exc)
+
+    async def fold(self) -> None:
+        """Move the staged decisions into the rollups (the background task does this
+        every ``fold_every`` seconds)."""
+        fold = self._sql(FOLD)
+
+        async def work(conn: AsyncConnection[Any]) -> None:
+            await conn.execute(fold)
+
+        await self._run(work, timeout=max(self.timeout, 60.0))
+
+    async def _write_loop(self) -> None:
         while True:
             first = await self._queue.get()
             if first is None:
@@ -278,17 +308,17 @@ class PostgresStore(Store):
                     break
                 batch.append(item)
                 size += len(item.rows)
-            await self._commit(batch, slot)
+            await self._commit(batch)
             if stopping:
                 return
 
-    async def _commit(self, batch: list[_Pending], slot: int) -> None:
+    async def _commit(self, batch: list[_Pending]) -> None:
         errors = self._psycopg.errors
         rows = [row for item in batch for row in item.rows]
         error: BaseException | None = None
         for attempt in range(3):
             try:
-                await self._run(lambda conn: self._insert_rows(conn, rows, slot))
+                await self._run(lambda conn: self._insert_rows(conn, rows))
                 error = None
                 break
             except LedgerError as exc:
@@ -298,7 +328,7 @@ class PostgresStore(Store):
                     continue  # distributed engines ask the client to retry
                 if isinstance(cause, self._psycopg.DataError | self._psycopg.IntegrityError) and len(batch) > 1:
                     for item in batch:  # one bad record must not fail its neighbours
-                        await self._commit([item], slot)
+                        await self._commit([item])
                     return
                 break
         for item in batch:
@@ -313,9 +343,9 @@ class PostgresStore(Store):
                     break
                 _settle(waiting.future, error)
 
-    async def _insert_rows(self, conn: AsyncConnection[Any], rows: list[Row], slot: int) -> None:
+    async def _insert_rows(self, conn: AsyncConnection[Any], rows: list[Row]) -> None:
         await self._partitions_for(conn, rows)
-        insert = self._inserts[slot]
+        insert = self._append
         chunks = [rows[i:i + _ROWS_PER_STATEMENT] for i in range(0, len(rows), _ROWS_PER_STATEMENT)]
         if len(chunks) == 1:
             await conn.execute(insert, self._columns(rows))
@@ -415,23 +445,25 @@ class PostgresStore(Store):
     async def daily_counts(self, since: date, until: date, by: Sequence[str] = ()) -> list[rollups.DailyCount]:
         rollups.check_range(since, until)
         by = rollups.check_by(by)
-        query = self._sql(rollups.query("{daily}", by, "%s"))
+        query = self._sql(rollups.query("{daily}", by, "%s", staged="{recent}"))
 
         async def work(conn: AsyncConnection[Any]) -> list[rollups.DailyCount]:
-            cur = await conn.execute(query, (since, until))
+            cur = await conn.execute(query, (since, until, since, until))
             return [rollups.from_row(row, by) for row in await cur.fetchall()]
 
         return await self._run(work, retry=True)
 
     async def refresh_rollups(self, since: date, until: date) -> int:
         """Count the days in [``since``, ``until``) again from their records, a day
-        per transaction (the scheduled mode's materialisation, and a repair); the
-        decisions counted."""
+        per transaction: the scheduled mode's materialisation, and a repair (with
+        inline rollups, run it while that day takes no appends); the decisions
+        counted."""
         rollups.check_range(since, until)
         clear = self._sql("DELETE FROM {daily} WHERE day = %s")
+        clear_staged = self._sql("DELETE FROM {recent} WHERE day = %s")
         fill = self._sql(
             f"WITH day AS (SELECT {ROLLUP_RETURNING} FROM {{records}} WHERE at >= %s AND at < %s) "
-            + rollup_upsert("day", slot=MAINTENANCE_SLOT)
+            + rollup_upsert("day")
         )
         total = self._sql("SELECT coalesce(sum(decisions), 0) FROM {daily} WHERE day = %s AND grouping_id = 'decisions'")
 
@@ -439,6 +471,7 @@ class PostgresStore(Store):
             lo = datetime.combine(day, datetime.min.time(), UTC)
             async with conn.transaction():
                 await conn.execute(clear, (day,))
+                await conn.execute(clear_staged, (day,))
                 await conn.execute(fill, (lo, lo + timedelta(days=1)))
                 cur = await conn.execute(total, (day,))
                 row = await cur.fetchone()

@@ -66,14 +66,15 @@ def check_range(since: date, until: date) -> None:
         raise LedgerError("daily counts take dates: since (included) and until (excluded)")
 
 
-def query(daily: str, by: Sequence[str], placeholder: str) -> str:
-    """The rollup query: decisions per day and per ``by`` values in [since, until)."""
+def query(daily: str, by: Sequence[str], placeholder: str, *, staged: str | None = None) -> str:
+    """The rollup query: decisions per day and per ``by`` values in [since, until)
+    (twice over with ``staged``, the table of decisions not folded in yet)."""
     group = ", ".join(("day", *by))
-    return (
-        f"SELECT {group}, SUM(decisions) FROM {daily} WHERE grouping_id = '{grouping_for(by)}'"
-        f" AND day >= {placeholder} AND day < {placeholder} GROUP BY {group} HAVING SUM(decisions) <> 0"
-        f" ORDER BY {group}"
-    )
+    where = f"day >= {placeholder} AND day < {placeholder}"
+    source = f"SELECT {group}, decisions AS n FROM {daily} WHERE grouping_id = '{grouping_for(by)}' AND {where}"
+    if staged is not None:
+        source += f" UNION ALL SELECT {group}, n FROM {staged} WHERE {where}"
+    return f"SELECT {group}, SUM(n) FROM ({source}) AS u GROUP BY {group} HAVING SUM(n) <> 0 ORDER BY {group}"
 
 
 def from_row(row: Sequence[Any], by: Sequence[str]) -> DailyCount:

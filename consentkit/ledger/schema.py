@@ -42,8 +42,7 @@ _V1: tuple[str, ...] = (
 # all dimensions at once would keep thousands of rows a day, and a chart would read
 # them all). A query is answered from the smallest grouping holding its dimensions;
 # in the others' rows a dimension is '' (gpc false). NULLs are kept as '' so that
-# every row has a key. ``slot`` lets concurrent writers add to different rows (no
-# lock waits between them); a query sums over it.
+# every row has a key.
 ROLLUP_DIMENSIONS: tuple[str, ...] = (
     "policy_version", "mode", "region", "source", "gpc", "age_band", "parental_consent", "choices",
 )
@@ -54,22 +53,23 @@ ROLLUP_GROUPINGS: dict[str, tuple[str, ...]] = {
     "decisions": ("mode", "source", "gpc", "age_band", "choices"),
 }
 _DAILY = (
-    "CREATE TABLE {daily} (grouping_id TEXT NOT NULL, day {day} NOT NULL, slot SMALLINT NOT NULL,"
+    "CREATE TABLE {daily} (grouping_id TEXT NOT NULL, day {day} NOT NULL,"
     " policy_version TEXT NOT NULL, mode TEXT NOT NULL, region TEXT NOT NULL, source TEXT NOT NULL,"
     " gpc BOOLEAN NOT NULL, age_band TEXT NOT NULL, parental_consent TEXT NOT NULL, choices TEXT NOT NULL,"
     " decisions BIGINT NOT NULL, CONSTRAINT consentkit_daily_key PRIMARY KEY"
-    " (grouping_id, day, slot, policy_version, mode, region, source, gpc, age_band, parental_consent, choices))"
+    " (grouping_id, day, policy_version, mode, region, source, gpc, age_band, parental_consent, choices))"
 )
-DAILY_KEY = "grouping_id, day, slot, " + ", ".join(ROLLUP_DIMENSIONS)
-_DAY_OF = {"sqlite": "substr(at, 1, 10)", "postgres": "(at AT TIME ZONE 'UTC')::date"}
+DAILY_KEY = "grouping_id, day, " + ", ".join(ROLLUP_DIMENSIONS)
+DAY_OF = {"sqlite": "substr(at, 1, 10)", "postgres": "(at AT TIME ZONE 'UTC')::date"}
 _FALSE = {"sqlite": "0", "postgres": "false"}
 
 
-def rollup_upsert(dialect: Dialect, source: str, *, slot: int, delta: str = "count(*)",
+def rollup_upsert(dialect: Dialect, source: str, *, day: str | None = None, delta: str = "count(*)",
                   where: str = "kind = 'decision'") -> str:
-    """Add ``delta`` (per group of ``source``'s rows, which have the records'
-    columns) to every grouping of the rollups, ``{daily}`` left for the caller.
-    Ordered, so that concurrent transactions lock rollup rows in one order."""
+    """Add ``delta`` (per group of ``source``'s rows, which have the dimensions'
+    columns and ``at``, or the day as ``day``) to every grouping of the rollups,
+    ``{daily}`` left for the caller. Ordered, so that concurrent transactions lock
+    rollup rows in one order."""
     selects = []
     for name, dims in ROLLUP_GROUPINGS.items():
         columns = []
@@ -80,12 +80,12 @@ def rollup_upsert(dialect: Dialect, source: str, *, slot: int, delta: str = "cou
                 columns.append(f"coalesce({dim}, '')")
             else:
                 columns.append(dim)
-        grouped = ", ".join(str(4 + ROLLUP_DIMENSIONS.index(d)) for d in dims)
+        grouped = ", ".join(str(3 + ROLLUP_DIMENSIONS.index(d)) for d in dims)
         selects.append(
-            f"SELECT '{name}' AS g, {_DAY_OF[dialect]} AS d, {int(slot)} AS s, {', '.join(columns)}, {delta} AS n"
+            f"SELECT '{name}' AS g, {day or DAY_OF[dialect]} AS d, {', '.join(columns)}, {delta} AS n"
             f" FROM {source} WHERE {where} GROUP BY 2, {grouped}"
         )
-    order = ", ".join(str(i) for i in range(1, 4 + len(ROLLUP_DIMENSIONS)))
+    order = ", ".join(str(i) for i in range(1, 3 + len(ROLLUP_DIMENSIONS)))
     return (
         f"INSERT INTO {{daily}} ({DAILY_KEY}, decisions) SELECT * FROM ({' UNION ALL '.join(selects)}) AS u"
         f" WHERE true ORDER BY {order}"
@@ -101,11 +101,11 @@ _SQLITE_V2: tuple[str, ...] = (
     _DAILY,
     *(
         f"CREATE TRIGGER consentkit_daily_{name} AFTER {event} ON {{records}} WHEN {row}.kind = 'decision' BEGIN "
-        + rollup_upsert("sqlite", f"(SELECT {_ROW_OF.format(r=row)})", slot=0, delta=delta) + "; END"
+        + rollup_upsert("sqlite", f"(SELECT {_ROW_OF.format(r=row)})", delta=delta) + "; END"
         for name, event, row, delta in (("add", "INSERT", "NEW", "count(*)"), ("remove", "DELETE", "OLD", "-count(*)"))
     ),
     # A ledger of version 1 gets its rollups from the records it already holds.
-    rollup_upsert("sqlite", "{records}", slot=0),
+    rollup_upsert("sqlite", "{records}"),
 )
 
 # PostgreSQL, version 2: records partitioned by month on ``at``. The key holds the
@@ -126,6 +126,17 @@ POSTGRES_RECORDS = (
 )
 # Rollup rows are updated in place all day: room on each page keeps those updates HOT.
 POSTGRES_DAILY_OPTIONS = " WITH (fillfactor = 70)"
+# On PostgreSQL an append adds its decisions, grouped, to this unindexed staging
+# table in the same statement (a heap insert, where upserting every grouping's rows
+# cost more than the records' own insert); the store folds it into the rollups
+# every second (``DELETE ... RETURNING`` into the upsert: each row is moved once,
+# whoever folds), and queries add what is not folded yet.
+RECENT_COLUMNS = "day, " + ", ".join(ROLLUP_DIMENSIONS) + ", n"
+POSTGRES_RECENT = (
+    "CREATE TABLE {recent} (day DATE NOT NULL, policy_version TEXT NOT NULL, mode TEXT NOT NULL,"
+    " region TEXT NOT NULL, source TEXT NOT NULL, gpc BOOLEAN NOT NULL, age_band TEXT NOT NULL,"
+    " parental_consent TEXT NOT NULL, choices TEXT NOT NULL, n BIGINT NOT NULL)"
+)
 POSTGRES_RECORDS_INDEXES: tuple[str, ...] = (
     "CREATE INDEX consentkit_records_at_brin ON {records} USING brin (at)",
 )
