@@ -6,7 +6,7 @@ tasks each take everything waiting and insert it with one statement (``INSERT ..
 SELECT FROM unnest(<one array per column>)``: one round trip, one transaction), and
 a caller's append returns only after it committed. The same statement stages the
 new records' decisions for the daily rollups (a data-modifying CTE: what the insert
-RETURNs, grouped, into an unindexed table), and a background task folds the staged
+RETURNs goes into an unindexed table), and a background task folds the staged
 rows into the rollups every second; a query reads both, so it is exact at once.
 Records are partitioned by month (``partitions.py``).
 
