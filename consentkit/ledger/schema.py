@@ -93,20 +93,40 @@ def rollup_upsert(dialect: Dialect, source: str, *, day: str | None = None, delt
     )
 
 
-# On SQLite the writer is one thread, so triggers keep the rollups exact at the cost
-# of a few small upserts per record, for appends, erasures and retention alike.
-_ROW_OF = ", ".join(f"{{r}}.{c} AS {c}" for c in ("at", *ROLLUP_DIMENSIONS, "kind"))
+# A new decision is staged (one row in an unindexed table, as on PostgreSQL) and
+# folded into the rollups at most once a second, grouped: upserting every grouping's
+# rows from a trigger doubled the CPU of an append. On SQLite a trigger stages it,
+# for appends, erasures and retention alike, so that only inserted rows count.
+RECENT_COLUMNS = "day, " + ", ".join(ROLLUP_DIMENSIONS) + ", n"
+_RECENT = (
+    "CREATE TABLE {recent} (day {day} NOT NULL, policy_version TEXT NOT NULL, mode TEXT NOT NULL,"
+    " region TEXT NOT NULL, source TEXT NOT NULL, gpc BOOLEAN NOT NULL, age_band TEXT NOT NULL,"
+    " parental_consent TEXT NOT NULL, choices TEXT NOT NULL, n BIGINT NOT NULL)"
+)
+_SQLITE_STAGED = (
+    "substr({r}.at, 1, 10), {r}.policy_version, {r}.mode, coalesce({r}.region, ''), {r}.source, {r}.gpc,"
+    " {r}.age_band, coalesce({r}.parental_consent, ''), {r}.choices"
+)
 _SQLITE_V2: tuple[str, ...] = (
     "ALTER TABLE {records} ADD COLUMN region TEXT",
     _DAILY,
+    _RECENT,
     *(
-        f"CREATE TRIGGER consentkit_daily_{name} AFTER {event} ON {{records}} WHEN {row}.kind = 'decision' BEGIN "
-        + rollup_upsert("sqlite", f"(SELECT {_ROW_OF.format(r=row)})", delta=delta) + "; END"
-        for name, event, row, delta in (("add", "INSERT", "NEW", "count(*)"), ("remove", "DELETE", "OLD", "-count(*)"))
+        f"CREATE TRIGGER consentkit_daily_{name} AFTER {event} ON {{records}} WHEN {row}.kind = 'decision' BEGIN"
+        f" INSERT INTO {{recent}} ({RECENT_COLUMNS}) VALUES ({_SQLITE_STAGED.format(r=row)}, {delta}); END"
+        for name, event, row, delta in (("add", "INSERT", "NEW", 1), ("remove", "DELETE", "OLD", -1))
     ),
     # A ledger of version 1 gets its rollups from the records it already holds.
     rollup_upsert("sqlite", "{records}"),
 )
+
+
+def fold_statements(dialect: Dialect) -> tuple[str, ...]:
+    """Move the staged decisions into the rollups (SQLite: in the caller's
+    transaction, which no one else writes in at the same time)."""
+    upsert = rollup_upsert(dialect, "{recent}", day="day", delta="sum(n)", where="true")
+    return upsert, "DELETE FROM {recent}"
+
 
 # PostgreSQL, version 2: records partitioned by month on ``at``. The key holds the
 # partition column (PostgreSQL requires it of a unique key on a partitioned table)
@@ -126,17 +146,12 @@ POSTGRES_RECORDS = (
 )
 # Rollup rows are updated in place all day: room on each page keeps those updates HOT.
 POSTGRES_DAILY_OPTIONS = " WITH (fillfactor = 70)"
-# On PostgreSQL an append adds its decisions, grouped, to this unindexed staging
-# table in the same statement (a heap insert, where upserting every grouping's rows
-# cost more than the records' own insert); the store folds it into the rollups
-# every second (``DELETE ... RETURNING`` into the upsert: each row is moved once,
-# whoever folds), and queries add what is not folded yet.
-RECENT_COLUMNS = "day, " + ", ".join(ROLLUP_DIMENSIONS) + ", n"
-POSTGRES_RECENT = (
-    "CREATE TABLE {recent} (day DATE NOT NULL, policy_version TEXT NOT NULL, mode TEXT NOT NULL,"
-    " region TEXT NOT NULL, source TEXT NOT NULL, gpc BOOLEAN NOT NULL, age_band TEXT NOT NULL,"
-    " parental_consent TEXT NOT NULL, choices TEXT NOT NULL, n BIGINT NOT NULL)"
-)
+# On PostgreSQL an append stages its decisions in the same statement (a heap insert,
+# where upserting every grouping's rows cost more than the records' own insert); the
+# store folds them into the rollups every second (``DELETE ... RETURNING`` into the
+# upsert: each row is moved once, whoever folds), and queries add what is not
+# folded yet.
+POSTGRES_RECENT = _RECENT.replace("{day}", _DAY_TYPE["postgres"])
 POSTGRES_RECORDS_INDEXES: tuple[str, ...] = (
     "CREATE INDEX consentkit_records_at_brin ON {records} USING brin (at)",
 )
@@ -174,7 +189,8 @@ def migrate_sqlite(conn: sqlite3.Connection, *, target: int = SCHEMA_VERSION) ->
             raise LedgerError(newer_schema_message(current))
         for version in range(current + 1, target + 1):
             for statement in migration(version, "sqlite"):
-                conn.execute(statement.format(records="consentkit_records", daily="consentkit_daily"))
+                conn.execute(statement.format(records="consentkit_records", daily="consentkit_daily",
+                                              recent="consentkit_daily_recent"))
             conn.execute("INSERT INTO consentkit_schema_version (version) VALUES (?)", (version,))
         conn.execute("COMMIT")
     except BaseException:

@@ -12,9 +12,11 @@ waits for the disk.
 from __future__ import annotations
 
 import asyncio
+import logging
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -25,21 +27,20 @@ from typing import Any, Literal, TypeVar
 from . import rollups
 from .base import LedgerError, Record, Store
 from .codec import COLUMN_LIST, COLUMNS, Row, format_time, from_row, to_row
-from .schema import DAILY_KEY, migrate_sqlite
+from .schema import ROLLUP_GROUPINGS, fold_statements, migrate_sqlite, rollup_upsert
 
 T = TypeVar("T")
+logger = logging.getLogger("consentkit.ledger")
 
 _INSERT = (
     f"INSERT INTO consentkit_records ({COLUMN_LIST}) VALUES ({', '.join('?' for _ in COLUMNS)})"
     " ON CONFLICT (receipt_id) DO NOTHING"
 )
 _SELECT = f"SELECT {COLUMN_LIST} FROM consentkit_records"
-# The triggers' own row, for recounting days from their records.
-_REFILL = (
-    f"INSERT INTO consentkit_daily ({DAILY_KEY}, decisions) SELECT substr(at, 1, 10), 0, policy_version, mode,"
-    " coalesce(region, ''), source, gpc, age_band, coalesce(parental_consent, ''), choices, count(*)"
-    " FROM consentkit_records WHERE kind = 'decision' AND at >= ? AND at < ? GROUP BY 1, 3, 4, 5, 6, 7, 8, 9, 10"
-)
+_NAMES = {"records": "consentkit_records", "daily": "consentkit_daily", "recent": "consentkit_daily_recent"}
+_REFILL = rollup_upsert("sqlite", "consentkit_records", where="kind = 'decision' AND at >= ? AND at < ?").format(
+    **_NAMES)
+_FOLD = tuple(s.format(**_NAMES) for s in fold_statements("sqlite"))
 _CHUNK = 1000
 
 
@@ -97,6 +98,10 @@ class SqliteStore(Store):
         self._local = threading.local()
         self._reader_conns: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._staged = True  # decisions may wait in the staging table (from before a restart)
+
+    # seconds between folds of the staged decisions into the rollups
+    fold_every = 1.0
 
     def __repr__(self) -> str:
         return f"SqliteStore({str(self.path)!r})"
@@ -173,11 +178,18 @@ class SqliteStore(Store):
             loop.call_soon_threadsafe(_settle, ready, None, error)
             return
         loop.call_soon_threadsafe(_settle, ready, None, None)
+        folded = time.monotonic()
         try:
             stopping = False
             while not stopping:
                 batch: list[_Job] = []
-                job = self._jobs.get()
+                try:
+                    # Idle with decisions staged: fold them when their second is up.
+                    job = self._jobs.get(timeout=max(0.0, folded + self.fold_every - time.monotonic())
+                                         if self._staged else None)
+                except queue.Empty:
+                    folded = self._fold(conn)
+                    continue
                 size = 0
                 while True:
                     if job is None:
@@ -192,8 +204,27 @@ class SqliteStore(Store):
                     except queue.Empty:
                         break
                 self._run(conn, batch)
+                if self._staged and time.monotonic() - folded >= self.fold_every:
+                    folded = self._fold(conn)
+            self._fold(conn)
         finally:
             conn.close()
+
+    def _fold(self, conn: sqlite3.Connection) -> float:
+        """Move the staged decisions into the rollups, in one transaction; when."""
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _FOLD:
+                    conn.execute(statement)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            self._staged = False
+        except sqlite3.Error as exc:  # the staged rows stay; queries count them meanwhile
+            logger.warning("folding the ledger's staged rollups failed (will retry): %s", exc)
+        return time.monotonic()
 
     def _run(self, conn: sqlite3.Connection, batch: list[_Job]) -> None:
         """Run the jobs in order: consecutive appends share one commit."""
@@ -221,6 +252,7 @@ class SqliteStore(Store):
                 else:
                     conn.executemany(_INSERT, [row for job in jobs for row in job.rows])
                 conn.execute("COMMIT")
+                self._staged = True  # the triggers staged the decisions of what was written
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
@@ -281,10 +313,10 @@ class SqliteStore(Store):
     async def daily_counts(self, since: date, until: date, by: Sequence[str] = ()) -> list[rollups.DailyCount]:
         rollups.check_range(since, until)
         by = rollups.check_by(by)
-        sql = rollups.query("consentkit_daily", by, "?")
+        sql = rollups.query("consentkit_daily", by, "?", staged="consentkit_daily_recent")
 
         def query(conn: sqlite3.Connection) -> list[rollups.DailyCount]:
-            rows = conn.execute(sql, (since.isoformat(), until.isoformat()))
+            rows = conn.execute(sql, (since.isoformat(), until.isoformat()) * 2)
             return [rollups.from_row(row, by) for row in rows]
 
         return await self._read(query)
@@ -299,9 +331,10 @@ class SqliteStore(Store):
 
         def work(conn: sqlite3.Connection) -> int:
             conn.execute("DELETE FROM consentkit_daily WHERE day >= ? AND day < ?", days)
-            conn.execute(_REFILL, times)
+            conn.execute("DELETE FROM consentkit_daily_recent WHERE day >= ? AND day < ?", days)
+            conn.execute(_REFILL, times * len(ROLLUP_GROUPINGS))  # the range, once per grouping
             return int(conn.execute("SELECT coalesce(sum(decisions), 0) FROM consentkit_daily"
-                                    " WHERE day >= ? AND day < ?", days).fetchone()[0])
+                                    " WHERE grouping_id = 'decisions' AND day >= ? AND day < ?", days).fetchone()[0])
 
         return int(await self._submit([], work))
 

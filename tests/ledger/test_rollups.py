@@ -121,3 +121,32 @@ def test_outcomes_of_choice_patterns() -> None:
     assert outcome({"necessary": True, "analytics": False, "advertising": False}) == "rejected_all"
     assert outcome({"necessary": True, "analytics": True, "advertising": False}) == "customised"
     assert outcome({"necessary": True}) == "rejected_all"
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def test_refresh_counts_days_again_from_their_records(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Any, new_record: Any
+) -> None:
+    """The scheduled mode: appends leave the rollups alone, a refresh counts them."""
+    store: Any
+    if backend == "sqlite":
+        from consentkit.ledger.sqlite import SqliteStore
+
+        store = SqliteStore(tmp_path / "ledger.db")
+    else:
+        from consentkit.ledger.postgres import PostgresStore
+
+        store = PostgresStore(request.getfixturevalue("postgres_url"), schema=request.getfixturevalue("pg_schema"),
+                              rollups="scheduled")
+    await store.open()
+    try:
+        records = mix(new_record, 300, seed=13)
+        await store.append_many(records)
+        if backend == "postgres":
+            assert await store.daily_counts(*DAYS) == []  # scheduled: nothing counted yet
+        assert await store.refresh_rollups(*DAYS) == len(records)
+        for by in BYS:
+            assert await answered(store, by) == expected(records, by), by
+        assert await store.refresh_rollups(*DAYS) == len(records)  # again: the same, not twice
+    finally:
+        await store.close()
