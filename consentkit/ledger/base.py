@@ -92,15 +92,19 @@ class Store(abc.ABC):
     async def purge(self, before: datetime) -> int:
         """Delete records older than ``before`` (retention); the number deleted."""
 
-    async def daily_counts(self, since: date, until: date, by: Sequence[str] = ()) -> list[DailyCount]:
-        """Decisions per UTC day in [``since``, ``until``), grouped by the ``by``
-        dimensions (see ``rollups.DIMENSIONS``), in day order. The SQL stores answer
+    async def daily_counts(
+        self, since: date, until: date, by: Sequence[str] = (), *, per: str = "day"
+    ) -> list[DailyCount]:
+        """Decisions per UTC day (``per="month"``: per month, from a month's first
+        day to another's) in [``since``, ``until``), grouped by the ``by`` dimensions
+        (those of one of ``rollups.GROUPINGS``), in day order. The SQL stores answer
         from their rollups; this default counts the records."""
         from .codec import utc
-        from .rollups import check_by, check_range, count_records
+        from .rollups import check_by, check_period, check_range, count_records
 
         check_range(since, until)
+        check_period(since, until, per)
         by = check_by(by)
         start = utc(datetime.combine(since, datetime.min.time()))
         end = utc(datetime.combine(until, datetime.min.time()))
-        return count_records([r async for r in self.iter_records(start, end)], since, until, by)
+        return count_records([r async for r in self.iter_records(start, end)], since, until, by, per)

@@ -34,9 +34,11 @@ class MemoryStore(Store):
             if (since is None or record.at >= since) and (until is None or record.at < until):
                 yield record
 
-    async def daily_counts(self, since: date, until: date, by: Sequence[str] = ()) -> list[DailyCount]:
+    async def daily_counts(
+        self, since: date, until: date, by: Sequence[str] = (), *, per: str = "day"
+    ) -> list[DailyCount]:
         check_range(since, until)
-        return count_records(list(self.records.values()), since, until, check_by(by))
+        return count_records(list(self.records.values()), since, until, check_by(by), per)
 
     async def count(self, since: datetime | None = None) -> int | None:
         return sum(1 for r in self.records.values() if since is None or r.at >= since)

@@ -71,9 +71,9 @@ def partition_month(name: str) -> date | None:
 
 
 def rollup_upsert(source: str, *, day: str | None = None, delta: str = "count(*)",
-                  where: str = "kind = 'decision'") -> str:
+                  where: str = "kind = 'decision'", periods: tuple[schema.Period, ...] = ("day", "month")) -> str:
     """Add the decisions among ``source``'s rows to every grouping of the rollups."""
-    return schema.rollup_upsert("postgres", source, day=day, delta=delta, where=where)
+    return schema.rollup_upsert("postgres", source, day=day, delta=delta, where=where, periods=periods)
 
 
 def stage(source: str, *, negate: bool = False) -> str:

@@ -45,7 +45,7 @@ from .partitions import (
     rollup_upsert,
     stage,
 )
-from .schema import POSTGRES_RECORDS_KEY, SCHEMA_VERSION, migration, newer_schema_message
+from .schema import POSTGRES_RECORDS_KEY, SCHEMA_VERSION, migration, months_from_days, newer_schema_message
 
 if TYPE_CHECKING:
     from psycopg import AsyncConnection
@@ -442,10 +442,13 @@ class PostgresStore(Store):
 
         return await self._run(work, timeout=max(self.timeout, 60.0))
 
-    async def daily_counts(self, since: date, until: date, by: Sequence[str] = ()) -> list[rollups.DailyCount]:
+    async def daily_counts(
+        self, since: date, until: date, by: Sequence[str] = (), *, per: str = "day"
+    ) -> list[rollups.DailyCount]:
         rollups.check_range(since, until)
+        rollups.check_period(since, until, per)
         by = rollups.check_by(by)
-        query = self._sql(rollups.query("{daily}", by, "%s", staged="{recent}"))
+        query = self._sql(rollups.query("{daily}", by, "%s", staged="{recent}", per=per))
 
         async def work(conn: AsyncConnection[Any]) -> list[rollups.DailyCount]:
             cur = await conn.execute(query, (since, until, since, until))
@@ -459,12 +462,13 @@ class PostgresStore(Store):
         inline rollups, run it while that day takes no appends); the decisions
         counted."""
         rollups.check_range(since, until)
-        clear = self._sql("DELETE FROM {daily} WHERE day = %s")
+        clear = self._sql("DELETE FROM {daily} WHERE grouping_id NOT LIKE '%%:month' AND day = %s")
         clear_staged = self._sql("DELETE FROM {recent} WHERE day = %s")
         fill = self._sql(
             f"WITH day AS (SELECT {ROLLUP_RETURNING} FROM {{records}} WHERE at >= %s AND at < %s) "
-            + rollup_upsert("day")
+            + rollup_upsert("day", periods=("day",))
         )
+        months = [self._sql(statement) for statement in months_from_days("postgres", "%s")]
         total = self._sql("SELECT coalesce(sum(decisions), 0) FROM {daily} WHERE day = %s AND grouping_id = 'decisions'")
 
         async def one_day(conn: AsyncConnection[Any], day: date) -> int:
@@ -477,10 +481,17 @@ class PostgresStore(Store):
                 row = await cur.fetchone()
                 return int(row[0]) if row else 0
 
+        async def recount_months(conn: AsyncConnection[Any]) -> None:
+            span = (month_of(since), next_month(month_of(until - timedelta(days=1))))
+            async with conn.transaction():
+                for statement in months:
+                    await conn.execute(statement, span)
+
         counted, day = 0, since
         while day < until:
             counted += await self._run(functools.partial(one_day, day=day), timeout=max(self.timeout, 600.0))
             day += timedelta(days=1)
+        await self._run(recount_months, timeout=max(self.timeout, 600.0))
         return counted
 
     async def count(self, since: datetime | None = None) -> int | None:

@@ -64,33 +64,66 @@ DAY_OF = {"sqlite": "substr(at, 1, 10)", "postgres": "(at AT TIME ZONE 'UTC')::d
 _FALSE = {"sqlite": "0", "postgres": "false"}
 
 
+Period = Literal["day", "month"]
+# Rows of a month's totals sit beside the days' (grouping id "<name>:month", day the
+# month's first): a year's chart reads twelve rows per combination, not 365.
+MONTH_SUFFIX = ":month"
+
+
+def month_of_day(dialect: Dialect, day: str) -> str:
+    if dialect == "sqlite":
+        return f"substr({day}, 1, 7) || '-01'"
+    return f"date_trunc('month', {day})::date"
+
+
 def rollup_upsert(dialect: Dialect, source: str, *, day: str | None = None, delta: str = "count(*)",
-                  where: str = "kind = 'decision'") -> str:
+                  where: str = "kind = 'decision'", periods: tuple[Period, ...] = ("day", "month")) -> str:
     """Add ``delta`` (per group of ``source``'s rows, which have the dimensions'
-    columns and ``at``, or the day as ``day``) to every grouping of the rollups,
-    ``{daily}`` left for the caller. Ordered, so that concurrent transactions lock
-    rollup rows in one order."""
+    columns and ``at``, or the day as ``day``) to every grouping of the rollups, per
+    day and per month; ``{daily}`` left for the caller. Ordered, so that concurrent
+    transactions lock rollup rows in one order."""
     selects = []
-    for name, dims in ROLLUP_GROUPINGS.items():
-        columns = []
-        for dim in ROLLUP_DIMENSIONS:
-            if dim not in dims:
-                columns.append(_FALSE[dialect] if dim == "gpc" else "''")
-            elif dim in ("region", "parental_consent"):
-                columns.append(f"coalesce({dim}, '')")
-            else:
-                columns.append(dim)
-        grouped = ", ".join(str(3 + ROLLUP_DIMENSIONS.index(d)) for d in dims)
-        selects.append(
-            f"SELECT '{name}' AS g, {day or DAY_OF[dialect]} AS d, {', '.join(columns)}, {delta} AS n"
-            f" FROM {source} WHERE {where} GROUP BY 2, {grouped}"
-        )
+    for period in periods:
+        for name, dims in ROLLUP_GROUPINGS.items():
+            columns = []
+            for dim in ROLLUP_DIMENSIONS:
+                if dim not in dims:
+                    columns.append(_FALSE[dialect] if dim == "gpc" else "''")
+                elif dim in ("region", "parental_consent"):
+                    columns.append(f"coalesce({dim}, '')")
+                else:
+                    columns.append(dim)
+            grouped = ", ".join(str(3 + ROLLUP_DIMENSIONS.index(d)) for d in dims)
+            when = day or DAY_OF[dialect]
+            grouping = name
+            if period == "month":
+                when, grouping = month_of_day(dialect, when), name + MONTH_SUFFIX
+            selects.append(
+                f"SELECT '{grouping}' AS g, {when} AS d, {', '.join(columns)}, {delta} AS n"
+                f" FROM {source} WHERE {where} GROUP BY 2, {grouped}"
+            )
     order = ", ".join(str(i) for i in range(1, 3 + len(ROLLUP_DIMENSIONS)))
     return (
         f"INSERT INTO {{daily}} ({DAILY_KEY}, decisions) SELECT * FROM ({' UNION ALL '.join(selects)}) AS u"
         f" WHERE true ORDER BY {order}"
         f" ON CONFLICT ({DAILY_KEY}) DO UPDATE SET decisions = {{daily}}.decisions + excluded.decisions"
     )
+
+
+def months_from_days(dialect: Dialect, placeholder: str) -> tuple[str, str]:
+    """Count the month rows of the months in [``placeholder``, ``placeholder``)
+    again from their day rows (after a refresh of days), ``{daily}`` left to fill."""
+    columns = ", ".join(ROLLUP_DIMENSIONS)
+    month = month_of_day(dialect, "day")
+    pct = "%%" if dialect == "postgres" else "%"  # psycopg reads a lone % as a placeholder
+    span = f"day >= {placeholder} AND day < {placeholder}"
+    delete = f"DELETE FROM {{daily}} WHERE grouping_id LIKE '{pct}{MONTH_SUFFIX}' AND {span}"
+    insert = (
+        f"INSERT INTO {{daily}} ({DAILY_KEY}, decisions) SELECT grouping_id || '{MONTH_SUFFIX}', {month}, {columns},"
+        f" sum(decisions) FROM {{daily}} WHERE grouping_id NOT LIKE '{pct}{MONTH_SUFFIX}' AND {span}"
+        f" GROUP BY grouping_id, {month}, {columns}"
+    )
+    return delete, insert
 
 
 # A new decision is staged (one row in an unindexed table, as on PostgreSQL) and

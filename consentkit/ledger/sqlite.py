@@ -20,14 +20,15 @@ import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from . import rollups
 from .base import LedgerError, Record, Store
 from .codec import COLUMN_LIST, COLUMNS, Row, format_time, from_row, to_row
-from .schema import ROLLUP_GROUPINGS, fold_statements, migrate_sqlite, rollup_upsert
+from .partitions import next_month
+from .schema import ROLLUP_GROUPINGS, fold_statements, migrate_sqlite, months_from_days, rollup_upsert
 
 T = TypeVar("T")
 logger = logging.getLogger("consentkit.ledger")
@@ -38,8 +39,9 @@ _INSERT = (
 )
 _SELECT = f"SELECT {COLUMN_LIST} FROM consentkit_records"
 _NAMES = {"records": "consentkit_records", "daily": "consentkit_daily", "recent": "consentkit_daily_recent"}
-_REFILL = rollup_upsert("sqlite", "consentkit_records", where="kind = 'decision' AND at >= ? AND at < ?").format(
-    **_NAMES)
+_REFILL = rollup_upsert("sqlite", "consentkit_records", where="kind = 'decision' AND at >= ? AND at < ?",
+                        periods=("day",)).format(**_NAMES)
+_MONTHS = tuple(s.format(**_NAMES) for s in months_from_days("sqlite", "?"))
 _FOLD = tuple(s.format(**_NAMES) for s in fold_statements("sqlite"))
 _CHUNK = 1000
 
@@ -310,14 +312,23 @@ class SqliteStore(Store):
 
         return int(await self._submit([], work))
 
-    async def daily_counts(self, since: date, until: date, by: Sequence[str] = ()) -> list[rollups.DailyCount]:
+    async def daily_counts(
+        self, since: date, until: date, by: Sequence[str] = (), *, per: str = "day"
+    ) -> list[rollups.DailyCount]:
         rollups.check_range(since, until)
+        rollups.check_period(since, until, per)
         by = rollups.check_by(by)
-        sql = rollups.query("consentkit_daily", by, "?", staged="consentkit_daily_recent")
+        folded, staged = rollups.raw_queries("consentkit_daily", by, "?", staged="consentkit_daily_recent", per=per)
+        span = (since.isoformat(), until.isoformat())
 
         def query(conn: sqlite3.Connection) -> list[rollups.DailyCount]:
-            rows = conn.execute(sql, (since.isoformat(), until.isoformat()) * 2)
-            return [rollups.from_row(row, by) for row in rows]
+            # One read transaction, so that a fold between the two reads cannot count a row twice.
+            conn.execute("BEGIN")
+            try:
+                rows = conn.execute(folded, span).fetchall() + conn.execute(staged, span).fetchall()
+            finally:
+                conn.execute("COMMIT")
+            return rollups.sum_rows(rows, by, per)
 
         return await self._read(query)
 
@@ -329,10 +340,15 @@ class SqliteStore(Store):
         times = (format_time(datetime.combine(since, datetime.min.time())),
                  format_time(datetime.combine(until, datetime.min.time())))
 
+        months = (since.replace(day=1).isoformat(), next_month((until - timedelta(days=1)).replace(day=1)).isoformat())
+
         def work(conn: sqlite3.Connection) -> int:
-            conn.execute("DELETE FROM consentkit_daily WHERE day >= ? AND day < ?", days)
+            conn.execute("DELETE FROM consentkit_daily WHERE grouping_id NOT LIKE '%:month' AND day >= ? AND day < ?",
+                         days)
             conn.execute("DELETE FROM consentkit_daily_recent WHERE day >= ? AND day < ?", days)
             conn.execute(_REFILL, times * len(ROLLUP_GROUPINGS))  # the range, once per grouping
+            for statement in _MONTHS:
+                conn.execute(statement, months)
             return int(conn.execute("SELECT coalesce(sum(decisions), 0) FROM consentkit_daily"
                                     " WHERE grouping_id = 'decisions' AND day >= ? AND day < ?", days).fetchone()[0])
 

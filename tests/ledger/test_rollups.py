@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -116,6 +117,24 @@ async def test_unknown_or_ungrouped_dimensions_are_refused(store: Store) -> None
     assert await store.daily_counts(date(2020, 1, 1), date(2020, 1, 2)) == []
 
 
+async def test_monthly_counts_equal_the_records_by_month(store: Store, new_record: Any) -> None:
+    rng = random.Random(17)
+    records = [replace(r, at=datetime(2026, 9, 1, tzinfo=UTC) + timedelta(hours=rng.randrange(24 * 85)))
+               for r in mix(new_record, 400, seed=17)]
+    await store.append_many(records)
+    await store.erase_visitor("v5", [])
+    kept = [r for r in records if r.visitor_id != "v5"]
+    for by in BYS:
+        rows = await store.daily_counts(date(2026, 9, 1), date(2026, 12, 1), by=by, per="month")
+        got = Counter({(r.day, *(_plain(v) for v in r.values)): r.decisions for r in rows})
+        want: Counter[tuple[Any, ...]] = Counter()
+        for r in kept:
+            want[(r.at.date().replace(day=1), *(_plain(getattr(r, d)) for d in by))] += 1
+        assert got == want, by
+    with pytest.raises(LedgerError, match="first of a month"):
+        await store.daily_counts(date(2026, 9, 2), date(2026, 12, 1), per="month")
+
+
 def test_outcomes_of_choice_patterns() -> None:
     assert outcome({"necessary": True, "analytics": True, "advertising": True}) == "accepted_all"
     assert outcome({"necessary": True, "analytics": False, "advertising": False}) == "rejected_all"
@@ -148,5 +167,7 @@ async def test_refresh_counts_days_again_from_their_records(
         for by in BYS:
             assert await answered(store, by) == expected(records, by), by
         assert await store.refresh_rollups(*DAYS) == len(records)  # again: the same, not twice
+        [month] = await store.daily_counts(date(2026, 11, 1), date(2026, 12, 1), per="month")
+        assert month.decisions == len(records)
     finally:
         await store.close()
