@@ -229,7 +229,7 @@ class PostgresStore(Store):
                     current = (row[0] if row else 0) or 0
                     if current > SCHEMA_VERSION:
                         raise LedgerError(newer_schema_message(current))
-                    for version in range(current + 1, self._target + 1):
+                    for version in range(current + 1, SCHEMA_VERSION + 1):
                         if version == 2:
                             await self._layout.migrate(conn)
                         else:
@@ -237,15 +237,12 @@ class PostgresStore(Store):
                                 await conn.execute(self._sql(statement))
                         await conn.execute(self._sql("INSERT INTO {version} (version) VALUES (%s)"), (version,))
                 return
-            except (errors.UniqueViolation, errors.DuplicateTable, errors.DuplicateObject,
+            except (errors.UniqueViolation, errors.DuplicateTable, errors.DuplicateObject, errors.DuplicateColumn,
                     errors.DuplicateSchema, errors.SerializationFailure):
                 # Another instance is migrating at the same moment (there is no portable
                 # lock for this): let it finish, then look at the version again.
                 await asyncio.sleep(0.2 * (attempt + 1))
         raise LedgerError("could not migrate the ledger schema: other instances kept migrating it at the same time")
-
-    # The newest version; tests set it lower to build the schema of an older release.
-    _target = SCHEMA_VERSION
 
     async def _ensure_ahead(self, conn: AsyncConnection[Any]) -> None:
         """Partitions for this month and the next ones exist before records need them."""

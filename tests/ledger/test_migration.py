@@ -8,6 +8,7 @@ ledger of version 1" means to this test.
 
 from __future__ import annotations
 
+import asyncio
 import random
 import sqlite3
 from collections import Counter
@@ -93,12 +94,13 @@ async def test_a_postgres_ledger_of_version_1_is_partitioned_keeping_every_recor
         with conn.cursor() as cur, cur.copy(f"COPY consentkit_records ({V1_COLUMNS}) FROM STDIN") as copy:
             for record in records:
                 copy.write_row(v1_row(record, record.at))
-    store = PostgresStore(postgres_url, schema=pg_schema)
-    await store.open()
+    # Three instances start at once: one migrates, the others wait for it and retry.
+    stores = [PostgresStore(postgres_url, schema=pg_schema) for _ in range(3)]
+    await asyncio.gather(*(s.open() for s in stores))
     try:
-        await check_migrated(store, records)
+        await check_migrated(stores[0], records)
     finally:
-        await store.close()
+        await asyncio.gather(*(s.close() for s in stores))
     with psycopg.connect(postgres_url) as conn:
         versions = conn.execute(f'SELECT version FROM "{pg_schema}".consentkit_schema_version ORDER BY 1').fetchall()
         assert versions == [(v,) for v in range(1, SCHEMA_VERSION + 1)]
