@@ -100,11 +100,9 @@ class Store(abc.ABC):
         (those of one of ``rollups.GROUPINGS``), in day order. The SQL stores answer
         from their rollups; this default counts the records."""
         from .codec import utc
-        from .rollups import check_by, check_period, check_range, count_records
+        from .rollups import check, count_records
 
-        check_range(since, until)
-        check_period(since, until, per)
-        by = check_by(by)
+        by = check(since, until, by, per)
         start = utc(datetime.combine(since, datetime.min.time()))
         end = utc(datetime.combine(until, datetime.min.time()))
         return count_records([r async for r in self.iter_records(start, end)], since, until, by, per)

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import date, datetime
 
 from .base import Record, Store
-from .rollups import DailyCount, check_by, check_range, count_records
+from .rollups import DailyCount, check, count_records
 
 
 class MemoryStore(Store):
@@ -37,8 +37,7 @@ class MemoryStore(Store):
     async def daily_counts(
         self, since: date, until: date, by: Sequence[str] = (), *, per: str = "day"
     ) -> list[DailyCount]:
-        check_range(since, until)
-        return count_records(list(self.records.values()), since, until, check_by(by), per)
+        return count_records(list(self.records.values()), since, until, check(since, until, by, per), per)
 
     async def count(self, since: datetime | None = None) -> int | None:
         return sum(1 for r in self.records.values() if since is None or r.at >= since)

@@ -442,9 +442,7 @@ class PostgresStore(Store):
     async def daily_counts(
         self, since: date, until: date, by: Sequence[str] = (), *, per: str = "day"
     ) -> list[rollups.DailyCount]:
-        rollups.check_range(since, until)
-        rollups.check_period(since, until, per)
-        by = rollups.check_by(by)
+        by = rollups.check(since, until, by, per)
         query = self._sql(rollups.query("{daily}", by, "%s", staged="{recent}", per=per))
 
         async def work(conn: AsyncConnection[Any]) -> list[rollups.DailyCount]:

@@ -68,6 +68,13 @@ def check_range(since: date, until: date) -> None:
         raise LedgerError("daily counts take dates: since (included) and until (excluded)")
 
 
+def check(since: date, until: date, by: Iterable[str], per: str) -> tuple[str, ...]:
+    """A ``daily_counts`` question checked: the ``by`` dimensions, or LedgerError."""
+    check_range(since, until)
+    check_period(since, until, per)
+    return check_by(by)
+
+
 def check_period(since: date, until: date, per: str) -> None:
     if per not in ("day", "month"):
         raise LedgerError(f"per={per!r} is not supported: count per 'day' or per 'month'")

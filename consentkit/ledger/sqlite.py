@@ -315,9 +315,7 @@ class SqliteStore(Store):
     async def daily_counts(
         self, since: date, until: date, by: Sequence[str] = (), *, per: str = "day"
     ) -> list[rollups.DailyCount]:
-        rollups.check_range(since, until)
-        rollups.check_period(since, until, per)
-        by = rollups.check_by(by)
+        by = rollups.check(since, until, by, per)
         folded, staged = rollups.raw_queries("consentkit_daily", by, "?", staged="consentkit_daily_recent", per=per)
         span = (since.isoformat(), until.isoformat())
 
