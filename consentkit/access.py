@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from starlette.responses import JSONResponse, Response
 
-from .endpoints import Call, Handler
-from .kit import ConsentKit
+from .call import Call, Handler
 from .minors.sync import forget as forget_child
 from .receipts import proof_of_opt_out, to_receipt
 
@@ -33,5 +32,4 @@ async def delete_receipts(call: Call) -> Response:
     return JSONResponse({"erased": erased, "kept": len(proof)}, headers={"Cache-Control": "no-store"})
 
 
-def routes(kit: ConsentKit) -> dict[tuple[str, str], Handler]:
-    return {("GET", "receipts"): get_receipts, ("DELETE", "receipts"): delete_receipts}
+ROUTES: dict[tuple[str, str], Handler] = {("GET", "receipts"): get_receipts, ("DELETE", "receipts"): delete_receipts}

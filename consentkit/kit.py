@@ -16,10 +16,10 @@ from .ledger import open_ledger
 from .ledger.base import LedgerError, Record
 from .minors.notifiers import MemoryNotifier, Notifier
 from .minors.verifiers import EmailPlusVerifier, Verifier
+from .outcomes import OutcomeCache
 from .policy import Policy
 from .rules import Decision
 from .useragent import browser_summary
-from .visit import OutcomeCache
 
 if TYPE_CHECKING:
     from jinja2 import Environment

@@ -13,39 +13,17 @@ import re
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .cookies_out import expiry_headers, filter_set_cookies
-from .endpoints import Endpoints
+from .cookies_out import consent_headers, filter_set_cookies, vary_on_consent
 from .kit import ConsentKit
 from .minors.sync import needs_sync, sync_child
 from .rewrite import HtmlGate
+from .routing import Endpoints
 from .templating import widget_tags
-from .visit import Visit, cookie_names, current_visit
+from .visit import Visit, current_visit
 
 logger = logging.getLogger("consentkit")
 
 _NONCE = re.compile(r"'nonce-([A-Za-z0-9+/_=-]{8,128})'")
-_VARY = "Cookie, Sec-GPC"  # one add_vary_header() call: each one reads and rewrites the header list
-
-
-def vary_on_consent(headers: MutableHeaders) -> None:
-    raw = headers.raw
-    if any(name.lower() == b"vary" for name, _ in raw):
-        headers.add_vary_header(_VARY)  # merged with the app's own
-    else:
-        raw.append((b"vary", _VARY.encode()))
-
-
-def consent_headers(visit: Visit, headers: MutableHeaders) -> None:
-    """Add what the visit changed: the new consent cookie, and the expiry of the
-    cookies of every category it withdrew."""
-    if visit.dirty:
-        headers.append("set-cookie", visit.set_cookie_header().decode("latin-1"))
-    withdrawn = visit.withdrawn()
-    if withdrawn:
-        for value in expiry_headers(
-            visit.kit.policy, withdrawn, cookie_names(visit.headers.get("cookie")), visit.host, secure=visit.https
-        ):
-            headers.append("set-cookie", value.decode("latin-1"))
 
 
 class ConsentMiddleware:

@@ -19,9 +19,9 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from . import i18n, rules
 from .assets import asset
+from .call import Call, ClientError, Handler
 from .csrf import CsrfGuard
 from .disclosure import collection
-from .endpoints import Call, ClientError, Handler
 from .kit import ConsentKit
 
 CSRF_FIELD = "csrf_token"
@@ -160,13 +160,11 @@ async def get_do_not_sell(call: Call) -> Response:
     )
 
 
-def routes(kit: ConsentKit) -> dict[tuple[str, str], Handler]:
-    """The pages' routes, for ``feature_routes``."""
-    return {
-        ("GET", "preferences"): get_preferences,
-        ("POST", "preferences"): post_preferences,
-        ("GET", "do-not-sell"): get_do_not_sell,
-    }
+ROUTES: dict[tuple[str, str], Handler] = {
+    ("GET", "preferences"): get_preferences,
+    ("POST", "preferences"): post_preferences,
+    ("GET", "do-not-sell"): get_do_not_sell,
+}
 
 
-__all__ = ["CSRF_FIELD", "csrf_token", "csrf_valid", "routes"]
+__all__ = ["CSRF_FIELD", "ROUTES", "csrf_token", "csrf_valid"]

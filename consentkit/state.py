@@ -90,7 +90,7 @@ class ConsentState:
     def script_block(self) -> bytes:
         """``<script type="application/json" id="consentkit-state">`` with this state."""
         if not self._script:
-            from .rewrite import state_script
+            from .head import state_script
 
             self._script.append(state_script(self.to_json()))
         return self._script[0]

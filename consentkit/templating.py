@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from .assets import asset
+from .head import state_script
 from .i18n import negotiate, texts
-from .rewrite import state_script
 from .state import ConsentState
 from .useragent import is_supported
 from .visit import current_visit

@@ -49,7 +49,7 @@ async def test_preferences_page_shows_every_category_and_service(make_kit):
 
 
 async def test_opt_in_mode_ticks_nothing(make_kit):
-    from .conftest import make_policy
+    from .kits import make_policy
 
     async with client(make_kit(make_policy("opt_in"))) as c:
         r, _ = await _form(c)

@@ -11,7 +11,7 @@ from consentkit import rules
 from consentkit.rules import RuleError, Signals, add_months, decide, evaluate, opt_out
 from consentkit.state import Choices
 
-from .conftest import START, make_policy
+from .kits import START, make_policy
 
 DAY = timedelta(days=1)
 ALL = {"analytics": True, "captcha": True, "advertising": True}

@@ -15,8 +15,8 @@ from typing import Any
 
 from starlette.responses import RedirectResponse, Response
 
+from ..call import Call
 from ..disclosure import collection
-from ..endpoints import Call
 from ..ledger.base import Record
 from . import records, sync
 from .history import History

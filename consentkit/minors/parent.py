@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 
 from starlette.responses import RedirectResponse, Response
 
+from ..call import Call
 from ..disclosure import collection
-from ..endpoints import Call
 from . import records
 from .history import ParentalRequest
 from .messages import confirmation_message

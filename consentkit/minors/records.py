@@ -23,7 +23,7 @@ from .notifiers import DEFAULT_LINK_DAYS
 from .tokens import MANAGE_DAYS, LinkKind
 
 if TYPE_CHECKING:
-    from ..endpoints import Call
+    from ..call import Call
     from ..kit import ConsentKit
 
 # At most this many requests a day for one child, and to one address.

@@ -11,7 +11,7 @@ from typing import Any
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from ..assets import asset
-from ..endpoints import Call, error
+from ..call import Call, error
 from ..pages import templates
 
 PAGE_HEADERS: Mapping[str, str] = {

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from starlette.responses import Response
 
-from ..endpoints import Call, ClientError, parse_json, state_response
+from ..call import Call, ClientError, parse_json, state_response
 from ..rules import view
 from . import records
 from .messages import request_message

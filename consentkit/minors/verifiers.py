@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from .tokens import email_matches, normal_email
 
 if TYPE_CHECKING:
-    from ..endpoints import Call
+    from ..call import Call
     from .history import ParentalRequest
 
 

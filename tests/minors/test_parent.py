@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from consentkit.endpoints import Call
+from consentkit.call import Call
 from consentkit.minors.history import ParentalRequest
 from consentkit.minors.records import link_days
 from tests.apps import client

@@ -18,7 +18,7 @@ from consentkit.minors.tokens import (
     normal_email,
     read_link_token,
 )
-from tests.conftest import OLD_SECRET, SECRET
+from tests.kits import OLD_SECRET, SECRET
 
 AGES = {"request": 7 * 86400, "manage": 400 * 86400}
 CHILD = "child-visitor-id-0123"
