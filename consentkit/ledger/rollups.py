@@ -68,6 +68,23 @@ def check_range(since: date, until: date) -> None:
         raise LedgerError("daily counts take dates: since (included) and until (excluded)")
 
 
+def fold_rows(rows: Iterable[Sequence[Any]]) -> dict[tuple[Any, ...], int]:
+    """Staged rows (day, *DIMENSIONS, n) summed into rollup keys (grouping id, day,
+    *DIMENSIONS) of every grouping, per day and per month: SQLite's fold, where a
+    dict does in microseconds what eight GROUP BYs did in a temporary tree each."""
+    keep = [(name, [d in dims for d in DIMENSIONS]) for name, dims in GROUPINGS.items()]
+    blank = ["", "", "", "", 0, "", "", ""]  # what a dimension outside a grouping holds (gpc: false)
+    sums: dict[tuple[Any, ...], int] = {}
+    for row in rows:
+        day, values, n = row[0], row[1:-1], row[-1]
+        month = day[:7] + "-01"
+        for name, mask in keep:
+            key_values = tuple(v if k else b for v, k, b in zip(values, mask, blank, strict=True))
+            for key in ((name, day, *key_values), (name + MONTH_SUFFIX, month, *key_values)):
+                sums[key] = sums.get(key, 0) + n
+    return sums
+
+
 def check(since: date, until: date, by: Iterable[str], per: str) -> tuple[str, ...]:
     """A ``daily_counts`` question checked: the ``by`` dimensions, or LedgerError."""
     check_range(since, until)

@@ -129,7 +129,8 @@ def months_from_days(dialect: Dialect, placeholder: str) -> tuple[str, str]:
 # A new decision is staged (one row in an unindexed table, as on PostgreSQL) and
 # folded into the rollups at most once a second, grouped: upserting every grouping's
 # rows from a trigger doubled the CPU of an append. On SQLite a trigger stages it,
-# for appends, erasures and retention alike, so that only inserted rows count.
+# for appends, erasures and retention alike, so that only inserted rows count, and
+# the writer thread folds (``rollups.fold_rows``).
 RECENT_COLUMNS = "day, " + ", ".join(ROLLUP_DIMENSIONS) + ", n"
 _RECENT = (
     "CREATE TABLE {recent} (day {day} NOT NULL, policy_version TEXT NOT NULL, mode TEXT NOT NULL,"
@@ -152,13 +153,6 @@ _SQLITE_V2: tuple[str, ...] = (
     # A ledger of version 1 gets its rollups from the records it already holds.
     rollup_upsert("sqlite", "{records}"),
 )
-
-
-def fold_statements(dialect: Dialect) -> tuple[str, ...]:
-    """Move the staged decisions into the rollups (SQLite: in the caller's
-    transaction, which no one else writes in at the same time)."""
-    upsert = rollup_upsert(dialect, "{recent}", day="day", delta="sum(n)", where="true")
-    return upsert, "DELETE FROM {recent}"
 
 
 # PostgreSQL, version 2: records partitioned by month on ``at``. The key holds the

@@ -28,7 +28,15 @@ from . import rollups
 from .base import LedgerError, Record, Store
 from .codec import COLUMN_LIST, COLUMNS, Row, format_time, from_row, to_row
 from .partitions import next_month
-from .schema import ROLLUP_GROUPINGS, fold_statements, migrate_sqlite, months_from_days, rollup_upsert
+from .schema import (
+    DAILY_KEY,
+    RECENT_COLUMNS,
+    ROLLUP_DIMENSIONS,
+    ROLLUP_GROUPINGS,
+    migrate_sqlite,
+    months_from_days,
+    rollup_upsert,
+)
 
 T = TypeVar("T")
 logger = logging.getLogger("consentkit.ledger")
@@ -42,8 +50,18 @@ _NAMES = {"records": "consentkit_records", "daily": "consentkit_daily", "recent"
 _REFILL = rollup_upsert("sqlite", "consentkit_records", where="kind = 'decision' AND at >= ? AND at < ?",
                         periods=("day",)).format(**_NAMES)
 _MONTHS = tuple(s.format(**_NAMES) for s in months_from_days("sqlite", "?"))
-_FOLD = tuple(s.format(**_NAMES) for s in fold_statements("sqlite"))
+_ADD = (
+    f"INSERT INTO consentkit_daily ({DAILY_KEY}, decisions) VALUES ({', '.join('?' * (3 + len(ROLLUP_DIMENSIONS)))})"
+    f" ON CONFLICT ({DAILY_KEY}) DO UPDATE SET decisions = decisions + excluded.decisions"
+)
 _CHUNK = 1000
+
+
+def _fold_staged(conn: sqlite3.Connection) -> None:
+    """In the caller's write transaction: the staged decisions summed into the rollups."""
+    sums = rollups.fold_rows(conn.execute(f"SELECT {RECENT_COLUMNS} FROM consentkit_daily_recent"))
+    conn.executemany(_ADD, [(*key, n) for key, n in sums.items() if n])
+    conn.execute("DELETE FROM consentkit_daily_recent")
 
 
 @dataclass(slots=True)
@@ -215,10 +233,9 @@ class SqliteStore(Store):
     def _fold(self, conn: sqlite3.Connection) -> float:
         """Move the staged decisions into the rollups, in one transaction; when."""
         try:
-            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("BEGIN IMMEDIATE")  # no one else writes until COMMIT: read, add, clear
             try:
-                for statement in _FOLD:
-                    conn.execute(statement)
+                _fold_staged(conn)
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -329,6 +346,11 @@ class SqliteStore(Store):
             return rollups.sum_rows(rows, by, per)
 
         return await self._read(query)
+
+    async def fold(self) -> None:
+        """Move the staged decisions into the rollups now (the writer thread does it
+        at most once a second)."""
+        await self._submit([], _fold_staged)
 
     async def refresh_rollups(self, since: date, until: date) -> int:
         """Count the days in [``since``, ``until``) again from their records (a
