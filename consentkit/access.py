@@ -8,7 +8,6 @@ from starlette.responses import JSONResponse, Response
 from .call import Call, Handler
 from .minors.history import History, is_parent_record
 from .minors.records import erasure_proof
-from .minors.sync import forget as forget_child
 from .receipts import proof_of_opt_out, to_receipt
 
 
@@ -34,7 +33,7 @@ async def delete_receipts(call: Call) -> Response:
     else:
         proof = proof_of_opt_out(records, visit.now, kit.new_receipt_id(), policy=kit.policy)
     erased = await kit.ledger.erase_visitor(visitor_id, proof)
-    forget_child(kit, visitor_id)
+    kit.parental.statuses.forget(visitor_id)
     return JSONResponse({"erased": erased, "kept": len(proof)}, headers={"Cache-Control": "no-store"})
 
 

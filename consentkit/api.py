@@ -8,7 +8,7 @@ from typing import Any
 from starlette.responses import RedirectResponse, Response
 
 from . import rules
-from .call import FORM, Call, ClientError, Handler, parse_json, state_response
+from .call import FORM, Call, ClientError, Handler, parse_json, refused, state_response
 from .state import AGE_BANDS, Source
 
 CLIENT_SOURCES: frozenset[str] = frozenset({"banner", "preferences", "api", "link"})
@@ -64,7 +64,7 @@ async def post_consent(call: Call) -> Response:
                 given=choices, age_band=band, sale_opt_in=opt_in,
             )
         except rules.RuleError as exc:
-            raise ClientError(exc.status, str(exc)) from None
+            raise refused(exc) from None
         await visit.apply(outcome)
     return state_response(call)
 

@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive
 
 from .kit import ConsentKit
+from .rules import AlreadyAnswered, RuleError
 from .visit import Visit
 
 MAX_BODY = 8 * 1024
@@ -111,6 +112,12 @@ class Call:
         if parts.scheme or parts.netloc:
             return default
         return target
+
+
+def refused(exc: RuleError) -> ClientError:
+    """The answer to a decision the rules refuse: 409 when it contradicts an earlier
+    answer, else 400."""
+    return ClientError(409 if isinstance(exc, AlreadyAnswered) else 400, str(exc))
 
 
 def parse_json(raw: bytes) -> Any:

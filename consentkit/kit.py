@@ -11,10 +11,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import templating
 from .cookie import COOKIE_NAME, CookieCodec
 from .cookie_domains import hostname
+from .csrf import PREFERENCES_SALT, CsrfGuard
+from .head import WidgetHead
 from .ledger import open_ledger
 from .ledger.base import LedgerError, Record
+from .minors.flowstate import ParentalFlowState
 from .minors.notifiers import MemoryNotifier, Notifier, check_site_url
 from .minors.verifiers import EmailPlusVerifier, Verifier
 from .outcomes import OutcomeCache
@@ -91,7 +95,11 @@ class ConsentKit:
         self.cookie_domain = cookie_domain
         self.clock = clock
         self.codec = CookieCodec(secret_keys, clock=clock)
+        # What each feature keeps for this kit alone: two kits in one process share nothing.
         self.outcomes = OutcomeCache()
+        self.head = WidgetHead(policy, prefix)
+        self.preferences_form = CsrfGuard(self.codec, PREFERENCES_SALT)
+        self.parental = ParentalFlowState(self.codec)
         # How fast one client may add records (None: no limit); see record_limit.py.
         self.record_limit: RecordLimit | None = RecordLimit()
         self.cookie_name = COOKIE_NAME
@@ -191,9 +199,7 @@ class ConsentKit:
 
     def install(self, env: Environment) -> None:
         """Add ``consent``, ``consent_head()`` and ``consent_tag()`` to a Jinja2 environment."""
-        from .templating import install
-
-        install(self, env)
+        templating.install(env, policy=self.policy, head=self.head)
 
 
 def _version_date(version: str) -> date | None:

@@ -4,25 +4,20 @@ takes away. The middleware builds one per HTTP request; endpoints change it."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.types import Scope
 
 from .cookie import MAX_AGE_SECONDS
 from .cookie_trust import consent_cookie_name, read_consent_cookies
+from .kit import ConsentKit
+from .ledger.base import Record
+from .outcomes import Cached
 from .record_limit import RecordLimitExceeded
 from .rules import Outcome, Signals, evaluate, view
 from .state import Choices, ConsentState
-
-if TYPE_CHECKING:
-    from .kit import ConsentKit
-    from .ledger.base import Record
-
-# The visit of the request being handled, for template helpers.
-current_visit: ContextVar[Visit | None] = ContextVar("consentkit_visit", default=None)
 
 # Re-sign a cookie this old on the visitor's next response, so that a returning
 # visitor's choices (above all an opt-out) outlive the browser's 400-day cap.
@@ -96,6 +91,8 @@ class Visit:
     records: list[Record] = field(default_factory=list)
     # Consent cookies of the request that this response expires (cookie_trust).
     superseded: tuple[str, ...] = ()
+    # The kit's cache entry for the cookie this request brought, if it has one.
+    cached: Cached | None = None
 
     @classmethod
     def begin(cls, kit: ConsentKit, scope: Scope) -> Visit:
@@ -113,18 +110,20 @@ class Visit:
             stale = loaded.age > REFRESH_AFTER_SECONDS or not loaded.current_key
             cached = kit.outcomes.get(raw, gpc, now) if raw else None
             if cached is not None:
-                return cls(kit, scope, headers, now, brought, cached, cached.state.categories, dirty=stale,
+                outcome = cached.outcome
+                return cls(kit, scope, headers, now, brought, outcome, outcome.state.categories, stale, cached=cached,
                            superseded=superseded)
         choices = brought or Choices(visitor_id=kit.new_visitor_id())
         outcome = evaluate(kit.policy, choices, Signals(gpc=gpc), now)
+        entry = None
         if outcome.decision is None:
             arrived = outcome.state.categories
             if raw and loaded is not None:
-                kit.outcomes.put(raw, gpc, outcome, now)
+                entry = kit.outcomes.put(raw, gpc, outcome, now)
         else:  # the signal decided: compare with the state the cookie alone gives
             arrived = view(kit.policy, choices, now).categories
-        return cls(kit, scope, headers, now, brought, outcome, arrived, dirty=outcome.choices != choices or stale,
-                   superseded=superseded)
+        dirty = outcome.choices != choices or stale
+        return cls(kit, scope, headers, now, brought, outcome, arrived, dirty, cached=entry, superseded=superseded)
 
     @property
     def state(self) -> ConsentState:

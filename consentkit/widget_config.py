@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .catalogue import catalogue
 from .i18n import widget_texts
 from .policy import Policy
 
@@ -16,27 +17,7 @@ def widget_config(policy: Policy, prefix: str) -> dict[str, Any]:
         "prefix": prefix,
         "mode": policy.mode,
         "age_gate": policy.age_gate,
-        "categories": [
-            {
-                "id": c.id,
-                "label": c.label,
-                "description": c.description,
-                "required": c.required,
-                "sale_or_sharing": c.sale_or_sharing,
-                "services": [
-                    {
-                        "id": s.id,
-                        "vendor": s.vendor,
-                        "hosts": [str(h) for h in s.hosts],
-                        "description": s.description,
-                        "cookies": [{"name": k.pattern, "lifetime": k.lifetime} for k in s.cookies],
-                        "local_storage": list(s.local_storage),
-                    }
-                    for s in c.services
-                ],
-            }
-            for c in policy.categories
-        ],
+        "categories": catalogue(policy),
         "consent_mode": {k: list(v) for k, v in policy.consent_mode.items()},
         # Every string per language, defaults merged with the policy's overrides: the
         # widget carries no language of its own, so it stays small and cacheable.

@@ -26,12 +26,13 @@ Kind = Literal["top", "local", "type"]
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("core", (
         "consentkit.policy", "consentkit.state", "consentkit.rules", "consentkit.cookie", "consentkit.i18n",
-        "consentkit.useragent", "consentkit.catalogue", "consentkit.widget_config", "consentkit.disclosure",
+        "consentkit.useragent", "consentkit.catalogue", "consentkit.widget_config",
         "consentkit.assets", "consentkit.csrf", "consentkit.outcomes",
+        "consentkit.cookie_dates", "consentkit.cookie_domains", "consentkit.cookie_trust", "consentkit.record_limit",
     )),
     ("markup", (
         "consentkit.gating", "consentkit.gating.*", "consentkit.rewrite", "consentkit.head", "consentkit.tags",
-        "consentkit.templating",
+        "consentkit.templating", "consentkit.rendering",
     )),
     ("ledger", ("consentkit.ledger", "consentkit.ledger.*", "consentkit.receipts")),
     ("minors-parts", (
@@ -44,7 +45,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("toolkit", ("consentkit.call", "consentkit.cookies_out")),
     ("features", (
         "consentkit.api", "consentkit.files", "consentkit.access", "consentkit.pages", "consentkit.openapi",
-        "consentkit.rendering", "consentkit.minors.*",
+        "consentkit.minors.*",
     )),
     ("routing", ("consentkit.routing",)),
     ("middleware", ("consentkit.middleware",)),

@@ -9,7 +9,6 @@ import pytest
 
 from consentkit import Category, Policy, Service
 from consentkit.pages import csrf_token
-from consentkit.templating import widget_tags
 
 from .apps import client
 
@@ -198,12 +197,12 @@ async def test_policy_text_is_escaped(make_kit):
 
 def test_unsupported_browser_gets_a_notice_instead_of_the_widget(make_kit):
     kit = make_kit()
-    notice = widget_tags(kit, user_agent=IE11)
+    notice = kit.head.tags(user_agent=IE11)
     assert "widget.js" not in notice and "consentkit-config" not in notice
     assert 'class="ck-notice"' in notice and 'href="/consentkit/preferences"' in notice
-    widget = widget_tags(kit, user_agent=CHROME)
+    widget = kit.head.tags(user_agent=CHROME)
     assert '<script src="/consentkit/widget.js?v=' in widget and 'id="consentkit-config"' in widget
-    assert "widget.js" in widget_tags(kit, user_agent=None)
+    assert "widget.js" in kit.head.tags(user_agent=None)
 
 
 async def test_internet_explorer_page_carries_the_notice(make_kit):

@@ -12,7 +12,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from ..assets import asset
 from ..call import Call, error
-from ..pages import templates
+from ..rendering import templates
 
 PAGE_HEADERS: Mapping[str, str] = {
     "Cache-Control": "no-store",

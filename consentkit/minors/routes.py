@@ -14,7 +14,7 @@ from ..ledger.base import LedgerError
 from . import manage, parent, records
 from .render import failure, not_found
 from .request import post_request
-from .tokens import Link, read_link_token
+from .tokens import Link
 
 LinkHandler = Callable[[Call, str, Link], Awaitable[Response]]
 
@@ -25,7 +25,7 @@ def _link_route(on_request: LinkHandler, on_manage: LinkHandler) -> Callable[[Ca
 
     async def handle(call: Call) -> Response:
         token = call.tail
-        link = read_link_token(call.kit, token, max_age=records.max_ages(call.kit))
+        link = call.kit.parental.tokens.read(token, max_age=records.max_ages(call.kit))
         if link is None:
             return not_found(call)
         return await (on_request if link.kind == "request" else on_manage)(call, token, link)

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from consentkit.minors import sync
-from consentkit.minors.sync import CACHE_SECONDS
+from consentkit.minors.flowstate import CACHE_SECONDS
 from tests.apps import client
 
 from .flow import SITE, CountingStore, ask_parent, decide, make_child
@@ -85,6 +84,6 @@ async def test_a_child_whose_records_are_gone_starts_over(make_kit):
         # The records are gone (purged after the retention period): no proof of the
         # parent's consent is left. (A child's own erasure keeps it: test_manage.)
         await kit.ledger.erase_visitor(child, [])
-        sync.forget(kit, child)
+        kit.parental.statuses.forget(child)
         state = (await c.get("/consentkit/state")).json()
     assert state["parental_consent"] is None and state["categories"]["analytics"] is False

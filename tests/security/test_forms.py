@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from consentkit import ConsentKit
-from consentkit.minors.tokens import make_link_token
 from tests.apps import make_app
 from tests.kits import SECRET, Clock, make_policy
 
@@ -19,7 +18,7 @@ ORIGIN = (b"origin", SITE.encode())
 
 
 def _paths(kit: ConsentKit) -> list[str]:
-    token = make_link_token(kit, "request", "child-visitor-0000001", "request-00001")
+    token = kit.parental.tokens.link("request", "child-visitor-0000001", "request-00001")
     return ["/consentkit/opt-out", "/consentkit/preferences", "/consentkit/parental/request",
             f"/consentkit/parental/{token}"]
 
