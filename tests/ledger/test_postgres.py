@@ -95,10 +95,10 @@ async def test_schema_is_created_and_versioned(postgres_url: str, pg_schema: str
         await store.close()
     with psycopg.connect(postgres_url) as conn:
         versions = conn.execute(f'SELECT version FROM "{pg_schema}".consentkit_schema_version').fetchall()
-        assert versions == [(SCHEMA_VERSION,)]
+        assert versions == [(v,) for v in range(1, SCHEMA_VERSION + 1)]
         indexes = {row[0] for row in conn.execute("SELECT indexname FROM pg_indexes WHERE schemaname = %s",
                                                   (pg_schema,))}
-        assert {"consentkit_records_visitor", "consentkit_records_at"} <= indexes
+        assert {"consentkit_records_key", "consentkit_records_at_brin", "consentkit_daily_key"} <= indexes
 
 
 async def test_concurrent_first_opens_migrate_once(postgres_url: str, pg_schema: str) -> None:
