@@ -19,7 +19,7 @@ from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any
 
-from .base import LedgerError, Record
+from .record import LedgerError, Record
 from .schema import MONTH_SUFFIX, ROLLUP_DIMENSIONS, ROLLUP_GROUPINGS
 
 DIMENSIONS = ROLLUP_DIMENSIONS
