@@ -447,7 +447,7 @@ class PostgresStore(Store):
 
         async def work(conn: AsyncConnection[Any]) -> list[rollups.DailyCount]:
             cur = await conn.execute(query, (since, until, since, until))
-            return [rollups.from_row(row, by) for row in await cur.fetchall()]
+            return rollups.from_rows(await cur.fetchall(), by)
 
         return await self._run(work, retry=True)
 
