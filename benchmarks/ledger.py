@@ -520,13 +520,15 @@ async def run(args: argparse.Namespace) -> None:
     print(f"ledger benchmark: {WRITERS} concurrent writers, {args.appends:,} appends x {args.runs} runs (median); "
           f"{os.cpu_count()} CPUs, {load()} at start (figures scale down on a busy machine)")
     with tempfile.TemporaryDirectory() as scratch:
-        await sqlite_appends(Path(scratch), args.appends, args.runs)
+        if args.appends:
+            await sqlite_appends(Path(scratch), args.appends, args.runs)
         if args.sqlite_records:
             await sqlite_at_scale(Path(scratch), args.sqlite_records)
     if args.no_postgres or not postgres_available():
         print("PostgreSQL  skipped (no server, or --no-postgres)")
         return
-    await postgres_appends(args.appends, args.runs)
+    if args.appends:
+        await postgres_appends(args.appends, args.runs)
     schema, temporary = args.pg_schema, args.pg_schema is None
     if temporary:
         schema = f"ck_bench_{os.getpid()}_scale"
@@ -545,7 +547,7 @@ async def run(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--appends", type=int, default=20_000, help="appends timed per backend and mode")
+    parser.add_argument("--appends", type=int, default=20_000, help="appends timed per backend and mode (0: skip)")
     parser.add_argument("--runs", type=int, default=3, help="runs of each append figure (the median is printed)")
     parser.add_argument("--sqlite-records", type=int, default=1_000_000, help="records in the SQLite ledger (0: skip)")
     parser.add_argument("--pg-schema", help="a ledger built by ledger_scale.py, kept (else one is built and dropped)")
