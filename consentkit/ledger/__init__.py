@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .base import LedgerError, Record, Store
 from .memory import MemoryStore
-from .spooled import MIN_RETENTION_DAYS, Ledger
+from .ledger import MIN_RETENTION_DAYS, Ledger
 
 __all__ = [
     "MIN_RETENTION_DAYS",
