@@ -14,8 +14,8 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .base import LedgerError, Record, Store
-from .memory import MemoryStore
 from .ledger import MIN_RETENTION_DAYS, Ledger
+from .memory import MemoryStore
 
 __all__ = [
     "MIN_RETENTION_DAYS",
