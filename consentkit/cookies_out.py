@@ -15,13 +15,14 @@ from datetime import UTC, datetime
 
 from starlette.datastructures import MutableHeaders
 
+from .cookie import MAX_AGE_SECONDS
 from .cookie_dates import parse_cookie_date
 from .cookie_domains import cookie_domains
 from .policy import Policy
 from .visit import Visit, cookie_names
 
 __all__ = [
-    "MAX_EXPIRY_HEADERS", "consent_headers", "cookie_name", "expiry_headers", "filter_set_cookies",
+    "MAX_EXPIRY_HEADERS", "consent_cookie", "consent_headers", "cookie_name", "expiry_headers", "filter_set_cookies",
     "shared_cache_may_store", "vary_on_consent",
 ]
 
@@ -203,6 +204,24 @@ def _expiries(visit: Visit) -> list[bytes]:
     )
 
 
+def consent_cookie(visit: Visit) -> bytes:
+    """The Set-Cookie value that stores this visit's choices."""
+    kit = visit.kit
+    secure = visit.secure
+    parts = [
+        f"{visit.cookie_name}={kit.codec.dumps(visit.choices)}",
+        "Path=/",
+        f"Max-Age={MAX_AGE_SECONDS}",
+        "HttpOnly",
+        "SameSite=Lax",
+    ]
+    if secure:
+        parts.append("Secure")
+    if kit.cookie_domain:  # never with __Host-: that name is only used without one
+        parts.append(f"Domain={kit.cookie_domain}")
+    return "; ".join(parts).encode("latin-1")
+
+
 async def consent_headers(visit: Visit, status: int, headers: MutableHeaders) -> None:
     """Add what the visit changed: the new consent cookie (after recording a decision
     the request's signals made), and the expiry of cookies of categories not
@@ -213,7 +232,7 @@ async def consent_headers(visit: Visit, status: int, headers: MutableHeaders) ->
         return
     values = _expiries(visit)
     if visit.dirty and await visit.record_pending():
-        values.append(visit.set_cookie_header())
+        values.append(consent_cookie(visit))
     if not values:
         return
     headers.raw.extend((_SET_COOKIE, value) for value in values)

@@ -10,7 +10,6 @@ from typing import Any
 
 from starlette.types import Scope
 
-from .cookie import MAX_AGE_SECONDS
 from .cookie_trust import consent_cookie_name, read_consent_cookies
 from .kit import ConsentKit
 from .ledger.base import Record
@@ -201,20 +200,3 @@ class Visit:
         """The consent cookie's name on this response: ``__Host-consentkit`` on HTTPS,
         ``__Secure-consentkit`` there with a ``cookie_domain``, else ``consentkit``."""
         return consent_cookie_name(secure=self.secure, cookie_domain=self.kit.cookie_domain)
-
-    def set_cookie_header(self) -> bytes:
-        """The Set-Cookie value that stores this visit's choices."""
-        kit = self.kit
-        secure = self.secure
-        parts = [
-            f"{self.cookie_name}={kit.codec.dumps(self.choices)}",
-            "Path=/",
-            f"Max-Age={MAX_AGE_SECONDS}",
-            "HttpOnly",
-            "SameSite=Lax",
-        ]
-        if secure:
-            parts.append("Secure")
-        if kit.cookie_domain:  # never with __Host-: that name is only used without one
-            parts.append(f"Domain={kit.cookie_domain}")
-        return "; ".join(parts).encode("latin-1")
