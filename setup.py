@@ -1,29 +1,12 @@
-"""Ships the top-level widget/ inside the package (as consentkit/widget/) when a
-wheel is built; an editable install finds it beside the package instead.
-
-Builds the HTML gate's scanner in C (consentkit.gating._cscan). It is optional: where
+"""Builds the HTML gate's scanner in C (consentkit.gating._cscan). It is optional: where
 no C compiler is at hand the install goes on and the gate runs in pure Python, with
 the same output, only slower (``consentkit.gating.fastpath.CSCAN`` is then None)."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 from setuptools import Extension, setup
-from setuptools.command.build_py import build_py
 
-
-class BuildWithWidget(build_py):
-    def run(self) -> None:
-        super().run()
-        source = Path(__file__).resolve().parent / "widget"
-        target = Path(self.build_lib) / "consentkit" / "widget"
-        if source.is_dir():
-            shutil.copytree(source, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("test*", "*.md"))
-
-
+# The widget's built files are package data (consentkit/widget/, see pyproject.toml).
 setup(
-    cmdclass={"build_py": BuildWithWidget},
     ext_modules=[Extension("consentkit.gating._cscan", ["consentkit/gating/_cscan.c"], optional=True)],
 )

@@ -1,4 +1,9 @@
-"""The widget's files, read once: bytes, ETag and the version tag for their URLs."""
+"""The widget's built files, read once: bytes, ETag and the version tag for their URLs.
+
+They are built from ``widget/src/`` by esbuild (``node widget/build.mjs``) into
+``consentkit/widget/`` and committed there, so the package ships them and its users
+never need Node; the test suite fails when they differ from a fresh build.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +12,16 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-_MEDIA_TYPES = {"widget.js": "text/javascript; charset=utf-8", "widget.css": "text/css; charset=utf-8"}
+_JS = "text/javascript; charset=utf-8"
+_MEDIA_TYPES = {"boot.js": _JS, "widget.js": _JS, "widget.css": "text/css; charset=utf-8"}
+WIDGET_DIR = Path(__file__).resolve().parent / "widget"
 
 
 def widget_dir() -> Path:
-    """Where the widget lives: inside the installed package, or beside it in a checkout."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "widget", here.parent / "widget"):
-        if (candidate / "widget.js").is_file():
-            return candidate
-    raise FileNotFoundError("consentkit's widget files are missing: reinstall consentkit")
+    """Where the built widget lives: inside the package."""
+    if not (WIDGET_DIR / "widget.js").is_file():
+        raise FileNotFoundError("consentkit's widget files are missing: reinstall consentkit")
+    return WIDGET_DIR
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +37,7 @@ class Asset:
 
 @cache
 def asset(name: str) -> Asset | None:
-    """The widget file ``widget.js`` or ``widget.css``; None for any other name."""
+    """The widget file ``boot.js``, ``widget.js`` or ``widget.css``; None for any other name."""
     media_type = _MEDIA_TYPES.get(name)
     if media_type is None:
         return None

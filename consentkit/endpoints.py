@@ -239,13 +239,14 @@ CORE_ROUTES: Mapping[tuple[str, str], Handler] = {
     ("GET", "state"): get_state,
     ("POST", "consent"): post_consent,
     ("POST", "opt-out"): post_opt_out,
+    ("GET", "boot.js"): get_asset,
     ("GET", "widget.js"): get_asset,
     ("GET", "widget.css"): get_asset,
 }
 # Requests that change something: checked against cross-site forgery.
 _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Responses that a shared cache may keep: they never carry the visitor's cookie.
-_CACHEABLE = frozenset({"widget.js", "widget.css", "openapi.json", "gpc.json"})
+_CACHEABLE = frozenset({"boot.js", "widget.js", "widget.css", "openapi.json", "gpc.json"})
 
 
 class Endpoints:

@@ -22,20 +22,23 @@ if TYPE_CHECKING:
     from .kit import ConsentKit
 
 
+def _asset_url(kit: ConsentKit, name: str) -> str:
+    found = asset(name)
+    return escape(f"{kit.prefix}/{name}?v={found.version if found else '0'}")
+
+
 @lru_cache(maxsize=8)
-def _static_tags(kit: ConsentKit) -> tuple[str, str, str]:
+def _static_tags(kit: ConsentKit) -> tuple[str, str, str, str]:
     config = state_script(widget_config(kit.policy, kit.prefix), element_id="consentkit-config").decode()
-    js, css = asset("widget.js"), asset("widget.css")
-    js_url = f"{kit.prefix}/widget.js?v={js.version if js else '0'}"
-    css_url = f"{kit.prefix}/widget.css?v={css.version if css else '0'}"
-    return config, escape(js_url), escape(css_url)
+    return config, _asset_url(kit, "boot.js"), _asset_url(kit, "widget.js"), _asset_url(kit, "widget.css")
 
 
 def widget_tags(kit: ConsentKit, *, nonce: str | None = None, user_agent: str | None = None) -> str:
-    """The config block, the stylesheet and the script of the widget. The script
-    is synchronous and first in <head>, so that Consent Mode defaults and
-    ``__uspapi`` exist before any other script runs."""
-    config, js_url, css_url = _static_tags(kit)
+    """The config block, the stylesheet and the widget's two scripts: ``boot.js`` is
+    synchronous and first in <head>, so that the guard, the Consent Mode defaults and
+    ``__uspapi`` exist before any other script runs; ``widget.js`` (the banner and the
+    rest) is deferred."""
+    config, boot_url, js_url, css_url = _static_tags(kit)
     nonce_attr = f' nonce="{escape(nonce)}"' if nonce else ""
     if user_agent is not None and not is_supported(user_agent):
         # A browser the widget does not support (Internet Explorer...) gets no script that
@@ -51,7 +54,8 @@ def widget_tags(kit: ConsentKit, *, nonce: str | None = None, user_agent: str | 
     return (
         config
         + f'<link rel="stylesheet" href="{css_url}"{nonce_attr}>'
-        + f'<script src="{js_url}"{nonce_attr}></script>'
+        + f'<script src="{boot_url}"{nonce_attr}></script>'
+        + f'<script src="{js_url}" defer{nonce_attr}></script>'
     )
 
 

@@ -11,7 +11,7 @@ from .policy import Policy
 
 def widget_config(policy: Policy, prefix: str) -> dict[str, Any]:
     """Categories with their services, vendors and cookie lifetimes, the endpoints,
-    the Consent Mode mapping and the texts (see ``i18n``). Built once per kit."""
+    each category's Consent Mode types and the texts (see ``i18n``). Built once per kit."""
     return {
         "prefix": prefix,
         "mode": policy.mode,
@@ -23,6 +23,7 @@ def widget_config(policy: Policy, prefix: str) -> dict[str, Any]:
                 "description": c.description,
                 "required": c.required,
                 "sale_or_sharing": c.sale_or_sharing,
+                "consent_mode": list(policy.consent_mode[c.id]),
                 "services": [
                     {
                         "id": s.id,
@@ -37,7 +38,6 @@ def widget_config(policy: Policy, prefix: str) -> dict[str, Any]:
             }
             for c in policy.categories
         ],
-        "consent_mode": {k: list(v) for k, v in policy.consent_mode.items()},
         # Every string per language, defaults merged with the policy's overrides: the
         # widget carries no language of its own, so it stays small and cacheable.
         "texts": widget_texts(policy.texts),
