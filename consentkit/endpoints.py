@@ -18,7 +18,6 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import Message, Receive, Send
 
 from . import rules
-from .assets import asset
 from .kit import ConsentKit
 from .ledger.base import LedgerError
 from .state import AGE_BANDS, Source
@@ -221,7 +220,7 @@ async def get_gpc_json(call: Call) -> Response:
 
 
 async def get_asset(call: Call) -> Response:
-    found = asset(call.scope["path"].rsplit("/", 1)[-1])
+    found = call.kit.widget_assets.get(call.scope["path"].rsplit("/", 1)[-1], call.query.get("lang"))
     if found is None:
         raise ClientError(404, "no such file")
     versioned = call.query.get("v") == found.version
@@ -242,11 +241,12 @@ CORE_ROUTES: Mapping[tuple[str, str], Handler] = {
     ("GET", "boot.js"): get_asset,
     ("GET", "widget.js"): get_asset,
     ("GET", "widget.css"): get_asset,
+    ("GET", "config.json"): get_asset,
 }
 # Requests that change something: checked against cross-site forgery.
 _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Responses that a shared cache may keep: they never carry the visitor's cookie.
-_CACHEABLE = frozenset({"boot.js", "widget.js", "widget.css", "openapi.json", "gpc.json"})
+_CACHEABLE = frozenset({"boot.js", "widget.js", "config.json", "widget.css", "openapi.json", "gpc.json"})
 
 
 class Endpoints:

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .assets import WidgetAssets
 from .cookie import COOKIE_NAME, CookieCodec
 from .ledger import open_ledger
 from .ledger.base import LedgerError, Record
@@ -88,6 +89,7 @@ class ConsentKit:
         self.clock = clock
         self.codec = CookieCodec(secret_keys, clock=clock)
         self.outcomes = OutcomeCache()
+        self.widget_assets = WidgetAssets(policy, prefix)
         self.cookie_name = COOKIE_NAME
         self.store_url = store
         self.ledger: Ledger = open_ledger(store, spool_dir=spool_dir, retention_days=retention_days)

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from html import escape
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from .assets import asset
 from .i18n import negotiate, texts
-from .rewrite import state_script
 from .state import ConsentState
 from .useragent import is_supported
 from .visit import current_visit
-from .widget_config import widget_config
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -22,29 +18,19 @@ if TYPE_CHECKING:
     from .kit import ConsentKit
 
 
-def _asset_url(kit: ConsentKit, name: str) -> str:
-    found = asset(name)
-    return escape(f"{kit.prefix}/{name}?v={found.version if found else '0'}")
-
-
-@lru_cache(maxsize=8)
-def _static_tags(kit: ConsentKit) -> tuple[str, str, str, str]:
-    config = state_script(widget_config(kit.policy, kit.prefix), element_id="consentkit-config").decode()
-    return config, _asset_url(kit, "boot.js"), _asset_url(kit, "widget.js"), _asset_url(kit, "widget.css")
-
-
 def widget_tags(kit: ConsentKit, *, nonce: str | None = None, user_agent: str | None = None) -> str:
-    """The config block, the stylesheet and the widget's two scripts: ``boot.js`` is
-    synchronous and first in <head>, so that the guard, the Consent Mode defaults and
-    ``__uspapi`` exist before any other script runs; ``widget.js`` (the banner and the
-    rest) is deferred."""
-    config, boot_url, js_url, css_url = _static_tags(kit)
+    """The stylesheet and the widget's two scripts: ``boot.js`` is synchronous and first
+    in <head>, so that the guard, the Consent Mode defaults and ``__uspapi`` exist before
+    any other script runs; ``widget.js`` (the banner and the rest) is deferred, in the
+    visitor's language. What they know of the policy comes with them (``assets``)."""
+    assets = kit.widget_assets
+    visit = current_visit.get()
+    lang = negotiate(visit.headers.get("accept-language") if visit else None, kit.policy.texts)
     nonce_attr = f' nonce="{escape(nonce)}"' if nonce else ""
+    css_url = escape(assets.url("widget.css"))
     if user_agent is not None and not is_supported(user_agent):
         # A browser the widget does not support (Internet Explorer...) gets no script that
         # might half-run, but a notice and the preferences page that needs none.
-        visit = current_visit.get()
-        lang = negotiate(visit.headers.get("accept-language") if visit else None, kit.policy.texts)
         words = texts(lang, kit.policy.texts)
         return (
             f'<link rel="stylesheet" href="{css_url}"{nonce_attr}>'
@@ -52,10 +38,9 @@ def widget_tags(kit: ConsentKit, *, nonce: str | None = None, user_agent: str | 
             f'<a href="{escape(kit.prefix)}/preferences">{escape(words["prefs.title"])}</a></p>'
         )
     return (
-        config
-        + f'<link rel="stylesheet" href="{css_url}"{nonce_attr}>'
-        + f'<script src="{boot_url}"{nonce_attr}></script>'
-        + f'<script src="{js_url}" defer{nonce_attr}></script>'
+        f'<link rel="stylesheet" href="{css_url}"{nonce_attr}>'
+        f'<script src="{escape(assets.url("boot.js"))}"{nonce_attr}></script>'
+        f'<script src="{escape(assets.url("widget.js", lang))}" defer{nonce_attr}></script>'
     )
 
 

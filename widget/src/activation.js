@@ -46,10 +46,11 @@ export const allowsAll = (core, names) => {
 
 /**
  * A script runs only when created anew: its copy takes the inert tag's place.
+ * @param {Core} core
  * @param {HTMLScriptElement} inert
  * @returns {Promise<unknown> | undefined} settles when a blocking external script has run
  */
-function runScript(inert) {
+function runScript(core, inert) {
   if (inert.type !== INERT_TYPE) return undefined;
   const source = inert.dataset.src ?? inert.getAttribute("src");
   if (source !== null && !isWebUrl(source)) return undefined;
@@ -73,6 +74,7 @@ function runScript(inert) {
   } else {
     script.text = inert.text;
   }
+  core.activated.add(script);
   inert.replaceWith(script);
   return settled;
 }
@@ -95,11 +97,42 @@ function restoreUrls(inert) {
 }
 
 /**
+ * A script activated after the page was parsed that calls document.write (a Floodlight
+ * tag) would replace the whole page: its markup goes in after it instead, its scripts
+ * run in order, and the guard holds what must wait.
+ * @param {Core} core
+ */
+function writeAfterScripts(core) {
+  const write = document.write;
+  /** @param {string[]} parts */
+  const insert = (...parts) => {
+    const script = document.currentScript;
+    if (document.readyState === "loading" && !(script && core.activated.has(script))) {
+      write.apply(document, parts);
+      return;
+    }
+    const fragment = document.createRange().createContextualFragment(parts.join(""));
+    for (const parsed of fragment.querySelectorAll("script")) {
+      const copy = document.createElement("script");
+      for (const attribute of parsed.attributes) copy.setAttribute(attribute.name, attribute.value);
+      copy.text = parsed.text;
+      copy.async = false;
+      parsed.replaceWith(copy);
+    }
+    if (script?.isConnected) script.after(fragment);
+    else document.body.append(fragment);
+  };
+  document.write = insert;
+  document.writeln = (...parts) => insert(...parts, "\n");
+}
+
+/**
  * Activates, in document order, each inert tag whose categories are granted; a script
  * waits for the blocking script before it, as the parser would have made it.
  * @param {Core} core
  */
 export function createActivation(core) {
+  writeAfterScripts(core);
   const seen = new WeakSet();
   let queue = Promise.resolve(/** @type {unknown} */ (undefined));
   return function activate() {
@@ -108,7 +141,7 @@ export function createActivation(core) {
       if (!allowsAll(core, element.getAttribute(CONSENT) || "")) continue;
       seen.add(element);
       queue = queue.then(() =>
-        element instanceof HTMLScriptElement ? runScript(element) : restoreUrls(element));
+        element instanceof HTMLScriptElement ? runScript(core, element) : restoreUrls(element));
     }
     for (const placeholder of document.querySelectorAll("[data-consentkit-placeholder]")) {
       if (placeholder instanceof HTMLElement) {

@@ -8,6 +8,7 @@ import { keepsSaleOff } from "./state.js";
 /** @typedef {import("./types").Core} Core */
 /** @typedef {import("./types").State} State */
 /** @typedef {import("./types").Listener} Listener */
+/** @typedef {import("./types").WidgetConfig} WidgetConfig */
 /** @typedef {ReturnType<typeof import("./ui.js").createUi>} Ui */
 
 const NOT_FOUND = 404;
@@ -32,18 +33,19 @@ const sourceOf = (element) => (element.closest("dialog") ? "preferences" : "bann
 
 /**
  * @param {Core} core
+ * @param {WidgetConfig} config
  * @param {Ui} ui
  * @param {(key: string) => string} t
  * @param {() => void} activate
  */
-export function createApi(core, ui, t, activate) {
-  const { config } = core;
+export function createApi(core, config, ui, t, activate) {
+  const { prefix, mode, sale } = core.policy;
   /**
    * @param {string} path
    * @param {object} [body]
    * @returns {Promise<any>}
    */
-  const call = (path, body) => fetch(config.prefix + path, body
+  const call = (path, body) => fetch(prefix + path, body
     ? { method: "POST", credentials: "same-origin", headers: { "content-type": "application/json" },
       body: JSON.stringify(body) }
     : { credentials: "same-origin" })
@@ -84,7 +86,7 @@ export function createApi(core, ui, t, activate) {
   function saveDialog() {
     const choices = ui.dialogChoices();
     // A 13-15-year-old who ticks sale or sharing opts in by doing so.
-    const optIn = core.state.age_band === BAND_TEEN && core.saleIds.some((id) => choices[id]);
+    const optIn = core.state.age_band === BAND_TEEN && sale.some((id) => choices[id]);
     return send({ choices, source: "preferences", ...(optIn && { sale_opt_in: true }) }).then(() => {
       ui.closePreferences();
       ui.say(t(optIn ? "minor.confirm" : "saved"));
@@ -100,10 +102,10 @@ export function createApi(core, ui, t, activate) {
     save: saveDialog,
     cancel: ui.closePreferences,
     // Closing is no consent: in opt_in mode it rejects, in opt_out mode it takes note of the notice.
-    close: () => (config.mode === "opt_in" ? decideAll(false, "banner") : send({ choices: {}, source: "banner" })),
+    close: () => (mode === "opt_in" ? decideAll(false, "banner") : send({ choices: {}, source: "banner" })),
     allow: (element) => send({ choices: { [element.dataset.category || ""]: true }, source: "preferences" }),
     "sale-opt-in": (element) => send({
-      choices: Object.fromEntries(core.saleIds.map((id) => [id, true])), sale_opt_in: true, source: sourceOf(element),
+      choices: Object.fromEntries(sale.map((id) => [id, true])), sale_opt_in: true, source: sourceOf(element),
     }).then(() => ui.say(t("minor.confirm"))),
   };
   const fail = () => ui.say(t("error"));

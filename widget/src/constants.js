@@ -4,22 +4,17 @@
 export const ACTION = "data-consentkit-action";
 /** The attribute that names the category (or service) of a gated tag. */
 export const CONSENT = "data-consent";
-/** The JSON blocks the middleware writes into the page. */
+/** The JSON block of the visitor's state that the middleware writes into the page. */
 export const STATE_ID = "consentkit-state";
-export const CONFIG_ID = "consentkit-config";
 /** Where the runtime built by the synchronous part waits for the deferred part. */
 export const CORE_KEY = "__consentkitCore";
-export const DEFAULT_PREFIX = "/consentkit";
+/** The globals the server's preludes to boot.js and widget.js set (consentkit/assets.py). */
+export const BOOT_GLOBAL = "__consentkitPolicy";
+export const WIDGET_GLOBAL = "__consentkitConfig";
 
 export const YEAR_SECONDS = 365 * 24 * 3600;
 /** What may take the keyboard focus in the banner and the dialog. */
 export const FOCUSABLE = "a[href],button,input,summary";
-
-/** Google Consent Mode v2's seven types: the default names every one of them. */
-export const CONSENT_MODE_TYPES = [
-  "ad_storage", "ad_user_data", "ad_personalization", "analytics_storage",
-  "functionality_storage", "personalization_storage", "security_storage",
-];
 
 /** The US Privacy string of a visitor opted out of sale (notice given, opted out, no LSPA). */
 export const USP_OPTED_OUT = "1YYN";

@@ -1,27 +1,29 @@
-// The widget's strings come from the server, per language: the widget carries none.
+// The widget's strings come from the server in one language: the visitor's, as the
+// server negotiated it (Accept-Language). A page written in another language the policy
+// offers (<html lang>) gets that one instead.
 import { own } from "./own.js";
 
 /**
- * The best language on offer for a language tag ("es-MX" -> "es"), or "".
- * @param {Record<string, unknown>} offered
+ * The offered language for a language tag ("es-MX" -> "es"), or "".
+ * @param {string[]} offered
  * @param {string | undefined} tag
  */
 function offeredLanguage(offered, tag) {
   const full = (tag || "").toLowerCase();
-  if (own(offered, full)) return full;
   const base = full.split("-")[0];
-  return own(offered, base) ? base : "";
+  return offered.includes(full) ? full : offered.includes(base) ? base : "";
 }
 
 /**
- * A translator: the page's language first, then the browser's, then English; a key
- * with no string shows as itself.
- * @param {Record<string, Record<string, string>>} texts
+ * The language the banner should speak: the page's, else the browser's, else English.
+ * @param {string[]} offered
+ */
+export const pageLanguage = (offered) =>
+  offeredLanguage(offered, document.documentElement.lang) || offeredLanguage(offered, navigator.language) || "en";
+
+/**
+ * A translator over one language's strings; a key with no string shows as itself.
+ * @param {Record<string, string>} strings
  * @returns {(key: string) => string}
  */
-export function translator(texts) {
-  const language = offeredLanguage(texts, document.documentElement.lang)
-    || offeredLanguage(texts, navigator.language) || "en";
-  const strings = own(texts, language) || {};
-  return (key) => own(strings, key) || key;
-}
+export const translator = (strings) => (key) => own(strings, key) || key;

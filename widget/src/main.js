@@ -3,28 +3,60 @@
 // the banner is in the page's first paint after it.
 import { createActivation } from "./activation.js";
 import { createApi } from "./api.js";
-import { CORE_KEY } from "./constants.js";
+import { CORE_KEY, WIDGET_GLOBAL } from "./constants.js";
+import { pageLanguage, translator } from "./i18n.js";
 import { forget } from "./jar.js";
-import { translator } from "./i18n.js";
+import { shim } from "./shim.js";
+import { writeUsPrivacyCookie } from "./signals.js";
 import { createUi } from "./ui.js";
 
-/** @type {import("./types").Core | undefined} */
-const core = /** @type {any} */ (window)[CORE_KEY];
+/** @typedef {import("./types").Core} Core */
+/** @typedef {import("./types").WidgetConfig} WidgetConfig */
 
-function start() {
-  if (!core) return; // the synchronous part did not run (blocked, or not on the page)
-  const t = translator(core.config.texts);
-  const ui = createUi(core, t);
+const page = /** @type {any} */ (window);
+/** @type {WidgetConfig | undefined} */
+const served = page[WIDGET_GLOBAL];
+delete page[WIDGET_GLOBAL];
+
+/**
+ * @param {Core} core
+ * @param {WidgetConfig} details
+ */
+function start(core, details) {
+  core.details = details;
+  // A category not granted keeps nothing in the browser: removed on every page view, and
+  // at once when it is withdrawn (the guard refuses new writes meanwhile).
+  const forgetRefused = () => {
+    for (const category of details.categories) if (!core.allows(category.id)) forget(category);
+  };
+  forgetRefused();
+  core.onChange(forgetRefused);
+  writeUsPrivacyCookie(core);
+  core.onChange(() => writeUsPrivacyCookie(core));
+  page.consentkit.shim = (/** @type {string} */ name, /** @type {string} */ category,
+    /** @type {Record<string, any>} */ fallbacks) => shim(core, name, category, fallbacks);
+  const t = translator(details.texts);
+  const ui = createUi(core, details, t);
   const activate = createActivation(core);
-  core.onChange(() => {
-    for (const category of core.config.categories) if (!core.allows(category.id)) forget(category);
-  });
-  createApi(core, ui, t, activate);
+  createApi(core, details, ui, t, activate);
   ui.mount();
   ui.dropSecondLink();
   activate();
   document.dispatchEvent(new CustomEvent("consentkit:ready", { detail: core.state }));
 }
 
-if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-else start();
+/** @type {Core | undefined} */
+const core = page[CORE_KEY];
+// Without the synchronous part (blocked, or not on the page) there is nothing to show.
+if (core && served) {
+  const wanted = pageLanguage(served.languages);
+  if (wanted === served.lang) {
+    start(core, served);
+  } else {
+    // The page speaks another language the policy offers: its strings, then the banner.
+    fetch(`${core.policy.prefix}/config.json?lang=${encodeURIComponent(wanted)}`, { credentials: "same-origin" })
+      .then((response) => (response.ok ? response.json() : served))
+      .catch(() => served)
+      .then((details) => start(core, details));
+  }
+}

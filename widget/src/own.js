@@ -1,5 +1,3 @@
-const hasOwn = Object.prototype.hasOwnProperty;
-
 /**
  * `object[key]` when the object has that key as its own property, else undefined: a
  * category id, language or action name from the page ("__proto__", "constructor")
@@ -9,4 +7,4 @@ const hasOwn = Object.prototype.hasOwnProperty;
  * @param {string} key
  * @returns {T | undefined}
  */
-export const own = (object, key) => (object && hasOwn.call(object, key) ? object[key] : undefined);
+export const own = (object, key) => (object && Object.hasOwn(object, key) ? object[key] : undefined);

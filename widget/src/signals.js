@@ -1,6 +1,7 @@
 // What the ad stack reads, defined before any other script runs: the IAB US Privacy
-// string (cookie and `__uspapi`) and Google Consent Mode v2.
-import { CONSENT_MODE_TYPES, YEAR_SECONDS } from "./constants.js";
+// string (`__uspapi`; its cookie a moment later) and Google Consent Mode v2 (every type
+// the policy knows, CONSENT_MODE_TYPES in consentkit/policy.py, denied unless granted).
+import { YEAR_SECONDS } from "./constants.js";
 import { attempt } from "./page.js";
 
 /** @typedef {import("./types").Core} Core */
@@ -8,8 +9,11 @@ import { attempt } from "./page.js";
 const GRANTED = "granted";
 const DENIED = "denied";
 
-/** @param {Core} core */
-function writeUsPrivacyCookie(core) {
+/**
+ * The `usprivacy` cookie that ad servers read (written by the deferred part).
+ * @param {Core} core
+ */
+export function writeUsPrivacyCookie(core) {
   const value = core.state.usprivacy;
   if (!value) return;
   const secure = location.protocol === "https:" ? ";secure" : "";
@@ -25,10 +29,9 @@ function writeUsPrivacyCookie(core) {
 function consentModeValues(core) {
   /** @type {Record<string, string>} */
   const values = {};
-  for (const type of CONSENT_MODE_TYPES) values[type] = DENIED;
-  for (const category of core.config.categories) {
-    if (!core.allows(category.id)) continue;
-    for (const type of category.consent_mode) values[type] = GRANTED;
+  for (const type of core.policy.consent_mode_types) values[type] = DENIED;
+  for (const [category, types] of Object.entries(core.policy.consent_mode)) {
+    if (core.allows(category)) for (const type of types) values[type] = GRANTED;
   }
   return values;
 }
@@ -48,9 +51,5 @@ export function installSignals(core) {
     page.dataLayer.push(arguments);
   };
   page.gtag("consent", "default", consentModeValues(core));
-  writeUsPrivacyCookie(core);
-  core.onChange(() => {
-    writeUsPrivacyCookie(core);
-    page.gtag("consent", "update", consentModeValues(core));
-  });
+  core.onChange(() => page.gtag("consent", "update", consentModeValues(core)));
 }

@@ -5,7 +5,7 @@ import { own } from "./own.js";
 import { attempt } from "./page.js";
 
 /** @typedef {import("./types").State} State */
-/** @typedef {import("./types").Config} Config */
+/** @typedef {import("./types").BootConfig} BootConfig */
 /** @typedef {import("./types").Core} Core */
 /** @typedef {import("./types").Listener} Listener */
 
@@ -14,24 +14,23 @@ import { attempt } from "./page.js";
  * applied at once, before any other script runs: the header may have been stripped
  * on the way, so the state the server wrote may not know of it yet.
  * @param {State | null} written
- * @param {Config} config
+ * @param {BootConfig} policy
  * @returns {Core}
  */
-export function createCore(written, config) {
+export function createCore(written, policy) {
   /** @type {State} */
   let state = written && typeof written.categories === "object" ? written : { categories: {} };
-  const saleIds = config.categories.filter((c) => c.sale_or_sharing).map((c) => c.id);
   const gpc = navigator.globalPrivacyControl === true;
-  if (gpc && !state.gpc && saleIds.length > 0) {
-    for (const id of saleIds) state.categories[id] = false;
+  if (gpc && !state.gpc && policy.sale.length > 0) {
+    for (const id of policy.sale) state.categories[id] = false;
     state.usprivacy = USP_OPTED_OUT;
   }
   /** @type {Listener[]} */
   const listeners = [];
   return {
-    config,
-    saleIds,
+    policy,
     subscribers: [],
+    activated: new WeakSet(),
     gpc,
     get state() {
       return state;

@@ -38,36 +38,59 @@ export interface CategoryConfig {
   description: string;
   required: boolean;
   sale_or_sharing: boolean;
-  /** The Google Consent Mode types this category grants (the policy's validated mapping). */
-  consent_mode: string[];
   services: ServiceConfig[];
 }
 
-/** What the widget knows of the policy. */
-export interface Config {
+/** [name or "prefix*", category, service] */
+export type NameRow = [string, string, string];
+
+/**
+ * What the synchronous part knows of the policy (consentkit/widget_config.py boot_config),
+ * the same for every page and language: it comes first in boot.js.
+ */
+export interface BootConfig {
   prefix: string;
   mode: string;
+  /** Categories of sale or sharing. */
+  sale: string[];
+  /** Each category's Google Consent Mode types (the policy's validated mapping). */
+  consent_mode: Record<string, string[]>;
+  /** Every Google Consent Mode type: the default names each of them. */
+  consent_mode_types: string[];
+  /** [host (".example.net" for "*.example.net"), path prefix or "", category, service] */
+  hosts: [string, string, string, string][];
+  cookies: NameRow[];
+  storage: NameRow[];
+  /** A regular expression that any URL naming a declared host matches. */
+  suspect: string;
+}
+
+/** What the banner and the dialog show, in one language: it comes first in widget.js. */
+export interface WidgetConfig {
+  lang: string;
+  languages: string[];
   age_gate: boolean;
   categories: CategoryConfig[];
-  /** The widget's strings, per language. */
-  texts: Record<string, Record<string, string>>;
+  texts: Record<string, string>;
 }
 
 export type Listener = (state: State) => void;
 
 /** The runtime the synchronous part builds and the deferred part uses. */
 export interface Core {
-  readonly config: Config;
+  readonly policy: BootConfig;
   readonly state: State;
   /** Whether a category, or a service, is granted now (own properties only). */
   allows(id: string): boolean;
-  /** Categories of sale or sharing. */
-  readonly saleIds: string[];
   /** The navigator's Global Privacy Control, read once before any other script ran. */
   readonly gpc: boolean;
   /** Take a new state and tell every listener, in the order they came. */
   set(state: State): void;
   onChange(listener: Listener): void;
+  /** What the deferred part loaded (read by `consentkit scan`). */
+  details?: WidgetConfig;
+  /** The scripts the widget activated (their document.write goes in after them). */
+  readonly activated: WeakSet<Element>;
   /** The page's own listeners (`consentkit.on("change", fn)`), told after the widget's. */
   readonly subscribers: Listener[];
 }

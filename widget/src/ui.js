@@ -6,6 +6,7 @@ import { inRepromptWindow } from "./state.js";
 
 /** @typedef {import("./types").Core} Core */
 /** @typedef {import("./types").ServiceConfig} ServiceConfig */
+/** @typedef {import("./types").WidgetConfig} WidgetConfig */
 /** @typedef {import("./types").Child} Child */
 
 const PARENTAL_NOTICES = new Set(["pending", "denied"]);
@@ -13,10 +14,11 @@ const CLOSE_SIGN = "\u00d7";
 
 /**
  * @param {Core} core
+ * @param {WidgetConfig} config
  * @param {(key: string) => string} t
  */
-export function createUi(core, t) {
-  const { config } = core;
+export function createUi(core, config, t) {
+  const { prefix, mode, sale } = core.policy;
   /** @type {HTMLElement | null} */
   let root = null;
   /** @type {HTMLElement} */
@@ -72,7 +74,7 @@ export function createUi(core, t) {
         h("p", null, t("parent.text")),
         field("parent_email", "parent.email", "email", { autocomplete: "email" }),
         button("parental-submit", "parent.submit", "ck-b", "submit")),
-      state.age_band === BAND_TEEN && core.saleIds.length > 0 && !state.sale_opt_in
+      state.age_band === BAND_TEEN && sale.length > 0 && !state.sale_opt_in
         && (inDialog || !inRepromptWindow(state)) && button("sale-opt-in", "minor.opt_in"),
     ];
   }
@@ -82,8 +84,8 @@ export function createUi(core, t) {
     return h("section", { id: "consentkit-banner", class: "ck-ban", "aria-labelledby": "ck-bt" },
       h("h2", { id: "ck-bt" }, t("banner.title")),
       state.gpc && h("p", { class: "ck-hon" }, t("gpc.honored")),
-      h("p", null, t(config.mode === "opt_in" ? "banner.opt_in" : "banner.opt_out")),
-      core.saleIds.length > 0 && inRepromptWindow(state) && h("p", null, t("banner.kept")),
+      h("p", null, t(mode === "opt_in" ? "banner.opt_in" : "banner.opt_out")),
+      sale.length > 0 && inRepromptWindow(state) && h("p", null, t("banner.kept")),
       minorsForms(false),
       h("div", { class: "ck-btns" },
         button("accept-all", "action.accept"), button("reject-all", "action.reject"),
@@ -120,8 +122,8 @@ export function createUi(core, t) {
     toast = h("p", { class: "ck-t", role: "status" });
     honored = h("span", { class: "ck-o" }, t("gpc.honored"));
     parentalStatus = h("span", { class: "ck-o", id: "consentkit-parental-status", role: "status" });
-    if (core.saleIds.length > 0) {
-      doNotSell = h("a", { class: "ck-o", href: `${config.prefix}/do-not-sell`, title: t("dns"), [ACTION]: "do-not-sell" },
+    if (sale.length > 0) {
+      doNotSell = h("a", { class: "ck-o", href: `${prefix}/do-not-sell`, title: t("dns"), [ACTION]: "do-not-sell" },
         t("dns"));
     }
     bar = h("div", { class: "ck-bar" }, button("open", "action.open", "ck-o"), honored, parentalStatus, doNotSell);
