@@ -12,7 +12,7 @@
 import { CONSENT } from "./constants.js";
 import { own } from "./own.js";
 import { attempt } from "./page.js";
-import { hostOwner, nameOwner } from "./rules.js";
+import { hostOwner, mayNameHost, nameOwner } from "./rules.js";
 
 /** @typedef {import("./types").Core} Core */
 /** @typedef {import("./rules.js").Rules} Rules */
@@ -72,7 +72,10 @@ export function installGuard(core, rules) {
    * @param {unknown} value
    */
   function holdingRule(value) {
-    for (const candidate of String(value).split(",")) {
+    const text = String(value);
+    // Most URLs name no declared host: ruled out before they are split or parsed.
+    if (!mayNameHost(rules, text)) return null;
+    for (const candidate of text.split(",")) {
       const url = candidate.trim().split(/\s/)[0];
       const owner = url ? hostOwner(rules, url) : null;
       if (owner && !granted(owner)) return owner;
@@ -282,20 +285,30 @@ export function installGuard(core, rules) {
     if (!owner || granted(owner)) setItem.call(this, key, value);
   };
 
-  // -- the safety net: an element that reached the page with a URL that must wait,
-  // by a way no hook sees. The browser may have started fetching it already.
+  // -- the safety net: an element that reached the page with a URL that must wait, by a
+  // way no hook sees. The browser may have started fetching it already. It watches every
+  // URL attribute that changes in the page, and the elements put straight into <head> and
+  // <body>, where vendors' loaders put theirs: a MutationObserver on every insertion in
+  // the page would cost a page that builds its DOM by script as much as the build itself.
   /** @param {Node} node */
   const check = (node) => {
     if (node instanceof Element) {
       holdElements(node.firstElementChild ? [node, ...node.querySelectorAll(WATCHED_SELECTOR)] : [node]);
     }
   };
-  new MutationObserver((records) => {
+  const observer = new MutationObserver((records) => {
     for (const record of records) {
       if (record.type === "attributes") check(record.target);
-      else for (const node of record.addedNodes) check(node);
+      for (const node of record.addedNodes) {
+        check(node);
+        if (node === document.body) observer.observe(node, { childList: true });
+      }
     }
-  }).observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: WATCHED });
+  });
+  observer.observe(document, { subtree: true, attributes: true, attributeFilter: WATCHED });
+  for (const parent of [document.documentElement, document.head, document.body]) {
+    if (parent) observer.observe(parent, { childList: true });
+  }
 
   // -- release, in order, what the visitor now grants
   core.onChange(() => {

@@ -22,6 +22,15 @@ export const compileRules = (policy) => ({ ...policy, suspect: new RegExp(policy
 const ABSOLUTE = /^[\0- ]*([a-z][a-z\d+.-]*:|[\\/]{2})/i;
 
 /**
+ * Whether a URL (or a list of them) may name a declared host: the cheap test that rules
+ * most URLs out before they are parsed. A relative URL names the base's host.
+ * @param {Rules} rules
+ * @param {string} url
+ */
+export const mayNameHost = (rules, url) =>
+  rules.suspect.test(url) || (!ABSOLUTE.test(url) && rules.suspect.test(document.baseURI));
+
+/**
  * The [category, service] of the declared host a URL loads from, after the browser's own
  * parsing (case, escapes, IDNA, dot segments); null for any other URL.
  * @param {Rules} rules
@@ -29,8 +38,7 @@ const ABSOLUTE = /^[\0- ]*([a-z][a-z\d+.-]*:|[\\/]{2})/i;
  * @returns {string[] | null}
  */
 export function hostOwner(rules, url) {
-  // A relative URL names the base's host: suspect when the base is.
-  if (!rules.suspect.test(url) && (ABSOLUTE.test(url) || !rules.suspect.test(document.baseURI))) return null;
+  if (!mayNameHost(rules, url)) return null;
   let parsed;
   try {
     parsed = new URL(url, document.baseURI);
