@@ -509,3 +509,40 @@ def test_no_javascript_or_data_url_goes_live(sites: Sites, page: Page, injected:
         .flatMap(e => ['src', 'href', 'srcset'].map(a => e.getAttribute(a) || ''))
         .filter(v => /(^|,)\\s*(javascript|data):/i.test(v))""")
     assert live == []
+
+
+# -- GPC in the navigator only, on a visitor's first page (#12 part 4, #15 fix 1) -----------
+
+NAVIGATOR_GPC = "Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true})"
+
+
+def _first_page(new_context: Contexts, site: LiveServer, *, gpc: bool) -> tuple[Page, list[str]]:
+    page = new_context().new_page()  # a new visitor: no consent cookie, no Sec-GPC header
+    if gpc:
+        page.add_init_script(NAVIGATOR_GPC)
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    visit(page, site)
+    page.wait_for_function("() => document.readyState === 'complete'")
+    return page, requested
+
+
+def test_first_page_with_navigator_only_gpc_requests_no_sale_tag(sites: Sites, new_context: Contexts) -> None:
+    site = sites("opt_out")
+    page, requested = _first_page(new_context, site, gpc=True)
+    page.wait_for_function("() => consentkit.state.gpc === true")  # the widget told the server
+    page.wait_for_timeout(300)
+    assert not [u for u in requested if urlsplit(u).hostname == "ads.localhost"]
+    # Served inert, and left so: the page's own analytics still ran (not sale or sharing).
+    assert page.evaluate("document.querySelector('img[data-consent=advertising]').getAttribute('src')") is None
+    page.wait_for_function("() => window.analyticsRuns === 1")
+
+
+def test_first_page_without_gpc_activates_the_sale_tag(sites: Sites, new_context: Contexts) -> None:
+    site = sites("opt_out")
+    page, requested = _first_page(new_context, site, gpc=False)
+    page.wait_for_function("() => document.querySelector('img[data-consent=advertising]').complete")
+    assert f"http://ads.localhost:{site.port}/p.gif" in requested
+    # A returning visitor's page is served live, with no wait for the widget.
+    html = page.context.request.get(site.url + "/").text()
+    assert f'src="http://ads.localhost:{site.port}/p.gif"' in html
