@@ -21,9 +21,9 @@ from starlette.middleware import Middleware
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from consentkit import ConsentKit, ConsentMiddleware
-from consentkit.rewrite import state_script
+from consentkit.head import state_script
 from consentkit.widget_config import widget_config
-from tests.conftest import make_policy
+from tests.kits import make_policy
 
 TARGET = 8_000
 # gzipped JS + CSS of each library's standard build, as published.

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from starlette.responses import JSONResponse, Response
 
-from .endpoints import Call, Handler
-from .kit import ConsentKit
-from .minors.sync import forget as forget_child
+from .call import Call, Handler
 from .receipts import proof_of_opt_out, to_receipt
 
 
@@ -29,9 +27,8 @@ async def delete_receipts(call: Call) -> Response:
     records = await kit.ledger.for_visitor(visitor_id)
     proof = proof_of_opt_out(records, visit.now, kit.new_receipt_id(), policy=kit.policy)
     erased = await kit.ledger.erase_visitor(visitor_id, proof)
-    forget_child(kit, visitor_id)
+    kit.parental.statuses.forget(visitor_id)
     return JSONResponse({"erased": erased, "kept": len(proof)}, headers={"Cache-Control": "no-store"})
 
 
-def routes(kit: ConsentKit) -> dict[tuple[str, str], Handler]:
-    return {("GET", "receipts"): get_receipts, ("DELETE", "receipts"): delete_receipts}
+ROUTES: dict[tuple[str, str], Handler] = {("GET", "receipts"): get_receipts, ("DELETE", "receipts"): delete_receipts}

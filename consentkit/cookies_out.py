@@ -2,7 +2,9 @@
 them when consent is withdrawn (contract section 4, rule 10).
 
 Both work on raw ASGI header values (bytes), so the middleware can apply them to
-``http.response.start`` without decoding the whole header list.
+``http.response.start`` without decoding the whole header list. ``consent_headers``
+and ``vary_on_consent`` add what every consent-dependent response carries: the new
+consent cookie, the expiry of withdrawn categories' cookies, and ``Vary``.
 """
 
 from __future__ import annotations
@@ -13,9 +15,14 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
-from .policy import Policy
+from starlette.datastructures import MutableHeaders
 
-__all__ = ["cookie_name", "expiry_headers", "filter_set_cookies", "parent_domains"]
+from .policy import Policy
+from .visit import Visit, cookie_names
+
+__all__ = [
+    "consent_headers", "cookie_name", "expiry_headers", "filter_set_cookies", "parent_domains", "vary_on_consent",
+]
 
 _SET_COOKIE = b"set-cookie"
 _EPOCH = datetime(1970, 1, 2, tzinfo=UTC)
@@ -151,3 +158,27 @@ def expiry_headers(
         if not name.startswith("__Host-"):  # a __Host- cookie never has a Domain
             values += [base + b"; Domain=" + domain.encode("ascii") for domain in domains]
     return values
+
+
+_VARY = "Cookie, Sec-GPC"  # one add_vary_header() call: each one reads and rewrites the header list
+
+
+def vary_on_consent(headers: MutableHeaders) -> None:
+    raw = headers.raw
+    if any(name.lower() == b"vary" for name, _ in raw):
+        headers.add_vary_header(_VARY)  # merged with the app's own
+    else:
+        raw.append((b"vary", _VARY.encode()))
+
+
+def consent_headers(visit: Visit, headers: MutableHeaders) -> None:
+    """Add what the visit changed: the new consent cookie, and the expiry of the
+    cookies of every category it withdrew."""
+    if visit.dirty:
+        headers.append("set-cookie", visit.set_cookie_header().decode("latin-1"))
+    withdrawn = visit.withdrawn()
+    if withdrawn:
+        for value in expiry_headers(
+            visit.kit.policy, withdrawn, cookie_names(visit.headers.get("cookie")), visit.host, secure=visit.https
+        ):
+            headers.append("set-cookie", value.decode("latin-1"))

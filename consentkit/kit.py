@@ -11,16 +11,19 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .assets import WidgetAssets
+from . import templating
 from .cookie import COOKIE_NAME, CookieCodec
+from .csrf import PREFERENCES_SALT, CsrfGuard
+from .head import WidgetHead
 from .ledger import open_ledger
 from .ledger.base import LedgerError, Record
+from .minors.flowstate import ParentalFlowState
 from .minors.notifiers import MemoryNotifier, Notifier
 from .minors.verifiers import EmailPlusVerifier, Verifier
+from .outcomes import OutcomeCache
 from .policy import Policy
 from .rules import Decision
 from .useragent import browser_summary
-from .visit import OutcomeCache
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -88,8 +91,11 @@ class ConsentKit:
         self.cookie_domain = cookie_domain
         self.clock = clock
         self.codec = CookieCodec(secret_keys, clock=clock)
+        # What each feature keeps for this kit alone: two kits in one process share nothing.
         self.outcomes = OutcomeCache()
-        self.widget_assets = WidgetAssets(policy, prefix)
+        self.head = WidgetHead(policy, prefix)
+        self.preferences_form = CsrfGuard(self.codec, PREFERENCES_SALT)
+        self.parental = ParentalFlowState(self.codec)
         self.cookie_name = COOKIE_NAME
         self.store_url = store
         self.ledger: Ledger = open_ledger(store, spool_dir=spool_dir, retention_days=retention_days)
@@ -185,9 +191,7 @@ class ConsentKit:
 
     def install(self, env: Environment) -> None:
         """Add ``consent``, ``consent_head()`` and ``consent_tag()`` to a Jinja2 environment."""
-        from .templating import install
-
-        install(self, env)
+        templating.install(env, policy=self.policy, head=self.head)
 
 
 def _version_date(version: str) -> date | None:

@@ -11,42 +11,23 @@ import logging
 import re
 from collections.abc import Mapping
 
+import anyio
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .cookies_out import expiry_headers, filter_set_cookies
-from .endpoints import Endpoints
+from .cookies_out import consent_headers, filter_set_cookies, vary_on_consent
+from .head import state_block
 from .kit import ConsentKit
 from .minors.sync import needs_sync, sync_child
 from .rewrite import HtmlGate
-from .templating import widget_tags
-from .visit import Visit, cookie_names, current_visit
+from .routing import Endpoints
+from .templating import current_request
+from .visit import Visit
 
 logger = logging.getLogger("consentkit")
 
+_FILE_CHUNK = 64 * 1024
 _NONCE = re.compile(r"'nonce-([A-Za-z0-9+/_=-]{8,128})'")
-_VARY = "Cookie, Sec-GPC"  # one add_vary_header() call: each one reads and rewrites the header list
-
-
-def vary_on_consent(headers: MutableHeaders) -> None:
-    raw = headers.raw
-    if any(name.lower() == b"vary" for name, _ in raw):
-        headers.add_vary_header(_VARY)  # merged with the app's own
-    else:
-        raw.append((b"vary", _VARY.encode()))
-
-
-def consent_headers(visit: Visit, headers: MutableHeaders) -> None:
-    """Add what the visit changed: the new consent cookie, and the expiry of the
-    cookies of every category it withdrew."""
-    if visit.dirty:
-        headers.append("set-cookie", visit.set_cookie_header().decode("latin-1"))
-    withdrawn = visit.withdrawn()
-    if withdrawn:
-        for value in expiry_headers(
-            visit.kit.policy, withdrawn, cookie_names(visit.headers.get("cookie")), visit.host, secure=visit.https
-        ):
-            headers.append("set-cookie", value.decode("latin-1"))
 
 
 class ConsentMiddleware:
@@ -82,11 +63,11 @@ class ConsentMiddleware:
             await self.endpoints.dispatch(visit, receive, send)
             return
         scope.setdefault("state", {})["consent"] = visit.state
-        token = current_visit.set(visit)
+        token = current_request.set(visit)
         try:
             await self.app(scope, receive, _Responder(visit, send).send)
         finally:
-            current_visit.reset(token)
+            current_request.reset(token)
 
     async def _lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
         kit = self.kit
@@ -117,6 +98,8 @@ class _Responder:
             await self._on_start(message)
         elif message["type"] == "http.response.body" and self.gate is not None:
             await self._on_body(message)
+        elif message["type"] == "http.response.pathsend" and self.gate is not None:
+            await self._on_file(message["path"])
         else:
             await self.downstream(message)
 
@@ -152,6 +135,21 @@ class _Responder:
             await self.downstream(start)
         if out or not more:
             await self.downstream({"type": "http.response.body", "body": out, "more_body": more})
+
+
+    async def _on_file(self, path: str) -> None:
+        """An HTML file the app sends by path (the ``http.response.pathsend``
+        extension), with its start held: the server would send the file past the
+        gate, so it is read here and gated like any body. (Starlette's GZip sends it
+        uncompressed instead; ungated is not an option.)"""
+        async with await anyio.open_file(path, "rb") as file:
+            chunk = await file.read(_FILE_CHUNK)
+            while True:
+                following = await file.read(_FILE_CHUNK)
+                await self._on_body({"type": "http.response.body", "body": chunk, "more_body": bool(following)})
+                if not following:
+                    return
+                chunk = following
 
 
 def _facts(raw: list[tuple[bytes, bytes]]) -> tuple[bytes, bool, str | None]:
@@ -196,7 +194,22 @@ def _gate_grants(visit: Visit) -> Mapping[str, bool]:
 def _head(visit: Visit, nonce: str | None) -> bytes:
     """What goes at the top of <head>: the state (so the banner needs no request)
     and, unless a template already rendered it, the widget."""
-    out = visit.state.script_block()
+    out = _state_block(visit)
     if visit.kit.inject_widget and not visit.scope.get("consentkit.head_rendered"):
-        out += widget_tags(visit.kit, nonce=nonce, user_agent=visit.headers.get("user-agent")).encode()
+        headers = visit.headers
+        tags = visit.kit.head.tags(
+            nonce=nonce, user_agent=headers.get("user-agent"), accept_language=headers.get("accept-language")
+        )
+        out += tags.encode()
     return out
+
+
+def _state_block(visit: Visit) -> bytes:
+    """The state block, made once per cached outcome: every request that brings the
+    same cookie (and made no decision) shares it."""
+    cached = visit.cached
+    if cached is None or cached.outcome is not visit.outcome:
+        return state_block(visit.state)
+    if cached.state_block is None:
+        cached.state_block = state_block(visit.state)
+    return cached.state_block

@@ -7,7 +7,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-from .endpoints import Call, Handler
+from .call import Call, Handler
 from .kit import ConsentKit
 from .state import AGE_BANDS, PARENTAL_STATUSES
 
@@ -183,5 +183,4 @@ async def get_openapi(call: Call) -> Response:
     return JSONResponse(document(call.kit), headers={"Cache-Control": "public, max-age=3600"})
 
 
-def routes(kit: ConsentKit) -> dict[tuple[str, str], Handler]:
-    return {("GET", "openapi.json"): get_openapi}
+ROUTES: dict[tuple[str, str], Handler] = {("GET", "openapi.json"): get_openapi}

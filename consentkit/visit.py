@@ -3,25 +3,19 @@ takes away. The middleware builds one per HTTP request; endpoints change it."""
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Mapping
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.types import Scope
 
 from .cookie import MAX_AGE_SECONDS
+from .kit import ConsentKit
+from .ledger.base import Record
+from .outcomes import Cached
 from .rules import Outcome, Signals, evaluate, view
 from .state import Choices, ConsentState
-
-if TYPE_CHECKING:
-    from .kit import ConsentKit
-    from .ledger.base import Record
-
-# The visit of the request being handled, for template helpers.
-current_visit: ContextVar[Visit | None] = ContextVar("consentkit_visit", default=None)
 
 # Re-sign a cookie this old on the visitor's next response, so that a returning
 # visitor's choices (above all an opt-out) outlive the browser's 400-day cap.
@@ -49,32 +43,6 @@ def request_headers(scope: Scope) -> dict[str, str]:
         else:
             out[name] = value
     return out
-
-
-class OutcomeCache:
-    """Outcomes of the rules for cookies seen recently, keyed by the cookie value and
-    the GPC signal. A visitor sends the same cookie on every request, and its outcome
-    changes only at a known moment (expiry, the end of the 12-month window), so it is
-    worked out once, not on every request. Bounded; only outcomes with no decision."""
-
-    def __init__(self, size: int = 4096) -> None:
-        self._entries: OrderedDict[tuple[str, bool], tuple[Outcome, datetime | None]] = OrderedDict()
-        self._size = size
-
-    def get(self, raw: str, gpc: bool, now: datetime) -> Outcome | None:
-        entry = self._entries.get((raw, gpc))
-        if entry is None:
-            return None
-        outcome, until = entry
-        if until is not None and now >= until:
-            return None
-        return outcome
-
-    def put(self, raw: str, gpc: bool, outcome: Outcome, now: datetime) -> None:
-        moments = [m for m in (outcome.state.expires_at, outcome.choices.reprompt_not_before) if m and m > now]
-        self._entries[(raw, gpc)] = (outcome, min(moments) if moments else None)
-        if len(self._entries) > self._size:
-            self._entries.popitem(last=False)
 
 
 def find_cookie(header: str | None, name: str) -> str | None:
@@ -115,6 +83,8 @@ class Visit:
     arrived: Mapping[str, bool]
     dirty: bool = False
     records: list[Record] = field(default_factory=list)
+    # The kit's cache entry for the cookie this request brought, if it has one.
+    cached: Cached | None = None
 
     @classmethod
     def begin(cls, kit: ConsentKit, scope: Scope) -> Visit:
@@ -131,16 +101,19 @@ class Visit:
             stale = age > REFRESH_AFTER_SECONDS or not loaded.current_key
             cached = kit.outcomes.get(raw, gpc, now) if raw else None
             if cached is not None:
-                return cls(kit, scope, headers, now, brought, cached, cached.state.categories, dirty=stale)
+                outcome = cached.outcome
+                return cls(kit, scope, headers, now, brought, outcome, outcome.state.categories, stale, cached=cached)
         choices = brought or Choices(visitor_id=kit.new_visitor_id())
         outcome = evaluate(kit.policy, choices, Signals(gpc=gpc), now)
+        entry = None
         if outcome.decision is None:
             arrived = outcome.state.categories
             if raw and brought is not None:
-                kit.outcomes.put(raw, gpc, outcome, now)
+                entry = kit.outcomes.put(raw, gpc, outcome, now)
         else:  # the signal decided: compare with the state the cookie alone gives
             arrived = view(kit.policy, choices, now).categories
-        return cls(kit, scope, headers, now, brought, outcome, arrived, dirty=outcome.choices != choices or stale)
+        dirty = outcome.choices != choices or stale
+        return cls(kit, scope, headers, now, brought, outcome, arrived, dirty, cached=entry)
 
     @property
     def state(self) -> ConsentState:

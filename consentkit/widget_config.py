@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .catalogue import catalogue
 from .i18n import WIDGET_KEYS, languages, texts
 from .policy import CONSENT_MODE_TYPES, Policy
 
@@ -58,27 +59,7 @@ def widget_config(policy: Policy, lang: str) -> dict[str, Any]:
         "lang": lang,
         "languages": list(languages(policy.texts)),
         "age_gate": policy.age_gate,
-        "categories": [
-            {
-                "id": c.id,
-                "label": c.label,
-                "description": c.description,
-                "required": c.required,
-                "sale_or_sharing": c.sale_or_sharing,
-                "services": [
-                    {
-                        "id": s.id,
-                        "vendor": s.vendor,
-                        "hosts": [str(h) for h in s.hosts],
-                        "description": s.description,
-                        "cookies": [{"name": k.pattern, "lifetime": k.lifetime} for k in s.cookies],
-                        "local_storage": list(s.local_storage),
-                    }
-                    for s in c.services
-                ],
-            }
-            for c in policy.categories
-        ],
+        "categories": catalogue(policy),
         # Defaults merged with the policy's overrides, only the widget's keys.
         "texts": {k: v for k, v in texts(lang, policy.texts).items() if k in WIDGET_KEYS},
     }

@@ -13,7 +13,7 @@ import pytest
 from consentkit import Category, Policy, Service
 from consentkit.cookies_out import cookie_name, expiry_headers, filter_set_cookies, parent_domains
 
-from .conftest import make_policy
+from .kits import make_policy
 
 POLICY = make_policy()
 NOW = datetime(2026, 11, 27, 13, 0, tzinfo=UTC)

@@ -22,7 +22,7 @@ from consentkit.gating import fastpath
 from consentkit.gating.gate import HtmlGate
 from consentkit.gating.syntax import _FOREIGN, _RAW_END, _RAWTEXT, _TAG, _URL_ATTRS, _attrs
 
-from .conftest import make_policy
+from .kits import make_policy
 from .test_rewrite import GRANTS, _cut, piece, resource_tag
 
 C = fastpath.CSCAN
@@ -252,7 +252,7 @@ spec.loader.exec_module(module)
 sys.modules["consentkit.gating._cscan"] = module
 from consentkit.gating import fastpath
 from consentkit.gating.gate import HtmlGate
-from tests.conftest import make_policy
+from tests.kits import make_policy
 assert fastpath.CSCAN is module
 policy, rng = make_policy(), random.Random(4)
 pieces = [b"<", b">", b"/", b"!--", b"-->", b"=", b'"', b"'", b" ", b"\\t", b"script", b"img", b"svg", b"template",

@@ -7,7 +7,7 @@ import pytest
 from consentkit import i18n
 from consentkit.widget_config import widget_config
 
-from .conftest import make_policy
+from .kits import make_policy
 
 
 def test_every_language_has_every_key() -> None:

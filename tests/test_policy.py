@@ -7,7 +7,7 @@ import pytest
 from consentkit import Category, Policy, PolicyError, Service
 from consentkit.policy import HostRule, lifetime_seconds
 
-from .conftest import make_policy
+from .kits import make_policy
 
 NECESSARY = Category("necessary", required=True)
 

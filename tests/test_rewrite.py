@@ -4,7 +4,6 @@ the edges of streaming (chunk boundaries, oversized tags, bounded memory)."""
 from __future__ import annotations
 
 import itertools
-import json
 import re
 from html import unescape
 
@@ -13,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from consentkit.policy import split_url
-from consentkit.rewrite import TAG_LIMIT, HtmlGate, rewrite_html, state_script
+from consentkit.rewrite import TAG_LIMIT, HtmlGate, rewrite_html
 
-from .conftest import make_policy
+from .kits import make_policy
 
 POLICY = make_policy()
 NONE: dict[str, bool] = {}
@@ -302,24 +301,6 @@ def test_injection_is_not_gated_and_tags_after_it_are():
     inject = f'<script src="{GA}"></script>'.encode()  # the caller's own bytes, trusted as they are
     out = gate(f'<head><script src="{GA}"></script>', inject=inject)
     assert out == f'<head><script src="{GA}"></script><script type="text/plain" data-consent="analytics" data-src="{GA}"></script>'
-
-
-# -- the state script ------------------------------------------------------------
-
-
-@pytest.mark.parametrize("value", ["</script><script>alert(1)</script>", "<!--", "a & b > c", "\u2028\u2029", "é ☃"])
-def test_state_script_cannot_be_closed_by_a_value(value):
-    out = state_script({"visitor_id": value, "n": [1, None, True]}, nonce="abc")
-    text = out.decode("ascii")  # everything outside ASCII is escaped
-    assert text.startswith('<script type="application/json" id="consentkit-state" nonce="abc">')
-    body = text[text.index(">") + 1 : -len("</script>")]
-    assert not re.search(r"[<>&\u2028\u2029]", body)
-    assert json.loads(body) == {"visitor_id": value, "n": [1, None, True]}
-
-
-def test_state_script_escapes_its_attributes():
-    out = state_script({}, element_id='x" onload="y')
-    assert out == b'<script type="application/json" id="x&quot; onload=&quot;y">{}</script>'
 
 
 # -- streaming: long tags, bounded memory ----------------------------------------

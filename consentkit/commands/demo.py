@@ -74,9 +74,12 @@ def _port_free(host: str, port: int) -> bool:
 
 def run(args: argparse.Namespace) -> int:
     """Serve the demo until interrupted."""
-    import uvicorn
-
-    from demo_site import create_app
+    try:
+        import uvicorn
+    except ImportError:
+        print("consentkit demo needs a server: pip install 'consentkit[server]'", file=sys.stderr)
+        return 2
+    from .._demo import create_app
 
     if not 0 < args.port < 65536:
         print(f"consentkit demo: --port {args.port} is not a port number", file=sys.stderr)

@@ -34,8 +34,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from .. import __version__
     from ..policy import Policy, PolicyError
-    from ..scan import ScanError, dumps, scan
-    from ._scan_report import to_html, to_text
+    from ..scan import ScanError, dumps, scan, to_html, to_text
 
     policy = None
     source = ""

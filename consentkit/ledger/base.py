@@ -9,9 +9,12 @@ from __future__ import annotations
 import abc
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .rollups import DailyCount
 
 _EMPTY: Mapping[str, bool] = MappingProxyType({})
 
@@ -22,7 +25,8 @@ class Record:
     birth date or e-mail address: only their coarse summaries.
 
     ``kind`` is ``"decision"`` for a decision, ``"proof"`` for the minimal proof of an
-    opt-out of sale kept after the visitor erased their records.
+    opt-out of sale kept after the visitor erased their records. ``region`` is the
+    code the rules were applied for (``"US-CA"``, ``"EU"``), None without regions.
     """
 
     receipt_id: str
@@ -42,6 +46,7 @@ class Record:
     verification: str | None = None
     kind: str = "decision"
     extra: Mapping[str, Any] = field(default_factory=dict)
+    region: str | None = None
 
 
 class LedgerError(Exception):
@@ -74,8 +79,9 @@ class Store(abc.ABC):
         transaction); the number of records deleted."""
 
     @abc.abstractmethod
-    def iter_records(self, since: datetime | None = None) -> AsyncIterator[Record]:
-        """Every record (from ``since`` on) in time order, streamed."""
+    def iter_records(self, since: datetime | None = None, until: datetime | None = None) -> AsyncIterator[Record]:
+        """Every record (from ``since`` on, before ``until``) in time order, streamed
+        in constant memory."""
 
     async def count(self, since: datetime | None = None) -> int | None:
         """How many records there are (from ``since`` on), or None when the store
@@ -85,3 +91,18 @@ class Store(abc.ABC):
     @abc.abstractmethod
     async def purge(self, before: datetime) -> int:
         """Delete records older than ``before`` (retention); the number deleted."""
+
+    async def daily_counts(
+        self, since: date, until: date, by: Sequence[str] = (), *, per: str = "day"
+    ) -> list[DailyCount]:
+        """Decisions per UTC day (``per="month"``: per month, from a month's first
+        day to another's) in [``since``, ``until``), grouped by the ``by`` dimensions
+        (those of one of ``rollups.GROUPINGS``), in day order. The SQL stores answer
+        from their rollups; this default counts the records."""
+        from .codec import utc
+        from .rollups import check, count_records
+
+        by = check(since, until, by, per)
+        start = utc(datetime.combine(since, datetime.min.time()))
+        end = utc(datetime.combine(until, datetime.min.time()))
+        return count_records([r async for r in self.iter_records(start, end)], since, until, by, per)

@@ -15,13 +15,14 @@ from urllib.parse import urlsplit
 
 from starlette.responses import Response
 
-from ..endpoints import Call, ClientError, parse_json, state_response
+from ..call import Call, ClientError, parse_json, state_response
 from ..rules import view
 from . import records
+from .flowstate import MAX_REQUESTS_PER_DAY
 from .messages import request_message
 from .notifiers import NotifierError, ParentMessage
 from .render import failure, page, wants_html
-from .tokens import email_hash, make_link_token, normal_email
+from .tokens import normal_email
 
 logger = logging.getLogger("consentkit.minors")
 
@@ -73,13 +74,13 @@ async def _request(call: Call, html: bool) -> Response:
     child = choices.visitor_id
     found = await records.history(kit, child)
     now = visit.now
-    if found.requests_since(now - timedelta(days=1)) >= records.MAX_REQUESTS_PER_DAY:
+    if found.requests_since(now - timedelta(days=1)) >= MAX_REQUESTS_PER_DAY:
         raise ClientError(429, "too many requests to parents today; please try again tomorrow")
-    hashed = email_hash(kit, address)
-    if not records.address_allowed(kit, hashed, now):
+    hashed = kit.parental.tokens.email_hash(address)
+    if not kit.parental.addresses.allow(hashed, now):
         raise ClientError(429, "this address has received enough requests today; please try again tomorrow")
     request_id = records.new_id()
-    link = records.link_url(call, make_link_token(kit, "request", child, request_id))
+    link = records.link_url(call, kit.parental.tokens.link("request", child, request_id))
     expires = now + timedelta(days=records.link_days(kit))
     # The site's name in the message comes from the link (the notifier's site_url), not the Host header.
     subject, body = request_message(kit.policy, urlsplit(link).netloc, link, expires)

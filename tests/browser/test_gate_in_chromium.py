@@ -21,7 +21,7 @@ from starlette.routing import Route
 from consentkit import ConsentKit, ConsentMiddleware
 from consentkit.testing.server import LiveServer, serve
 
-from .conftest import SECRET, site_policy
+from .site import SECRET, site_policy
 
 pytestmark = pytest.mark.browser
 

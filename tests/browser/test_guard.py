@@ -13,7 +13,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 from playwright.sync_api import BrowserContext, Page, Route, expect
 
-from .conftest import LiveServer
+from consentkit.testing import LiveServer
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import BrowserContext, Page, expect
 
-from .conftest import IE11, LiveServer
+from consentkit.testing import LiveServer
+
+from .site import IE11
 
 pytestmark = pytest.mark.browser
 

@@ -17,9 +17,9 @@ from consentkit.cookie import COOKIE_NAME, CookieCodec
 from consentkit.testing.server import LiveServer, serve
 from consentkit.visit import REFRESH_AFTER_SECONDS
 from tests.apps import make_app
-from tests.conftest import Clock, make_policy
+from tests.kits import Clock, make_policy
 
-from .conftest import Tally, Visitor
+from .visitors import Tally, Visitor
 
 pytestmark = pytest.mark.anyio
 

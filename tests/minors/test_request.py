@@ -10,7 +10,6 @@ import pytest
 
 from consentkit.cookie import COOKIE_NAME
 from consentkit.minors import NotifierError, ParentMessage
-from consentkit.minors.tokens import email_hash
 from tests.apps import client
 
 from .flow import HTML, PARENT, SITE, CountingStore, all_records, ask_parent, make_child
@@ -40,7 +39,7 @@ async def test_a_child_asks_and_the_parent_gets_a_link(make_kit, caplog):
     request = [r for r in await all_records(kit) if r.kind == "request"]
     assert len(request) == 1
     assert request[0].visitor_id == child and request[0].source == "api" and request[0].parental_consent == "pending"
-    assert request[0].extra["email_hash"] == email_hash(kit, "parent.person@example.com")
+    assert request[0].extra["email_hash"] == kit.parental.tokens.email_hash("parent.person@example.com")
     # The address is nowhere but in the message: not in records, receipts, logs or the link.
     stored = repr(await all_records(kit))
     for text in (stored, receipts, caplog.text, message.link):

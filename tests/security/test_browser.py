@@ -25,10 +25,10 @@ from starlette.routing import Route
 from consentkit import ConsentKit
 from consentkit.i18n import texts
 from consentkit.testing.server import LiveServer, serve
-from tests.browser.conftest import SECRET
-from tests.conftest import make_policy
+from tests.browser.site import SECRET
+from tests.kits import make_policy
 
-from .conftest import XSS_CLOSE, hostile_policy, hostile_strings, site
+from .hostile import XSS_CLOSE, hostile_policy, hostile_strings, site
 
 pytestmark = pytest.mark.browser
 Contexts = Callable[..., BrowserContext]

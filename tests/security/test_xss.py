@@ -17,10 +17,10 @@ import pytest
 
 from consentkit import ConsentKit, Policy
 from consentkit.i18n import texts
-from tests.browser.conftest import IE11
+from tests.browser.site import IE11
 from tests.minors.flow import ask_parent, csrf, decide, make_child
 
-from .conftest import XSS_ATTR, XSS_CLOSE, XSS_IMG, hostile_policy, hostile_strings, site
+from .hostile import XSS_ATTR, XSS_CLOSE, XSS_IMG, hostile_policy, hostile_strings, site
 from .markup import Page, assert_inert, parse
 
 pytestmark = pytest.mark.anyio
