@@ -21,6 +21,7 @@ from .rules import AlreadyAnswered, RuleError
 from .visit import Visit
 
 MAX_BODY = 8 * 1024
+MAX_FORM_FIELDS = 64
 FORM = "application/x-www-form-urlencoded"
 
 
@@ -94,7 +95,10 @@ class Call:
             text = (await self.body()).decode("utf-8")
         except UnicodeDecodeError:
             raise ClientError(400, "the form is not UTF-8") from None
-        return dict(parse_qsl(text, keep_blank_values=True, max_num_fields=64))
+        try:
+            return dict(parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS))
+        except ValueError:  # more fields than allowed: the client's fault, never a 500
+            raise ClientError(400, f"the form has more than {MAX_FORM_FIELDS} fields") from None
 
     def same_origin_path(self, target: str | None, default: str) -> str:
         """``target`` if it is a path on this site, else ``default`` (no open redirect)."""

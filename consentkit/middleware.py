@@ -24,6 +24,8 @@ from .routing import Endpoints
 from .templating import current_request
 from .visit import Visit
 
+__all__ = ["ConsentMiddleware", "consent_headers", "vary_on_consent"]
+
 logger = logging.getLogger("consentkit")
 
 _FILE_CHUNK = 64 * 1024
@@ -54,8 +56,9 @@ class ConsentMiddleware:
             # Without lifespan events (some servers, tests), the first request opens the
             # ledger; every handler below may then use it.
             await self.kit.startup()
+        # A decision the signals made (GPC) is recorded with the cookie that keeps it,
+        # on a response that can carry one (consent_headers), not here.
         visit = Visit.begin(self.kit, scope)
-        await visit.record_pending()
         if needs_sync(visit):
             await sync_child(visit)
         path: str = scope["path"]
@@ -110,9 +113,11 @@ class _Responder:
             list(message.get("headers", ())), visit.kit.policy, granted, now=visit.now
         )
         headers = MutableHeaders(scope=message)
-        consent_headers(visit, headers)
         content_type, encoded, csp = _facts(headers.raw)
-        if content_type.startswith(b"text/html") and not encoded and visit.scope.get("method") != "HEAD":
+        html = content_type.startswith(b"text/html")
+        if html:  # a page view: a static file, an API answer or a download never carries the consent cookie
+            await consent_headers(visit, message.get("status", 200), headers)
+        if html and not encoded and visit.scope.get("method") != "HEAD":
             vary_on_consent(headers)
             nonce = _nonce(visit, csp)
             self.gate = HtmlGate(visit.kit.policy, _gate_grants(visit), nonce=nonce, inject=_head(visit, nonce))

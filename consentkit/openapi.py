@@ -98,7 +98,7 @@ def document(kit: ConsentKit) -> dict[str, Any]:
                 "summary": "Record a decision; categories not named keep their value",
                 "requestBody": {"required": True, "content": {
                     "application/json": {"schema": {"$ref": "#/components/schemas/ConsentRequest"}}}},
-                "responses": {"200": state_ok, **_errors(400, 403, 409, 413, 415)},
+                "responses": {"200": state_ok, **_errors(400, 403, 409, 413, 415, 429)},
             }},
             f"{p}/opt-out": {"post": {
                 "summary": "Opt out of every sale_or_sharing category (Do Not Sell or Share)",
@@ -108,7 +108,7 @@ def document(kit: ConsentKit) -> dict[str, Any]:
                         "type": "object", "properties": {"next": {"type": "string"}}}},
                 }},
                 "responses": {"200": state_ok, "303": {"description": "Back to a page of this site"},
-                              **_errors(400, 403, 413, 415)},
+                              **_errors(400, 403, 413, 415, 429)},
             }},
             f"{p}/receipts": {
                 "get": {"summary": "This visitor's consent receipts", "responses": {"200": _json(
@@ -133,7 +133,7 @@ def document(kit: ConsentKit) -> dict[str, Any]:
                                        **{cid: {"type": "string"} for cid in policy.category_ids}},
                     }}}},
                     "responses": {"303": {"description": "Saved; back to a page of this site"},
-                                  **_errors(400, 403, 409, 413, 415)},
+                                  **_errors(400, 403, 409, 413, 415, 429)},
                 },
             },
             f"{p}/do-not-sell": {"get": {

@@ -23,6 +23,7 @@ from .files import get_gpc_json
 from .kit import ConsentKit
 from .ledger.base import LedgerError
 from .minors import routes as minors
+from .record_limit import RecordLimitExceeded
 from .visit import Visit
 
 logger = logging.getLogger("consentkit")
@@ -86,6 +87,9 @@ class Endpoints:
                 response = await handler(Call(self.kit, visit, receive, tail))
             except ClientError as exc:
                 response = error(exc.status, exc.message)
+            except RecordLimitExceeded as exc:
+                response = error(429, str(exc))
+                response.headers["Retry-After"] = "60"
             except LedgerError:
                 # The ledger cannot answer now (decisions still take effect: they spool).
                 logger.warning("the ledger is unavailable for %s %s", method, name)
@@ -98,7 +102,7 @@ class Endpoints:
         async def send_with_consent(message: Message) -> None:
             if message["type"] == "http.response.start" and not cacheable:
                 headers = MutableHeaders(scope=message)
-                consent_headers(visit, headers)
+                await consent_headers(visit, message["status"], headers)
                 vary_on_consent(headers)
             await send(message)
 

@@ -201,8 +201,33 @@ async def test_withdrawal_expires_the_categorys_cookies_and_nothing_else(make_ki
         r = await c.post("/consentkit/consent", json={"choices": {"analytics": False}, "source": "banner"})
         expired = [v for v in r.headers.get_list("set-cookie") if "Max-Age=0" in v]
         assert {v.split("=", 1)[0] for v in expired} == {"_ga", "_gid", "_ga_ABC"}
-        again = await c.get("/consentkit/state")
-        assert not [v for v in again.headers.get_list("set-cookie") if "Max-Age=0" in v]
+        # Still carried (a vendor script may set them again): expired on every page view...
+        again = await c.get("/")
+        expired = [v for v in again.headers.get_list("set-cookie") if "Max-Age=0" in v]
+        assert {v.split("=", 1)[0] for v in expired} == {"_ga", "_ga_ABC"}
+        # ...and once gone, nothing more is sent.
+        c.cookies.delete("_ga_ABC")
+        c.cookies.delete("_ga")
+        gone = await c.get("/")
+        assert not [v for v in gone.headers.get_list("set-cookie") if "Max-Age=0" in v]
+
+
+async def test_a_denied_categorys_cookies_are_expired_on_every_page_view_they_come_back_on(make_kit):
+    """Issue 12 part 2, server side: a vendor script still running in an open page may
+    set a cookie again after the withdrawal; each page view that carries it expires it."""
+    kit = make_kit()
+    async with client(kit, Origin=SITE) as c:
+        await c.post("/consentkit/consent", json={"choices": {"analytics": False}, "source": "banner"})
+        for _ in range(3):
+            c.cookies.set("_ga", "GA1.1.again")
+            page = await c.get("/")
+            expired = [v for v in page.headers.get_list("set-cookie") if v.startswith("_ga=;")]
+            assert expired and all("Max-Age=0" in v for v in expired)
+            assert "Cookie" in page.headers["vary"]
+        # Not on what a page view is not: a JSON answer of the app, a HEAD.
+        c.cookies.set("_ga", "GA1.1.again")
+        assert "set-cookie" not in (await c.get("/whoami")).headers
+        assert "set-cookie" not in (await c.head("/")).headers
 
 
 async def test_a_gpc_visit_expires_sale_cookies_on_that_response(make_kit):

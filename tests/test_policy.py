@@ -158,3 +158,46 @@ def test_consent_mode_defaults_and_the_policys_own_mapping():
     mapped = Policy("v1", policy.categories, consent_mode={"captcha": ["functionality_storage"]})
     assert mapped.consent_mode["captcha"] == ("functionality_storage",)
     assert mapped.consent_mode["analytics"] == ("analytics_storage",)
+
+
+_TOML_BASE = """
+version = "2026-11-01"
+{top}
+[[categories]]
+id = "necessary"
+required = true
+[[categories]]
+id = "advertising"
+{category}
+[[categories.services]]
+id = "ads"
+{service}
+"""
+
+
+@pytest.mark.parametrize(("top", "category", "service", "says"), [
+    ("", 'required = "false"', "", "required must be true or false"),
+    ("", 'sale_or_sharing = "true"', "", "sale_or_sharing must be true or false"),
+    ("", "sale_or_sharing = 1", "", "sale_or_sharing must be true or false"),
+    ('age_gate = "false"', "", "", "age_gate must be true or false"),
+    ("", "label = 3", "", "label must be a string"),
+    ("", "", 'hosts = "ads.example.net"', "hosts must be a list"),
+    ("", "", "cookies = { _ads = 13 }", "lifetime must be a string"),
+    ("", "", 'cookies = ["_ads"]', "cookies must be a table"),
+    ("", "", "vendor = true", "vendor must be a string"),
+    ('controller = { name = 1 }', "", "", "the controller's name must be a string"),
+])
+def test_a_value_of_the_wrong_type_is_an_error_that_says_what_to_write(tmp_path, top, category, service, says):
+    """L8: `required = "false"` in TOML made the category always-on."""
+    path = tmp_path / "policy.toml"
+    path.write_text(_TOML_BASE.format(top=top, category=category, service=service))
+    with pytest.raises(PolicyError, match=says):
+        Policy.from_toml(path)
+
+
+def test_the_same_file_with_real_booleans_loads(tmp_path):
+    path = tmp_path / "policy.toml"
+    path.write_text(_TOML_BASE.format(top="age_gate = false", category="required = false\nsale_or_sharing = true",
+                                      service='hosts = ["ads.example.net"]\ncookies = { _ads = "13 months" }'))
+    policy = Policy.from_toml(path)
+    assert policy.category("advertising").required is False and policy.age_gate is False

@@ -7,51 +7,14 @@ The ledger knows records, not requests: the middleware turns a ``Decision`` into
 from __future__ import annotations
 
 import abc
-from collections.abc import AsyncIterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Sequence
 from datetime import date, datetime
-from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from .rollups import DailyCount
+from .codec import utc
+from .record import LedgerError, Record
+from .rollups import DailyCount, check, count_records
 
-_EMPTY: Mapping[str, bool] = MappingProxyType({})
-
-
-@dataclass(frozen=True, slots=True)
-class Record:
-    """One decision as the ledger keeps it (rule 9). Never a raw IP, User-Agent,
-    birth date or e-mail address: only their coarse summaries.
-
-    ``kind`` is ``"decision"`` for a decision, ``"proof"`` for the minimal proof of an
-    opt-out of sale kept after the visitor erased their records. ``region`` is the
-    code the rules were applied for (``"US-CA"``, ``"EU"``), None without regions.
-    """
-
-    receipt_id: str
-    visitor_id: str
-    at: datetime
-    policy_version: str
-    mode: str
-    choices: Mapping[str, bool]
-    source: str
-    gpc: bool = False
-    age_band: str = "unknown"
-    parental_consent: str | None = None
-    browser: str = ""
-    browser_major: str = ""
-    os: str = ""
-    device: str = ""
-    verification: str | None = None
-    kind: str = "decision"
-    extra: Mapping[str, Any] = field(default_factory=dict)
-    region: str | None = None
-
-
-class LedgerError(Exception):
-    """A store could not do what was asked (it is down, or the URL is wrong)."""
-
+__all__ = ["LedgerError", "Record", "Store"]
 
 class Store(abc.ABC):
     """An append-only store of records. Appends are idempotent on ``receipt_id``."""
@@ -99,9 +62,6 @@ class Store(abc.ABC):
         day to another's) in [``since``, ``until``), grouped by the ``by`` dimensions
         (those of one of ``rollups.GROUPINGS``), in day order. The SQL stores answer
         from their rollups; this default counts the records."""
-        from .codec import utc
-        from .rollups import check, count_records
-
         by = check(since, until, by, per)
         start = utc(datetime.combine(since, datetime.min.time()))
         end = utc(datetime.combine(until, datetime.min.time()))

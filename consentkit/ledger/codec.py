@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from .base import LedgerError, Record
+from .record import LedgerError, Record
 
 # The table's columns, in the order rows are written and read.
 COLUMNS: tuple[str, ...] = (

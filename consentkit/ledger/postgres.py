@@ -166,6 +166,7 @@ class PostgresStore(Store):
         self._insert = self._sql(_INSERT)
         self._append = self._sql(HOT_PATH["append_counted" if rollups == "inline" else "append"])
         self._folder: asyncio.Task[None] | None = None
+        self._staged = False  # whether this instance staged decisions since its last fold
 
     def __repr__(self) -> str:
         return f"PostgresStore({redact(self.url)!r}, schema={self.schema!r})"
@@ -275,11 +276,19 @@ class PostgresStore(Store):
     fold_every = 1.0  # seconds between folds of the staged decisions into the rollups
 
     async def _fold_loop(self) -> None:
+        # Every second after this instance staged something; every minute regardless,
+        # for what an instance that stopped without folding left behind.
+        idle = 0.0
         while True:
             await asyncio.sleep(self.fold_every)
+            idle += self.fold_every
+            if not self._staged and idle < 60:
+                continue
+            self._staged, idle = False, 0.0
             try:
                 await self.fold()
             except LedgerError as exc:
+                self._staged = True
                 logger.debug("folding the staged rollups failed (will retry): %s", exc)
 
     async def fold(self) -> None:
@@ -342,6 +351,7 @@ class PostgresStore(Store):
 
     async def _insert_rows(self, conn: AsyncConnection[Any], rows: list[Row]) -> None:
         await self._partitions_for(conn, rows)
+        self._staged = True
         insert = self._append
         chunks = [rows[i:i + _ROWS_PER_STATEMENT] for i in range(0, len(rows), _ROWS_PER_STATEMENT)]
         if len(chunks) == 1:
@@ -407,6 +417,7 @@ class PostgresStore(Store):
 
         async def work(conn: AsyncConnection[Any]) -> int:
             await self._partitions_for(conn, rows)
+            self._staged = True
             async with conn.transaction(), conn.cursor() as cur:
                 await cur.execute(delete, (visitor_id,))
                 found = await cur.fetchone() if inline else None
@@ -429,6 +440,7 @@ class PostgresStore(Store):
 
         async def work(conn: AsyncConnection[Any]) -> int:
             dropped = await self._layout.drop_before(conn, cutoff, self._months)
+            self._staged = True
             deleted = 0
             if cutoff > start:
                 cur = await conn.execute(delete, (start, cutoff))
@@ -447,7 +459,7 @@ class PostgresStore(Store):
 
         async def work(conn: AsyncConnection[Any]) -> list[rollups.DailyCount]:
             cur = await conn.execute(query, (since, until, since, until))
-            return [rollups.from_row(row, by) for row in await cur.fetchall()]
+            return rollups.from_rows(await cur.fetchall(), by)
 
         return await self._run(work, retry=True)
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 import functools
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any
 
-from .base import LedgerError, Record
+from .record import LedgerError, Record
 from .schema import MONTH_SUFFIX, ROLLUP_DIMENSIONS, ROLLUP_GROUPINGS
 
 DIMENSIONS = ROLLUP_DIMENSIONS
@@ -31,7 +31,8 @@ _NULLABLE = frozenset({"region", "parental_consent"})
 @dataclass(frozen=True, slots=True)
 class DailyCount:
     """How many decisions were taken on ``day`` (UTC) with these ``values`` of the
-    dimensions asked for (in the order asked). ``choices`` comes as a dict."""
+    dimensions asked for (in the order asked). ``choices`` comes as a read-only
+    mapping of category to granted."""
 
     day: date
     values: tuple[Any, ...]
@@ -136,30 +137,48 @@ def sum_rows(rows: Iterable[Sequence[Any]], by: Sequence[str], per: str = "day")
         if month:
             key = (str(key[0])[:7] + "-01", *key[1:])
         sums[key] = sums.get(key, 0) + row[-1]
-    return [from_row((*key, n), by) for key, n in sorted(sums.items()) if n]
+    return from_rows(((*key, n) for key, n in sorted(sums.items()) if n), by)
+
+
+def from_rows(rows: Iterable[Sequence[Any]], by: Sequence[str]) -> list[DailyCount]:
+    """``DailyCount``s from rows of (day, *values, n) (day as a date or ISO text).
+    A chart reads thousands: each distinct day and value is converted once."""
+    readers = [_READERS.get(d, _as_is) for d in by]
+    days: dict[Any, date] = {}
+    counts = []
+    for row in rows:
+        day = days.get(row[0])
+        if day is None:
+            day = days[row[0]] = row[0] if isinstance(row[0], date) else date.fromisoformat(row[0])
+        values = tuple(read(v) for read, v in zip(readers, row[1:-1], strict=True))
+        counts.append(DailyCount(day, values, int(row[-1])))
+    return counts
 
 
 def from_row(row: Sequence[Any], by: Sequence[str]) -> DailyCount:
-    """A ``DailyCount`` from a row of (day, *values, n) (day as a date or ISO text)."""
-    day = row[0] if isinstance(row[0], date) else date.fromisoformat(row[0])
-    values = tuple(_read(d, v) for d, v in zip(by, row[1:-1], strict=True))
-    return DailyCount(day, values, int(row[-1]))
+    """A ``DailyCount`` from one row of (day, *values, n)."""
+    [count] = from_rows([row], by)
+    return count
 
 
 @functools.lru_cache(maxsize=4096)
 def _choices(text: str) -> Mapping[str, bool]:
-    # A handful of distinct patterns, read once each rather than on every row.
+    # A handful of distinct patterns, read once each rather than on every row, and
+    # shared read-only between the rows that have them.
     return MappingProxyType(json.loads(text))
 
 
-def _read(dimension: str, value: Any) -> Any:
-    if dimension == "choices":
-        return dict(_choices(value))
-    if dimension == "gpc":
-        return bool(value)
-    if dimension in _NULLABLE and value == "":
-        return None
+def _as_is(value: Any) -> Any:
     return value
+
+
+def _or_none(value: Any) -> Any:
+    return None if value == "" else value
+
+
+_READERS: dict[str, Callable[[Any], Any]] = {
+    "choices": _choices, "gpc": bool, "region": _or_none, "parental_consent": _or_none,
+}
 
 
 def _key_value(record: Record, dimension: str) -> Any:
@@ -183,7 +202,7 @@ def count_records(records: Iterable[Record], since: date, until: date, by: Seque
         if record.kind == "decision" and since <= day < until:
             when = day.replace(day=1) if per == "month" else day
             counts[(when.isoformat(), *(_key_value(record, d) for d in by))] += 1
-    return [from_row((*key, n), by) for key, n in sorted(counts.items())]
+    return from_rows([(*key, n) for key, n in sorted(counts.items())], by)
 
 
 def outcome(choices: Mapping[str, bool]) -> str:

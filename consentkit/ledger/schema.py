@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Literal
 
-from .base import LedgerError
+from .record import LedgerError
 
 Dialect = Literal["sqlite", "postgres"]
 

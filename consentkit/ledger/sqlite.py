@@ -30,7 +30,6 @@ from .codec import COLUMN_LIST, COLUMNS, Row, format_time, from_row, to_row
 from .partitions import next_month
 from .schema import (
     DAILY_KEY,
-    RECENT_COLUMNS,
     ROLLUP_DIMENSIONS,
     ROLLUP_GROUPINGS,
     migrate_sqlite,
@@ -50,6 +49,10 @@ _NAMES = {"records": "consentkit_records", "daily": "consentkit_daily", "recent"
 _REFILL = rollup_upsert("sqlite", "consentkit_records", where="kind = 'decision' AND at >= ? AND at < ?",
                         periods=("day",)).format(**_NAMES)
 _MONTHS = tuple(s.format(**_NAMES) for s in months_from_days("sqlite", "?"))
+_STAGED = (
+    f"SELECT day, {', '.join(ROLLUP_DIMENSIONS)}, sum(n) FROM consentkit_daily_recent"
+    f" GROUP BY {', '.join(str(i) for i in range(1, 2 + len(ROLLUP_DIMENSIONS)))}"
+)
 _ADD = (
     f"INSERT INTO consentkit_daily ({DAILY_KEY}, decisions) VALUES ({', '.join('?' * (3 + len(ROLLUP_DIMENSIONS)))})"
     f" ON CONFLICT ({DAILY_KEY}) DO UPDATE SET decisions = decisions + excluded.decisions"
@@ -59,7 +62,9 @@ _CHUNK = 1000
 
 def _fold_staged(conn: sqlite3.Connection) -> None:
     """In the caller's write transaction: the staged decisions summed into the rollups."""
-    sums = rollups.fold_rows(conn.execute(f"SELECT {RECENT_COLUMNS} FROM consentkit_daily_recent"))
+    # One GROUP BY in C first: the Python sums then see each combination once, not
+    # each decision (folding row by row held the GIL long enough to stall appends).
+    sums = rollups.fold_rows(conn.execute(_STAGED))
     conn.executemany(_ADD, [(*key, n) for key, n in sums.items() if n])
     conn.execute("DELETE FROM consentkit_daily_recent")
 

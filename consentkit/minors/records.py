@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any, cast
 
@@ -17,9 +17,14 @@ from ..ledger.base import Record
 from ..receipts import proof_of_opt_out
 from ..rules import Decision
 from ..state import ParentalStatus, Source
+from .flowstate import MAX_REQUESTS_PER_DAY
 from .history import History, is_parent_record
 from .notifiers import DEFAULT_LINK_DAYS
 from .tokens import MANAGE_DAYS, LinkKind
+
+# Requests to one address are counted in the ledger, under a pseudonym of the
+# address, so that every worker of every instance sees the same count.
+LIMIT_KIND = "address_limit"
 
 
 def new_id() -> str:
@@ -42,6 +47,30 @@ def link_url(call: Call, token: str) -> str:
     if not isinstance(origin, str) or not origin:
         origin = f"{call.scope.get('scheme', 'http')}://{call.visit.headers.get('host', 'localhost')}"
     return f"{origin.rstrip('/')}{call.kit.prefix}/parental/{token}"
+
+
+def address_key(kit: ConsentKit, address: str) -> str:
+    """The ledger's pseudonym for an address, for counting requests to it: sub-addresses
+    (``parent+1@``, ``parent+2@``) reach one inbox, so they count as one address."""
+    local, _, domain = address.partition("@")
+    inbox = local.split("+", 1)[0] or local
+    return "addr-" + kit.parental.tokens.email_hash(f"{inbox}@{domain}")[:40]
+
+
+async def address_allowed(kit: ConsentKit, address: str, now: datetime) -> bool:
+    """Whether another request may go to this address today, by the ledger's count."""
+    since = now - timedelta(days=1)
+    sent = await kit.ledger.for_visitor(address_key(kit, address))
+    return sum(1 for r in sent if r.kind == LIMIT_KIND and since <= r.at <= now) < MAX_REQUESTS_PER_DAY
+
+
+async def count_address(kit: ConsentKit, address: str, now: datetime) -> None:
+    """Count a request sent to this address (a record under its pseudonym, no choices)."""
+    decision = Decision(
+        visitor_id=address_key(kit, address), at=now, policy_version=kit.policy.version, mode=kit.policy.mode,
+        choices=MappingProxyType({}), source="api", gpc=False, age_band="unknown", parental_consent=None,
+    )
+    await kit.ledger.append(kit.make_record(decision, None, kind=LIMIT_KIND))
 
 
 async def history(kit: ConsentKit, child_id: str) -> History:
@@ -122,4 +151,7 @@ def erasure_proof(kit: ConsentKit, found: History, now: datetime) -> list[Record
     return kept
 
 
-__all__ = ["append", "erasure_proof", "grants", "history", "link_days", "link_url", "max_ages", "new_id", "status_of"]
+__all__ = [
+    "LIMIT_KIND", "address_allowed", "address_key", "append", "count_address", "erasure_proof", "grants", "history",
+    "link_days", "link_url", "max_ages", "new_id", "status_of",
+]

@@ -77,7 +77,7 @@ async def _request(call: Call, html: bool) -> Response:
     if found.requests_since(now - timedelta(days=1)) >= MAX_REQUESTS_PER_DAY:
         raise ClientError(429, "too many requests to parents today; please try again tomorrow")
     hashed = kit.parental.tokens.email_hash(address)
-    if not kit.parental.addresses.allow(hashed, now):
+    if not await records.address_allowed(kit, address, now):
         raise ClientError(429, "this address has received enough requests today; please try again tomorrow")
     request_id = records.new_id()
     link = records.link_url(call, kit.parental.tokens.link("request", child, request_id))
@@ -91,6 +91,7 @@ async def _request(call: Call, html: bool) -> Response:
     except Exception as exc:  # noqa: BLE001 - a site's own notifier failing is no client's error
         logger.warning("the notifier failed: %s", type(exc).__name__)
         raise ClientError(503, "the message to the parent could not be sent; please try again later") from None
+    await records.count_address(kit, address, now)
     pending = choices.evolve(parental_consent="pending", parental_choices={}, updated_at=now)
     record = await records.append(
         kit,

@@ -16,7 +16,7 @@ Kind = Literal[
 ]
 VISITS: tuple[VisitName, ...] = ("no-choice", "reject-all", "accept-all")
 # consentkit's own cookies: the signed consent state and the IAB US Privacy string.
-OWN_COOKIES = frozenset({"consentkit", "usprivacy"})
+OWN_COOKIES = frozenset({"consentkit", "__Host-consentkit", "__Secure-consentkit", "usprivacy"})
 
 
 class ScanError(Exception):

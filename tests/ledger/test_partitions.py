@@ -94,3 +94,27 @@ async def test_an_export_of_a_day_streams_only_that_day(pg: PostgresStore, new_r
     streamed = [r async for r in pg.iter_records(day, day + timedelta(days=1))]
     wanted = sorted((r for r in records if day <= r.at < day + timedelta(days=1)), key=lambda r: (r.at, r.receipt_id))
     assert streamed == wanted and len(wanted) > 100
+
+
+async def test_staged_decisions_are_folded_into_the_rollups_in_the_background(
+    postgres_url: str, pg_schema: str, new_record: Any
+) -> None:
+    import psycopg
+
+    store = PostgresStore(postgres_url, schema=pg_schema)
+    store.fold_every = 0.05
+    await store.open()
+    try:
+        await store.append_many([new_record(f"v{i}", datetime(2025, 6, 3, i, tzinfo=UTC)) for i in range(10)])
+        with psycopg.connect(postgres_url) as conn:
+            deadline = asyncio.get_running_loop().time() + 10
+            while conn.execute(f'SELECT count(*) FROM "{pg_schema}".consentkit_daily_recent').fetchone() != (0,):
+                assert asyncio.get_running_loop().time() < deadline, "the staged decisions were never folded"
+                await asyncio.sleep(0.05)
+            folded = conn.execute(f'SELECT sum(decisions) FROM "{pg_schema}".consentkit_daily'
+                                  " WHERE grouping_id = 'decisions' AND day = '2025-06-03'").fetchone()
+        assert folded == (10,)
+        [day] = await store.daily_counts(date(2025, 6, 3), date(2025, 6, 4))
+        assert day.decisions == 10
+    finally:
+        await store.close()

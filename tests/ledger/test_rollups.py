@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -55,7 +56,7 @@ def expected(records: list[Record], by: tuple[str, ...]) -> Counter[tuple[Any, .
 
 
 def _plain(value: Any) -> str:
-    return repr(sorted(value.items()) if isinstance(value, dict) else value)
+    return repr(sorted(value.items()) if isinstance(value, Mapping) else value)
 
 
 async def answered(store: Store, by: tuple[str, ...]) -> Counter[tuple[Any, ...]]:
