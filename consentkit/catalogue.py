@@ -1,5 +1,5 @@
 """The policy's categories and services as plain data, in one shape for every
-reader: the widget's config block carries it, the preferences page and the parent's
+reader: the widget's config (``widget_config``) carries it, the preferences page and the parent's
 pages render it (``templates/services.html``), and ``consentkit scan`` reads it back
 from a page (``scan.policy_from_config``)."""
 

@@ -1,11 +1,11 @@
 """Public files, the same for every visitor, that a shared cache may keep: the
-widget's script and stylesheet, and ``/.well-known/gpc.json``."""
+widget's scripts, stylesheet and config (``assets.WidgetAssets``), and
+``/.well-known/gpc.json``."""
 
 from __future__ import annotations
 
 from starlette.responses import JSONResponse, Response
 
-from .assets import asset
 from .call import Call, ClientError, Handler
 
 
@@ -17,7 +17,7 @@ async def get_gpc_json(call: Call) -> Response:
 
 
 async def get_asset(call: Call) -> Response:
-    found = asset(call.scope["path"].rsplit("/", 1)[-1])
+    found = call.kit.head.assets.get(call.scope["path"].rsplit("/", 1)[-1], call.query.get("lang"))
     if found is None:
         raise ClientError(404, "no such file")
     versioned = call.query.get("v") == found.version
@@ -31,6 +31,8 @@ async def get_asset(call: Call) -> Response:
 
 
 ROUTES: dict[tuple[str, str], Handler] = {
+    ("GET", "boot.js"): get_asset,
     ("GET", "widget.js"): get_asset,
     ("GET", "widget.css"): get_asset,
+    ("GET", "config.json"): get_asset,
 }

@@ -1,22 +1,20 @@
 """The markup consentkit writes at the top of a page's ``<head>``: the visitor's
-state as JSON (so that the banner needs no request), and the widget's config,
-stylesheet and script. Pure: values in, markup out; no request, no kit."""
+state as JSON (so that the banner needs no request), and the widget's stylesheet and
+scripts. Pure: values in, markup out; no request, no kit."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from functools import cached_property
 from html import escape
 from typing import Any
 
-from .assets import asset
+from .assets import WidgetAssets
 from .gating.hosts import _quoted
 from .i18n import negotiate, texts
 from .policy import Policy
 from .state import ConsentState
 from .useragent import is_supported
-from .widget_config import widget_config
 
 __all__ = ["WidgetHead", "state_block", "state_script"]
 
@@ -42,40 +40,36 @@ def state_block(state: ConsentState) -> bytes:
 
 
 class WidgetHead:
-    """The widget's tags for one kit (``kit.head``): the config block, the stylesheet
-    and the script. What every page shares is built once, on first use."""
+    """The widget's tags for one kit (``kit.head``): the stylesheet and its two scripts,
+    and the assets they load (``assets``: what the policy tells the widget travels in
+    them, cacheable, never in the page)."""
 
     def __init__(self, policy: Policy, prefix: str) -> None:
         self.policy = policy
         self.prefix = prefix
-
-    @cached_property
-    def _shared(self) -> tuple[str, str, str]:
-        config = state_script(widget_config(self.policy, self.prefix), element_id="consentkit-config").decode()
-        js, css = asset("widget.js"), asset("widget.css")
-        js_url = f"{self.prefix}/widget.js?v={js.version if js else '0'}"
-        css_url = f"{self.prefix}/widget.css?v={css.version if css else '0'}"
-        return config, escape(js_url), escape(css_url)
+        self.assets = WidgetAssets(policy, prefix)
 
     def tags(
         self, *, nonce: str | None = None, user_agent: str | None = None, accept_language: str | None = None
     ) -> str:
-        """The config block, the stylesheet and the script of the widget. The script
-        is synchronous and first in <head>, so that Consent Mode defaults and
-        ``__uspapi`` exist before any other script runs."""
-        config, js_url, css_url = self._shared
+        """The stylesheet and the widget's two scripts: ``boot.js`` is synchronous and
+        first in <head>, so that the guard, the Consent Mode defaults and ``__uspapi``
+        exist before any other script runs; ``widget.js`` (the banner and the rest) is
+        deferred, in the visitor's language."""
+        lang = negotiate(accept_language, self.policy.texts)
         nonce_attr = f' nonce="{escape(nonce)}"' if nonce else ""
+        css_url = escape(self.assets.url("widget.css"))
         if user_agent is not None and not is_supported(user_agent):
             # A browser the widget does not support (Internet Explorer...) gets no script that
             # might half-run, but a notice and the preferences page that needs none.
-            words = texts(negotiate(accept_language, self.policy.texts), self.policy.texts)
+            words = texts(lang, self.policy.texts)
             return (
                 f'<link rel="stylesheet" href="{css_url}"{nonce_attr}>'
                 f'<p class="ck-notice" data-consentkit-notice="unsupported">{escape(words["notice.unsupported"])} '
                 f'<a href="{escape(self.prefix)}/preferences">{escape(words["prefs.title"])}</a></p>'
             )
         return (
-            config
-            + f'<link rel="stylesheet" href="{css_url}"{nonce_attr}>'
-            + f'<script src="{js_url}"{nonce_attr}></script>'
+            f'<link rel="stylesheet" href="{css_url}"{nonce_attr}>'
+            f'<script src="{escape(self.assets.url("boot.js"))}"{nonce_attr}></script>'
+            f'<script src="{escape(self.assets.url("widget.js", lang))}" defer{nonce_attr}></script>'
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 
 import anyio
 from starlette.datastructures import MutableHeaders
@@ -119,7 +120,7 @@ class _Responder:
         if html and not encoded and visit.scope.get("method") != "HEAD":
             vary_on_consent(headers)
             nonce = _nonce(visit, csp)
-            self.gate = HtmlGate(visit.kit.policy, granted, nonce=nonce, inject=_head(visit, nonce))
+            self.gate = HtmlGate(visit.kit.policy, _gate_grants(visit), nonce=nonce, inject=_head(visit, nonce))
             self.start = message
             return
         await self.downstream(message)
@@ -181,6 +182,18 @@ def _nonce(visit: Visit, csp: str | None) -> str | None:
         if match:
             return match.group(1)
     return None
+
+
+def _gate_grants(visit: Visit) -> Mapping[str, bool]:
+    """What the gate may serve live. On a visitor's first page in opt_out mode (no consent
+    cookie yet), sale or sharing tags wait for the widget: a GPC signal may be in
+    ``navigator.globalPrivacyControl`` only (a proxy stripped the header), so they go out
+    inert and the widget activates them once it has read the signal and found none."""
+    granted = visit.state.categories
+    sale = visit.kit.policy.sale_or_sharing_ids
+    if visit.brought is None and visit.state.mode == "opt_out" and any(granted.get(cid) for cid in sale):
+        return {**granted, **dict.fromkeys(sale, False)}
+    return granted
 
 
 def _head(visit: Visit, nonce: str | None) -> bytes:

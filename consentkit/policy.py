@@ -40,6 +40,13 @@ _UNIT_SECONDS = {
 }
 
 
+# Google Consent Mode v2's types: the widget's "default" command names all seven.
+CONSENT_MODE_TYPES: tuple[str, ...] = (
+    "ad_storage", "ad_user_data", "ad_personalization", "analytics_storage",
+    "functionality_storage", "personalization_storage", "security_storage",
+)
+
+
 class PolicyError(ValueError):
     """The policy is not valid; the message says what to change."""
 
@@ -288,6 +295,8 @@ class Policy:
     lifetime_days: int = 0
     controller: Controller = field(default_factory=Controller)
     texts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # Every category's Consent Mode types: the defaults (see default_consent_mode) with
+    # the policy's own mapping, which replaces a category's defaults, over them.
     consent_mode: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict)
     privacy_url: str = ""
@@ -336,10 +345,8 @@ class Policy:
             controller = Controller(**{k: _text(v, f"the controller's {k}") for k, v in controller.items()})
         elif controller is not None and not isinstance(controller, Controller):
             raise PolicyError("the controller must be a table with name, contact and url")
-        mapping = {k: tuple(v) for k, v in (consent_mode or {}).items()}
-        for key in mapping:
-            if key not in by_id:
-                raise PolicyError(f"consent_mode names category {key!r}, which the policy does not declare")
+        mapping = {c.id: default_consent_mode(c) for c in cats}
+        mapping.update(_consent_mode_overrides(consent_mode, by_id))
         frozen_texts = MappingProxyType({lang: MappingProxyType(dict(t)) for lang, t in (texts or {}).items()})
         object.__setattr__(self, "version", version)
         object.__setattr__(self, "categories", cats)
@@ -449,6 +456,41 @@ class Policy:
             consent_mode=data.get("consent_mode"), extra=data.get("extra"),
             privacy_url=data.get("privacy_url", ""),
         )
+
+
+def default_consent_mode(category: Category) -> tuple[str, ...]:
+    """The Consent Mode types a category grants unless the policy maps it: necessary
+    storage for a required category, the three advertising types for sale or sharing,
+    ``analytics_storage`` for a category named ``analytics``, nothing otherwise."""
+    if category.required:
+        return ("security_storage", "functionality_storage")
+    if category.sale_or_sharing:
+        return ("ad_storage", "ad_user_data", "ad_personalization")
+    if category.id == "analytics":
+        return ("analytics_storage",)
+    return ()
+
+
+def _consent_mode_overrides(raw: Any, by_id: Mapping[str, Category]) -> dict[str, tuple[str, ...]]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise PolicyError('consent_mode must map category ids to lists of Consent Mode types, '
+                          'such as {"analytics": ["analytics_storage"]}')
+    out: dict[str, tuple[str, ...]] = {}
+    for key, types in raw.items():
+        if key not in by_id:
+            raise PolicyError(f"consent_mode names category {key!r}, which the policy does not declare")
+        if isinstance(types, str) or not isinstance(types, Iterable):
+            raise PolicyError(f"consent_mode[{key!r}] must be a list of Consent Mode types, such as "
+                              f'["analytics_storage"], not {types!r}')
+        listed = tuple(types)
+        for name in listed:
+            if name not in CONSENT_MODE_TYPES:
+                raise PolicyError(f"consent_mode[{key!r}] names {name!r}, which is not a Consent Mode type: "
+                                  f"use {', '.join(CONSENT_MODE_TYPES)}")
+        out[key] = tuple(dict.fromkeys(listed))
+    return out
 
 
 def _no_unknown_keys(data: Any, allowed: set[str], where: str) -> None:

@@ -39,7 +39,7 @@ ROUTES: Mapping[tuple[str, str], Handler] = {
 # Requests that change something: checked against cross-site forgery.
 _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Responses that a shared cache may keep: they never carry the visitor's cookie.
-_CACHEABLE = frozenset({"widget.js", "widget.css", "openapi.json", "gpc.json"})
+_CACHEABLE = frozenset({"boot.js", "widget.js", "widget.css", "config.json", "openapi.json", "gpc.json"})
 
 
 class Endpoints:

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from consentkit import Policy
 from consentkit.cookie import COOKIE_NAME
 
 from .apps import client
@@ -237,12 +238,11 @@ async def test_a_gpc_visit_expires_sale_cookies_on_that_response(make_kit):
     assert expired == {"_ads"}
 
 
-@pytest.mark.parametrize("name", ["widget.js", "widget.css"])
+@pytest.mark.parametrize("name", ["boot.js", "widget.js", "widget.css", "config.json"])
 async def test_widget_assets_are_cacheable_and_carry_no_cookie(make_kit, name):
-    from consentkit.assets import asset
-
-    found = asset(name)
-    async with client(make_kit(), **{"Sec-GPC": "1"}) as c:
+    kit = make_kit()
+    found = kit.head.assets.get(name)
+    async with client(kit, **{"Sec-GPC": "1"}) as c:
         r = await c.get(f"/consentkit/{name}?v={found.version}")
         assert r.status_code == 200 and r.content == found.body
         assert r.headers["etag"] == found.etag and "immutable" in r.headers["cache-control"]
@@ -252,3 +252,27 @@ async def test_widget_assets_are_cacheable_and_carry_no_cookie(make_kit, name):
         again = await c.get(f"/consentkit/{name}", headers={"If-None-Match": found.etag})
         assert again.status_code == 304 and not again.content
         assert (await c.head(f"/consentkit/{name}")).status_code == 200
+
+
+async def test_the_policy_travels_in_the_widgets_scripts_keyed_by_its_content_and_language(make_kit):
+    from consentkit.assets import asset
+
+    kit = make_kit()
+    boot, english, spanish = (kit.head.assets.get("boot.js"), kit.head.assets.get("widget.js", "en"),
+                              kit.head.assets.get("widget.js", "es"))
+    assert boot.body.startswith(b"self.__consentkitPolicy={") and boot.body.endswith(asset("boot.js").body)
+    assert english.body.endswith(asset("widget.js").body) and english.version != spanish.version
+    assert kit.head.assets.get("widget.js", "xx") == english  # a language not offered: the default
+    async with client(kit) as c:
+        es = (await c.get("/consentkit/config.json?lang=es")).json()
+    assert es["lang"] == "es" and es["texts"]["action.reject"] == "Rechazar todo"
+    assert "Reject all" not in (await _body(kit, "/consentkit/widget.js?lang=es"))
+    # Another policy, another URL: a cached copy of the old one is never used for it.
+    changed = make_kit(Policy("v2", [*kit.policy.categories]))
+    assert changed.head.assets.url("widget.js") != kit.head.assets.url("widget.js")
+    assert kit.head.assets.url("boot.js") == f"/consentkit/boot.js?v={boot.version}"
+
+
+async def _body(kit, path):
+    async with client(kit) as c:
+        return (await c.get(path)).text

@@ -198,10 +198,10 @@ async def test_policy_text_is_escaped(make_kit):
 def test_unsupported_browser_gets_a_notice_instead_of_the_widget(make_kit):
     kit = make_kit()
     notice = kit.head.tags(user_agent=IE11)
-    assert "widget.js" not in notice and "consentkit-config" not in notice
+    assert "widget.js" not in notice and "boot.js" not in notice
     assert 'class="ck-notice"' in notice and 'href="/consentkit/preferences"' in notice
     widget = kit.head.tags(user_agent=CHROME)
-    assert '<script src="/consentkit/widget.js?v=' in widget and 'id="consentkit-config"' in widget
+    assert '<script src="/consentkit/boot.js?v=' in widget and '<script src="/consentkit/widget.js?v=' in widget
     assert "widget.js" in kit.head.tags(user_agent=None)
 
 

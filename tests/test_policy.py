@@ -29,6 +29,11 @@ NECESSARY = Category("necessary", required=True)
                                Category("b", services=[Service("s")])]), "service 's' is declared twice"),
         (lambda: Policy("v1", [NECESSARY], lifetime_days=0), "lifetime_days"),
         (lambda: Policy("v1", [NECESSARY], consent_mode={"nope": ["ad_storage"]}), "consent_mode names"),
+        (lambda: Policy("v1", [NECESSARY, Category("analytics")], consent_mode={"analytics": ["analytic_storage"]}),
+         "'analytic_storage', which is not a Consent Mode type"),
+        (lambda: Policy("v1", [NECESSARY, Category("analytics")], consent_mode={"analytics": "analytics_storage"}),
+         "must be a list of Consent Mode types"),
+        (lambda: Policy("v1", [NECESSARY], consent_mode=["security_storage"]), "consent_mode must map"),
     ],
 )
 def test_invalid_policies_say_how_to_fix(build, message):
@@ -134,6 +139,25 @@ def test_from_toml_rejects_unknown_keys_and_bad_toml(tmp_path: Path):
     path.write_text("version = ")
     with pytest.raises(PolicyError, match="not valid TOML"):
         Policy.from_toml(path)
+
+
+def test_a_misspelt_consent_mode_type_in_toml_stops_the_start(tmp_path):
+    path = tmp_path / "policy.toml"
+    path.write_text('version = "v1"\nconsent_mode = {analytics = ["analytic_storage"]}\n'
+                    '[[categories]]\nid = "necessary"\nrequired = true\n[[categories]]\nid = "analytics"\n')
+    with pytest.raises(PolicyError, match="analytic_storage"):
+        Policy.from_toml(path)
+
+
+def test_consent_mode_defaults_and_the_policys_own_mapping():
+    policy = make_policy()
+    assert policy.consent_mode["necessary"] == ("security_storage", "functionality_storage")
+    assert policy.consent_mode["analytics"] == ("analytics_storage",)
+    assert policy.consent_mode["advertising"] == ("ad_storage", "ad_user_data", "ad_personalization")
+    assert policy.consent_mode["captcha"] == ()
+    mapped = Policy("v1", policy.categories, consent_mode={"captcha": ["functionality_storage"]})
+    assert mapped.consent_mode["captcha"] == ("functionality_storage",)
+    assert mapped.consent_mode["analytics"] == ("analytics_storage",)
 
 
 _TOML_BASE = """

@@ -192,14 +192,17 @@ def test_usage_errors_exit_2(tmp_path, capsys):
 
 def bad_site(kind: str) -> Starlette:
     """A site that gets one thing wrong: an undeclared tracker, or an analytics
-    cookie set from an ungated first-party script before any consent."""
+    cookie set from an ungated first-party script before any consent. (In a frame of
+    its own, after the page has loaded: the widget's runtime guard refuses that cookie
+    in the page itself, and removes it when the page loads.)"""
     kit = ConsentKit(Policy.from_dict(tomllib.loads(SHOP_POLICY)), secret_keys=[SECRET], store="memory://")
 
     async def home(request: Request) -> HTMLResponse:
         port = request.url.port
         culprit = {
             "tracker": f'<script src="http://tracker.localhost:{port}/t.js"></script>',
-            "cookie": '<script src="/sets-ga.js"></script>',
+            "cookie": '<iframe srcdoc="<script>setTimeout(() => { document.cookie = \'_ga=GA1.1.99.1; path=/\' }, '
+                      '100)</script>"></iframe>',
         }[kind]
         return HTMLResponse(f"""<!doctype html><html lang="en"><head><title>Shop</title></head><body>
 <h1>Shop</h1>{culprit}

@@ -36,7 +36,10 @@ def test_the_demo_and_the_widget_ship_inside_the_package(wheel: zipfile.ZipFile)
     demo = {p.relative_to(ROOT / "demo_site").as_posix() for p in (ROOT / "demo_site").rglob("*")
             if p.is_file() and "__pycache__" not in p.parts}
     assert {f"consentkit/_demo/{name}" for name in demo} <= names
-    assert {"consentkit/widget/widget.js", "consentkit/widget/widget.css", "consentkit/py.typed"} <= names
+    assert {"consentkit/widget/boot.js", "consentkit/widget/widget.js", "consentkit/widget/widget.css",
+            "consentkit/py.typed"} <= names
+    # The built widget only: not its source, its build tools or their modules.
+    assert not [n for n in names if "node_modules" in n or n.endswith((".mjs", "package.json"))]
 
 
 def test_uvicorn_is_only_an_extra(wheel: zipfile.ZipFile):

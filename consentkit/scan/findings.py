@@ -199,7 +199,7 @@ def judge(visit: VisitResult, before_choice: Iterable[SeenCookie] = (), *, hosts
 
 
 def policy_from_config(config: Mapping[str, Any], state: Mapping[str, Any] | None = None) -> Policy:
-    """The policy as the page's ``consentkit-config`` block declares it."""
+    """The policy as the page's widget declares it (``testing.visits``)."""
     try:
         categories = [
             Category(
@@ -216,7 +216,7 @@ def policy_from_config(config: Mapping[str, Any], state: Mapping[str, Any] | Non
         version = str((state or {}).get("policy_version") or "unknown")
         return Policy(version, categories, mode=str(config.get("mode", "opt_out")))
     except (KeyError, TypeError, PolicyError) as exc:
-        raise ScanError(f"the page's consentkit-config is not a policy consentkit understands: {exc}") from None
+        raise ScanError(f"the page's widget config is not a policy consentkit understands: {exc}") from None
 
 
 def config_lists_hosts(config: Mapping[str, Any]) -> bool:

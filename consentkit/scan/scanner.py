@@ -59,13 +59,13 @@ def _drive(url: str, policy: Policy | None, source: str, launch: Mapping[str, An
                 if policy is None:
                     if log.config is None:
                         raise ScanError(
-                            f"{url} carries no consentkit-config block (is ConsentMiddleware mounted?): "
+                            f"{url} runs no consentkit widget (is ConsentMiddleware mounted?): "
                             "pass the policy with --policy FILE"
                         )
                     policy = policy_from_config(log.config, log.state)
                     hosts_known = config_lists_hosts(log.config)
                     if not hosts_known:
-                        notes.append("The page's consentkit-config block lists no hosts, so no request could be "
+                        notes.append("The page's widget config lists no hosts, so no request could be "
                                      "checked against the policy's hosts: pass the policy with --policy FILE.")
                 result = VisitResult(
                     name, log.how, granted_on(policy, name),
@@ -79,7 +79,7 @@ def _drive(url: str, policy: Policy | None, source: str, launch: Mapping[str, An
             browser.close()
     if policy is None:
         raise ScanError("nothing was scanned: name at least one visit")
-    source = source or "the page's consentkit-config block"
+    source = source or "the page's widget config"
     return ScanReport(url, source, policy.mode, now_iso(), tuple(results), tuple(findings), tuple(notes))
 
 
@@ -93,7 +93,7 @@ def scan(
     visits: Sequence[VisitName] = VISITS,
 ) -> ScanReport:
     """Scan ``url`` against ``policy`` (without one, the policy the page declares in
-    its ``consentkit-config`` block). ``launch``: ``chromium.launch()`` options, by
+    its widget's config). ``launch``: ``chromium.launch()`` options, by
     default a system Chromium. Raises ``ScanError`` when the scan cannot be made.
 
     The browser runs in a thread of its own, so that a caller that already drives

@@ -97,6 +97,17 @@ async def strict_csp(request: Request) -> HTMLResponse:
     return HTMLResponse(html, headers={"Content-Security-Policy": csp})
 
 
+async def reflect(request: Request) -> HTMLResponse:
+    """An app page with an HTML injection: ``?q=`` goes into the page unescaped (under
+    the strict nonce CSP with ``?csp=1``)."""
+    markup = request.query_params.get("q", "")
+    if request.query_params.get("csp") != "1":
+        return HTMLResponse(_page_html(request, extra=markup))
+    nonce = secrets.token_urlsafe(16)
+    csp = f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'"
+    return HTMLResponse(_page_html(request, nonce=nonce, extra=markup), headers={"Content-Security-Policy": csp})
+
+
 async def tracker(request: Request) -> Response:
     return Response(TRACKER_JS, media_type="text/javascript", headers={"Cache-Control": "no-store"})
 
@@ -107,6 +118,6 @@ async def pixel(request: Request) -> Response:
 
 def make_site(mode: str, age_gate: bool, mapped: bool = False) -> Starlette:
     kit = ConsentKit(site_policy(mode, age_gate, mapped), secret_keys=[SECRET], store="memory://")
-    routes = [Route("/", home), Route("/with-link", with_link), Route("/csp", strict_csp),
+    routes = [Route("/", home), Route("/with-link", with_link), Route("/csp", strict_csp), Route("/reflect", reflect),
               Route("/a.js", tracker), Route("/p.gif", pixel)]
     return Starlette(routes=routes, middleware=[Middleware(ConsentMiddleware, kit=kit)])
