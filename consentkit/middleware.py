@@ -15,9 +15,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .cookies_out import expiry_headers, filter_set_cookies
 from .endpoints import Endpoints
+from .gating.response import ResponseGate, gated_headers
 from .kit import ConsentKit
 from .minors.sync import needs_sync, sync_child
-from .rewrite import HtmlGate
 from .templating import widget_tags
 from .visit import Visit, cookie_names, current_visit
 
@@ -109,7 +109,7 @@ class _Responder:
         self.visit = visit
         self.downstream = send
         self.start: Message | None = None
-        self.gate: HtmlGate | None = None
+        self.gate: ResponseGate | None = None
 
     async def send(self, message: Message) -> None:
         if message["type"] == "http.response.start":
@@ -122,16 +122,18 @@ class _Responder:
     async def _on_start(self, message: Message) -> None:
         visit = self.visit
         granted = visit.state.categories
-        message["headers"] = filter_set_cookies(
+        message["headers"] = gated_headers(visit.kit.policy, granted, filter_set_cookies(
             list(message.get("headers", ())), visit.kit.policy, granted, now=visit.now
-        )
+        ))
         headers = MutableHeaders(scope=message)
         consent_headers(visit, headers)
         content_type, encoded, csp = _facts(headers.raw)
         if content_type.startswith(b"text/html") and not encoded and visit.scope.get("method") != "HEAD":
             vary_on_consent(headers)
             nonce = _nonce(visit, csp)
-            self.gate = HtmlGate(visit.kit.policy, granted, nonce=nonce, inject=_head(visit, nonce))
+            self.gate = ResponseGate(
+                visit.kit.policy, granted, content_type=content_type, nonce=nonce, inject=_head(visit, nonce)
+            )
             self.start = message
             return
         await self.downstream(message)
@@ -139,13 +141,16 @@ class _Responder:
     async def _on_body(self, message: Message) -> None:
         assert self.gate is not None
         more = message.get("more_body", False)
-        out = self.gate.feed(message.get("body", b""))
-        if not more:
-            out += self.gate.close()
+        out = await self.gate.feed_in_slices(message.get("body", b""), final=not more)
+        if self.start is not None and more and not self.gate.decided:
+            return  # the encoding is known from the first two bytes on; nothing went out yet
         if self.start is not None:
             start, self.start = self.start, None
             # The length is unknown until the end when more comes: the server chunks it.
             start["headers"] = [(name, value) for name, value in start["headers"] if name.lower() != b"content-length"]
+            if self.gate.transcoded:  # decoded from UTF-16 or ISO-2022-JP, served as UTF-8
+                start["headers"] = [(n, v) for n, v in start["headers"] if n.lower() != b"content-type"]
+                start["headers"].append((b"content-type", b"text/html; charset=utf-8"))
             if not more:
                 start["headers"].append((b"content-length", str(len(out)).encode()))
             await self.downstream(start)
