@@ -149,20 +149,17 @@ static int may_name(const unsigned char *v, Py_ssize_t len, const Needles *needl
 /* An attribute read anywhere that may make a request (gating/decide.py's _ANY_ELEMENT,
  * handlers and srcdoc). */
 static int extra_name(const unsigned char *b, Py_ssize_t name, Py_ssize_t name_end) {
-    static const char *const names[] = {"style", "background", "ping", "srcdoc"};
     Py_ssize_t len = name_end - name;
-    if (len > 2 && lower(b[name]) == 'o' && lower(b[name + 1]) == 'n')
-        return 1;
-    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
-        if ((Py_ssize_t)strlen(names[k]) != len)
-            continue;
-        Py_ssize_t j = 0;
-        while (j < len && lower(b[name + j]) == (unsigned char)names[k][j])
-            j++;
-        if (j == len)
-            return 1;
-    }
-    return 0;
+    unsigned char first = lower(b[name]);
+    if (first == 'o')
+        return len > 2 && lower(b[name + 1]) == 'n';
+    const char *want = len == 5 ? "style" : len == 4 ? "ping" : len == 6 ? "srcdoc" : len == 10 ? "background" : NULL;
+    if (want == NULL || first != (unsigned char)want[0])
+        return 0;
+    for (Py_ssize_t k = 1; k < len; k++)
+        if (lower(b[name + k]) != (unsigned char)want[k])
+            return 0;
+    return 1;
 }
 
 static const unsigned char CONSENT[] = "data-consent";

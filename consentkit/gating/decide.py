@@ -82,6 +82,8 @@ def executable(kind: _Attr | None) -> bool:
 
 
 def _never_live(value: bytes | None) -> bool:
+    if not value or (b":" not in value and b"&" not in value):
+        return False  # no scheme
     text = _text(value).translate({9: None, 10: None, 13: None}).lstrip(_C0_SPACE).lower()
     return text.startswith(_NEVER_LIVE)
 
@@ -277,9 +279,10 @@ class _Decisions:
                 edits.append((inert[1], inert[2], live))
                 if live == b"src":
                     src = inert
+        trusted = self._rules.trusted
         wants_nonce = (
-            name == "script" and b"nonce" not in first and src is not None and bool(src[3])
-            and _normal_url(_text(src[3])).startswith(self._rules.trusted) and bool(self._rules.trusted)
+            bool(trusted) and name == "script" and b"nonce" not in first and src is not None and bool(src[3])
+            and _normal_url(_text(src[3])).startswith(trusted)
         )
         return _apply(tag, at, edits, []), wants_nonce
 

@@ -9,7 +9,7 @@ from ..policy import Policy
 from . import fastpath
 from .decide import _Decisions, executable
 from .fastpath import _FAST, MODES
-from .hosts import _quoted, _Rules
+from .hosts import _quoted, _Rules, _text
 from .oversized import BEFORE_ATTR, read_attrs, scan_tag, tag_start
 from .syntax import (
     _BODIES,
@@ -73,6 +73,7 @@ class HtmlGate(_Decisions):
         self._template = 0
         self._noscript = False  # inside a <noscript> that is raw text with JavaScript on
         self._raw_ended = False
+        self._context = (0, 0, False)  # what the fast path was chosen for
         self._bases: tuple[str, ...] = ()
         self._base_seen = False
         self._at_start = True
@@ -151,6 +152,7 @@ class HtmlGate(_Decisions):
     # -- the scanner ---------------------------------------------------------------
 
     def _update_fast(self) -> None:
+        self._context = (self._template, self._tree.foreign, self._noscript)
         if not self._injected or self._tree.in_foreign or self._noscript:
             self._fast = None  # every token is read: each changes the tree builder's state
             return
@@ -373,8 +375,12 @@ class HtmlGate(_Decisions):
     def _body_if_read(buf: bytes, pos: int, end: int, name_end: int, name: str, body_end: int) -> bytes | None:
         """The body of an inline script that runs (or a style), or None."""
         if name == "script":
-            _, first = _attrs(buf, name_end, end - 1)
-            if b"src" in first or not executable(first.get(b"type")):
+            # On the tag alone: findall() over a slice of a large buffer costs its size.
+            _, first = _attrs(buf[pos:end], name_end - pos, end - pos - 1)
+            kind = first.get(b"type")
+            if kind is not None and _text(kind[3]).strip().lower() == "text/plain":
+                kind = first.get(b"data-type")  # what it runs as once made live
+            if b"src" in first or not executable(kind):
                 return None
         return buf[end:body_end]
 
@@ -428,7 +434,8 @@ class HtmlGate(_Decisions):
             elif name == "noscript":
                 self._noscript = True
         self._template = self._tree.templates
-        self._update_fast()
+        if (self._template, self._tree.foreign, self._noscript) != self._context:
+            self._update_fast()
 
     def _end_tag(self, name: str) -> bytes:
         """Update the state for an end tag; what must go before it (see
