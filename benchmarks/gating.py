@@ -49,7 +49,7 @@ from benchmarks.inprocess import consent_cookie, http_scope
 from consentkit import ConsentKit, ConsentMiddleware
 from consentkit.gating.fastpath import CSCAN
 from consentkit.rewrite import HtmlGate, rewrite_html
-from tests.conftest import make_policy
+from tests.kits import make_policy
 
 SECRET = "benchmark-secret-0123456789"
 POLICY = make_policy()

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.inprocess import consent_cookie, http_scope
 from consentkit import ConsentKit, ConsentMiddleware
-from tests.conftest import make_policy
+from tests.kits import make_policy
 
 SECRET = "benchmark-secret-0123456789"
 

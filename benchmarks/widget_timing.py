@@ -25,7 +25,8 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, LiveServer, make_site
+from consentkit.testing import launch_options, serve
+from tests.browser.site import make_site
 
 TARGET_MS = 16.0
 PROBE = """
@@ -55,11 +56,11 @@ READ = """() => {
 
 
 def measure(runs: int, slowdown: float) -> dict[str, list[float]]:
-    server = LiveServer(make_site("opt_in", False))
+    server = serve(make_site("opt_in", False))
     out: dict[str, list[float]] = {"paint": [], "fcp": [], "after_fcp": [], "frame": [], "dom": [], "cls": []}
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(**launch_options())
             for run in range(runs + 1):
                 context = browser.new_context(viewport={"width": 1280, "height": 720})
                 context.route("https://**", lambda route: route.abort())

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from starlette.responses import JSONResponse, Response
 
-from .endpoints import Call, Handler
-from .kit import ConsentKit
-from .minors.sync import forget as forget_child
+from .call import Call, Handler
+from .minors.history import History, is_parent_record
+from .minors.records import erasure_proof
 from .receipts import proof_of_opt_out, to_receipt
 
 
@@ -27,11 +27,14 @@ async def delete_receipts(call: Call) -> Response:
         return JSONResponse({"erased": 0, "kept": 0}, headers={"Cache-Control": "no-store"})
     visitor_id = visit.choices.visitor_id
     records = await kit.ledger.for_visitor(visitor_id)
-    proof = proof_of_opt_out(records, visit.now, kit.new_receipt_id(), policy=kit.policy)
+    if any(is_parent_record(r) for r in records):
+        # A child's own erasure keeps the parent's decision in force, as the parent's delete does.
+        proof = erasure_proof(kit, History(records), visit.now)
+    else:
+        proof = proof_of_opt_out(records, visit.now, kit.new_receipt_id(), policy=kit.policy)
     erased = await kit.ledger.erase_visitor(visitor_id, proof)
-    forget_child(kit, visitor_id)
+    kit.parental.statuses.forget(visitor_id)
     return JSONResponse({"erased": erased, "kept": len(proof)}, headers={"Cache-Control": "no-store"})
 
 
-def routes(kit: ConsentKit) -> dict[tuple[str, str], Handler]:
-    return {("GET", "receipts"): get_receipts, ("DELETE", "receipts"): delete_receipts}
+ROUTES: dict[tuple[str, str], Handler] = {("GET", "receipts"): get_receipts, ("DELETE", "receipts"): delete_receipts}

@@ -1,21 +1,29 @@
-"""Set-Cookie policing: drop the cookies of categories without consent, and expire
-them when consent is withdrawn (contract section 4, rule 10).
+"""Set-Cookie policing: drop the cookies of categories without consent, expire
+them when consent is withdrawn or while the request still carries them (contract
+section 4, rule 10), and add the consent cookie itself, only to responses no shared
+cache may keep.
 
-Both work on raw ASGI header values (bytes), so the middleware can apply them to
-``http.response.start`` without decoding the whole header list.
+Everything works on raw ASGI header values (bytes), so the middleware can apply it
+to ``http.response.start`` without decoding the whole header list.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
+from starlette.datastructures import MutableHeaders
+
+from .cookie_dates import parse_cookie_date
+from .cookie_domains import cookie_domains
 from .policy import Policy
+from .visit import Visit, cookie_names
 
-__all__ = ["cookie_name", "expiry_headers", "filter_set_cookies", "parent_domains"]
+__all__ = [
+    "MAX_EXPIRY_HEADERS", "consent_headers", "cookie_name", "expiry_headers", "filter_set_cookies",
+    "shared_cache_may_store", "vary_on_consent",
+]
 
 _SET_COOKIE = b"set-cookie"
 _EPOCH = datetime(1970, 1, 2, tzinfo=UTC)
@@ -23,13 +31,12 @@ _EXPIRED = b"Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/"
 # A cookie name we may write back into a header: an RFC 6265 token, nothing that
 # could end the header or start another attribute.
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
-_LABEL = re.compile(r"^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?$")
-# Second-level labels that, under a two-letter country code, are public suffixes
-# (co.uk, com.au, ac.jp...). Without the Public Suffix List this is a heuristic; a
-# suffix it misses only costs a Domain= header that browsers refuse.
-_GENERIC_SECOND_LEVEL = frozenset(
-    ("co", "com", "net", "org", "gov", "edu", "ac", "or", "ne", "go", "mil", "nom", "sch", "ltd", "plc", "gob", "gv")
-)
+# No tracker names its cookies longer; a longer name in a request is crafted.
+MAX_NAME = 256
+# At most this many Set-Cookie headers expire cookies in one response, whatever the
+# request carries: a page view that leaves some behind expires them on the next.
+MAX_EXPIRY_HEADERS = 48
+_VARY = "Cookie, Sec-GPC"
 
 
 def _allowed(policy: Policy, granted: Mapping[str, bool], category: str) -> bool:
@@ -57,13 +64,9 @@ def _is_deletion(set_cookie: bytes, now: datetime | None) -> bool:
         return int(max_age) <= 0  # Max-Age wins over Expires (RFC 6265 5.3 step 3)
     if expires is None:
         return False
-    try:
-        when = parsedate_to_datetime(expires.decode("latin-1"))
-    except (TypeError, ValueError, IndexError):
-        return False
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when < (now if now is not None else _EPOCH)
+    # Read as the browser reads it: a date it ignores makes a session cookie, not a deletion.
+    when = parse_cookie_date(expires)
+    return when is not None and when < (now if now is not None else _EPOCH)
 
 
 def filter_set_cookies(
@@ -85,69 +88,134 @@ def filter_set_cookies(
     return kept
 
 
-def parent_domains(host: str) -> list[str]:
-    """The domains a cookie for ``host`` may have been set on, most specific first:
-    ``www.shop.example.com`` gives itself, ``shop.example.com`` and ``example.com``.
-
-    None for localhost, an IP address or a single-label host (cookies there are
-    host-only). Public suffixes are left out as far as ``_GENERIC_SECOND_LEVEL``
-    knows them (``example.co.uk`` stops at itself); a suffix it does not know
-    (``herokuapp.com``) costs only a header that browsers refuse.
-    """
-    host = host.strip().lower()
-    if host.startswith("["):
-        return []  # IPv6 literal
-    name, _, port = host.rpartition(":")
-    if name and port.isdigit():
-        host = name
-    host = host.rstrip(".")
-    try:
-        ipaddress.ip_address(host)
-        return []
-    except ValueError:
-        pass
-    labels = host.split(".")
-    if len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
-        return []
-    floor = 2
-    if len(labels[-1]) == 2 and labels[-2] in _GENERIC_SECOND_LEVEL:
-        floor = 3
-    return [".".join(labels[i:]) for i in range(len(labels) - floor + 1)]
-
-
-# A browser keeps about 180 cookies per domain; a request with thousands is crafted,
-# and answering each with several headers would amplify it. Declared names always count.
-MAX_EXPIRED_NAMES = 200
-
 
 def expiry_headers(
-    policy: Policy, withdrawn: Iterable[str], request_cookie_names: Iterable[str], host: str, *, secure: bool
+    policy: Policy,
+    withdrawn: Iterable[str],
+    request_cookie_names: Iterable[str],
+    host: str,
+    *,
+    secure: bool,
+    denied: Collection[str] = (),
+    cookie_domain: str | None = None,
+    also: Iterable[str] = (),
+    limit: int = MAX_EXPIRY_HEADERS,
 ) -> list[bytes]:
-    """Set-Cookie values that expire the cookies of the ``withdrawn`` categories.
+    """Set-Cookie values that expire cookies of categories the visitor does not grant.
 
-    Each declared name, and each cookie of the request matching a declared
-    ``prefix*``, is expired on path ``/`` host-only and on every domain from the
-    host up to its registrable parent (``Domain=example.com`` for
-    ``www.example.com``), since the vendor's script may have set it on any of them.
+    For each ``withdrawn`` category (consent taken back in this request): every name
+    it declares, and each cookie of the request matching a declared ``prefix*``. For
+    each ``denied`` category: the cookies of the request it declares, since a vendor
+    script still running in an open page may have set them again. ``also``: other
+    names of the request to expire (a superseded consent cookie).
+
+    Each name is expired on path ``/``, host-only and on ``cookie_domains()`` (the
+    host and its registrable domain, or the configured ``cookie_domain``): at most
+    three headers a name, and at most ``limit`` headers in all, declared names first.
     """
-    present = [name for name in request_cookie_names if _TOKEN.match(name)]
-    names: list[str] = []
-    seen: set[str] = set()
+    present = [n for n in request_cookie_names if len(n) <= MAX_NAME and _TOKEN.match(n)]
+    names: dict[str, None] = {}
+    withdrawn = [c for c in withdrawn if c in policy and not policy.category(c).required]
     for category_id in withdrawn:
-        if category_id not in policy or policy.category(category_id).required:
-            continue
         for rule in policy.category(category_id).cookies:
-            found = [n for n in present if rule.matches(n)] if rule.is_prefix else [rule.pattern]
-            for name in found:
-                if name not in seen and (not rule.is_prefix or len(names) < MAX_EXPIRED_NAMES):
-                    seen.add(name)
-                    names.append(name)
-    domains = parent_domains(host)
-    values = []
+            if not rule.is_prefix:
+                names[rule.pattern] = None
+    for name in also:
+        if _TOKEN.match(name):
+            names[name] = None
+    expire = set(withdrawn) | {c for c in denied if c in policy and not policy.category(c).required}
+    if expire:
+        for name in present:
+            if name not in names and policy.category_for_cookie(name) in expire:
+                names[name] = None
+    domains = [d.encode("ascii") for d in cookie_domains(host, cookie_domain)]
+    values: list[bytes] = []
     for name in names:
         flags = b"; Secure" if secure or name.startswith(("__Secure-", "__Host-")) else b""
         base = name.encode("latin-1") + b"=; " + _EXPIRED + flags
-        values.append(base)
+        group = [base]
         if not name.startswith("__Host-"):  # a __Host- cookie never has a Domain
-            values += [base + b"; Domain=" + domain.encode("ascii") for domain in domains]
+            group += [base + b"; Domain=" + domain for domain in domains]
+        if len(values) + len(group) > limit:
+            break
+        values += group
     return values
+
+
+def vary_on_consent(headers: MutableHeaders) -> None:
+    """Say that the response depends on the consent cookie and the GPC signal."""
+    raw = headers.raw
+    if any(name.lower() == b"vary" for name, _ in raw):
+        headers.add_vary_header(_VARY)  # merged with the app's own
+    else:
+        raw.append((b"vary", _VARY.encode()))
+
+
+def _directives(raw: list[tuple[bytes, bytes]]) -> dict[bytes, bytes]:
+    found: dict[bytes, bytes] = {}
+    for name, value in raw:
+        if name.lower() == b"cache-control":
+            for part in value.lower().split(b","):
+                key, _, arg = part.partition(b"=")
+                found.setdefault(key.strip(), arg.strip().strip(b'"'))
+    return found
+
+
+def shared_cache_may_store(raw: list[tuple[bytes, bytes]]) -> bool:
+    """Whether a shared cache may keep this response and serve it to others: it says
+    so (``public``, ``s-maxage``, a positive ``max-age``, ``Expires``), or it has a
+    validator (``ETag``, ``Last-Modified``: a static file) and does not say
+    ``private`` or ``no-store``. Such a response must carry no visitor's cookie."""
+    directives = _directives(raw)
+    if b"private" in directives or b"no-store" in directives:
+        return False
+    if b"public" in directives or b"s-maxage" in directives:
+        return True
+    if directives.get(b"max-age", b"0").isdigit() and int(directives.get(b"max-age", b"0")) > 0:
+        return True
+    return any(name.lower() in (b"etag", b"last-modified", b"expires") for name, _ in raw)
+
+
+def _keep_private(headers: MutableHeaders) -> None:
+    """A response that gets a visitor's cookie and says nothing about caching is
+    marked ``private``: without it, a shared cache could store it by heuristics."""
+    directives = _directives(headers.raw)
+    if b"private" in directives or b"no-store" in directives:
+        return
+    current = headers.get("cache-control")
+    if current is None:
+        headers.raw.append((b"cache-control", b"private"))
+    else:
+        headers["cache-control"] = current + ", private"
+
+
+def _expiries(visit: Visit) -> list[bytes]:
+    """Set-Cookie values that expire the cookies of categories this visit does not
+    grant (all that a category withdrawn now declares, those of any denied category
+    that the request still carries) and consent cookies it supersedes."""
+    denied = [cid for cid, granted in visit.state.categories.items() if not granted]
+    withdrawn = visit.withdrawn()
+    if not denied and not withdrawn and not visit.superseded:
+        return []
+    return expiry_headers(
+        visit.kit.policy, withdrawn, cookie_names(visit.headers.get("cookie")), visit.host,
+        secure=visit.secure, denied=denied, cookie_domain=visit.kit.cookie_domain, also=visit.superseded,
+    )
+
+
+async def consent_headers(visit: Visit, status: int, headers: MutableHeaders) -> None:
+    """Add what the visit changed: the new consent cookie (after recording a decision
+    the request's signals made), and the expiry of cookies of categories not
+    granted. Nothing on an error (a refused request changes nothing), on a HEAD
+    response or on one a shared cache may store; where something is added, ``Vary``
+    and, if the response said nothing about caching, ``private``."""
+    if status >= 400 or visit.scope.get("method") == "HEAD" or shared_cache_may_store(headers.raw):
+        return
+    values = _expiries(visit)
+    if visit.dirty and await visit.record_pending():
+        values.append(visit.set_cookie_header())
+    if not values:
+        return
+    headers.raw.extend((_SET_COOKIE, value) for value in values)
+    vary_on_consent(headers)
+    _keep_private(headers)

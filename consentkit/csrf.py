@@ -1,24 +1,27 @@
 """Form tokens against cross-site forgery: each ties a form to its subject (the
-visitor, or the parent's link), signed under the kit's rotating keys, short-lived."""
+visitor, or the parent's link), signed under the kit's rotating keys with a salt
+per form, and valid for one lifetime, ``FORM_TOKEN_SECONDS``, for every form."""
 
 from __future__ import annotations
 
 import hmac
-from typing import TYPE_CHECKING
 
 import itsdangerous
 
-if TYPE_CHECKING:
-    from .kit import ConsentKit
+from .cookie import CookieCodec
 
 # Long enough to read a page and decide, short enough to be no lasting key.
-DEFAULT_MAX_AGE = 4 * 3600
+FORM_TOKEN_SECONDS = 4 * 3600
+# One salt per form, so that no form's token is another's (nor a consent cookie).
+PREFERENCES_SALT = "consentkit.csrf.v1"
+PARENTAL_SALT = "consentkit.parental.csrf.v1"
 
 
 class CsrfGuard:
-    def __init__(self, kit: ConsentKit, salt: str, max_age: int = DEFAULT_MAX_AGE) -> None:
-        self._signer = kit.codec.signer(salt)
-        self._max_age = max_age
+    """Makes and checks the tokens of one kind of form (one salt)."""
+
+    def __init__(self, codec: CookieCodec, salt: str) -> None:
+        self._signer = codec.signer(salt)
 
     def token(self, subject: str) -> str:
         """A token for a form about ``subject``."""
@@ -29,7 +32,7 @@ class CsrfGuard:
         if not token or len(token) > 256:
             return False
         try:
-            value = self._signer.unsign(token, max_age=self._max_age)
+            value = self._signer.unsign(token, max_age=FORM_TOKEN_SECONDS)
         except itsdangerous.BadData:
             return False
         return hmac.compare_digest(value, subject.encode("utf-8"))

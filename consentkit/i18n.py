@@ -1,8 +1,8 @@
 """The visitor-facing strings, in English and Spanish, for the widget and the pages.
 
-One table serves both: the widget gets its strings through its config block (so
-widget.js carries no language and stays small), and the server pages render from
-the same keys. A policy overrides any string per language
+One table serves both: the widget gets its strings, in one language, with its deferred
+script (``widget_config``; widget.js's code carries no language), and the server pages
+render from the same keys. A policy overrides any string per language
 (``Policy(texts={"es": {"banner.title": "..."}})``); a language the policy adds
 starts from the English defaults.
 """
@@ -151,14 +151,6 @@ def texts(lang: str, overrides: Mapping[str, Mapping[str, str]]) -> dict[str, st
         if key.lower() == lang:
             merged.update(value)
     return merged
-
-
-def widget_texts(overrides: Mapping[str, Mapping[str, str]]) -> dict[str, dict[str, str]]:
-    """The strings the widget needs, per language, for its config block."""
-    return {
-        lang: {k: v for k, v in texts(lang, overrides).items() if k in WIDGET_KEYS}
-        for lang in languages(overrides)
-    }
 
 
 def negotiate(accept_language: str | None, overrides: Mapping[str, Mapping[str, str]]) -> str:

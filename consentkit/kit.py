@@ -11,15 +11,21 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import templating
 from .cookie import COOKIE_NAME, CookieCodec
+from .cookie_domains import hostname
+from .csrf import PREFERENCES_SALT, CsrfGuard
+from .head import WidgetHead
 from .ledger import open_ledger
 from .ledger.base import LedgerError, Record
-from .minors.notifiers import MemoryNotifier, Notifier
+from .minors.flowstate import ParentalFlowState
+from .minors.notifiers import MemoryNotifier, Notifier, check_site_url
 from .minors.verifiers import EmailPlusVerifier, Verifier
+from .outcomes import OutcomeCache
 from .policy import Policy
+from .record_limit import RecordLimit
 from .rules import Decision
 from .useragent import browser_summary
-from .visit import OutcomeCache
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -79,6 +85,8 @@ class ConsentKit:
         for origin in origins:
             if not _ORIGIN.match(origin):
                 raise ValueError(f"allowed origin {origin!r} must look like 'https://www.example.com' (no path)")
+        if cookie_domain is not None and hostname(cookie_domain.lstrip(".")) is None:
+            raise ValueError(f"cookie_domain {cookie_domain!r} must be a domain name such as 'example.com'")
         self.policy = policy
         self.prefix = prefix
         self.allowed_origins = frozenset(origins)
@@ -87,11 +95,19 @@ class ConsentKit:
         self.cookie_domain = cookie_domain
         self.clock = clock
         self.codec = CookieCodec(secret_keys, clock=clock)
+        # What each feature keeps for this kit alone: two kits in one process share nothing.
         self.outcomes = OutcomeCache()
+        self.head = WidgetHead(policy, prefix)
+        self.preferences_form = CsrfGuard(self.codec, PREFERENCES_SALT)
+        self.parental = ParentalFlowState(self.codec)
+        # How fast one client may add records (None: no limit); see record_limit.py.
+        self.record_limit: RecordLimit | None = RecordLimit()
         self.cookie_name = COOKIE_NAME
         self.store_url = store
         self.ledger: Ledger = open_ledger(store, spool_dir=spool_dir, retention_days=retention_days)
-        if notifier is None:
+        if notifier is not None:
+            check_site_url(notifier)
+        else:
             notifier = MemoryNotifier()
             if policy.age_gate:
                 logger.warning("ConsentKit has no notifier: parents' consent requests go to an in-memory development "
@@ -183,9 +199,7 @@ class ConsentKit:
 
     def install(self, env: Environment) -> None:
         """Add ``consent``, ``consent_head()`` and ``consent_tag()`` to a Jinja2 environment."""
-        from .templating import install
-
-        install(self, env)
+        templating.install(env, policy=self.policy, head=self.head)
 
 
 def _version_date(version: str) -> date | None:

@@ -9,43 +9,27 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 
+import anyio
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .cookies_out import expiry_headers, filter_set_cookies
-from .endpoints import Endpoints
+from .cookies_out import consent_headers, filter_set_cookies, vary_on_consent
 from .gating.response import ResponseGate, gated_headers
+from .head import state_block
 from .kit import ConsentKit
 from .minors.sync import needs_sync, sync_child
-from .templating import widget_tags
-from .visit import Visit, cookie_names, current_visit
+from .routing import Endpoints
+from .templating import current_request
+from .visit import Visit
+
+__all__ = ["ConsentMiddleware", "consent_headers", "vary_on_consent"]
 
 logger = logging.getLogger("consentkit")
 
+_FILE_CHUNK = 64 * 1024
 _NONCE = re.compile(r"'nonce-([A-Za-z0-9+/_=-]{8,128})'")
-_VARY = "Cookie, Sec-GPC"  # one add_vary_header() call: each one reads and rewrites the header list
-
-
-def vary_on_consent(headers: MutableHeaders) -> None:
-    raw = headers.raw
-    if any(name.lower() == b"vary" for name, _ in raw):
-        headers.add_vary_header(_VARY)  # merged with the app's own
-    else:
-        raw.append((b"vary", _VARY.encode()))
-
-
-def consent_headers(visit: Visit, headers: MutableHeaders) -> None:
-    """Add what the visit changed: the new consent cookie, and the expiry of the
-    cookies of every category it withdrew."""
-    if visit.dirty:
-        headers.append("set-cookie", visit.set_cookie_header().decode("latin-1"))
-    withdrawn = visit.withdrawn()
-    if withdrawn:
-        for value in expiry_headers(
-            visit.kit.policy, withdrawn, cookie_names(visit.headers.get("cookie")), visit.host, secure=visit.https
-        ):
-            headers.append("set-cookie", value.decode("latin-1"))
 
 
 class ConsentMiddleware:
@@ -72,8 +56,9 @@ class ConsentMiddleware:
             # Without lifespan events (some servers, tests), the first request opens the
             # ledger; every handler below may then use it.
             await self.kit.startup()
+        # A decision the signals made (GPC) is recorded with the cookie that keeps it,
+        # on a response that can carry one (consent_headers), not here.
         visit = Visit.begin(self.kit, scope)
-        await visit.record_pending()
         if needs_sync(visit):
             await sync_child(visit)
         path: str = scope["path"]
@@ -81,11 +66,11 @@ class ConsentMiddleware:
             await self.endpoints.dispatch(visit, receive, send)
             return
         scope.setdefault("state", {})["consent"] = visit.state
-        token = current_visit.set(visit)
+        token = current_request.set(visit)
         try:
             await self.app(scope, receive, _Responder(visit, send).send)
         finally:
-            current_visit.reset(token)
+            current_request.reset(token)
 
     async def _lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
         kit = self.kit
@@ -116,23 +101,28 @@ class _Responder:
             await self._on_start(message)
         elif message["type"] == "http.response.body" and self.gate is not None:
             await self._on_body(message)
+        elif message["type"] == "http.response.pathsend" and self.gate is not None:
+            await self._on_file(message["path"])
         else:
             await self.downstream(message)
 
     async def _on_start(self, message: Message) -> None:
         visit = self.visit
         granted = visit.state.categories
-        message["headers"] = gated_headers(visit.kit.policy, granted, filter_set_cookies(
+        message["headers"] = gated_headers(visit.kit.policy, _gate_grants(visit), filter_set_cookies(
             list(message.get("headers", ())), visit.kit.policy, granted, now=visit.now
         ))
         headers = MutableHeaders(scope=message)
-        consent_headers(visit, headers)
         content_type, encoded, csp = _facts(headers.raw)
-        if content_type.startswith(b"text/html") and not encoded and visit.scope.get("method") != "HEAD":
+        html = content_type.startswith(b"text/html")
+        if html:  # a page view: a static file, an API answer or a download never carries the consent cookie
+            await consent_headers(visit, message.get("status", 200), headers)
+        if html and not encoded and visit.scope.get("method") != "HEAD":
             vary_on_consent(headers)
             nonce = _nonce(visit, csp)
             self.gate = ResponseGate(
-                visit.kit.policy, granted, content_type=content_type, nonce=nonce, inject=_head(visit, nonce)
+                visit.kit.policy, _gate_grants(visit), content_type=content_type, nonce=nonce,
+                inject=_head(visit, nonce),
             )
             self.start = message
             return
@@ -156,6 +146,20 @@ class _Responder:
             await self.downstream(start)
         if out or not more:
             await self.downstream({"type": "http.response.body", "body": out, "more_body": more})
+
+    async def _on_file(self, path: str) -> None:
+        """An HTML file the app sends by path (the ``http.response.pathsend``
+        extension), with its start held: the server would send the file past the
+        gate, so it is read here and gated like any body. (Starlette's GZip sends it
+        uncompressed instead; ungated is not an option.)"""
+        async with await anyio.open_file(path, "rb") as file:
+            chunk = await file.read(_FILE_CHUNK)
+            while True:
+                following = await file.read(_FILE_CHUNK)
+                await self._on_body({"type": "http.response.body", "body": chunk, "more_body": bool(following)})
+                if not following:
+                    return
+                chunk = following
 
 
 def _facts(raw: list[tuple[bytes, bytes]]) -> tuple[bytes, bool, str | None]:
@@ -185,10 +189,37 @@ def _nonce(visit: Visit, csp: str | None) -> str | None:
     return None
 
 
+def _gate_grants(visit: Visit) -> Mapping[str, bool]:
+    """What the gate may serve live. On a visitor's first page in opt_out mode (no consent
+    cookie yet), sale or sharing tags wait for the widget: a GPC signal may be in
+    ``navigator.globalPrivacyControl`` only (a proxy stripped the header), so they go out
+    inert and the widget activates them once it has read the signal and found none."""
+    granted = visit.state.categories
+    sale = visit.kit.policy.sale_or_sharing_ids
+    if visit.brought is None and visit.state.mode == "opt_out" and any(granted.get(cid) for cid in sale):
+        return {**granted, **dict.fromkeys(sale, False)}
+    return granted
+
+
 def _head(visit: Visit, nonce: str | None) -> bytes:
     """What goes at the top of <head>: the state (so the banner needs no request)
     and, unless a template already rendered it, the widget."""
-    out = visit.state.script_block()
+    out = _state_block(visit)
     if visit.kit.inject_widget and not visit.scope.get("consentkit.head_rendered"):
-        out += widget_tags(visit.kit, nonce=nonce, user_agent=visit.headers.get("user-agent")).encode()
+        headers = visit.headers
+        tags = visit.kit.head.tags(
+            nonce=nonce, user_agent=headers.get("user-agent"), accept_language=headers.get("accept-language")
+        )
+        out += tags.encode()
     return out
+
+
+def _state_block(visit: Visit) -> bytes:
+    """The state block, made once per cached outcome: every request that brings the
+    same cookie (and made no decision) shares it."""
+    cached = visit.cached
+    if cached is None or cached.outcome is not visit.outcome:
+        return state_block(visit.state)
+    if cached.state_block is None:
+        cached.state_block = state_block(visit.state)
+    return cached.state_block

@@ -7,7 +7,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-from .endpoints import Call, Handler
+from .call import Call, Handler
 from .kit import ConsentKit
 from .state import AGE_BANDS, PARENTAL_STATUSES
 
@@ -98,7 +98,7 @@ def document(kit: ConsentKit) -> dict[str, Any]:
                 "summary": "Record a decision; categories not named keep their value",
                 "requestBody": {"required": True, "content": {
                     "application/json": {"schema": {"$ref": "#/components/schemas/ConsentRequest"}}}},
-                "responses": {"200": state_ok, **_errors(400, 403, 409, 413, 415)},
+                "responses": {"200": state_ok, **_errors(400, 403, 409, 413, 415, 429)},
             }},
             f"{p}/opt-out": {"post": {
                 "summary": "Opt out of every sale_or_sharing category (Do Not Sell or Share)",
@@ -108,7 +108,7 @@ def document(kit: ConsentKit) -> dict[str, Any]:
                         "type": "object", "properties": {"next": {"type": "string"}}}},
                 }},
                 "responses": {"200": state_ok, "303": {"description": "Back to a page of this site"},
-                              **_errors(400, 403, 413, 415)},
+                              **_errors(400, 403, 413, 415, 429)},
             }},
             f"{p}/receipts": {
                 "get": {"summary": "This visitor's consent receipts", "responses": {"200": _json(
@@ -133,7 +133,7 @@ def document(kit: ConsentKit) -> dict[str, Any]:
                                        **{cid: {"type": "string"} for cid in policy.category_ids}},
                     }}}},
                     "responses": {"303": {"description": "Saved; back to a page of this site"},
-                                  **_errors(400, 403, 409, 413, 415)},
+                                  **_errors(400, 403, 409, 413, 415, 429)},
                 },
             },
             f"{p}/do-not-sell": {"get": {
@@ -183,5 +183,4 @@ async def get_openapi(call: Call) -> Response:
     return JSONResponse(document(call.kit), headers={"Cache-Control": "public, max-age=3600"})
 
 
-def routes(kit: ConsentKit) -> dict[tuple[str, str], Handler]:
-    return {("GET", "openapi.json"): get_openapi}
+ROUTES: dict[tuple[str, str], Handler] = {("GET", "openapi.json"): get_openapi}

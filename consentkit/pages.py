@@ -3,29 +3,25 @@ the widget's choices as a form, and ``do-not-sell``, one button and no account.
 
 The preferences form carries a CSRF token: the visitor id, signed under the kit's
 keys with a salt of its own (so a token is never a consent cookie, nor the reverse)
-and the kit's clock, valid for a few hours.
+and the kit's clock, valid for ``csrf.FORM_TOKEN_SECONDS`` (``kit.preferences_form``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from jinja2 import Environment, FileSystemLoader
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from . import i18n, rules
 from .assets import asset
-from .csrf import CsrfGuard
-from .disclosure import collection
-from .endpoints import Call, ClientError, Handler
+from .call import Call, Handler, refused
+from .catalogue import catalogue
 from .kit import ConsentKit
+from .rendering import templates
 
 CSRF_FIELD = "csrf_token"
-CSRF_MAX_AGE = 4 * 3600  # seconds: long enough to read the page, short enough to be no lasting key
 # Our pages run no script at all: say so to the browser.
 _PAGE_HEADERS = {
     "Cache-Control": "no-store",
@@ -35,30 +31,14 @@ _PAGE_HEADERS = {
 }
 
 
-@cache
-def templates() -> Environment:
-    """The Jinja2 environment of every server page (autoescaped)."""
-    return Environment(
-        loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
-@cache
-def _guard(kit: ConsentKit) -> CsrfGuard:
-    return CsrfGuard(kit, "consentkit.csrf.v1", CSRF_MAX_AGE)
-
-
 def csrf_token(kit: ConsentKit, visitor_id: str) -> str:
     """A token for this visitor's preferences form."""
-    return _guard(kit).token(visitor_id)
+    return kit.preferences_form.token(visitor_id)
 
 
 def csrf_valid(kit: ConsentKit, visitor_id: str, token: str | None) -> bool:
     """Whether ``token`` was made for this visitor, under a current key, recently."""
-    return _guard(kit).valid(visitor_id, token)
+    return kit.preferences_form.valid(visitor_id, token)
 
 
 def _page(call: Call, template: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -80,7 +60,7 @@ def _page(call: Call, template: str, status: int = 200, **context: Any) -> HTMLR
 
 def _categories(call: Call) -> list[dict[str, Any]]:
     state = call.visit.state
-    return [{**c, "checked": c["required"] or state.allows(c["id"])} for c in collection(call.kit.policy)]
+    return [{**c, "checked": c["required"] or state.allows(c["id"])} for c in catalogue(call.kit.policy)]
 
 
 async def get_preferences(call: Call) -> Response:
@@ -140,7 +120,7 @@ async def post_preferences(call: Call) -> Response:
             given=given, sale_opt_in=True if opt_in else None,
         )
     except rules.RuleError as exc:
-        raise ClientError(exc.status, str(exc)) from None
+        raise refused(exc) from None
     await visit.apply(outcome)
     own_page = f"{kit.prefix}/preferences?saved=1"
     target = call.same_origin_path(form.get("next"), own_page)
@@ -160,13 +140,11 @@ async def get_do_not_sell(call: Call) -> Response:
     )
 
 
-def routes(kit: ConsentKit) -> dict[tuple[str, str], Handler]:
-    """The pages' routes, for ``feature_routes``."""
-    return {
-        ("GET", "preferences"): get_preferences,
-        ("POST", "preferences"): post_preferences,
-        ("GET", "do-not-sell"): get_do_not_sell,
-    }
+ROUTES: dict[tuple[str, str], Handler] = {
+    ("GET", "preferences"): get_preferences,
+    ("POST", "preferences"): post_preferences,
+    ("GET", "do-not-sell"): get_do_not_sell,
+}
 
 
-__all__ = ["CSRF_FIELD", "csrf_token", "csrf_valid", "routes"]
+__all__ = ["CSRF_FIELD", "ROUTES", "csrf_token", "csrf_valid"]

@@ -40,8 +40,40 @@ _UNIT_SECONDS = {
 }
 
 
+# Google Consent Mode v2's types: the widget's "default" command names all seven.
+CONSENT_MODE_TYPES: tuple[str, ...] = (
+    "ad_storage", "ad_user_data", "ad_personalization", "analytics_storage",
+    "functionality_storage", "personalization_storage", "security_storage",
+)
+
+
 class PolicyError(ValueError):
     """The policy is not valid; the message says what to change."""
+
+
+def _flag(value: object, what: str) -> bool:
+    """A true/false setting, refused when it is anything else: ``required = "false"``
+    would otherwise be truthy and turn a category on for everyone."""
+    if not isinstance(value, bool):
+        shown = f"the string {value!r}" if isinstance(value, str) else f"{type(value).__name__} {value!r}"
+        raise PolicyError(f"{what} must be true or false (in TOML without quotes: {what.rsplit(' ', 1)[-1]} = true), "
+                          f"not {shown}")
+    return value
+
+
+def _text(value: object, what: str) -> str:
+    if not isinstance(value, str):
+        raise PolicyError(f"{what} must be a string (in TOML in quotes), not {type(value).__name__} {value!r}")
+    return value
+
+
+def _list(value: object, what: str) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise PolicyError(f"{what} must be a list (in TOML: [\"a\", \"b\"] or [[tables]]), not "
+                          f"{type(value).__name__} {value!r}")
+    return list(value)
 
 
 def lifetime_seconds(lifetime: str) -> int | None:
@@ -152,17 +184,27 @@ class Service:
                 f"service id {id!r} is not valid: use lowercase letters, digits, '-' or '_', "
                 "starting with a letter (at most 40 characters)"
             )
-        rules = tuple(h if isinstance(h, HostRule) else HostRule.parse(h) for h in _tuple_of(hosts))
+        where = f"service {id!r}:"
+        rules = tuple(h if isinstance(h, HostRule) else HostRule.parse(_text(h, f"{where} each host"))
+                      for h in _list(hosts, f"{where} hosts"))
         if isinstance(cookies, Mapping):
-            cookie_rules = tuple(CookieRule(str(k), str(v)) for k, v in cookies.items())
+            cookie_rules = tuple(CookieRule(_text(k, f"{where} a cookie name"), _text(v, f"{where} cookie {k!r}'s "
+                                            "lifetime")) for k, v in cookies.items())
         else:
-            cookie_rules = _tuple_of(cookies)
+            cookie_rules = tuple(_list(cookies, f"{where} cookies (a table of name = lifetime)"))
+            if not all(isinstance(rule, CookieRule) for rule in cookie_rules):
+                raise PolicyError(f"{where} cookies must be a table of name = lifetime, such as "
+                                  "{ _ga = \"2 years\" }")
+        vendor = _text(vendor, f"{where} vendor")
+        description = _text(description, f"{where} description")
+        local_storage = tuple(_text(k, f"{where} each local_storage key")
+                              for k in _list(local_storage, f"{where} local_storage"))
         object.__setattr__(self, "id", id)
         object.__setattr__(self, "vendor", vendor)
         object.__setattr__(self, "hosts", rules)
         object.__setattr__(self, "cookies", cookie_rules)
         object.__setattr__(self, "description", description)
-        object.__setattr__(self, "local_storage", _tuple_of(local_storage))
+        object.__setattr__(self, "local_storage", local_storage)
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +240,13 @@ class Category:
                 f"category id {id!r} is not valid: use lowercase letters, digits, '-' or '_', "
                 "starting with a letter (at most 40 characters)"
             )
+        required = _flag(required, f"category {id!r}: required")
+        sale_or_sharing = _flag(sale_or_sharing, f"category {id!r}: sale_or_sharing")
+        label = _text(label, f"category {id!r}: label")
+        description = _text(description, f"category {id!r}: description")
+        services = _list(services, f"category {id!r}: services")
+        if not all(isinstance(service, Service) for service in services):
+            raise PolicyError(f"category {id!r}: services must be Service(...) values (in TOML, [[categories.services]])")
         if required and sale_or_sharing:
             raise PolicyError(
                 f"category {id!r} is both required and sale_or_sharing: a visitor must be able "
@@ -246,6 +295,8 @@ class Policy:
     lifetime_days: int = 0
     controller: Controller = field(default_factory=Controller)
     texts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # Every category's Consent Mode types: the defaults (see default_consent_mode) with
+    # the policy's own mapping, which replaces a category's defaults, over them.
     consent_mode: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict)
     privacy_url: str = ""
@@ -272,7 +323,11 @@ class Policy:
             raise PolicyError("policy version must be a non-empty string of at most 64 characters, such as '2026-11-01'")
         if mode not in MODES:
             raise PolicyError(f"policy mode {mode!r} is unknown: use 'opt_in' or 'opt_out'")
-        cats = tuple(categories)
+        age_gate = _flag(age_gate, "the policy's age_gate")
+        privacy_url = _text(privacy_url, "the policy's privacy_url")
+        cats = tuple(_list(categories, "the policy's categories"))
+        if not all(isinstance(c, Category) for c in cats):
+            raise PolicyError("the policy's categories must be Category(...) values (in TOML, [[categories]])")
         ids = [c.id for c in cats]
         for cid in ids:
             if ids.count(cid) > 1:
@@ -290,11 +345,12 @@ class Policy:
         if not isinstance(lifetime, int) or isinstance(lifetime, bool) or not 1 <= lifetime <= 3650:
             raise PolicyError("lifetime_days must be a whole number of days from 1 to 3650")
         if isinstance(controller, Mapping):
-            controller = Controller(**controller)
-        mapping = {k: tuple(v) for k, v in (consent_mode or {}).items()}
-        for key in mapping:
-            if key not in by_id:
-                raise PolicyError(f"consent_mode names category {key!r}, which the policy does not declare")
+            _no_unknown_keys(controller, {"name", "contact", "url"}, "the controller")
+            controller = Controller(**{k: _text(v, f"the controller's {k}") for k, v in controller.items()})
+        elif controller is not None and not isinstance(controller, Controller):
+            raise PolicyError("the controller must be a table with name, contact and url")
+        mapping = {c.id: default_consent_mode(c) for c in cats}
+        mapping.update(_consent_mode_overrides(consent_mode, by_id))
         frozen_texts = MappingProxyType({lang: MappingProxyType(dict(t)) for lang, t in (texts or {}).items()})
         object.__setattr__(self, "version", version)
         object.__setattr__(self, "categories", cats)
@@ -377,10 +433,10 @@ class Policy:
         }
         _no_unknown_keys(data, top, "the policy")
         categories = []
-        for raw in data.get("categories", []):
+        for raw in _list(data.get("categories", []), "the policy's categories"):
             _no_unknown_keys(raw, {"id", "required", "sale_or_sharing", "services", "label", "description"}, "a category")
             services = []
-            for srv in raw.get("services", []):
+            for srv in _list(raw.get("services", []), f"category {raw.get('id')!r}: services"):
                 _no_unknown_keys(srv, {"id", "vendor", "hosts", "cookies", "description", "local_storage"}, "a service")
                 if "id" not in srv:
                     raise PolicyError("a service has no 'id'")
@@ -405,6 +461,41 @@ class Policy:
             consent_mode=data.get("consent_mode"), extra=data.get("extra"),
             privacy_url=data.get("privacy_url", ""), nonce_sources=data.get("nonce_sources", ()),
         )
+
+
+def default_consent_mode(category: Category) -> tuple[str, ...]:
+    """The Consent Mode types a category grants unless the policy maps it: necessary
+    storage for a required category, the three advertising types for sale or sharing,
+    ``analytics_storage`` for a category named ``analytics``, nothing otherwise."""
+    if category.required:
+        return ("security_storage", "functionality_storage")
+    if category.sale_or_sharing:
+        return ("ad_storage", "ad_user_data", "ad_personalization")
+    if category.id == "analytics":
+        return ("analytics_storage",)
+    return ()
+
+
+def _consent_mode_overrides(raw: Any, by_id: Mapping[str, Category]) -> dict[str, tuple[str, ...]]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise PolicyError('consent_mode must map category ids to lists of Consent Mode types, '
+                          'such as {"analytics": ["analytics_storage"]}')
+    out: dict[str, tuple[str, ...]] = {}
+    for key, types in raw.items():
+        if key not in by_id:
+            raise PolicyError(f"consent_mode names category {key!r}, which the policy does not declare")
+        if isinstance(types, str) or not isinstance(types, Iterable):
+            raise PolicyError(f"consent_mode[{key!r}] must be a list of Consent Mode types, such as "
+                              f'["analytics_storage"], not {types!r}')
+        listed = tuple(types)
+        for name in listed:
+            if name not in CONSENT_MODE_TYPES:
+                raise PolicyError(f"consent_mode[{key!r}] names {name!r}, which is not a Consent Mode type: "
+                                  f"use {', '.join(CONSENT_MODE_TYPES)}")
+        out[key] = tuple(dict.fromkeys(listed))
+    return out
 
 
 def _nonce_sources(sources: Iterable[str]) -> tuple[str, ...]:

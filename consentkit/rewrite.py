@@ -51,15 +51,12 @@ wins in HTML): an oversized ``<img alt="...">`` loses its image, never its priva
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from typing import Any
 
 from .gating import TAG_LIMIT, HtmlGate
-from .gating.hosts import _quoted
 from .policy import Policy
 
-__all__ = ["TAG_LIMIT", "HtmlGate", "rewrite_html", "state_script"]
+__all__ = ["TAG_LIMIT", "HtmlGate", "rewrite_html"]
 
 
 def rewrite_html(
@@ -68,18 +65,3 @@ def rewrite_html(
     """Gate a whole document at once (see ``HtmlGate``)."""
     gate = HtmlGate(policy, granted, nonce=nonce, inject=inject)
     return gate.feed(html) + gate.close()
-
-
-# One encoder for every call: json.dumps() with options builds a new one each time.
-_JSON = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"))
-
-
-def state_script(state: Mapping[str, Any], *, element_id: str = "consentkit-state", nonce: str | None = None) -> bytes:
-    """``<script type="application/json" id=...>`` holding ``state``.
-
-    <, > and & are written as \\u escapes (and every non-ASCII character, U+2028 and
-    U+2029 among them), so no value can close the element or open a comment.
-    """
-    data = _JSON.encode(state).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    nonce_attr = b" nonce=" + _quoted(nonce) if nonce else b""
-    return b'<script type="application/json" id=' + _quoted(element_id) + nonce_attr + b">" + data.encode() + b"</script>"

@@ -23,11 +23,11 @@ _BAND_ORDER = {band: i for i, band in enumerate(AGE_BANDS)}
 
 
 class RuleError(ValueError):
-    """A request the rules refuse; ``status`` is the HTTP status it deserves."""
+    """A decision the rules refuse; the message says what is wrong with it."""
 
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
+
+class AlreadyAnswered(RuleError):
+    """A decision that contradicts an earlier answer that stands (the age question)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +198,7 @@ def decide(
                 raise RuleError(f"category {cid!r} is required and cannot be denied")
     if age_band is not None and age_band != choices.age_band:
         if choices.age_band != "unknown" and _BAND_ORDER[age_band] > _BAND_ORDER[choices.age_band]:
-            raise RuleError("the age question was already answered", status=409)
+            raise AlreadyAnswered("the age question was already answered")
         choices = choices.evolve(age_band=age_band)
     live, _ = _live_choices(policy, choices, now)
     merged = dict(live)

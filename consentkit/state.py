@@ -79,21 +79,10 @@ class ConsentState:
     usprivacy: str
     sale_opt_in: bool = False
     choices: Choices | None = field(default=None, compare=False, repr=False)
-    # The page's state block, made once: a visitor's state is shared by every
-    # request that brings the same cookie (see visit.OutcomeCache).
-    _script: list[bytes] = field(default_factory=list, init=False, compare=False, repr=False)
 
     def allows(self, category: str) -> bool:
         """Whether this category is granted now; False for a category the policy lacks."""
         return self.categories.get(category, False)
-
-    def script_block(self) -> bytes:
-        """``<script type="application/json" id="consentkit-state">`` with this state."""
-        if not self._script:
-            from .rewrite import state_script
-
-            self._script.append(state_script(self.to_json()))
-        return self._script[0]
 
     def to_json(self) -> dict[str, Any]:
         """The state as the contract's JSON object."""

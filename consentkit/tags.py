@@ -51,11 +51,13 @@ def gated_tag(
     named = {k.replace("_", "-"): v for k, v in attrs.items()}
     result: dict[str, Any] = {}
     if tag == "script":
+        # The app's nonce goes on the inert script too: the widget lends none of its own
+        # when it activates one (SECURITY.md, #13 M2).
+        if nonce:
+            named["nonce"] = nonce
         if granted:
             if named.get("type") == "text/plain":
                 named.pop("type")
-            if nonce:
-                named["nonce"] = nonce
         else:
             original = named.pop("type", None)
             result["type"] = "text/plain"
@@ -81,9 +83,10 @@ def recaptcha(category: str, *, granted: bool, nonce: str | None = None, sitekey
     placeholder that says what loading it would mean, with a button to allow it."""
     script = f'<script data-consent="{escape(category)}"'
     if granted:
-        script += f' src="{RECAPTCHA_SRC}" async defer' + (f' nonce="{escape(nonce)}"' if nonce else "")
+        script += f' src="{RECAPTCHA_SRC}" async defer'
     else:
         script += f' type="text/plain" data-src="{RECAPTCHA_SRC}" async defer'
+    script += f' nonce="{escape(nonce)}"' if nonce else ""
     script += "></script>"
     box = f'<div class="g-recaptcha" data-sitekey="{escape(sitekey)}"{_attrs({k.replace("_", "-"): v for k, v in attrs.items()})}></div>'
     if granted:

@@ -1,63 +1,47 @@
-"""Jinja2 helpers, and the widget tags the middleware injects into pages."""
+"""Jinja2 helpers: ``consent``, ``consent_head()`` and ``consent_tag()``, for the
+request being handled.
+
+The middleware sets ``current_request`` for the app's handlers; it holds anything
+with the visit's ``state``, ``headers`` and ``scope`` (``visit.Visit``), so that
+this module, which the kit installs, needs nothing above it.
+"""
 
 from __future__ import annotations
 
-from functools import lru_cache
-from html import escape
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, MutableMapping
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any, Protocol
 
 from markupsafe import Markup
 
-from .assets import asset
-from .i18n import negotiate, texts
-from .rewrite import state_script
+from .head import WidgetHead
+from .policy import Policy
 from .state import ConsentState
-from .useragent import is_supported
-from .visit import current_visit
-from .widget_config import widget_config
+from .tags import gated_tag
 
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-    from .kit import ConsentKit
+
+class PageRequest(Protocol):
+    """What the template helpers read of the request being handled."""
+
+    @property
+    def state(self) -> ConsentState: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    @property
+    def scope(self) -> MutableMapping[str, Any]: ...
 
 
-@lru_cache(maxsize=8)
-def _static_tags(kit: ConsentKit) -> tuple[str, str, str]:
-    config = state_script(widget_config(kit.policy, kit.prefix), element_id="consentkit-config").decode()
-    js, css = asset("widget.js"), asset("widget.css")
-    js_url = f"{kit.prefix}/widget.js?v={js.version if js else '0'}"
-    css_url = f"{kit.prefix}/widget.css?v={css.version if css else '0'}"
-    return config, escape(js_url), escape(css_url)
+# The request being handled, for template helpers.
+current_request: ContextVar[PageRequest | None] = ContextVar("consentkit_request", default=None)
 
 
-def widget_tags(kit: ConsentKit, *, nonce: str | None = None, user_agent: str | None = None) -> str:
-    """The config block, the stylesheet and the script of the widget. The script
-    is synchronous and first in <head>, so that Consent Mode defaults and
-    ``__uspapi`` exist before any other script runs."""
-    config, js_url, css_url = _static_tags(kit)
-    nonce_attr = f' nonce="{escape(nonce)}"' if nonce else ""
-    if user_agent is not None and not is_supported(user_agent):
-        # A browser the widget does not support (Internet Explorer...) gets no script that
-        # might half-run, but a notice and the preferences page that needs none.
-        visit = current_visit.get()
-        lang = negotiate(visit.headers.get("accept-language") if visit else None, kit.policy.texts)
-        words = texts(lang, kit.policy.texts)
-        return (
-            f'<link rel="stylesheet" href="{css_url}"{nonce_attr}>'
-            f'<p class="ck-notice" data-consentkit-notice="unsupported">{escape(words["notice.unsupported"])} '
-            f'<a href="{escape(kit.prefix)}/preferences">{escape(words["prefs.title"])}</a></p>'
-        )
-    return (
-        config
-        + f'<link rel="stylesheet" href="{css_url}"{nonce_attr}>'
-        + f'<script src="{js_url}"{nonce_attr}></script>'
-    )
-
-
-def _nonce() -> str | None:
-    visit = current_visit.get()
-    nonce = visit.scope.get("state", {}).get("csp_nonce") if visit else None
+def _nonce(request: PageRequest | None) -> str | None:
+    nonce = request.scope.get("state", {}).get("csp_nonce") if request else None
     return nonce if isinstance(nonce, str) and nonce else None
 
 
@@ -67,8 +51,8 @@ class ConsentProxy:
     Outside a request (no middleware) it allows nothing: fail closed."""
 
     def _state(self) -> ConsentState | None:
-        visit = current_visit.get()
-        return visit.state if visit is not None else None
+        request = current_request.get()
+        return request.state if request is not None else None
 
     def allows(self, category: str) -> bool:
         state = self._state()
@@ -81,22 +65,23 @@ class ConsentProxy:
         return getattr(state, name)
 
 
-def install(kit: ConsentKit, env: Environment) -> None:
-    """Add ``consent`` (the request's state), ``consent_head()`` and ``consent_tag()``."""
-    from .tags import gated_tag
+def install(env: Environment, *, policy: Policy, head: WidgetHead) -> None:
+    """Add ``consent`` (the request's state), ``consent_head()`` and ``consent_tag()``
+    (``ConsentKit.install`` passes its policy and widget tags)."""
 
     def consent_head() -> Markup:
-        visit = current_visit.get()
-        user_agent = None
-        if visit is not None:
-            visit.scope["consentkit.head_rendered"] = True
-            user_agent = visit.headers.get("user-agent")
-        return Markup(widget_tags(kit, nonce=_nonce(), user_agent=user_agent))
+        request = current_request.get()
+        user_agent = language = None
+        if request is not None:
+            request.scope["consentkit.head_rendered"] = True
+            user_agent = request.headers.get("user-agent")
+            language = request.headers.get("accept-language")
+        return Markup(head.tags(nonce=_nonce(request), user_agent=user_agent, accept_language=language))
 
     def consent_tag(category: str, tag: str = "script", **attrs: Any) -> Markup:
-        visit = current_visit.get()
-        granted = visit is not None and visit.state.allows(category)
-        return Markup(gated_tag(kit.policy, category, tag, granted=granted, nonce=_nonce(), **attrs))
+        request = current_request.get()
+        granted = request is not None and request.state.allows(category)
+        return Markup(gated_tag(policy, category, tag, granted=granted, nonce=_nonce(request), **attrs))
 
     env.globals["consent"] = ConsentProxy()
     env.globals["consent_head"] = consent_head

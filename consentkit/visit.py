@@ -3,25 +3,21 @@ takes away. The middleware builds one per HTTP request; endpoints change it."""
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Mapping
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.types import Scope
 
 from .cookie import MAX_AGE_SECONDS
+from .cookie_trust import consent_cookie_name, read_consent_cookies
+from .kit import ConsentKit
+from .ledger.base import Record
+from .outcomes import Cached
+from .record_limit import RecordLimitExceeded
 from .rules import Outcome, Signals, evaluate, view
 from .state import Choices, ConsentState
-
-if TYPE_CHECKING:
-    from .kit import ConsentKit
-    from .ledger.base import Record
-
-# The visit of the request being handled, for template helpers.
-current_visit: ContextVar[Visit | None] = ContextVar("consentkit_visit", default=None)
 
 # Re-sign a cookie this old on the visitor's next response, so that a returning
 # visitor's choices (above all an opt-out) outlive the browser's 400-day cap.
@@ -51,32 +47,6 @@ def request_headers(scope: Scope) -> dict[str, str]:
     return out
 
 
-class OutcomeCache:
-    """Outcomes of the rules for cookies seen recently, keyed by the cookie value and
-    the GPC signal. A visitor sends the same cookie on every request, and its outcome
-    changes only at a known moment (expiry, the end of the 12-month window), so it is
-    worked out once, not on every request. Bounded; only outcomes with no decision."""
-
-    def __init__(self, size: int = 4096) -> None:
-        self._entries: OrderedDict[tuple[str, bool], tuple[Outcome, datetime | None]] = OrderedDict()
-        self._size = size
-
-    def get(self, raw: str, gpc: bool, now: datetime) -> Outcome | None:
-        entry = self._entries.get((raw, gpc))
-        if entry is None:
-            return None
-        outcome, until = entry
-        if until is not None and now >= until:
-            return None
-        return outcome
-
-    def put(self, raw: str, gpc: bool, outcome: Outcome, now: datetime) -> None:
-        moments = [m for m in (outcome.state.expires_at, outcome.choices.reprompt_not_before) if m and m > now]
-        self._entries[(raw, gpc)] = (outcome, min(moments) if moments else None)
-        if len(self._entries) > self._size:
-            self._entries.popitem(last=False)
-
-
 def find_cookie(header: str | None, name: str) -> str | None:
     """The value of one cookie in a Cookie header, without parsing all of them
     (a request may carry thousands)."""
@@ -101,6 +71,10 @@ def cookie_names(header: str | None) -> list[str]:
     return [part.split("=", 1)[0].strip() for part in header.split(";") if "=" in part]
 
 
+def _secure(kit: ConsentKit, scope: Scope) -> bool:
+    return kit.secure_cookie if kit.secure_cookie is not None else scope.get("scheme") in ("https", "wss")
+
+
 @dataclass
 class Visit:
     """The consent of one request: what it brought, what applies, what changed."""
@@ -115,32 +89,41 @@ class Visit:
     arrived: Mapping[str, bool]
     dirty: bool = False
     records: list[Record] = field(default_factory=list)
+    # Consent cookies of the request that this response expires (cookie_trust).
+    superseded: tuple[str, ...] = ()
+    # The kit's cache entry for the cookie this request brought, if it has one.
+    cached: Cached | None = None
 
     @classmethod
     def begin(cls, kit: ConsentKit, scope: Scope) -> Visit:
         headers = request_headers(scope)
         now = kit.clock()
-        raw = find_cookie(headers.get("cookie"), kit.cookie_name)
+        name = consent_cookie_name(secure=_secure(kit, scope), cookie_domain=kit.cookie_domain)
+        reading = read_consent_cookies(kit.codec, kit.policy, headers.get("cookie"), name=name, now=now,
+                                       new_visitor_id=kit.new_visitor_id)
+        raw, loaded, brought, superseded = reading.raw, reading.loaded, reading.choices, reading.superseded
         gpc = headers.get("sec-gpc") == "1"
-        loaded = kit.codec.loads(raw, now)
-        if loaded is None:
-            brought, age, stale = None, 0, False
-        else:
-            brought, age = loaded.choices, loaded.age
+        # A conflict's result is new: it must be stored, under its new visitor id.
+        stale = reading.conflict
+        if loaded is not None:
             # Re-sign a cookie of an older key at once, so the key can be retired soon.
-            stale = age > REFRESH_AFTER_SECONDS or not loaded.current_key
+            stale = loaded.age > REFRESH_AFTER_SECONDS or not loaded.current_key
             cached = kit.outcomes.get(raw, gpc, now) if raw else None
             if cached is not None:
-                return cls(kit, scope, headers, now, brought, cached, cached.state.categories, dirty=stale)
+                outcome = cached.outcome
+                return cls(kit, scope, headers, now, brought, outcome, outcome.state.categories, stale, cached=cached,
+                           superseded=superseded)
         choices = brought or Choices(visitor_id=kit.new_visitor_id())
         outcome = evaluate(kit.policy, choices, Signals(gpc=gpc), now)
+        entry = None
         if outcome.decision is None:
             arrived = outcome.state.categories
-            if raw and brought is not None:
-                kit.outcomes.put(raw, gpc, outcome, now)
+            if raw and loaded is not None:
+                entry = kit.outcomes.put(raw, gpc, outcome, now)
         else:  # the signal decided: compare with the state the cookie alone gives
             arrived = view(kit.policy, choices, now).categories
-        return cls(kit, scope, headers, now, brought, outcome, arrived, dirty=outcome.choices != choices or stale)
+        dirty = outcome.choices != choices or stale
+        return cls(kit, scope, headers, now, brought, outcome, arrived, dirty, cached=entry, superseded=superseded)
 
     @property
     def state(self) -> ConsentState:
@@ -150,14 +133,32 @@ class Visit:
     def choices(self) -> Choices:
         return self.outcome.choices
 
-    async def record_pending(self) -> None:
-        """Record the decision the signals made (GPC), if any."""
-        if self.outcome.decision is not None and not self.records:
-            self.records.append(await self.kit.record(self.outcome.decision, self.headers.get("user-agent")))
+    def _pending(self) -> bool:
+        return self.outcome.decision is not None and not self.records
+
+    def _may_record(self, count: int) -> bool:
+        limit = self.kit.record_limit
+        client = self.scope.get("client")
+        return limit is None or limit.allow(client[0] if client else None, count)
+
+    async def record_pending(self, *, counted: bool = False) -> bool:
+        """Record the decision the signals made (GPC), if any; False when this client
+        may not add records now (``ConsentKit.record_limit``): the decision then holds
+        for this request only, and must not be stored in a cookie."""
+        decision = self.outcome.decision
+        if decision is not None and not self.records:
+            if not counted and not self._may_record(1):
+                return False
+            self.records.append(await self.kit.record(decision, self.headers.get("user-agent")))
+        return True
 
     async def apply(self, outcome: Outcome, **extra: Any) -> Record | None:
-        """Take a new outcome (a decision) for this request and record it."""
-        await self.record_pending()
+        """Take a new outcome (a decision) for this request and record it;
+        RecordLimitExceeded (nothing changed) when this client may not add records now."""
+        count = int(self._pending()) + int(outcome.decision is not None)
+        if count and not self._may_record(count):
+            raise RecordLimitExceeded("too many decisions from this client; try again in a minute")
+        await self.record_pending(counted=True)
         self.outcome = outcome
         self.dirty = True
         if outcome.decision is None:
@@ -189,12 +190,24 @@ class Visit:
             return host.split("]", 1)[0] + "]"
         return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
+    @property
+    def secure(self) -> bool:
+        """Whether the browser reached the site over TLS (``secure_cookie`` says so
+        behind a proxy that terminates it)."""
+        return _secure(self.kit, self.scope)
+
+    @property
+    def cookie_name(self) -> str:
+        """The consent cookie's name on this response: ``__Host-consentkit`` on HTTPS,
+        ``__Secure-consentkit`` there with a ``cookie_domain``, else ``consentkit``."""
+        return consent_cookie_name(secure=self.secure, cookie_domain=self.kit.cookie_domain)
+
     def set_cookie_header(self) -> bytes:
         """The Set-Cookie value that stores this visit's choices."""
         kit = self.kit
-        secure = kit.secure_cookie if kit.secure_cookie is not None else self.https
+        secure = self.secure
         parts = [
-            f"{kit.cookie_name}={kit.codec.dumps(self.choices)}",
+            f"{self.cookie_name}={kit.codec.dumps(self.choices)}",
             "Path=/",
             f"Max-Age={MAX_AGE_SECONDS}",
             "HttpOnly",
@@ -202,6 +215,6 @@ class Visit:
         ]
         if secure:
             parts.append("Secure")
-        if kit.cookie_domain:
+        if kit.cookie_domain:  # never with __Host-: that name is only used without one
             parts.append(f"Domain={kit.cookie_domain}")
         return "; ".join(parts).encode("latin-1")

@@ -1,44 +1,65 @@
-"""What the widget needs to know of the policy, as the JSON the page carries in
-``<script type="application/json" id="consentkit-config">``."""
+"""What the widget knows of the policy, in two parts, each served as a cacheable asset
+(see ``assets.WidgetAssets``), never in the page:
+
+- ``boot_config``: what the synchronous part needs before any other script runs, the
+  same for every page and language: the endpoints' prefix, the mode, the sale/sharing
+  categories, each category's Consent Mode types, and the guard's rules (declared hosts,
+  cookies and storage keys of the categories a visitor may refuse);
+- ``widget_config``: what the banner and the dialog show, in one language: categories,
+  services, vendors, cookie lifetimes, and the widget's strings.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from .i18n import widget_texts
-from .policy import Policy
+from .catalogue import catalogue
+from .i18n import WIDGET_KEYS, languages, texts
+from .policy import CONSENT_MODE_TYPES, Policy
 
 
-def widget_config(policy: Policy, prefix: str) -> dict[str, Any]:
-    """Categories with their services, vendors and cookie lifetimes, the endpoints,
-    the Consent Mode mapping and the texts (see ``i18n``). Built once per kit."""
+def _pattern(host: str) -> str:
+    # A declared host is letters, digits, '-' and '.' (policy.HostRule), '*.' stripped:
+    # only the dot means something in a regular expression.
+    return host.removeprefix("*.").replace(".", "\\.")
+
+
+def boot_config(policy: Policy, prefix: str) -> dict[str, Any]:
+    """The synchronous part's share of the policy (``widget/src/types.d.ts`` BootConfig)."""
+    hosts: list[list[str]] = []
+    cookies: list[list[str]] = []
+    storage: list[list[str]] = []
+    for category in policy.categories:
+        if category.required:
+            continue  # never held, never refused
+        for service in category.services:
+            owner = [category.id, service.id]
+            hosts += [[rule.host.removeprefix("*"), rule.path, *owner] for rule in service.hosts]
+            cookies += [[rule.pattern, *owner] for rule in service.cookies]
+            storage += [[key, *owner] for key in service.local_storage]
+    # One test rules most URLs out without parsing them: no declared host in the text, and
+    # none of what a URL parser turns into a host (%-escapes, tabs and newlines, non-ASCII).
+    names = sorted({_pattern(row[0]) for row in hosts})
     return {
         "prefix": prefix,
         "mode": policy.mode,
+        "sale": list(policy.sale_or_sharing_ids),
+        "consent_mode": {c.id: list(policy.consent_mode[c.id]) for c in policy.categories},
+        "consent_mode_types": list(CONSENT_MODE_TYPES),
+        "hosts": hosts,
+        "cookies": cookies,
+        "storage": storage,
+        "suspect": "|".join([*names, "[%\\t\\n\\r]", "[^\\0-\\x7f]"]),
+    }
+
+
+def widget_config(policy: Policy, lang: str) -> dict[str, Any]:
+    """The deferred part's share, in ``lang`` (``widget/src/types.d.ts`` WidgetConfig)."""
+    return {
+        "lang": lang,
+        "languages": list(languages(policy.texts)),
         "age_gate": policy.age_gate,
-        "categories": [
-            {
-                "id": c.id,
-                "label": c.label,
-                "description": c.description,
-                "required": c.required,
-                "sale_or_sharing": c.sale_or_sharing,
-                "services": [
-                    {
-                        "id": s.id,
-                        "vendor": s.vendor,
-                        "hosts": [str(h) for h in s.hosts],
-                        "description": s.description,
-                        "cookies": [{"name": k.pattern, "lifetime": k.lifetime} for k in s.cookies],
-                        "local_storage": list(s.local_storage),
-                    }
-                    for s in c.services
-                ],
-            }
-            for c in policy.categories
-        ],
-        "consent_mode": {k: list(v) for k, v in policy.consent_mode.items()},
-        # Every string per language, defaults merged with the policy's overrides: the
-        # widget carries no language of its own, so it stays small and cacheable.
-        "texts": widget_texts(policy.texts),
+        "categories": catalogue(policy),
+        # Defaults merged with the policy's overrides, only the widget's keys.
+        "texts": {k: v for k, v in texts(lang, policy.texts).items() if k in WIDGET_KEYS},
     }

@@ -28,7 +28,7 @@ from consentkit.policy import PolicyError
 from .csp import ContentSecurityPolicy
 from .formguard import FormGuard, RateLimit
 from .quote import QuoteForm
-from .site import SitePages
+from .site import OUTBOX_ACCESS, OutboxAccess, SitePages
 from .standins import ANALYTICS_HOST, PIXEL_HOST, standin_origin, standin_routes
 
 HERE = Path(__file__).resolve().parent
@@ -64,11 +64,17 @@ def create_app(
     notifier: Any = None,
     quote_min_seconds: float = 3.0,
     quote_rate: tuple[int, float] = (10, 600.0),
+    outbox: OutboxAccess = "local",
 ) -> Starlette:
     """The demo site. ``db`` is the ledger's store URL; ``mode`` overrides the
     policy file's; without ``secret_keys`` a random key lives as long as the process
     (consent cookies then do not survive a restart). ``quote_min_seconds`` and
-    ``quote_rate`` (attempts, seconds) tune the quote form's bot defence."""
+    ``quote_rate`` (attempts, seconds) tune the quote form's bot defence.
+    ``outbox``: who may open ``/dev/outbox``, which lists every parent's address:
+    ``"local"`` (the default) only a browser on this machine, ``"open"`` anyone,
+    ``"off"`` nobody."""
+    if outbox not in OUTBOX_ACCESS:
+        raise ValueError(f"outbox must be one of {', '.join(OUTBOX_ACCESS)}")
     policy = load_policy(mode)
     keys = list(secret_keys) if secret_keys else [secrets.token_urlsafe(32)]
     # The demo keeps parents' e-mails in memory on purpose and shows them at /dev/outbox.
@@ -78,7 +84,7 @@ def create_app(
     kit.install(templates.env)
     templates.env.globals["policy"] = policy
 
-    pages = SitePages(kit, templates)
+    pages = SitePages(kit, templates, outbox=outbox)
     guard = FormGuard(keys[0], min_seconds=quote_min_seconds, rate=RateLimit(*quote_rate))
     quote = QuoteForm(templates, guard)
     site = Starlette(

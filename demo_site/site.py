@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Mapping
 from email.message import EmailMessage
-from typing import Any
+from typing import Any, Literal, get_args
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -19,6 +20,17 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "November", "December")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$")
 _LINK = re.compile(r"https?://[^\s<>\"']+")
+OutboxAccess = Literal["local", "open", "off"]
+OUTBOX_ACCESS: tuple[OutboxAccess, ...] = get_args(OutboxAccess)
+
+
+def _from_this_machine(request: Request) -> bool:
+    """Whether the request comes from a loopback address (the developer's own browser)."""
+    client = request.client
+    try:
+        return client is not None and ipaddress.ip_address(client.host).is_loopback
+    except ValueError:
+        return False
 
 
 def ccpa_categories(extra: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
@@ -56,9 +68,10 @@ def outbox_entry(message: Any) -> dict[str, Any]:
 class SitePages:
     """The page handlers; they read the visitor's consent from ``request.state.consent``."""
 
-    def __init__(self, kit: ConsentKit, templates: Jinja2Templates) -> None:
+    def __init__(self, kit: ConsentKit, templates: Jinja2Templates, *, outbox: OutboxAccess = "local") -> None:
         self.kit = kit
         self.templates = templates
+        self.outbox_access = outbox
 
     def render(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
         return self.templates.TemplateResponse(request, name, context, status_code=status)
@@ -105,6 +118,10 @@ class SitePages:
         return self.render(request, "signup_done.html", active="signup", band=band)
 
     async def outbox(self, request: Request) -> Response:
+        # Every parent's address is on this page: never for anyone who can reach the demo.
+        allowed = self.outbox_access == "open" or (self.outbox_access == "local" and _from_this_machine(request))
+        if not allowed:
+            return PlainTextResponse("Not Found", status_code=404, headers={"Cache-Control": "no-store"})
         messages = getattr(self.kit.notifier, "messages", None) or []
         entries = [outbox_entry(m) for m in list(messages)]
         response = self.render(request, "outbox.html", messages=entries)

@@ -1,55 +1,28 @@
-"""Shared fixtures: a policy like the model site's, a kit on a movable clock, and
-a tiny Starlette app behind ConsentMiddleware, called in-process."""
+"""Shared fixtures: a policy like the model site's, a kit on a movable clock (the
+values come from ``tests/kits.py``), PostgreSQL (``tests/postgres.py``), and
+browser profiles on consentkit's own pytest plugin (``consentkit.testing.plugin``:
+its system Chromium, launch options and browser), sandboxed from the internet."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+import re
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from consentkit import Category, ConsentKit, Policy, Service
+from consentkit import ConsentKit, Policy
 
-SECRET = "test-secret-key-0123456789"
-OLD_SECRET = "older-secret-key-abcdefghij"
-START = datetime(2026, 11, 27, 13, 0, tzinfo=UTC)
+from .kits import SECRET, Clock, make_policy
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page
 
-def make_policy(mode: str = "opt_out", *, age_gate: bool = True, version: str = "2026-11-01") -> Policy:
-    return Policy(
-        version=version,
-        mode=mode,
-        age_gate=age_gate,
-        controller={"name": "Example Health Insurance", "contact": "privacy@example.test"},
-        categories=[
-            Category("necessary", required=True),
-            Category("analytics", services=[
-                Service("web-analytics", vendor="Google",
-                        hosts=["www.googletagmanager.com", "www.google-analytics.com"],
-                        cookies={"_ga": "2 years", "_ga_*": "2 years", "_gid": "24 hours"}),
-                Service("clear-gif", vendor="Example Analytics", hosts=["pixel.example-analytics.test"]),
-            ]),
-            Category("captcha", services=[
-                Service("recaptcha", vendor="Google", hosts=["www.google.com/recaptcha", "www.gstatic.com/recaptcha"]),
-            ]),
-            Category("advertising", sale_or_sharing=True, services=[
-                Service("ads", vendor="Example Ads", hosts=["ads.example-ads.test"], cookies={"_ads": "13 months"}),
-            ]),
-        ],
-    )
+pytest_plugins = ["tests.postgres"]
 
-
-class Clock:
-    """A clock tests move by hand."""
-
-    def __init__(self, now: datetime = START) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
+# The sandbox has no internet: requests to anything but this machine fail at once
+# (they are still seen as requests, which is what the tests count).
+_OUTSIDE = re.compile(r"^https?://(?!127\.0\.0\.1[:/]|localhost[:/]|[a-z0-9-]+\.localhost[:/])")
 
 
 @pytest.fixture
@@ -75,3 +48,31 @@ def make_kit(clock: Clock) -> Callable[..., ConsentKit]:
         return ConsentKit(policy or make_policy(), clock=clock, **options)  # type: ignore[arg-type]
 
     return factory
+
+
+@pytest.fixture
+def consentkit_context_options() -> dict[str, Any]:
+    return {"viewport": {"width": 1280, "height": 720}}
+
+
+@pytest.fixture
+def new_context(
+    consentkit_browser: Browser, consentkit_context_options: dict[str, Any]
+) -> Iterator[Callable[..., BrowserContext]]:
+    """A fresh browser profile per call (no cookies), closed after the test."""
+    opened: list[BrowserContext] = []
+
+    def make(**options: Any) -> BrowserContext:
+        context = consentkit_browser.new_context(**{**consentkit_context_options, **options})
+        context.route(_OUTSIDE, lambda route: route.abort())
+        opened.append(context)
+        return context
+
+    yield make
+    for context in opened:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context: Callable[..., BrowserContext]) -> Page:
+    return new_context().new_page()

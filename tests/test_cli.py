@@ -186,3 +186,23 @@ def test_every_command_is_registered(capsys: pytest.CaptureFixture[str]) -> None
     assert main(["--help"]) == 0
     listing = capsys.readouterr().out
     assert all(name in listing for name in ("export", "stats", "demo", "scan"))
+
+
+def test_export_csv_keeps_identifiers_as_they_are(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Info of issue 13: ids starting with "-" (token_urlsafe makes them) were changed to "'-..."."""
+    db = tmp_path / "consent.db"
+
+    async def seed() -> None:
+        store = SqliteStore(db)
+        await store.open()
+        await store.append_many([Record("-r0_Ab", "-visitor-0123456789", _at(1, 9), "2026-11-01", "opt_out", ALL,
+                                        "banner", browser="-1+2")])
+        await store.close()
+
+    asyncio.run(seed())
+    assert main(["export", "--db", _url(db), "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    row = dict(zip(COLUMNS, next(r for r in csv.reader(io.StringIO(out)) if r[0] != "receipt_id")))
+    assert row["receipt_id"] == "-r0_Ab" and row["visitor_id"] == "-visitor-0123456789"
+    assert row["browser"] == "'-1+2"  # free text still cannot become a formula
+    assert '"-r0_Ab"' in out  # quoted

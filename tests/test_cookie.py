@@ -7,7 +7,7 @@ import pytest
 from consentkit.cookie import MAX_AGE_SECONDS, CookieCodec, MissingSecretError
 from consentkit.state import Choices
 
-from .conftest import OLD_SECRET, SECRET, START, Clock
+from .kits import OLD_SECRET, SECRET, START, Clock
 
 CHOICES = Choices(
     visitor_id="AbCdEfGhIjKlMnOpQrStUv",

@@ -1,5 +1,5 @@
 """Set-Cookie policing: dropping cookies of categories without consent, and
-expiring them on withdrawal, host-only and on the parent domains."""
+expiring them on withdrawal, host-only, on the host and on its registrable domain."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from email.message import Message
 import pytest
 
 from consentkit import Category, Policy, Service
-from consentkit.cookies_out import cookie_name, expiry_headers, filter_set_cookies, parent_domains
+from consentkit.cookie_domains import cookie_domains
+from consentkit.cookies_out import MAX_EXPIRY_HEADERS, cookie_name, expiry_headers, filter_set_cookies
 
-from .conftest import make_policy
+from .kits import make_policy
 
 POLICY = make_policy()
 NOW = datetime(2026, 11, 27, 13, 0, tzinfo=UTC)
@@ -76,10 +77,17 @@ def test_cookie_name():
     [
         ("www.example.com", ["www.example.com", "example.com"]),
         ("example.com", ["example.com"]),
-        ("a.b.example.com", ["a.b.example.com", "b.example.com", "example.com"]),
+        ("a.b.example.com", ["a.b.example.com", "example.com"]),  # the host and its registrable domain only
+        ("a." * 1200 + "localhost", []),  # 2.4 KB: longer than a host name can be
+        ("a." * 100 + "example.com", ["a." * 100 + "example.com", "example.com"]),
+        ("x" * 64 + ".example.com", []),  # a label longer than 63
+        ("foo.herokuapp.com", ["foo.herokuapp.com"]),  # a private public suffix: never herokuapp.com
+        ("herokuapp.com", []),  # itself a public suffix
+        ("www.example.co.uk", ["www.example.co.uk", "example.co.uk"]),
+        ("www.analytics.localhost", ["www.analytics.localhost", "analytics.localhost"]),
         ("WWW.Example.COM.", ["www.example.com", "example.com"]),
         ("www.example.com:8443", ["www.example.com", "example.com"]),
-        ("www.shop.co.uk", ["www.shop.co.uk", "shop.co.uk"]),  # never co.uk
+        ("www.shop.co.uk", ["www.shop.co.uk", "shop.co.uk"]),  # never co.uk (Public Suffix List)
         ("shop.com.au", ["shop.com.au"]),
         ("localhost", []),
         ("localhost:8000", []),
@@ -93,8 +101,13 @@ def test_cookie_name():
         ("", []),
     ],
 )
-def test_parent_domains(host, domains):
-    assert parent_domains(host) == domains
+def test_cookie_domains(host, domains):
+    assert cookie_domains(host) == domains
+
+
+def test_a_configured_cookie_domain_replaces_the_hosts():
+    assert cookie_domains("www.shop.example.com", "shop.example.com") == ["shop.example.com"]
+    assert cookie_domains("a." * 1200 + "localhost", ".example.com") == ["example.com"]
 
 
 def test_expiry_headers_for_www_host():
@@ -176,10 +189,52 @@ def test_a_real_cookie_jar_loses_the_withdrawn_cookies_on_every_domain():
 
 
 def test_thousands_of_matching_cookies_are_not_amplified():
-    from consentkit.cookies_out import MAX_EXPIRED_NAMES
-
     names = [f"_ga_{i}" for i in range(3000)]
     values = expiry_headers(make_policy(), {"analytics"}, names, "www.example.com", secure=True)
-    expired = {v.split(b"=", 1)[0] for v in values}
-    assert len(expired) <= MAX_EXPIRED_NAMES + 2
-    assert b"_ga" in expired and b"_gid" in expired  # declared names come first
+    assert len(values) <= MAX_EXPIRY_HEADERS
+    expired = [v.split(b"=", 1)[0] for v in values]
+    assert expired[:6] == [b"_ga"] * 3 + [b"_gid"] * 3  # declared names come first
+    assert len(values) % 3 == 0  # a name is expired on all its domains, or not at all
+
+
+def test_the_issue_13_host_and_jar_give_at_most_the_cap():
+    """H1 as reported: 1,200 labels of Host and 250 matching cookies gave 161,000 headers."""
+    names = [f"_ga_{i}" for i in range(250)]
+    values = expiry_headers(make_policy(), {"analytics", "advertising"}, names, "a." * 1200 + "localhost",
+                            secure=False)
+    assert 0 < len(values) <= MAX_EXPIRY_HEADERS
+    assert not any(b"Domain=" in v for v in values)  # an invalid Host: host-only expiry, nothing from the header
+
+
+def test_denied_categories_expire_only_what_the_request_carries():
+    values = expiry_headers(POLICY, [], ["_ga", "_ga_X", "_ads", "theme"], "example.com", secure=False,
+                            denied={"analytics"})
+    assert sorted({v.split(b"=", 1)[0] for v in values}) == [b"_ga", b"_ga_X"]  # not _gid, not _ads
+    assert expiry_headers(POLICY, [], ["theme"], "example.com", secure=False, denied={"analytics"}) == []
+
+
+@pytest.mark.parametrize(
+    ("expires", "deletes"),
+    [
+        ("Thu, 01 Jan 1970 00:00:00 GMT", True),
+        ("Thu, 01 Jan 70 00:00:00 GMT", True),  # 70-99: 19xx
+        ("Wed, 01 Jan 69 00:00:00 GMT", False),  # 0-69: 20xx, as browsers read it (2069)
+        ("Thu, 01 Jan 1970 00:00 GMT", False),  # no seconds: browsers ignore the attribute (a session cookie)
+        ("Thu, 01-Jan-1970 00:00:00 GMT", True),
+        ("1 jan 1970 00:00:00", True),
+        ("Thu, 31 Feb 1970 00:00:00 GMT", False),  # no such day
+        ("Thu, 01 Jan 1600 00:00:00 GMT", False),  # before 1601
+        ("Thu, 01 Jan 1970 24:00:00 GMT", False),
+    ],
+)
+def test_an_expiry_counts_as_a_deletion_only_as_rfc_6265_reads_it(expires, deletes):
+    """L2: the filter agrees with the browser's date parser (RFC 6265 5.1.1)."""
+    value = f"_ga=GA1.1.1; Path=/; Expires={expires}"
+    assert (filter_set_cookies([sc(value)], POLICY, {}, now=NOW) == [sc(value)]) is deletes
+
+
+def test_a_cookie_chromium_would_keep_never_passes_as_a_deletion():
+    from consentkit.cookie_dates import parse_cookie_date
+
+    assert parse_cookie_date(b"Wed, 01 Jan 69 00:00:00 GMT") == datetime(2069, 1, 1, tzinfo=UTC)
+    assert parse_cookie_date(b"Thu, 01 Jan 1970 00:00 GMT") is None

@@ -22,8 +22,8 @@ from consentkit.gating import fastpath
 from consentkit.gating.gate import HtmlGate
 from consentkit.gating.syntax import _FOREIGN, _RAW_END, _RAWTEXT, _TAG, _URL_ATTRS, _attrs
 
-from .conftest import make_policy
-from .test_rewrite import GRANTS, _cut, piece, resource_tag
+from .kits import make_policy
+from .random_markup import GRANTS, cut, piece, resource_tag
 
 C = fastpath.CSCAN
 needs_c = pytest.mark.skipif(C is None and os.environ.get("CI") != "true", reason="the C scanner is not built")
@@ -87,7 +87,7 @@ CONTEXTS = ["<head>{}", "<head><svg>{}</svg>", "<head><template>{}</template>", 
 def test_c_scanner_gives_the_output_of_the_exact_tokenizer(doc, granted, cuts, nonce):
     policy = make_policy()  # a fresh policy: an empty tag cache
     data = b"<head>" + doc.encode() if len(doc) % 3 else doc.encode()  # injected at once, or not
-    parts = _cut(data, cuts)
+    parts = cut(data, cuts)
     kw = {"nonce": nonce, "inject": b"<!--I-->"}
     reference = _run(_exact_gate(policy, granted, **kw), [data])
     assert _run(HtmlGate(policy, granted, **kw), parts) == reference  # cold cache
@@ -109,7 +109,7 @@ def test_any_bytes_give_the_exact_output(data, cuts, granted):
     policy = make_policy()
     for prefix in (b"", b"<head>", b"<head><svg>", b"<head><template>"):
         reference = _run(_exact_gate(policy, granted, nonce="n"), [prefix + data])
-        assert _run(HtmlGate(policy, granted, nonce="n"), _cut(prefix + data, cuts)) == reference
+        assert _run(HtmlGate(policy, granted, nonce="n"), cut(prefix + data, cuts)) == reference
         assert _run(HtmlGate(policy, granted, nonce="n"), [prefix + data]) == reference  # warm
 
 
@@ -269,7 +269,7 @@ spec.loader.exec_module(module)
 sys.modules["consentkit.gating._cscan"] = module
 from consentkit.gating import fastpath
 from consentkit.gating.gate import HtmlGate
-from tests.conftest import make_policy
+from tests.kits import make_policy
 assert fastpath.CSCAN is module
 policy, rng = make_policy(), random.Random(4)
 pieces = [b"<", b">", b"/", b"!--", b"-->", b"=", b'"', b"'", b" ", b"\\t", b"script", b"img", b"svg", b"template",

@@ -222,8 +222,31 @@ async def test_signup_validates_without_storing(site):
 
 
 class Outbox:
+    site_url = "http://localhost:8000"
+
     def __init__(self) -> None:
         self.messages: list[dict[str, str]] = []
+
+
+def _from(app: Starlette, address: str) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(address, 40000)), base_url=SITE)
+
+
+@pytest.mark.parametrize(("access", "address", "shown"), [
+    ("local", "127.0.0.1", True),
+    ("local", "::1", True),
+    ("local", "203.0.113.9", False),  # anyone who reaches a demo started with --host 0.0.0.0
+    ("local", "192.168.1.20", False),
+    ("open", "203.0.113.9", True),
+    ("off", "127.0.0.1", False),
+])
+async def test_the_outbox_shows_parents_addresses_only_where_the_demo_allows(access, address, shown):
+    """Info of issue 13: /dev/outbox listed every parent's address to anyone who opened it."""
+    notifier = Outbox()
+    notifier.messages.append({"to": "parent@example.test", "subject": "s", "body": "b"})
+    async with _from(demo(notifier=notifier, outbox=access), address) as c:
+        r = await c.get("/dev/outbox")
+    assert (r.status_code, "parent@example.test" in r.text) == ((200, True) if shown else (404, False))
 
 
 async def test_outbox_is_empty_without_messages_and_lists_them_escaped(site):

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from consentkit import Policy
 from consentkit.cookie import COOKIE_NAME
 
 from .apps import client
@@ -200,8 +201,33 @@ async def test_withdrawal_expires_the_categorys_cookies_and_nothing_else(make_ki
         r = await c.post("/consentkit/consent", json={"choices": {"analytics": False}, "source": "banner"})
         expired = [v for v in r.headers.get_list("set-cookie") if "Max-Age=0" in v]
         assert {v.split("=", 1)[0] for v in expired} == {"_ga", "_gid", "_ga_ABC"}
-        again = await c.get("/consentkit/state")
-        assert not [v for v in again.headers.get_list("set-cookie") if "Max-Age=0" in v]
+        # Still carried (a vendor script may set them again): expired on every page view...
+        again = await c.get("/")
+        expired = [v for v in again.headers.get_list("set-cookie") if "Max-Age=0" in v]
+        assert {v.split("=", 1)[0] for v in expired} == {"_ga", "_ga_ABC"}
+        # ...and once gone, nothing more is sent.
+        c.cookies.delete("_ga_ABC")
+        c.cookies.delete("_ga")
+        gone = await c.get("/")
+        assert not [v for v in gone.headers.get_list("set-cookie") if "Max-Age=0" in v]
+
+
+async def test_a_denied_categorys_cookies_are_expired_on_every_page_view_they_come_back_on(make_kit):
+    """Issue 12 part 2, server side: a vendor script still running in an open page may
+    set a cookie again after the withdrawal; each page view that carries it expires it."""
+    kit = make_kit()
+    async with client(kit, Origin=SITE) as c:
+        await c.post("/consentkit/consent", json={"choices": {"analytics": False}, "source": "banner"})
+        for _ in range(3):
+            c.cookies.set("_ga", "GA1.1.again")
+            page = await c.get("/")
+            expired = [v for v in page.headers.get_list("set-cookie") if v.startswith("_ga=;")]
+            assert expired and all("Max-Age=0" in v for v in expired)
+            assert "Cookie" in page.headers["vary"]
+        # Not on what a page view is not: a JSON answer of the app, a HEAD.
+        c.cookies.set("_ga", "GA1.1.again")
+        assert "set-cookie" not in (await c.get("/whoami")).headers
+        assert "set-cookie" not in (await c.head("/")).headers
 
 
 async def test_a_gpc_visit_expires_sale_cookies_on_that_response(make_kit):
@@ -212,12 +238,11 @@ async def test_a_gpc_visit_expires_sale_cookies_on_that_response(make_kit):
     assert expired == {"_ads"}
 
 
-@pytest.mark.parametrize("name", ["widget.js", "widget.css"])
+@pytest.mark.parametrize("name", ["boot.js", "widget.js", "widget.css", "config.json"])
 async def test_widget_assets_are_cacheable_and_carry_no_cookie(make_kit, name):
-    from consentkit.assets import asset
-
-    found = asset(name)
-    async with client(make_kit(), **{"Sec-GPC": "1"}) as c:
+    kit = make_kit()
+    found = kit.head.assets.get(name)
+    async with client(kit, **{"Sec-GPC": "1"}) as c:
         r = await c.get(f"/consentkit/{name}?v={found.version}")
         assert r.status_code == 200 and r.content == found.body
         assert r.headers["etag"] == found.etag and "immutable" in r.headers["cache-control"]
@@ -227,3 +252,27 @@ async def test_widget_assets_are_cacheable_and_carry_no_cookie(make_kit, name):
         again = await c.get(f"/consentkit/{name}", headers={"If-None-Match": found.etag})
         assert again.status_code == 304 and not again.content
         assert (await c.head(f"/consentkit/{name}")).status_code == 200
+
+
+async def test_the_policy_travels_in_the_widgets_scripts_keyed_by_its_content_and_language(make_kit):
+    from consentkit.assets import asset
+
+    kit = make_kit()
+    boot, english, spanish = (kit.head.assets.get("boot.js"), kit.head.assets.get("widget.js", "en"),
+                              kit.head.assets.get("widget.js", "es"))
+    assert boot.body.startswith(b"self.__consentkitPolicy={") and boot.body.endswith(asset("boot.js").body)
+    assert english.body.endswith(asset("widget.js").body) and english.version != spanish.version
+    assert kit.head.assets.get("widget.js", "xx") == english  # a language not offered: the default
+    async with client(kit) as c:
+        es = (await c.get("/consentkit/config.json?lang=es")).json()
+    assert es["lang"] == "es" and es["texts"]["action.reject"] == "Rechazar todo"
+    assert "Reject all" not in (await _body(kit, "/consentkit/widget.js?lang=es"))
+    # Another policy, another URL: a cached copy of the old one is never used for it.
+    changed = make_kit(Policy("v2", [*kit.policy.categories]))
+    assert changed.head.assets.url("widget.js") != kit.head.assets.url("widget.js")
+    assert kit.head.assets.url("boot.js") == f"/consentkit/boot.js?v={boot.version}"
+
+
+async def _body(kit, path):
+    async with client(kit) as c:
+        return (await c.get(path)).text

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from consentkit import ConsentKit
 
 from .apps import make_app
-from .conftest import SECRET, Clock, make_policy
+from .kits import SECRET, Clock, make_policy
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),

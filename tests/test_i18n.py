@@ -7,7 +7,7 @@ import pytest
 from consentkit import i18n
 from consentkit.widget_config import widget_config
 
-from .conftest import make_policy
+from .kits import make_policy
 
 
 def test_every_language_has_every_key() -> None:
@@ -41,9 +41,9 @@ def test_negotiate(header: str | None, expected: str) -> None:
     assert i18n.negotiate(header, {}) == expected
 
 
-def test_the_widget_config_carries_only_the_widgets_strings() -> None:
-    config = widget_config(make_policy(), "/consentkit")
-    assert set(config["texts"]) == {"en", "es"}
-    assert set(config["texts"]["es"]) == i18n.WIDGET_KEYS
-    assert config["texts"]["es"]["gpc.honored"] == "Solicitud de exclusión atendida"
-    assert config["texts"]["en"]["gpc.honored"] == "Opt-Out Request Honored"
+def test_the_widget_config_carries_only_the_widgets_strings_in_one_language() -> None:
+    spanish, english = widget_config(make_policy(), "es"), widget_config(make_policy(), "en")
+    assert set(spanish["texts"]) == i18n.WIDGET_KEYS
+    assert spanish["texts"]["gpc.honored"] == "Solicitud de exclusión atendida"
+    assert english["texts"]["gpc.honored"] == "Opt-Out Request Honored"
+    assert spanish["lang"] == "es" and spanish["languages"] == ["en", "es"]

@@ -18,7 +18,7 @@ from starlette.routing import Route
 
 from consentkit import ConsentMiddleware
 
-from .conftest import make_policy
+from .kits import make_policy
 
 pytestmark = pytest.mark.anyio
 ADS = b'<img src="https://ads.example-ads.test/p.gif" alt="">'

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, settings
 from consentkit import ConsentKit
 
 from .apps import make_app
-from .conftest import SECRET, Clock, make_policy
+from .kits import SECRET, Clock, make_policy
 
 KIT = ConsentKit(make_policy(), secret_keys=[SECRET], store="memory://", clock=Clock())
 APP = make_app(KIT)

@@ -9,7 +9,6 @@ import pytest
 
 from consentkit import Category, Policy, Service
 from consentkit.pages import csrf_token
-from consentkit.templating import widget_tags
 
 from .apps import client
 
@@ -49,7 +48,7 @@ async def test_preferences_page_shows_every_category_and_service(make_kit):
 
 
 async def test_opt_in_mode_ticks_nothing(make_kit):
-    from .conftest import make_policy
+    from .kits import make_policy
 
     async with client(make_kit(make_policy("opt_in"))) as c:
         r, _ = await _form(c)
@@ -198,12 +197,12 @@ async def test_policy_text_is_escaped(make_kit):
 
 def test_unsupported_browser_gets_a_notice_instead_of_the_widget(make_kit):
     kit = make_kit()
-    notice = widget_tags(kit, user_agent=IE11)
-    assert "widget.js" not in notice and "consentkit-config" not in notice
+    notice = kit.head.tags(user_agent=IE11)
+    assert "widget.js" not in notice and "boot.js" not in notice
     assert 'class="ck-notice"' in notice and 'href="/consentkit/preferences"' in notice
-    widget = widget_tags(kit, user_agent=CHROME)
-    assert '<script src="/consentkit/widget.js?v=' in widget and 'id="consentkit-config"' in widget
-    assert "widget.js" in widget_tags(kit, user_agent=None)
+    widget = kit.head.tags(user_agent=CHROME)
+    assert '<script src="/consentkit/boot.js?v=' in widget and '<script src="/consentkit/widget.js?v=' in widget
+    assert "widget.js" in kit.head.tags(user_agent=None)
 
 
 async def test_internet_explorer_page_carries_the_notice(make_kit):

@@ -7,7 +7,7 @@ import pytest
 from consentkit import Category, Policy, PolicyError, Service
 from consentkit.policy import HostRule, lifetime_seconds
 
-from .conftest import make_policy
+from .kits import make_policy
 
 NECESSARY = Category("necessary", required=True)
 
@@ -29,6 +29,11 @@ NECESSARY = Category("necessary", required=True)
                                Category("b", services=[Service("s")])]), "service 's' is declared twice"),
         (lambda: Policy("v1", [NECESSARY], lifetime_days=0), "lifetime_days"),
         (lambda: Policy("v1", [NECESSARY], consent_mode={"nope": ["ad_storage"]}), "consent_mode names"),
+        (lambda: Policy("v1", [NECESSARY, Category("analytics")], consent_mode={"analytics": ["analytic_storage"]}),
+         "'analytic_storage', which is not a Consent Mode type"),
+        (lambda: Policy("v1", [NECESSARY, Category("analytics")], consent_mode={"analytics": "analytics_storage"}),
+         "must be a list of Consent Mode types"),
+        (lambda: Policy("v1", [NECESSARY], consent_mode=["security_storage"]), "consent_mode must map"),
     ],
 )
 def test_invalid_policies_say_how_to_fix(build, message):
@@ -134,3 +139,65 @@ def test_from_toml_rejects_unknown_keys_and_bad_toml(tmp_path: Path):
     path.write_text("version = ")
     with pytest.raises(PolicyError, match="not valid TOML"):
         Policy.from_toml(path)
+
+
+def test_a_misspelt_consent_mode_type_in_toml_stops_the_start(tmp_path):
+    path = tmp_path / "policy.toml"
+    path.write_text('version = "v1"\nconsent_mode = {analytics = ["analytic_storage"]}\n'
+                    '[[categories]]\nid = "necessary"\nrequired = true\n[[categories]]\nid = "analytics"\n')
+    with pytest.raises(PolicyError, match="analytic_storage"):
+        Policy.from_toml(path)
+
+
+def test_consent_mode_defaults_and_the_policys_own_mapping():
+    policy = make_policy()
+    assert policy.consent_mode["necessary"] == ("security_storage", "functionality_storage")
+    assert policy.consent_mode["analytics"] == ("analytics_storage",)
+    assert policy.consent_mode["advertising"] == ("ad_storage", "ad_user_data", "ad_personalization")
+    assert policy.consent_mode["captcha"] == ()
+    mapped = Policy("v1", policy.categories, consent_mode={"captcha": ["functionality_storage"]})
+    assert mapped.consent_mode["captcha"] == ("functionality_storage",)
+    assert mapped.consent_mode["analytics"] == ("analytics_storage",)
+
+
+_TOML_BASE = """
+version = "2026-11-01"
+{top}
+[[categories]]
+id = "necessary"
+required = true
+[[categories]]
+id = "advertising"
+{category}
+[[categories.services]]
+id = "ads"
+{service}
+"""
+
+
+@pytest.mark.parametrize(("top", "category", "service", "says"), [
+    ("", 'required = "false"', "", "required must be true or false"),
+    ("", 'sale_or_sharing = "true"', "", "sale_or_sharing must be true or false"),
+    ("", "sale_or_sharing = 1", "", "sale_or_sharing must be true or false"),
+    ('age_gate = "false"', "", "", "age_gate must be true or false"),
+    ("", "label = 3", "", "label must be a string"),
+    ("", "", 'hosts = "ads.example.net"', "hosts must be a list"),
+    ("", "", "cookies = { _ads = 13 }", "lifetime must be a string"),
+    ("", "", 'cookies = ["_ads"]', "cookies must be a table"),
+    ("", "", "vendor = true", "vendor must be a string"),
+    ('controller = { name = 1 }', "", "", "the controller's name must be a string"),
+])
+def test_a_value_of_the_wrong_type_is_an_error_that_says_what_to_write(tmp_path, top, category, service, says):
+    """L8: `required = "false"` in TOML made the category always-on."""
+    path = tmp_path / "policy.toml"
+    path.write_text(_TOML_BASE.format(top=top, category=category, service=service))
+    with pytest.raises(PolicyError, match=says):
+        Policy.from_toml(path)
+
+
+def test_the_same_file_with_real_booleans_loads(tmp_path):
+    path = tmp_path / "policy.toml"
+    path.write_text(_TOML_BASE.format(top="age_gate = false", category="required = false\nsale_or_sharing = true",
+                                      service='hosts = ["ads.example.net"]\ncookies = { _ads = "13 months" }'))
+    policy = Policy.from_toml(path)
+    assert policy.category("advertising").required is False and policy.age_gate is False

@@ -3,9 +3,6 @@ the edges of streaming (chunk boundaries, oversized tags, bounded memory)."""
 
 from __future__ import annotations
 
-import itertools
-import json
-import re
 from html import unescape
 
 import pytest
@@ -14,20 +11,13 @@ from hypothesis import strategies as st
 
 from consentkit.gating.syntax import BODY_LIMIT
 from consentkit.policy import split_url
-from consentkit.rewrite import TAG_LIMIT, HtmlGate, rewrite_html, state_script
+from consentkit.rewrite import TAG_LIMIT, HtmlGate, rewrite_html
 
-from .conftest import make_policy
 from .html_judge import leaks
+from .kits import make_policy
+from .random_markup import ADS, ALL, ANALYTICS, CAPTCHA, DOCS, GA, GRANTS, GTM, NONE, PIXEL, cut
 
 POLICY = make_policy()
-NONE: dict[str, bool] = {}
-ALL = {"analytics": True, "captcha": True, "advertising": True}
-ANALYTICS = {"analytics": True}
-GA = "https://www.google-analytics.com/analytics.js"
-GTM = "https://www.googletagmanager.com/gtag/js?id=G-X"
-PIXEL = "https://pixel.example-analytics.test/p.gif"
-CAPTCHA = "https://www.google.com/recaptcha/api.js"
-ADS = "https://ads.example-ads.test/tag.js"
 
 
 def gate(html: str, granted: dict[str, bool] = NONE, **kw: object) -> str:
@@ -346,24 +336,6 @@ def test_injection_is_not_gated_and_tags_after_it_are():
     assert out == f'<head><script src="{GA}"></script><script type="text/plain" data-consent="analytics" data-src="{GA}"></script>'
 
 
-# -- the state script ------------------------------------------------------------
-
-
-@pytest.mark.parametrize("value", ["</script><script>alert(1)</script>", "<!--", "a & b > c", "\u2028\u2029", "é ☃"])
-def test_state_script_cannot_be_closed_by_a_value(value):
-    out = state_script({"visitor_id": value, "n": [1, None, True]}, nonce="abc")
-    text = out.decode("ascii")  # everything outside ASCII is escaped
-    assert text.startswith('<script type="application/json" id="consentkit-state" nonce="abc">')
-    body = text[text.index(">") + 1 : -len("</script>")]
-    assert not re.search(r"[<>&\u2028\u2029]", body)
-    assert json.loads(body) == {"visitor_id": value, "n": [1, None, True]}
-
-
-def test_state_script_escapes_its_attributes():
-    out = state_script({}, element_id='x" onload="y')
-    assert out == b'<script type="application/json" id="x&quot; onload=&quot;y">{}</script>'
-
-
 # -- streaming: long tags, bounded memory ----------------------------------------
 
 
@@ -637,90 +609,13 @@ def reference_tags(doc: str) -> list[tuple[str, list[tuple[str, str]], bool]]:
     return out
 
 
-URLS = [GA, GTM, PIXEL, CAPTCHA, ADS, "/local.js", "https://cdn.example.test/x.js",
-        "https://www.googletagmanager.com.evil.test/x", "//www.google-analytics.com/a.js",
-        "https://www.google.com/maps", f"{PIXEL} 1x, /b.gif 2x"]
-CATEGORIES = ["analytics", "captcha", "advertising", "necessary", "unknown", ""]
-ELEMENTS = ["script", "img", "iframe", "link", "video", "source", "audio", "embed", "div", "SCRIPT", "Img"]
-
-
-def _attr(draw: st.DrawFn, name: str, value: str) -> str:
-    sep = draw(st.sampled_from([" ", "\n  ", "\t", "  "]))
-    quote = draw(st.sampled_from(['"', "'", ""] if value and not re.search(r"[\s\"'=<>`]", value) else ['"', "'"]))
-    if draw(st.integers(0, 4)) == 0:
-        name = name.upper()
-    return f"{sep}{name}={quote}{value}{quote}"
-
-
-@st.composite
-def resource_tag(draw: st.DrawFn) -> str:
-    element = draw(st.sampled_from(ELEMENTS))
-    attrs = []
-    if draw(st.booleans()):
-        attrs.append(("data-consent", draw(st.sampled_from(CATEGORIES))))
-    url = draw(st.sampled_from(URLS))
-    attr = draw(st.sampled_from(["src", "data-src", "srcset", "data-srcset", "href", "data-href", "poster"]))
-    attrs.append((attr, url))
-    if element.lower() == "script":
-        kind = draw(st.sampled_from([None, "text/plain", "module", "text/javascript"]))
-        if kind:
-            attrs.insert(draw(st.integers(0, len(attrs))), ("type", kind))
-    if element.lower() == "link":
-        attrs.insert(0, ("rel", draw(st.sampled_from(["stylesheet", "preload", "canonical", "dns-prefetch"]))))
-    attrs.append(("alt", draw(st.sampled_from(["", "a > b", "x\"y", "it's"]))))
-    attrs = draw(st.permutations(attrs))
-    body = "".join(_attr(draw, k, v) for k, v in attrs)
-    end = draw(st.sampled_from([">", " >", "/>", "\n>"]))
-    closer = f"</{element}>" if element.lower() in ("script", "iframe", "video", "audio", "div") else ""
-    inner = draw(st.sampled_from(["", "x()", f"'<img src={PIXEL}>'"])) if element.lower() == "script" else ""
-    return f"<{element}{body}{end}{inner}{closer}"
-
-
-TEXT = st.text(alphabet="ab <>/=\"'!-&;\n\té", max_size=12)
-
-
-@st.composite
-def piece(draw: st.DrawFn) -> str:
-    kind = draw(st.integers(0, 8))
-    if kind <= 2:
-        return draw(resource_tag())
-    if kind == 3:
-        return draw(TEXT)
-    if kind == 4:
-        return f"<!--{draw(TEXT).replace('-->', '')} {draw(resource_tag())} -->"
-    if kind == 5:
-        raw = draw(st.sampled_from(["script", "style", "textarea", "title", "template"]))
-        inner = draw(resource_tag()).replace(f"</{raw}", "")
-        return f"<{raw}>{inner}</{raw}>"
-    if kind == 6:
-        return draw(st.sampled_from(["<p>", "</p>", '<a href="/x" title="a>b">', "<br/>", "<!DOCTYPE html>",
-                                     "<div\nclass=x>", "<?pi x?>", "</>", "<head>", "<noscript>"]))
-    if kind == 7:
-        return f'<div title="{draw(resource_tag()).replace(chr(34), "")}">'
-    if draw(st.booleans()):
-        inner = draw(resource_tag())
-        wrap = draw(st.sampled_from(["<svg>{}</svg>", "<svg><style>{}</style></svg>", "<math><mi>{}</mi></math>",
-                                     "<svg><g>{}</g><svg/><title>{}</title></svg>"]))
-        return wrap.replace("{}", inner)
-    return draw(st.sampled_from(["<svg><title>t</title></svg>", "<math></math>", "<![CDATA[x]]>", "<svg/>"]))
-
-
-DOCS = st.lists(piece(), max_size=12).map("".join)
-GRANTS = st.sampled_from([NONE, ANALYTICS, ALL, {"captcha": True, "advertising": True}])
-
-
-def _cut(data: bytes, cuts: list[int]) -> list[bytes]:
-    points = sorted({min(c, len(data)) for c in cuts} | {0, len(data)})
-    return [data[a:b] for a, b in itertools.pairwise(points)]
-
-
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(doc=DOCS, granted=GRANTS, cuts=st.lists(st.integers(0, 2000), max_size=12), nonce=st.sampled_from([None, "n"]))
 def test_streamed_equals_whole_and_nothing_live_without_consent(doc, granted, cuts, nonce):
     data = doc.encode()
     whole = rewrite_html(POLICY, granted, data, nonce=nonce, inject=b"<!--I-->")
     g = HtmlGate(POLICY, granted, nonce=nonce, inject=b"<!--I-->")
-    streamed = b"".join(g.feed(part) for part in _cut(data, cuts)) + g.close()
+    streamed = b"".join(g.feed(part) for part in cut(data, cuts)) + g.close()
     assert streamed == whole
     assert whole.count(b"<!--I-->") == data.count(b"<!--I-->") + 1
     out = whole.decode()
@@ -750,7 +645,7 @@ def test_every_byte_outside_rewritten_tags_is_unchanged(doc, granted):
 def test_any_text_streams_like_the_whole(doc, granted, cuts):
     data = doc.encode()
     g = HtmlGate(POLICY, granted, inject=b"<i>")
-    streamed = b"".join(g.feed(part) for part in _cut(data, cuts)) + g.close()
+    streamed = b"".join(g.feed(part) for part in cut(data, cuts)) + g.close()
     assert streamed == rewrite_html(POLICY, granted, data, inject=b"<i>")
 
 

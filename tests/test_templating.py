@@ -14,7 +14,7 @@ from starlette.templating import Jinja2Templates
 from consentkit import ConsentMiddleware
 from consentkit.tags import gated_tag
 
-from .conftest import make_policy
+from .kits import make_policy
 
 pytestmark = pytest.mark.anyio
 

@@ -1,7 +1,6 @@
-"""The subcommands of ``consentkit`` that live outside ``cli.py``: each module
-exposes ``add_parser(subparsers)`` and ``run(args) -> int`` (and ``main(argv)``
-to run it on its own)."""
+"""The subcommands of ``consentkit``, one module each (``cli.COMMANDS`` lists them).
 
-from __future__ import annotations
-
-COMMANDS = ("demo", "scan")
+A command module exposes ``add_parser(subparsers)``, which adds its parser and sets
+``run`` (a function of the parsed arguments returning the exit status). Heavy
+imports (uvicorn, Playwright, the demo site) wait inside ``run``, so that
+``consentkit --help`` stays fast."""

@@ -32,6 +32,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                         help="SQLite file of the consent ledger (default: consentkit-demo.db here)")
     parser.add_argument("--mode", choices=("opt_in", "opt_out"), default=None,
                         help="consent mode; default: the demo policy's (opt_out)")
+    parser.add_argument("--outbox", choices=("local", "open", "off"), default="local",
+                        help="who may open /dev/outbox, which lists parents' addresses: local (default: a browser on "
+                        "this machine), open (anyone who reaches the demo) or off")
     parser.set_defaults(run=run)
     return parser
 
@@ -74,9 +77,12 @@ def _port_free(host: str, port: int) -> bool:
 
 def run(args: argparse.Namespace) -> int:
     """Serve the demo until interrupted."""
-    import uvicorn
-
-    from demo_site import create_app
+    try:
+        import uvicorn
+    except ImportError:
+        print("consentkit demo needs a server: pip install 'consentkit[server]'", file=sys.stderr)
+        return 2
+    from .._demo import create_app
 
     if not 0 < args.port < 65536:
         print(f"consentkit demo: --port {args.port} is not a port number", file=sys.stderr)
@@ -94,11 +100,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"consentkit demo: ${SECRET_ENV} is not set, so this run signs consent cookies with a random "
               "secret: choices made now will not be recognised after a restart.", file=sys.stderr)
     store = store_url(args.db)
-    app = create_app(store, mode=args.mode, secret_keys=keys)
+    app = create_app(store, mode=args.mode, secret_keys=keys, outbox=args.outbox)
     mode = app.state.kit.policy.mode
     print(f"Example Health (consentkit demo, {mode} mode): {display_url(args.host, args.port)}")
     print(f"  consent ledger: {store}")
-    print("  developer outbox (parents' e-mails): /dev/outbox; press Ctrl+C to stop")
+    if args.outbox != "off":
+        where = "from this machine only" if args.outbox == "local" else "open to anyone"
+        print(f"  developer outbox (parents' e-mails): /dev/outbox, {where}")
+    print("  press Ctrl+C to stop")
     sys.stdout.flush()
     # No access log: it would write every visitor's IP address.
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)

@@ -22,7 +22,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument("url", metavar="URL", help="the page to scan, e.g. http://localhost:8000/")
     parser.add_argument("--policy", metavar="FILE", type=Path,
-                        help="the policy as TOML; default: the one the page declares in its consentkit-config block")
+                        help="the policy as TOML; default: the one the page's widget declares")
     parser.add_argument("--json", action="store_true", help="print the report as JSON instead of text")
     parser.add_argument("--html", metavar="REPORT", type=Path, help="also write a self-contained HTML report here")
     parser.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
@@ -34,8 +34,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from .. import __version__
     from ..policy import Policy, PolicyError
-    from ..scan import ScanError, dumps, scan
-    from ._scan_report import to_html, to_text
+    from ..scan import ScanError, dumps, scan, to_html, to_text
 
     policy = None
     source = ""

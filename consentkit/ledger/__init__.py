@@ -7,6 +7,9 @@ store (the CLI's export and stats use it). Errors are ``LedgerError``.
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import secrets
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -25,7 +28,10 @@ __all__ = [
     "open_ledger",
     "open_store",
     "sqlite_path",
+    "store_identity",
 ]
+
+logger = logging.getLogger("consentkit.ledger")
 
 _HELP = "use sqlite:///relative/path.db, sqlite:////absolute/path.db, postgresql://user@host/db or memory://"
 
@@ -70,13 +76,47 @@ def open_store(url: str) -> Store:
     raise LedgerError(f"store URL {url.split('://', 1)[0]!r}... is not supported: {_HELP}")
 
 
+def store_identity(url: str) -> str:
+    """What names one store, whatever the URL's spelling: the SQLite file's absolute
+    path; PostgreSQL's user, host, port, database and schema (never the password);
+    for ``memory://``, this one in-memory store (each is new)."""
+    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+    path = sqlite_path(url)
+    if path is not None:
+        return f"sqlite:{path.expanduser().resolve()}"
+    if scheme in ("postgresql", "postgres"):
+        parts = urlsplit(url)
+        query = dict(parse_qsl(parts.query))
+        host = parts.hostname or query.get("host", "")
+        port = parts.port or int(query.get("port", "5432") or 5432)
+        user = parts.username or query.get("user", "")
+        return f"postgresql://{user}@{host}:{port}{parts.path or '/'}?schema={query.get('schema', '')}"
+    return f"{scheme or 'store'}:{secrets.token_hex(12)}"
+
+
 def default_spool_dir(url: str) -> Path:
     """Where records wait while the store is down: next to the SQLite file
-    (``consent.db.spool/``), else ``./.consentkit/spool``."""
+    (``consent.db.spool/``), else ``./.consentkit/spool/<store>-<hash of its identity>``,
+    so that kits of different stores started in one directory never share one."""
     path = sqlite_path(url)
     if path is not None:
         return path.with_name(path.name + ".spool")
-    return Path(".consentkit") / "spool"
+    identity = store_identity(url)
+    digest = hashlib.sha256(identity.encode()).hexdigest()[:16]
+    return Path(".consentkit") / "spool" / f"{identity.split(':', 1)[0]}-{digest}"
+
+
+def _warn_about_unowned_spool(directory: Path) -> None:
+    """Files an earlier version spooled in the shared ``./.consentkit/spool`` belong
+    to a store it cannot tell: say so, rather than replay them into the wrong one."""
+    shared = directory.parent
+    try:
+        leftovers = [p.name for p in shared.iterdir() if p.name.endswith(".jsonl")]
+    except OSError:
+        return
+    if leftovers:
+        logger.warning("%d spool file(s) of an earlier consentkit wait in %s and belong to no store; move them into "
+                       "%s if they are this store's records", len(leftovers), shared, directory)
 
 
 def open_ledger(
@@ -90,10 +130,14 @@ def open_ledger(
     """The ledger for a store URL (``sqlite:///consent.db``, ``postgresql://...``,
     ``memory://``). Call ``await ledger.start()`` before use, ``stop()`` after."""
     store = open_store(url)
+    directory = Path(spool_dir) if spool_dir is not None else default_spool_dir(url)
+    if spool_dir is None and sqlite_path(url) is None:
+        _warn_about_unowned_spool(directory)
     return Ledger(
         store,
-        Path(spool_dir) if spool_dir is not None else default_spool_dir(url),
+        directory,
         retention_days=retention_days,
         allow_short_retention=allow_short_retention,
         timeout=timeout,
+        owner=store_identity(url),
     )

@@ -7,46 +7,14 @@ The ledger knows records, not requests: the middleware turns a ``Decision`` into
 from __future__ import annotations
 
 import abc
-from collections.abc import AsyncIterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
-from types import MappingProxyType
-from typing import Any
+from collections.abc import AsyncIterator, Sequence
+from datetime import date, datetime
 
-_EMPTY: Mapping[str, bool] = MappingProxyType({})
+from .codec import utc
+from .record import LedgerError, Record
+from .rollups import DailyCount, check, count_records
 
-
-@dataclass(frozen=True, slots=True)
-class Record:
-    """One decision as the ledger keeps it (rule 9). Never a raw IP, User-Agent,
-    birth date or e-mail address: only their coarse summaries.
-
-    ``kind`` is ``"decision"`` for a decision, ``"proof"`` for the minimal proof of an
-    opt-out of sale kept after the visitor erased their records.
-    """
-
-    receipt_id: str
-    visitor_id: str
-    at: datetime
-    policy_version: str
-    mode: str
-    choices: Mapping[str, bool]
-    source: str
-    gpc: bool = False
-    age_band: str = "unknown"
-    parental_consent: str | None = None
-    browser: str = ""
-    browser_major: str = ""
-    os: str = ""
-    device: str = ""
-    verification: str | None = None
-    kind: str = "decision"
-    extra: Mapping[str, Any] = field(default_factory=dict)
-
-
-class LedgerError(Exception):
-    """A store could not do what was asked (it is down, or the URL is wrong)."""
-
+__all__ = ["LedgerError", "Record", "Store"]
 
 class Store(abc.ABC):
     """An append-only store of records. Appends are idempotent on ``receipt_id``."""
@@ -74,8 +42,9 @@ class Store(abc.ABC):
         transaction); the number of records deleted."""
 
     @abc.abstractmethod
-    def iter_records(self, since: datetime | None = None) -> AsyncIterator[Record]:
-        """Every record (from ``since`` on) in time order, streamed."""
+    def iter_records(self, since: datetime | None = None, until: datetime | None = None) -> AsyncIterator[Record]:
+        """Every record (from ``since`` on, before ``until``) in time order, streamed
+        in constant memory."""
 
     async def count(self, since: datetime | None = None) -> int | None:
         """How many records there are (from ``since`` on), or None when the store
@@ -85,3 +54,15 @@ class Store(abc.ABC):
     @abc.abstractmethod
     async def purge(self, before: datetime) -> int:
         """Delete records older than ``before`` (retention); the number deleted."""
+
+    async def daily_counts(
+        self, since: date, until: date, by: Sequence[str] = (), *, per: str = "day"
+    ) -> list[DailyCount]:
+        """Decisions per UTC day (``per="month"``: per month, from a month's first
+        day to another's) in [``since``, ``until``), grouped by the ``by`` dimensions
+        (those of one of ``rollups.GROUPINGS``), in day order. The SQL stores answer
+        from their rollups; this default counts the records."""
+        by = check(since, until, by, per)
+        start = utc(datetime.combine(since, datetime.min.time()))
+        end = utc(datetime.combine(until, datetime.min.time()))
+        return count_records([r async for r in self.iter_records(start, end)], since, until, by, per)

@@ -11,13 +11,13 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from .base import LedgerError, Record
+from .record import LedgerError, Record
 
 # The table's columns, in the order rows are written and read.
 COLUMNS: tuple[str, ...] = (
     "receipt_id", "visitor_id", "at", "policy_version", "mode", "choices", "source", "gpc",
     "age_band", "parental_consent", "browser", "browser_major", "os", "device", "verification",
-    "kind", "extra",
+    "kind", "extra", "region",
 )
 COLUMN_LIST = ", ".join(COLUMNS)
 
@@ -55,7 +55,7 @@ def to_row(record: Record, at: Any) -> Row:
         record.receipt_id, record.visitor_id, at, record.policy_version, record.mode,
         _dump(record.choices), record.source, bool(record.gpc), record.age_band,
         record.parental_consent, record.browser, record.browser_major, record.os, record.device,
-        record.verification, record.kind, _dump(record.extra),
+        record.verification, record.kind, _dump(record.extra), record.region,
     )
 
 
@@ -67,7 +67,7 @@ def from_row(row: Sequence[Any]) -> Record:
         policy_version=row[3], mode=row[4], choices=json.loads(row[5]), source=row[6],
         gpc=bool(row[7]), age_band=row[8], parental_consent=row[9], browser=row[10],
         browser_major=row[11], os=row[12], device=row[13], verification=row[14], kind=row[15],
-        extra=json.loads(row[16]),
+        extra=json.loads(row[16]), region=row[17],
     )
 
 
@@ -91,6 +91,7 @@ def to_json(record: Record) -> dict[str, Any]:
         "verification": record.verification,
         "kind": record.kind,
         "extra": dict(record.extra),
+        "region": record.region,
     }
 
 
@@ -115,6 +116,7 @@ def from_json(data: Mapping[str, Any]) -> Record:
             verification=data.get("verification"),
             kind=str(data.get("kind", "decision")),
             extra=dict(data.get("extra") or {}),
+            region=None if data.get("region") is None else str(data["region"]),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise LedgerError(f"not a ledger record: {exc}") from None

@@ -21,6 +21,9 @@ FORMATS: tuple[Format, ...] = ("jsonl", "csv")
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 # A spreadsheet would run a cell starting with one of these as a formula.
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
+# Identifiers are exported exactly as stored (a receipt id may start with "-"): every
+# cell is quoted, and an id's alphabet ([A-Za-z0-9_-]) cannot call a function.
+_IDENTIFIERS = frozenset({"receipt_id", "visitor_id"})
 
 
 class Progress:
@@ -54,12 +57,15 @@ class Progress:
         self.stream.flush()
 
 
-def _cell(value: object) -> str:
+def _cell(column: str, value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     text = value if isinstance(value, str) else _ENCODER.encode(value)
+    if column in _IDENTIFIERS:
+        return text
+    # Free text (a browser family parsed from a User-Agent) must not become a formula.
     return "'" + text if text.startswith(_FORMULA) else text
 
 
@@ -74,19 +80,19 @@ async def export(
     """Write every record from ``since`` on to ``out``; the number written.
 
     ``jsonl``: one JSON object per line, as ``codec.to_json`` gives it. ``csv``: a
-    header of the column names, then one row per record, with ``choices`` and
-    ``extra`` as JSON text in their cells.
+    header of the column names, then one row per record, every cell quoted, with
+    ``choices`` and ``extra`` as JSON text in their cells; identifiers as stored.
     """
     if fmt not in FORMATS:
         raise ValueError(f"export format {fmt!r} is unknown: use one of {', '.join(FORMATS)}")
-    writer = csv.writer(out, lineterminator="\n") if fmt == "csv" else None
+    writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL) if fmt == "csv" else None
     if writer is not None:
         writer.writerow(COLUMNS)
     written = 0
     async for record in store.iter_records(since):
         data = to_json(record)
         if writer is not None:
-            writer.writerow([_cell(data[column]) for column in COLUMNS])
+            writer.writerow([_cell(column, data[column]) for column in COLUMNS])
         else:
             out.write(_ENCODER.encode(data) + "\n")
         written += 1

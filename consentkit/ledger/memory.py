@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from .base import Record, Store
+from .rollups import DailyCount, check, count_records
 
 
 class MemoryStore(Store):
@@ -28,10 +29,15 @@ class MemoryStore(Store):
         await self.append_many(proof)
         return len(doomed)
 
-    async def iter_records(self, since: datetime | None = None) -> AsyncIterator[Record]:
+    async def iter_records(self, since: datetime | None = None, until: datetime | None = None) -> AsyncIterator[Record]:
         for record in sorted(self.records.values(), key=lambda r: (r.at, r.receipt_id)):
-            if since is None or record.at >= since:
+            if (since is None or record.at >= since) and (until is None or record.at < until):
                 yield record
+
+    async def daily_counts(
+        self, since: date, until: date, by: Sequence[str] = (), *, per: str = "day"
+    ) -> list[DailyCount]:
+        return count_records(list(self.records.values()), since, until, check(since, until, by, per), per)
 
     async def count(self, since: datetime | None = None) -> int | None:
         return sum(1 for r in self.records.values() if since is None or r.at >= since)

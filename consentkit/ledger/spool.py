@@ -6,6 +6,10 @@ process writes its own file and holds an exclusive ``flock`` on it while it does
 a replayer only takes files it can lock, so it never reads a file still being
 written, and two replayers never take the same one. A file is removed only after
 every entry in it is in the store. A line cut short by a crash is skipped.
+
+A spool belongs to one store: the first writer or replayer claims the directory
+by creating ``OWNER`` (exclusively, so two kits cannot both claim it) with the
+store's identity; a kit of another store never writes there nor replays from it.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ Entry = dict[str, Any]
 SUFFIX = ".jsonl"
 # A new file after this many entries, so that replay reads a bounded file at a time.
 ROTATE_AFTER = 5000
+OWNER_FILE = "OWNER"
 
 
 @dataclass(slots=True)
@@ -48,8 +53,10 @@ class Claim:
 class Spool:
     """The spool directory. Methods block on the disk: call them from a thread."""
 
-    def __init__(self, directory: str | Path) -> None:
+    def __init__(self, directory: str | Path, *, owner: str | None = None) -> None:
         self.directory = Path(directory)
+        self.owner = owner
+        self._owned = owner is None
         self._lock = threading.Lock()
         self._active: IO[bytes] | None = None
         self._active_path: Path | None = None
@@ -75,8 +82,40 @@ class Spool:
             if self._written >= ROTATE_AFTER:
                 self._seal_locked()
 
+    def _claim(self, *, create: bool) -> bool:
+        """Whether the directory is this store's, claiming it first if no store has
+        (when ``create``). LedgerError when another store holds it and we must write."""
+        if self._owned:
+            return True
+        assert self.owner is not None
+        path = self.directory / OWNER_FILE
+        try:
+            if create:
+                self.directory.mkdir(parents=True, exist_ok=True)
+                try:
+                    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+                except FileExistsError:
+                    pass
+                else:
+                    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                        handle.write(self.owner + "\n")
+                        handle.flush()
+                        os.fsync(handle.fileno())
+                    _sync_directory(self.directory)
+            found = path.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            raise LedgerError(f"cannot claim the ledger spool {self.directory}: {exc}") from exc
+        if found != self.owner:
+            raise LedgerError(f"the ledger spool {self.directory} belongs to another store ({found.split('?')[0]}); "
+                              "give each store its own spool_dir")
+        self._owned = True
+        return True
+
     def _open_new(self) -> IO[bytes]:
         self.directory.mkdir(parents=True, exist_ok=True)
+        self._claim(create=True)
         name = f"{time.time_ns():020d}-{os.getpid()}-{next(self._counter)}{SUFFIX}"
         path = self.directory / name
         handle = open(path, "ab")  # noqa: SIM115 - held open across writes until sealed
@@ -105,11 +144,20 @@ class Spool:
     # -- reading and replay ----------------------------------------------------
 
     def files(self) -> list[Path]:
-        """Every spool file, oldest first."""
+        """Every spool file of this store, oldest first; none when another store
+        holds the directory (logged: those records wait for their own kit)."""
         try:
-            return sorted(p for p in self.directory.iterdir() if p.name.endswith(SUFFIX))
+            found = sorted(p for p in self.directory.iterdir() if p.name.endswith(SUFFIX))
         except FileNotFoundError:
             return []
+        if not found:
+            return []
+        try:
+            self._claim(create=True)
+        except LedgerError as exc:
+            logger.error("%s", exc)
+            return []
+        return found
 
     def pending(self) -> bool:
         return bool(self.files())

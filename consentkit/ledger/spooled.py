@@ -40,6 +40,8 @@ class Ledger:
     ``retention_days``: records older than this are purged, once at start and daily.
     Less than 730 days (24 months) is refused unless ``allow_short_retention=True``.
     ``timeout``: seconds an append waits for the store before it spools the record.
+    ``owner``: the store's identity (``store_identity(url)``; by default its repr):
+    the spool directory is claimed for it, and a kit of another store refuses it.
     """
 
     def __init__(
@@ -52,6 +54,7 @@ class Ledger:
         timeout: float = 2.0,
         retry_interval: float = 1.0,
         clock: Callable[[], datetime] = _utcnow,
+        owner: str | None = None,
     ) -> None:
         if isinstance(retention_days, bool) or not isinstance(retention_days, int) or retention_days < 1:
             raise LedgerError("retention_days must be a whole number of days, such as 730 (24 months)")
@@ -61,7 +64,8 @@ class Ledger:
                 "be kept (11 CCR 7101); raise it, or pass allow_short_retention=True if you keep them elsewhere"
             )
         self.store = store
-        self.spool = Spool(spool_dir)
+        # The spool belongs to this store alone: another store's records are never replayed here.
+        self.spool = Spool(spool_dir, owner=owner if owner is not None else repr(store))
         self.retention_days = retention_days
         self.timeout = timeout
         self.retry_interval = retry_interval

@@ -12,28 +12,61 @@ waits for the disk.
 from __future__ import annotations
 
 import asyncio
+import logging
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
+from . import rollups
 from .base import LedgerError, Record, Store
 from .codec import COLUMN_LIST, COLUMNS, Row, format_time, from_row, to_row
-from .schema import migrate_sqlite
+from .partitions import next_month
+from .schema import (
+    DAILY_KEY,
+    ROLLUP_DIMENSIONS,
+    ROLLUP_GROUPINGS,
+    migrate_sqlite,
+    months_from_days,
+    rollup_upsert,
+)
 
 T = TypeVar("T")
+logger = logging.getLogger("consentkit.ledger")
 
 _INSERT = (
     f"INSERT INTO consentkit_records ({COLUMN_LIST}) VALUES ({', '.join('?' for _ in COLUMNS)})"
     " ON CONFLICT (receipt_id) DO NOTHING"
 )
 _SELECT = f"SELECT {COLUMN_LIST} FROM consentkit_records"
+_NAMES = {"records": "consentkit_records", "daily": "consentkit_daily", "recent": "consentkit_daily_recent"}
+_REFILL = rollup_upsert("sqlite", "consentkit_records", where="kind = 'decision' AND at >= ? AND at < ?",
+                        periods=("day",)).format(**_NAMES)
+_MONTHS = tuple(s.format(**_NAMES) for s in months_from_days("sqlite", "?"))
+_STAGED = (
+    f"SELECT day, {', '.join(ROLLUP_DIMENSIONS)}, sum(n) FROM consentkit_daily_recent"
+    f" GROUP BY {', '.join(str(i) for i in range(1, 2 + len(ROLLUP_DIMENSIONS)))}"
+)
+_ADD = (
+    f"INSERT INTO consentkit_daily ({DAILY_KEY}, decisions) VALUES ({', '.join('?' * (3 + len(ROLLUP_DIMENSIONS)))})"
+    f" ON CONFLICT ({DAILY_KEY}) DO UPDATE SET decisions = decisions + excluded.decisions"
+)
 _CHUNK = 1000
+
+
+def _fold_staged(conn: sqlite3.Connection) -> None:
+    """In the caller's write transaction: the staged decisions summed into the rollups."""
+    # One GROUP BY in C first: the Python sums then see each combination once, not
+    # each decision (folding row by row held the GIL long enough to stall appends).
+    sums = rollups.fold_rows(conn.execute(_STAGED))
+    conn.executemany(_ADD, [(*key, n) for key, n in sums.items() if n])
+    conn.execute("DELETE FROM consentkit_daily_recent")
 
 
 @dataclass(slots=True)
@@ -90,6 +123,10 @@ class SqliteStore(Store):
         self._local = threading.local()
         self._reader_conns: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._staged = True  # decisions may wait in the staging table (from before a restart)
+
+    # seconds between folds of the staged decisions into the rollups
+    fold_every = 1.0
 
     def __repr__(self) -> str:
         return f"SqliteStore({str(self.path)!r})"
@@ -166,11 +203,18 @@ class SqliteStore(Store):
             loop.call_soon_threadsafe(_settle, ready, None, error)
             return
         loop.call_soon_threadsafe(_settle, ready, None, None)
+        folded = time.monotonic()
         try:
             stopping = False
             while not stopping:
                 batch: list[_Job] = []
-                job = self._jobs.get()
+                try:
+                    # Idle with decisions staged: fold them when their second is up.
+                    job = self._jobs.get(timeout=max(0.0, folded + self.fold_every - time.monotonic())
+                                         if self._staged else None)
+                except queue.Empty:
+                    folded = self._fold(conn)
+                    continue
                 size = 0
                 while True:
                     if job is None:
@@ -185,8 +229,26 @@ class SqliteStore(Store):
                     except queue.Empty:
                         break
                 self._run(conn, batch)
+                if self._staged and time.monotonic() - folded >= self.fold_every:
+                    folded = self._fold(conn)
+            self._fold(conn)
         finally:
             conn.close()
+
+    def _fold(self, conn: sqlite3.Connection) -> float:
+        """Move the staged decisions into the rollups, in one transaction; when."""
+        try:
+            conn.execute("BEGIN IMMEDIATE")  # no one else writes until COMMIT: read, add, clear
+            try:
+                _fold_staged(conn)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            self._staged = False
+        except sqlite3.Error as exc:  # the staged rows stay; queries count them meanwhile
+            logger.warning("folding the ledger's staged rollups failed (will retry): %s", exc)
+        return time.monotonic()
 
     def _run(self, conn: sqlite3.Connection, batch: list[_Job]) -> None:
         """Run the jobs in order: consecutive appends share one commit."""
@@ -214,6 +276,7 @@ class SqliteStore(Store):
                 else:
                     conn.executemany(_INSERT, [row for job in jobs for row in job.rows])
                 conn.execute("COMMIT")
+                self._staged = True  # the triggers staged the decisions of what was written
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
@@ -271,6 +334,51 @@ class SqliteStore(Store):
 
         return int(await self._submit([], work))
 
+    async def daily_counts(
+        self, since: date, until: date, by: Sequence[str] = (), *, per: str = "day"
+    ) -> list[rollups.DailyCount]:
+        by = rollups.check(since, until, by, per)
+        folded, staged = rollups.raw_queries("consentkit_daily", by, "?", staged="consentkit_daily_recent", per=per)
+        span = (since.isoformat(), until.isoformat())
+
+        def query(conn: sqlite3.Connection) -> list[rollups.DailyCount]:
+            # One read transaction, so that a fold between the two reads cannot count a row twice.
+            conn.execute("BEGIN")
+            try:
+                rows = conn.execute(folded, span).fetchall() + conn.execute(staged, span).fetchall()
+            finally:
+                conn.execute("COMMIT")
+            return rollups.sum_rows(rows, by, per)
+
+        return await self._read(query)
+
+    async def fold(self) -> None:
+        """Move the staged decisions into the rollups now (the writer thread does it
+        at most once a second)."""
+        await self._submit([], _fold_staged)
+
+    async def refresh_rollups(self, since: date, until: date) -> int:
+        """Count the days in [``since``, ``until``) again from their records (a
+        repair: the triggers keep the rollups exact); the decisions counted."""
+        rollups.check_range(since, until)
+        days = (since.isoformat(), until.isoformat())
+        times = (format_time(datetime.combine(since, datetime.min.time())),
+                 format_time(datetime.combine(until, datetime.min.time())))
+
+        months = (since.replace(day=1).isoformat(), next_month((until - timedelta(days=1)).replace(day=1)).isoformat())
+
+        def work(conn: sqlite3.Connection) -> int:
+            conn.execute("DELETE FROM consentkit_daily WHERE grouping_id NOT LIKE '%:month' AND day >= ? AND day < ?",
+                         days)
+            conn.execute("DELETE FROM consentkit_daily_recent WHERE day >= ? AND day < ?", days)
+            conn.execute(_REFILL, times * len(ROLLUP_GROUPINGS))  # the range, once per grouping
+            for statement in _MONTHS:
+                conn.execute(statement, months)
+            return int(conn.execute("SELECT coalesce(sum(decisions), 0) FROM consentkit_daily"
+                                    " WHERE grouping_id = 'decisions' AND day >= ? AND day < ?", days).fetchone()[0])
+
+        return int(await self._submit([], work))
+
     async def count(self, since: datetime | None = None) -> int | None:
         cutoff = format_time(since) if since is not None else ""
 
@@ -279,19 +387,20 @@ class SqliteStore(Store):
 
         return await self._read(query)
 
-    async def iter_records(self, since: datetime | None = None) -> AsyncIterator[Record]:
+    async def iter_records(self, since: datetime | None = None, until: datetime | None = None) -> AsyncIterator[Record]:
         # Keyset pages on (at, receipt_id): constant memory, and no read transaction
         # held open for the whole export (which would stop WAL checkpoints).
         after = (format_time(since) if since is not None else "", "")
+        end = format_time(until) if until is not None else "~"  # "~" sorts after every time
         first = True
         while True:
             op = ">=" if first else ">"
             sql = (
-                f"{_SELECT} WHERE (at, receipt_id) {op} (?, ?) ORDER BY at, receipt_id LIMIT {_CHUNK}"
+                f"{_SELECT} WHERE (at, receipt_id) {op} (?, ?) AND at < ? ORDER BY at, receipt_id LIMIT {_CHUNK}"
             )
 
             def page(conn: sqlite3.Connection, sql: str = sql, key: tuple[str, str] = after) -> list[Row]:
-                return conn.execute(sql, key).fetchall()
+                return conn.execute(sql, (*key, end)).fetchall()
 
             rows = await self._read(page)
             for row in rows:

@@ -1,20 +1,25 @@
 """Consent statistics per day: how often each category is granted, how many
 opt-outs of sale or sharing, how many GPC signals honoured.
 
-One pass over the stream, in memory bounded by days times the handful of distinct
-choice patterns, never by the number of records or visitors.
+``from_store`` reads the store's daily rollups (a few rows a day, whatever the
+number of records); ``compute`` counts a stream of records in one pass. Either way
+memory is bounded by days times the handful of distinct choice patterns, never by
+the number of records or visitors.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import AsyncIterable, Iterable
+from collections.abc import AsyncIterable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from ..receipts import OPT_OUT_SOURCES, infer_sale_ids
-from .base import Record
+from .base import Record, Store
+
+# What the counts depend on: the rollups' "decisions" grouping holds exactly these.
+BY = ("mode", "source", "gpc", "age_band", "choices")
 
 _MINORS = frozenset({"under_13", "13_15"})
 # What decides whether a record is an opt-out, once the sale categories are known:
@@ -35,19 +40,25 @@ class Day:
     patterns: Counter[Pattern] = field(default_factory=Counter)
 
     def add(self, record: Record) -> None:
-        self.records += 1
-        self.gpc_opt_outs += record.source == "gpc"
-        self.gpc_signal += bool(record.gpc)
+        self.add_decisions(1, mode=record.mode, source=record.source, gpc=record.gpc, age_band=record.age_band,
+                           choices=record.choices, proof=record.kind == "proof")
+
+    def add_decisions(self, n: int, *, mode: str, source: str, gpc: bool, age_band: str,
+                      choices: Mapping[str, bool], proof: bool = False) -> None:
+        """Count ``n`` decisions alike in everything these counts depend on."""
+        self.records += n
+        self.gpc_opt_outs += n * (source == "gpc")
+        self.gpc_signal += n * bool(gpc)
         denied = []
-        for cid, value in record.choices.items():
-            self.decided[cid] += 1
+        for cid, value in choices.items():
+            self.decided[cid] += n
             if value:
-                self.granted[cid] += 1
+                self.granted[cid] += n
             else:
                 denied.append(cid)
-        action = record.kind == "proof" or record.source in OPT_OUT_SOURCES
-        default_yes = record.mode == "opt_out" and record.age_band not in _MINORS
-        self.patterns[(action, default_yes, frozenset(denied))] += 1
+        action = proof or source in OPT_OUT_SOURCES
+        default_yes = mode == "opt_out" and age_band not in _MINORS
+        self.patterns[(action, default_yes, frozenset(denied))] += n
 
     def opt_outs(self, sale_ids: frozenset[str]) -> int:
         return sum(n for (action, default_yes, denied), n in self.patterns.items()
@@ -143,6 +154,37 @@ async def compute(
         days[day].add(record)
         if record.source in OPT_OUT_SOURCES:
             opt_out_denials[frozenset(c for c, v in record.choices.items() if not v)] += 1
+    return _finish(days, opt_out_denials, sale_ids, order)
+
+
+async def from_store(
+    store: Store,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    sale_ids: Iterable[str] | None = None,
+    order: Iterable[str] = (),
+) -> Stats:
+    """The same counts as ``compute``, from the store's daily rollups, for the whole
+    UTC days from ``since``'s to the one before ``until`` (exclusive; a time within a
+    day includes that day)."""
+    first = since.date() if since is not None else date.min
+    last = (until - timedelta(microseconds=1)).date() + timedelta(days=1) if until is not None else date.max
+    days: dict[date, Day] = {}
+    opt_out_denials: Counter[frozenset[str]] = Counter()
+    for row in await store.daily_counts(first, last, by=BY):
+        mode, source, gpc, age_band, choices = row.values
+        if row.day not in days:
+            days[row.day] = Day(row.day)
+        days[row.day].add_decisions(row.decisions, mode=mode, source=source, gpc=gpc, age_band=age_band,
+                                    choices=choices)
+        if source in OPT_OUT_SOURCES:
+            opt_out_denials[frozenset(c for c, v in choices.items() if not v)] += row.decisions
+    return _finish(days, opt_out_denials, sale_ids, order)
+
+
+def _finish(days: dict[date, Day], opt_out_denials: Counter[frozenset[str]], sale_ids: Iterable[str] | None,
+            order: Iterable[str]) -> Stats:
     seen = set().union(*(d.decided for d in days.values())) if days else set()
     wanted = [c for c in order if c in seen]
     categories = wanted + sorted(seen - set(wanted), key=lambda c: (c != "necessary", c))

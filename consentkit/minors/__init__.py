@@ -11,7 +11,7 @@ keyed hash of the parent's address (``tokens``), the parent's pages (``parent``,
 from __future__ import annotations
 
 from .notifiers import MemoryNotifier, Notifier, NotifierError, ParentMessage, SmtpNotifier
-from .verifiers import EmailPlusVerifier, Verifier, VerifierField
+from .verifiers import EmailPlusVerifier, ParentPost, Verifier, VerifierField
 
 __all__ = [
     "EmailPlusVerifier",
@@ -19,6 +19,7 @@ __all__ = [
     "Notifier",
     "NotifierError",
     "ParentMessage",
+    "ParentPost",
     "SmtpNotifier",
     "Verifier",
     "VerifierField",

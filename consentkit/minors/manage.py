@@ -15,13 +15,13 @@ from typing import Any
 
 from starlette.responses import RedirectResponse, Response
 
-from ..disclosure import collection
-from ..endpoints import Call
+from ..call import Call
+from ..catalogue import catalogue
 from ..ledger.base import Record
-from . import records, sync
+from . import records
 from .history import History
 from .render import failure, not_found, page
-from .tokens import Link, csrf_token, csrf_valid
+from .tokens import Link
 
 ACTIONS = frozenset({"save", "refuse", "delete", "revoke"})
 _DONE = {
@@ -54,7 +54,7 @@ def _describe(record: Record, kit_policy_labels: dict[str, str]) -> dict[str, An
 def _page(call: Call, token: str, found: History, decision: Record, status: int = 200) -> Response:
     kit = call.kit
     labels = {c.id: c.label for c in kit.policy.categories if not c.required}
-    categories = collection(kit.policy)
+    categories = catalogue(kit.policy)
     for category in categories:
         category["checked"] = category["required"] or bool(decision.choices.get(category["id"]))
     return page(
@@ -63,12 +63,12 @@ def _page(call: Call, token: str, found: History, decision: Record, status: int 
         status=status,
         action=f"{kit.prefix}/parental/{token}",
         link=records.link_url(call, token),
-        csrf=csrf_token(kit, token),
+        csrf=kit.parental.tokens.form_token(token),
         done=_DONE.get(call.query.get("done", "")),
         mailed=call.query.get("mailed"),
         decision=_describe(decision, labels),
-        collected=[c for c in categories if not c["sale"]],
-        disclosed=[c for c in categories if c["sale"]],
+        collected=[c for c in categories if not c["sale_or_sharing"]],
+        disclosed=[c for c in categories if c["sale_or_sharing"]],
         history=[_describe(r, labels) for r in reversed(found.records)],
         contact=kit.policy.controller.contact,
     )
@@ -86,12 +86,12 @@ async def act(call: Call, token: str, link: Link) -> Response:
     kit, visit = call.kit, call.visit
     form = await call.form()
     action = form.get("action", "")
-    async with records.lock(kit):
+    async with kit.parental.lock:
         found = await records.history(kit, link.child_id)
         decision = found.managed_decision(link.id)
         if decision is None:
             return not_found(call)
-        if not csrf_valid(kit, token, form.get("csrf_token")):
+        if not kit.parental.tokens.form_valid(token, form.get("csrf_token")):
             return failure(call, 403, "this form has expired: open the link again")
         if action not in ACTIONS:
             return failure(call, 400, f"action must be one of {', '.join(sorted(ACTIONS))}")
@@ -106,7 +106,7 @@ async def act(call: Call, token: str, link: Link) -> Response:
             return page(call, "parental_revoked.html")
         if action == "delete":
             await kit.ledger.erase_visitor(link.child_id, records.erasure_proof(kit, found, visit.now))
-            sync.forget(kit, link.child_id)
+            kit.parental.statuses.forget(link.child_id)
             done = "deleted"
         else:
             if action == "save":

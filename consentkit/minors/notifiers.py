@@ -78,6 +78,19 @@ class MemoryNotifier:
 _SITE_URL = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?/?$")
 
 
+def check_site_url(notifier: object) -> None:
+    """A notifier that delivers must say where links point (``site_url``): without it
+    links would follow the request's ``Host`` header, which the requester controls.
+    Only the development outbox (``MemoryNotifier``, which delivers nothing) may go
+    without one. ValueError, at start-up, otherwise."""
+    site_url = getattr(notifier, "site_url", None)
+    if site_url is None and isinstance(notifier, MemoryNotifier):
+        return
+    if not isinstance(site_url, str) or not _SITE_URL.match(site_url):
+        raise ValueError(f"the notifier {type(notifier).__name__} needs site_url='https://www.example.com' (no path): "
+                         "links in parents' e-mails are built on it, never on a request's Host header")
+
+
 class SmtpNotifier:
     """Sends messages through an SMTP server with the standard library, in a worker
     thread so the event loop never waits on the network.
@@ -171,4 +184,4 @@ class SmtpNotifier:
             raise NotifierError("the SMTP server refused the recipient's address")
 
 
-__all__ = ["DEFAULT_LINK_DAYS", "MemoryNotifier", "Notifier", "NotifierError", "ParentMessage", "SmtpNotifier"]
+__all__ = ["DEFAULT_LINK_DAYS", "MemoryNotifier", "Notifier", "NotifierError", "ParentMessage", "SmtpNotifier", "check_site_url"]

@@ -17,34 +17,41 @@ from urllib.parse import urlsplit
 
 from starlette.responses import RedirectResponse, Response
 
-from ..disclosure import collection
-from ..endpoints import Call
+from ..call import Call
+from ..catalogue import catalogue
+from ..kit import ConsentKit
 from . import records
 from .history import ParentalRequest
 from .messages import confirmation_message
 from .notifiers import ParentMessage
 from .render import failure, not_found, page
-from .tokens import MANAGE_DAYS, Link, csrf_token, csrf_valid, email_matches, make_link_token, normal_email
+from .tokens import MANAGE_DAYS, Link, normal_email
+from .verifiers import ParentPost
 
 logger = logging.getLogger("consentkit.minors")
 
 
 def _form_page(call: Call, token: str, request: ParentalRequest, status: int = 200, **context: Any) -> Response:
     kit = call.kit
-    categories = collection(kit.policy)
+    categories = catalogue(kit.policy)
     return page(
         call,
         "parental_consent.html",
         status=status,
         action=f"{kit.prefix}/parental/{token}",
-        csrf=csrf_token(kit, token),
-        collected=[c for c in categories if not c["sale"]],
-        disclosed=[c for c in categories if c["sale"]],
+        csrf=kit.parental.tokens.form_token(token),
+        collected=[c for c in categories if not c["sale_or_sharing"]],
+        disclosed=[c for c in categories if c["sale_or_sharing"]],
         verifier_fields=getattr(kit.parental_verifier, "fields", ()),
         expires=request.at + timedelta(days=records.link_days(kit)),
         privacy_url=kit.policy.privacy_url,
         **context,
     )
+
+
+def _sent_to(kit: ConsentKit, request: ParentalRequest, address: str) -> bool:
+    """Whether the request was sent to this address (by its keyed hash)."""
+    return bool(request.email_hash) and kit.parental.tokens.email_matches(address, request.email_hash)
 
 
 async def _open_request(call: Call, link: Link) -> ParentalRequest | None:
@@ -63,16 +70,17 @@ async def show(call: Call, token: str, link: Link) -> Response:
 async def decide(call: Call, token: str, link: Link) -> Response:
     kit, visit = call.kit, call.visit
     form = await call.form()
-    async with records.lock(kit):
+    async with kit.parental.lock:
         found = await records.history(kit, link.child_id)
         request = found.open_request(link.id)
         if request is None or request.child_id != link.child_id:
             return not_found(call)
-        if not csrf_valid(kit, token, form.get("csrf_token")):
+        if not kit.parental.tokens.form_valid(token, form.get("csrf_token")):
             return failure(call, 403, "this form has expired: open the link from the e-mail again")
         verifier = kit.parental_verifier
         try:
-            verified = await verifier.verify(call, request)
+            post = ParentPost(form, visit.headers, lambda address: _sent_to(kit, request, address))
+            verified = await verifier.verify(post, request)
         except Exception as exc:  # noqa: BLE001 - a site's verifier failing must not pass the parent, nor crash
             logger.warning("the parental verifier failed: %s", type(exc).__name__)
             verified = False
@@ -96,7 +104,7 @@ async def decide(call: Call, token: str, link: Link) -> Response:
             verification=str(verifier.method),
             extra={"request_id": request.request_id, "management_id": management_id},
         )
-    manage_token = make_link_token(kit, "manage", link.child_id, management_id)
+    manage_token = kit.parental.tokens.link("manage", link.child_id, management_id)
     manage_url = records.link_url(call, manage_token)
     mailed = await _confirm(call, form.get("parent_email"), request, manage_url, grants)
     path = urlsplit(manage_url).path
@@ -111,7 +119,7 @@ async def _confirm(
     request went to (whatever verifier is in use); whether it was sent."""
     kit = call.kit
     address = normal_email(typed)
-    if address is None or not request.email_hash or not email_matches(kit, address, request.email_hash):
+    if address is None or not _sent_to(kit, request, address):
         return False
     now = call.visit.now
     subject, body = confirmation_message(

@@ -1,48 +1,35 @@
 """Writing the parental flow's records, and what the flow's writers share: ids,
-the lock that makes a link single-use, the links' URLs and lifetimes, and the
-limits that keep the request form from becoming a way to mail strangers."""
+the links' URLs and lifetimes, the parent's grants from a form. (The lock that
+makes a link single-use and the limits per address are the kit's, in
+``kit.parental``: see ``flowstate``.)"""
 
 from __future__ import annotations
 
-import asyncio
 import secrets
-import weakref
-from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
+from ..call import Call
+from ..kit import ConsentKit
 from ..ledger.base import Record
 from ..receipts import proof_of_opt_out
 from ..rules import Decision
 from ..state import ParentalStatus, Source
-from . import sync
 from .history import History, is_parent_record
 from .notifiers import DEFAULT_LINK_DAYS
 from .tokens import MANAGE_DAYS, LinkKind
 
-if TYPE_CHECKING:
-    from ..endpoints import Call
-    from ..kit import ConsentKit
-
+# Requests to one address are counted in the ledger, under a pseudonym of the
+# address, so that every worker of every instance sees the same count.
+LIMIT_KIND = "address_limit"
 # At most this many requests a day for one child, and to one address.
 MAX_REQUESTS_PER_DAY = 3
-_locks: weakref.WeakKeyDictionary[ConsentKit, asyncio.Lock] = weakref.WeakKeyDictionary()
-_sent: weakref.WeakKeyDictionary[ConsentKit, OrderedDict[str, list[datetime]]] = weakref.WeakKeyDictionary()
 
 
 def new_id() -> str:
     return secrets.token_urlsafe(12)
-
-
-def lock(kit: ConsentKit) -> asyncio.Lock:
-    """Held while a link is checked and its decision recorded, so that two posts of
-    the same link cannot both pass (within one process)."""
-    found = _locks.get(kit)
-    if found is None:
-        found = _locks[kit] = asyncio.Lock()
-    return found
 
 
 def link_days(kit: ConsentKit) -> int:
@@ -63,20 +50,28 @@ def link_url(call: Call, token: str) -> str:
     return f"{origin.rstrip('/')}{call.kit.prefix}/parental/{token}"
 
 
-def address_allowed(kit: ConsentKit, hashed: str, now: datetime) -> bool:
-    """Whether another request may go to this address today (in this process);
-    counts it if so."""
-    sent = _sent.get(kit)
-    if sent is None:
-        sent = _sent[kit] = OrderedDict()
-    recent = [t for t in sent.get(hashed, []) if now - timedelta(days=1) <= t <= now]
-    if len(recent) >= MAX_REQUESTS_PER_DAY:
-        return False
-    sent[hashed] = recent + [now]
-    sent.move_to_end(hashed)
-    while len(sent) > 10000:
-        sent.popitem(last=False)
-    return True
+def address_key(kit: ConsentKit, address: str) -> str:
+    """The ledger's pseudonym for an address, for counting requests to it: sub-addresses
+    (``parent+1@``, ``parent+2@``) reach one inbox, so they count as one address."""
+    local, _, domain = address.partition("@")
+    inbox = local.split("+", 1)[0] or local
+    return "addr-" + kit.parental.tokens.email_hash(f"{inbox}@{domain}")[:40]
+
+
+async def address_allowed(kit: ConsentKit, address: str, now: datetime) -> bool:
+    """Whether another request may go to this address today, by the ledger's count."""
+    since = now - timedelta(days=1)
+    sent = await kit.ledger.for_visitor(address_key(kit, address))
+    return sum(1 for r in sent if r.kind == LIMIT_KIND and since <= r.at <= now) < MAX_REQUESTS_PER_DAY
+
+
+async def count_address(kit: ConsentKit, address: str, now: datetime) -> None:
+    """Count a request sent to this address (a record under its pseudonym, no choices)."""
+    decision = Decision(
+        visitor_id=address_key(kit, address), at=now, policy_version=kit.policy.version, mode=kit.policy.mode,
+        choices=MappingProxyType({}), source="api", gpc=False, age_band="unknown", parental_consent=None,
+    )
+    await kit.ledger.append(kit.make_record(decision, None, kind=LIMIT_KIND))
 
 
 async def history(kit: ConsentKit, child_id: str) -> History:
@@ -125,7 +120,7 @@ async def append(
     # Unlike kit.record, a failure is raised: the parent's decision exists only in
     # the ledger, so the flow answers 503 rather than pretend it took effect.
     await kit.ledger.append(record)
-    sync.forget(kit, child_id)
+    kit.parental.statuses.forget(child_id)
     return record
 
 
@@ -158,6 +153,6 @@ def erasure_proof(kit: ConsentKit, found: History, now: datetime) -> list[Record
 
 
 __all__ = [
-    "MAX_REQUESTS_PER_DAY", "address_allowed", "append", "erasure_proof", "grants", "history", "link_days",
-    "link_url", "lock", "max_ages", "new_id", "status_of",
+    "LIMIT_KIND", "MAX_REQUESTS_PER_DAY", "address_allowed", "address_key", "append", "count_address",
+    "erasure_proof", "grants", "history", "link_days", "link_url", "max_ages", "new_id", "status_of",
 ]

@@ -11,8 +11,8 @@ from typing import Any
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from ..assets import asset
-from ..endpoints import Call, error
-from ..pages import templates
+from ..call import Call, error
+from ..rendering import templates
 
 PAGE_HEADERS: Mapping[str, str] = {
     "Cache-Control": "no-store",

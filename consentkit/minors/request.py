@@ -15,13 +15,13 @@ from urllib.parse import urlsplit
 
 from starlette.responses import Response
 
-from ..endpoints import Call, ClientError, parse_json, state_response
+from ..call import Call, ClientError, parse_json, state_response
 from ..rules import view
 from . import records
 from .messages import request_message
 from .notifiers import NotifierError, ParentMessage
 from .render import failure, page, wants_html
-from .tokens import email_hash, make_link_token, normal_email
+from .tokens import normal_email
 
 logger = logging.getLogger("consentkit.minors")
 
@@ -75,11 +75,11 @@ async def _request(call: Call, html: bool) -> Response:
     now = visit.now
     if found.requests_since(now - timedelta(days=1)) >= records.MAX_REQUESTS_PER_DAY:
         raise ClientError(429, "too many requests to parents today; please try again tomorrow")
-    hashed = email_hash(kit, address)
-    if not records.address_allowed(kit, hashed, now):
+    hashed = kit.parental.tokens.email_hash(address)
+    if not await records.address_allowed(kit, address, now):
         raise ClientError(429, "this address has received enough requests today; please try again tomorrow")
     request_id = records.new_id()
-    link = records.link_url(call, make_link_token(kit, "request", child, request_id))
+    link = records.link_url(call, kit.parental.tokens.link("request", child, request_id))
     expires = now + timedelta(days=records.link_days(kit))
     # The site's name in the message comes from the link (the notifier's site_url), not the Host header.
     subject, body = request_message(kit.policy, urlsplit(link).netloc, link, expires)
@@ -90,6 +90,7 @@ async def _request(call: Call, html: bool) -> Response:
     except Exception as exc:  # noqa: BLE001 - a site's own notifier failing is no client's error
         logger.warning("the notifier failed: %s", type(exc).__name__)
         raise ClientError(503, "the message to the parent could not be sent; please try again later") from None
+    await records.count_address(kit, address, now)
     pending = choices.evolve(parental_consent="pending", parental_choices={}, updated_at=now)
     record = await records.append(
         kit,

@@ -4,73 +4,25 @@ latest decision, or the request still waiting for one.
 Only visitors under 13 who have a parental status (``pending``, ``granted`` or
 ``denied``) are looked up: no store access for anyone else. ``denied`` is looked
 up too, because a parent who refused may change their mind through the
-management link. What the ledger says is kept for a few seconds per child, so
-that a child's page views do not each read the store; the flow's own writes
-``forget`` the child at once, so that on a single instance a decision shows on the
-child's very next request (other instances see it within ``CACHE_SECONDS``).
+management link. What the ledger says is kept for a few seconds per child
+(``kit.parental.statuses``), so that a child's page views do not each read the
+store; the flow's own writes forget the child at once, so that on a single
+instance a decision shows on the child's very next request (other instances see it
+within ``flowstate.CACHE_SECONDS``).
 """
 
 from __future__ import annotations
 
 import logging
-import weakref
-from collections import OrderedDict
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from datetime import datetime
 
+from ..kit import ConsentKit
 from ..ledger.base import LedgerError
-from ..state import ParentalStatus
+from ..visit import Visit
+from .flowstate import Status
 from .history import History
 
-if TYPE_CHECKING:
-    from ..kit import ConsentKit
-    from ..visit import Visit
-
 logger = logging.getLogger("consentkit.minors")
-
-CACHE_SECONDS = 20
-CACHE_SIZE = 4096
-Status = tuple[ParentalStatus | None, dict[str, bool]]
-
-
-class _Cache:
-    """The parental status of recently seen children, by visitor id (bounded)."""
-
-    def __init__(self) -> None:
-        self.entries: OrderedDict[str, tuple[datetime, Status]] = OrderedDict()
-
-    def get(self, visitor_id: str, now: datetime) -> Status | None:
-        entry = self.entries.get(visitor_id)
-        if entry is None:
-            return None
-        until, status = entry
-        if now >= until or now < until - timedelta(seconds=CACHE_SECONDS):
-            del self.entries[visitor_id]
-            return None
-        return status
-
-    def put(self, visitor_id: str, status: Status, now: datetime) -> None:
-        self.entries[visitor_id] = (now + timedelta(seconds=CACHE_SECONDS), status)
-        self.entries.move_to_end(visitor_id)
-        while len(self.entries) > CACHE_SIZE:
-            self.entries.popitem(last=False)
-
-
-_caches: weakref.WeakKeyDictionary[ConsentKit, _Cache] = weakref.WeakKeyDictionary()
-
-
-def _cache(kit: ConsentKit) -> _Cache:
-    cache = _caches.get(kit)
-    if cache is None:
-        cache = _caches[kit] = _Cache()
-    return cache
-
-
-def forget(kit: ConsentKit, visitor_id: str) -> None:
-    """Drop what is remembered of this child: their records just changed."""
-    cache = _caches.get(kit)
-    if cache is not None:
-        cache.entries.pop(visitor_id, None)
 
 
 def needs_sync(visit: Visit) -> bool:
@@ -79,7 +31,7 @@ def needs_sync(visit: Visit) -> bool:
 
 
 async def _status(kit: ConsentKit, visitor_id: str, now: datetime) -> Status | None:
-    cache = _cache(kit)
+    cache = kit.parental.statuses
     status = cache.get(visitor_id, now)
     if status is not None:
         return status
@@ -116,4 +68,4 @@ async def sync_child(visit: Visit) -> None:
     visit.adopt(choices.evolve(parental_consent=status, parental_choices=grants, updated_at=visit.now))
 
 
-__all__ = ["CACHE_SECONDS", "forget", "needs_sync", "sync_child"]
+__all__ = ["needs_sync", "sync_child"]

@@ -11,14 +11,13 @@ method (a card transaction, an ID check) plugs in its own verifier with
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from types import MappingProxyType
+from typing import Protocol, runtime_checkable
 
-from .tokens import email_matches, normal_email
-
-if TYPE_CHECKING:
-    from ..endpoints import Call
-    from .history import ParentalRequest
+from .history import ParentalRequest
+from .tokens import normal_email
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +31,29 @@ class VerifierField:
     autocomplete: str = "off"
 
 
+class ParentPost:
+    """The parent's post as a verifier sees it: the form's fields and the request's
+    headers (both read-only), and whether an address is the one the parental request
+    was sent to (compared under the site's keys, since only its keyed hash is kept).
+    """
+
+    def __init__(
+        self, form: Mapping[str, str], headers: Mapping[str, str], sent_to: Callable[[str], bool]
+    ) -> None:
+        self._form = MappingProxyType(dict(form))
+        self.headers: Mapping[str, str] = MappingProxyType(dict(headers))
+        self._sent_to = sent_to
+
+    async def form(self) -> Mapping[str, str]:
+        """The posted form's fields (the parent's page reads the body before any verifier)."""
+        return self._form
+
+    def sent_to(self, address: str) -> bool:
+        """Whether ``address`` (in any case, with spaces around) is the one the request went to."""
+        normal = normal_email(address)
+        return normal is not None and self._sent_to(normal)
+
+
 @runtime_checkable
 class Verifier(Protocol):
     """Verifies that the person deciding is the child's parent.
@@ -39,14 +61,14 @@ class Verifier(Protocol):
     ``method`` is what the ledger records, one of the methods 16 CFR 312.5(b)
     names: ``email_plus``, ``card_transaction``, ``signed_form``, ``call``, ``video``,
     ``id_check``, ``knowledge_questions``, ``text_message``. ``fields`` are extra
-    inputs for the page. ``verify`` reads the posted form (``await call.form()``)
+    inputs for the page. ``verify`` reads the posted form (``await post.form()``)
     and answers whether the parent is verified; it must not raise for bad input.
     """
 
     method: str
     fields: tuple[VerifierField, ...]
 
-    async def verify(self, call: Call, request: ParentalRequest) -> bool: ...
+    async def verify(self, post: ParentPost, request: ParentalRequest) -> bool: ...
 
 
 class EmailPlusVerifier:
@@ -57,11 +79,9 @@ class EmailPlusVerifier:
     method = "email_plus"
     fields: tuple[VerifierField, ...] = ()
 
-    async def verify(self, call: Call, request: ParentalRequest) -> bool:
-        address = normal_email((await call.form()).get("parent_email"))
-        return address is not None and bool(request.email_hash) and email_matches(
-            call.kit, address, request.email_hash
-        )
+    async def verify(self, post: ParentPost, request: ParentalRequest) -> bool:
+        address = (await post.form()).get("parent_email")
+        return address is not None and post.sent_to(address)
 
 
-__all__ = ["EmailPlusVerifier", "Verifier", "VerifierField"]
+__all__ = ["EmailPlusVerifier", "ParentPost", "Verifier", "VerifierField"]

@@ -1,5 +1,6 @@
 """A live server for browser tests: any ASGI app, served by uvicorn in a thread on
-a free port, ready when ``serve()`` returns."""
+a free port, ready when ``serve()`` returns. uvicorn comes with ``consentkit[server]``;
+it is imported when a server starts, so the rest of ``consentkit.testing`` needs it not."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import socket
 import threading
 import time
 from types import TracebackType
-from typing import Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 
-import uvicorn
+if TYPE_CHECKING:
+    import uvicorn
 
 
 def _bracketed(host: str) -> str:
@@ -63,6 +65,10 @@ def serve(
     ``"localhost"``, so that ``*.localhost`` stand-ins are same-site), by default
     the address bound. Access logs are off: they would hold client addresses.
     """
+    try:
+        import uvicorn
+    except ImportError:
+        raise RuntimeError("consentkit's live server runs on uvicorn: pip install 'consentkit[server]'") from None
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))

@@ -23,9 +23,9 @@ from consentkit import ConsentKit, ConsentMiddleware
 from consentkit.rewrite import rewrite_html
 from consentkit.testing.server import LiveServer, serve
 
-from ..conftest import make_policy
 from ..hostile import hostile
-from .conftest import SECRET, site_policy
+from ..kits import make_policy
+from .site import SECRET, site_policy
 
 GATE_POLICY = make_policy()
 

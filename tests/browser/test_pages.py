@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, expect
 
-from .conftest import LiveServer
+from consentkit.testing import LiveServer
 
 pytestmark = pytest.mark.browser
 

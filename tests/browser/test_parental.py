@@ -20,9 +20,10 @@ from starlette.routing import Route
 
 from consentkit import ConsentKit, ConsentMiddleware
 from consentkit.minors import SmtpNotifier
+from consentkit.testing import LiveServer, serve
 from tests.minors.smtp import SmtpServer
 
-from .conftest import SECRET, LiveServer, home, pixel, site_policy, tracker
+from .site import SECRET, home, pixel, site_policy, tracker
 
 pytestmark = pytest.mark.browser
 
@@ -44,7 +45,7 @@ def site(smtp: SmtpServer) -> Iterator[LiveServer]:
                             site_url="http://127.0.0.1")
     kit = ConsentKit(site_policy("opt_out", True), secret_keys=[SECRET], store="memory://", notifier=notifier)
     routes = [Route("/", home), Route("/a.js", tracker), Route("/p.gif", pixel)]
-    server = LiveServer(Starlette(routes=routes, middleware=[Middleware(ConsentMiddleware, kit=kit)]))
+    server = serve(Starlette(routes=routes, middleware=[Middleware(ConsentMiddleware, kit=kit)]))
     notifier.site_url = server.url.rstrip("/")
     yield server
     server.stop()

@@ -7,13 +7,15 @@ import json
 from collections.abc import Callable
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import BrowserContext, Page, expect
 
-from .conftest import IE11, LiveServer
+from consentkit.testing import LiveServer
+
+from .site import IE11
 
 pytestmark = pytest.mark.browser
 
@@ -447,3 +449,102 @@ def test_internet_explorer_gets_the_notice(sites: Sites, new_context: Contexts) 
     expect(notice.locator("a")).to_have_attribute("href", "/consentkit/preferences")
     assert page.evaluate("typeof window.consentkit") == "undefined"
     assert not any("/consentkit/widget.js" in u for u in requested)
+
+
+# -- what the widget must never turn live (#13 L3, M2) -------------------------------------
+
+INHERITED_NAMES = ("constructor", "__proto__", "toString", "hasOwnProperty")
+
+
+def test_a_category_id_never_reaches_inherited_properties(sites: Sites, page: Page) -> None:
+    site = sites("opt_in")
+    markup = "".join(
+        f'<script type="text/plain" data-consent="{name}">window.inherited=(window.inherited||[]).concat("{name}")'
+        f'</script><img data-consent="{name}" data-src="/p.gif?{name}" alt="">'
+        for name in INHERITED_NAMES
+    )
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    visit(page, site, "/reflect?q=" + quote(markup))
+    page.wait_for_load_state("networkidle")
+    page.evaluate("consentkit.save({analytics: true})")
+    page.wait_for_function("() => window.inlineRuns === 1")
+    assert page.evaluate("window.inherited") is None
+    assert not [u for u in requested if "/p.gif?" in u]
+    allowed = page.evaluate(f"{list(INHERITED_NAMES)}.map(n => consentkit.allows(n))")
+    assert allowed == [False] * len(INHERITED_NAMES)
+
+
+@pytest.mark.parametrize("injected", [
+    '<script type="text/plain" data-consent="analytics">window.pwned = "inline"</script>',
+    '<script type="text/plain" data-consent="analytics" data-src="/a.js" onload="window.pwned=1"></script>',
+])
+def test_an_injected_inert_script_gets_no_nonce(sites: Sites, page: Page, injected: str) -> None:
+    # Under the page's strict nonce CSP an injected script cannot run; the widget must
+    # not lend it the nonce when it activates the category.
+    visit(page, sites("opt_in"), "/reflect?csp=1&q=" + quote(injected))
+    page.evaluate("consentkit.save({analytics: true})")
+    page.wait_for_function("() => window.analyticsRuns === 1")  # the app's own nonce'd tag ran
+    page.wait_for_timeout(100)
+    assert page.evaluate("window.pwned") is None
+    assert page.evaluate("[...document.scripts].filter(s => s.nonce && !s.src.includes('/consentkit/')"
+                         " && !s.src.includes('analytics.localhost')).length") == 0
+
+
+@pytest.mark.parametrize("injected", [
+    '<iframe data-consent="analytics" data-src="javascript:parent.pwned=1"></iframe>',
+    '<a id="bait" data-consent="analytics" data-href="javascript:window.pwned=2">next</a>',
+    '<script type="text/plain" data-consent="analytics" src="data:text/javascript,window.pwned=3"></script>',
+    '<script type="text/plain" data-consent="analytics" data-src="data:text/javascript,window.pwned=4"></script>',
+    '<iframe data-consent="analytics" data-src="data:text/html,<script>parent.pwned=5</script>"></iframe>',
+    '<img data-consent="analytics" data-srcset="/p.gif 1x,javascript:window.pwned=6 2x" alt="">',
+])
+def test_no_javascript_or_data_url_goes_live(sites: Sites, page: Page, injected: str) -> None:
+    visit(page, sites("opt_in"), "/reflect?q=" + quote(injected))
+    page.evaluate("consentkit.save({analytics: true})")
+    page.wait_for_function("() => window.inlineRuns === 1")
+    if page.locator("#bait").count():
+        page.click("#bait")
+    page.wait_for_timeout(200)
+    assert page.evaluate("window.pwned") is None
+    live = page.evaluate("""[...document.querySelectorAll('[data-consent]')]
+        .flatMap(e => ['src', 'href', 'srcset'].map(a => e.getAttribute(a) || ''))
+        .filter(v => /(^|,)\\s*(javascript|data):/i.test(v))""")
+    assert live == []
+
+
+# -- GPC in the navigator only, on a visitor's first page (#12 part 4, #15 fix 1) -----------
+
+NAVIGATOR_GPC = "Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true})"
+
+
+def _first_page(new_context: Contexts, site: LiveServer, *, gpc: bool) -> tuple[Page, list[str]]:
+    page = new_context().new_page()  # a new visitor: no consent cookie, no Sec-GPC header
+    if gpc:
+        page.add_init_script(NAVIGATOR_GPC)
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    visit(page, site)
+    page.wait_for_function("() => document.readyState === 'complete'")
+    return page, requested
+
+
+def test_first_page_with_navigator_only_gpc_requests_no_sale_tag(sites: Sites, new_context: Contexts) -> None:
+    site = sites("opt_out")
+    page, requested = _first_page(new_context, site, gpc=True)
+    page.wait_for_function("() => consentkit.state.gpc === true")  # the widget told the server
+    page.wait_for_timeout(300)
+    assert not [u for u in requested if urlsplit(u).hostname == "ads.localhost"]
+    # Served inert, and left so: the page's own analytics still ran (not sale or sharing).
+    assert page.evaluate("document.querySelector('img[data-consent=advertising]').getAttribute('src')") is None
+    page.wait_for_function("() => window.analyticsRuns === 1")
+
+
+def test_first_page_without_gpc_activates_the_sale_tag(sites: Sites, new_context: Contexts) -> None:
+    site = sites("opt_out")
+    page, requested = _first_page(new_context, site, gpc=False)
+    page.wait_for_function("() => document.querySelector('img[data-consent=advertising]').complete")
+    assert f"http://ads.localhost:{site.port}/p.gif" in requested
+    # A returning visitor's page is served live, with no wait for the widget.
+    html = page.context.request.get(site.url + "/").text()
+    assert f'src="http://ads.localhost:{site.port}/p.gif"' in html

@@ -17,9 +17,9 @@ from consentkit.cookie import COOKIE_NAME, CookieCodec
 from consentkit.testing.server import LiveServer, serve
 from consentkit.visit import REFRESH_AFTER_SECONDS
 from tests.apps import make_app
-from tests.conftest import Clock, make_policy
+from tests.kits import Clock, make_policy
 
-from .conftest import Tally, Visitor
+from .visitors import Tally, Visitor
 
 pytestmark = pytest.mark.anyio
 
@@ -114,7 +114,7 @@ async def test_a_week_old_cookie_moves_to_the_new_key_on_a_page_view(tmp_path: P
         new = await _serve([NEW, OLD], clock, db, port=old.port)
         try:
             clock.advance(seconds=REFRESH_AFTER_SECONDS + 60)
-            page = await visitor.client.get("/whoami")
+            page = await visitor.client.get("/")  # an HTML page view: a JSON answer carries no cookie
             assert COOKIE_NAME in page.cookies
             assert _signed_by(NEW, visitor.cookie, clock)
             # The old key can now go: the visitor keeps their choice under the new one alone.
@@ -140,7 +140,7 @@ async def test_a_page_view_re_signs_a_cookie_of_the_old_key_at_once(tmp_path: Pa
         await anyio.to_thread.run_sync(old.stop)
         new = await _serve([NEW, OLD], clock, db, port=old.port)
         try:
-            await visitor.client.get("/whoami")
+            await visitor.client.get("/")  # a page view
         finally:
             await anyio.to_thread.run_sync(new.stop)
     finally:

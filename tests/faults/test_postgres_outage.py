@@ -21,10 +21,10 @@ from psycopg import sql
 from consentkit import ConsentKit
 from consentkit.testing.server import LiveServer, serve
 from tests.apps import make_app
-from tests.conftest import SECRET, make_policy
-from tests.ledger.test_postgres import Proxy, _through
+from tests.kits import SECRET, make_policy
+from tests.postgres import Proxy, through
 
-from .conftest import Tally, Visitor
+from .visitors import Tally, Visitor
 
 pytestmark = [pytest.mark.anyio, pytest.mark.postgres]
 
@@ -52,7 +52,7 @@ def _stored(postgres_url: str, schema: str) -> tuple[int, int, Counter[str]]:
 async def test_decisions_take_effect_through_a_cut_and_land_exactly_once(
     postgres_url: str, pg_schema: str, proxy: Proxy, tmp_path: Path
 ) -> None:
-    store = f"{_through(postgres_url, proxy.port)}?schema={pg_schema}"
+    store = f"{through(postgres_url, proxy.port)}?schema={pg_schema}"
     kit = ConsentKit(make_policy(), secret_keys=[SECRET], store=store, spool_dir=tmp_path / "spool")
     # Started from a thread: the proxy runs on this test's event loop and must keep
     # serving while the server's start-up opens the ledger through it.
@@ -107,7 +107,7 @@ async def test_decisions_take_effect_through_a_cut_and_land_exactly_once(
 async def test_receipts_during_an_outage_are_not_a_server_error(
     postgres_url: str, pg_schema: str, proxy: Proxy, tmp_path: Path
 ) -> None:
-    store = f"{_through(postgres_url, proxy.port)}?schema={pg_schema}"
+    store = f"{through(postgres_url, proxy.port)}?schema={pg_schema}"
     kit = ConsentKit(make_policy(), secret_keys=[SECRET], store=store, spool_dir=tmp_path / "spool")
     live: LiveServer = await anyio.to_thread.run_sync(lambda: serve(make_app(kit), lifespan="on"))
     visitor = Visitor(live.url, 0)

@@ -11,7 +11,7 @@ import pytest
 from consentkit import ConsentKit
 from consentkit.cookie import COOKIE_NAME
 from tests.apps import make_app
-from tests.conftest import SECRET, make_policy
+from tests.kits import SECRET, make_policy
 
 pytestmark = pytest.mark.anyio
 SITE = "http://testserver"

@@ -1,15 +1,10 @@
-"""Fixtures for the ledger tests: a ``store`` over every backend, and PostgreSQL.
-
-PostgreSQL comes from ``CONSENTKIT_TEST_POSTGRES_URL`` (default: the local ``test``
-database). Each test gets its own schema, dropped afterwards. Without a server the
-PostgreSQL cases skip, except under ``CI=true``, where they fail.
-"""
+"""Fixtures for the ledger tests: a ``store`` over every backend (PostgreSQL's
+fixtures come from ``tests/postgres.py``), and records to put in it."""
 
 from __future__ import annotations
 
-import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,47 +13,10 @@ import pytest
 
 from consentkit.ledger import MemoryStore, Record, Store
 
-POSTGRES_URL = os.environ.get("CONSENTKIT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-
 
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
-
-
-def _postgres_reachable() -> str | None:
-    """None if the server answers, else why not."""
-    try:
-        import psycopg
-    except ImportError:
-        return "psycopg is not installed"
-    try:
-        with psycopg.connect(POSTGRES_URL, connect_timeout=3) as conn:
-            conn.execute("SELECT 1")
-    except psycopg.Error as exc:
-        return f"no PostgreSQL at {POSTGRES_URL}: {exc}"
-    return None
-
-
-@pytest.fixture(scope="session")
-def postgres_url() -> str:
-    problem = _postgres_reachable()
-    if problem is not None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{problem} (CI=true: the PostgreSQL tests must run)")
-        pytest.skip(problem)
-    return POSTGRES_URL
-
-
-@pytest.fixture
-def pg_schema(postgres_url: str) -> Iterator[str]:
-    """A fresh schema name for one test, dropped with everything in it afterwards."""
-    import psycopg
-
-    name = f"ck_test_{os.getpid()}_{uuid.uuid4().hex[:10]}"
-    yield name
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
 
 
 @pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -6,93 +6,26 @@ from __future__ import annotations
 import asyncio
 import builtins
 import time
-from collections.abc import AsyncIterator
-from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from consentkit.ledger import Ledger, LedgerError, open_store
 from consentkit.ledger.postgres import PostgresStore, redact
 from consentkit.ledger.schema import SCHEMA_VERSION
+from tests.postgres import Proxy, through
 
 pytestmark = [pytest.mark.anyio, pytest.mark.postgres]
 
 T0 = datetime(2026, 11, 27, 13, 0, tzinfo=UTC)
 
 
-class Proxy:
-    """A TCP proxy that can cut every connection and refuse new ones, then recover."""
-
-    def __init__(self, host: str, port: int) -> None:
-        self.target = (host, port)
-        self.up = True
-        self.pipes: set[asyncio.StreamWriter] = set()
-        self.server: asyncio.Server | None = None
-        self.port = 0
-
-    async def start(self) -> None:
-        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        self.port = self.server.sockets[0].getsockname()[1]
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        if not self.up:
-            writer.transport.abort()
-            return
-        try:
-            up_reader, up_writer = await asyncio.open_connection(*self.target)
-        except OSError:
-            writer.transport.abort()
-            return
-        self.pipes |= {writer, up_writer}
-        await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
-
-    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        with suppress(OSError, ConnectionError):
-            while data := await reader.read(65536):
-                writer.write(data)
-                await writer.drain()
-        writer.transport.abort()
-        self.pipes.discard(writer)
-
-    def cut(self) -> None:
-        self.up = False
-        for writer in list(self.pipes):
-            writer.transport.abort()
-        self.pipes.clear()
-
-    def restore(self) -> None:
-        self.up = True
-
-    async def close(self) -> None:
-        self.cut()
-        if self.server is not None:
-            self.server.close()
-            await self.server.wait_closed()
-
-
-@pytest.fixture
-async def proxy(postgres_url: str) -> AsyncIterator[Proxy]:
-    parts = urlsplit(postgres_url)
-    running = Proxy(parts.hostname or "127.0.0.1", parts.port or 5432)
-    await running.start()
-    yield running
-    await running.close()
-
-
-def _through(url: str, port: int) -> str:
-    parts = urlsplit(url)
-    user = parts.netloc.rsplit("@", 1)[0] + "@" if "@" in parts.netloc else ""
-    return urlunsplit(parts._replace(netloc=f"{user}127.0.0.1:{port}"))
-
-
 async def test_outage_mid_stream_every_decision_lands_once(
     postgres_url: str, pg_schema: str, proxy: Proxy, tmp_path: Path, new_record: Any
 ) -> None:
-    store = PostgresStore(_through(postgres_url, proxy.port), schema=pg_schema, timeout=1.0)
+    store = PostgresStore(through(postgres_url, proxy.port), schema=pg_schema, timeout=1.0)
     ledger = Ledger(store, tmp_path / "spool", timeout=0.5, retry_interval=0.1)
     await ledger.start()
     assert ledger.healthy
@@ -136,7 +69,7 @@ async def test_outage_mid_stream_every_decision_lands_once(
 
 async def test_a_server_down_at_open_is_a_ledger_error_without_the_password(proxy: Proxy, postgres_url: str) -> None:
     proxy.cut()
-    url = _through(postgres_url, proxy.port).replace("postgres@", "postgres:s3cret@", 1)
+    url = through(postgres_url, proxy.port).replace("postgres@", "postgres:s3cret@", 1)
     with pytest.raises(LedgerError) as caught:
         await PostgresStore(url, timeout=0.5).open()
     assert "s3cret" not in str(caught.value)
@@ -147,7 +80,7 @@ async def test_an_open_cancelled_by_a_timeout_leaves_no_pool_behind(proxy: Proxy
     before = asyncio.all_tasks()
     with pytest.raises(TimeoutError):
         async with asyncio.timeout(0.3):
-            await PostgresStore(_through(postgres_url, proxy.port), timeout=5.0).open()
+            await PostgresStore(through(postgres_url, proxy.port), timeout=5.0).open()
     await asyncio.sleep(0.2)
     assert asyncio.all_tasks() - before == set(), "the pool's workers are still reconnecting"
 
@@ -162,10 +95,10 @@ async def test_schema_is_created_and_versioned(postgres_url: str, pg_schema: str
         await store.close()
     with psycopg.connect(postgres_url) as conn:
         versions = conn.execute(f'SELECT version FROM "{pg_schema}".consentkit_schema_version').fetchall()
-        assert versions == [(SCHEMA_VERSION,)]
+        assert versions == [(v,) for v in range(1, SCHEMA_VERSION + 1)]
         indexes = {row[0] for row in conn.execute("SELECT indexname FROM pg_indexes WHERE schemaname = %s",
                                                   (pg_schema,))}
-        assert {"consentkit_records_visitor", "consentkit_records_at"} <= indexes
+        assert {"consentkit_records_key", "consentkit_records_at_brin", "consentkit_daily_key"} <= indexes
 
 
 async def test_concurrent_first_opens_migrate_once(postgres_url: str, pg_schema: str) -> None:

@@ -82,7 +82,7 @@ async def test_schema_is_created_once_in_wal_mode(tmp_path: Path, new_record: An
         await store.close()
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("SELECT version FROM consentkit_schema_version").fetchall() == [(SCHEMA_VERSION,)]
+        assert conn.execute("SELECT version FROM consentkit_schema_version").fetchall() == [(v,) for v in range(1, SCHEMA_VERSION + 1)]
         indexes = {row[1] for row in conn.execute("PRAGMA index_list(consentkit_records)")}
         assert "consentkit_records_visitor" in indexes
         assert conn.execute("SELECT COUNT(*) FROM consentkit_records").fetchone()[0] == 1

@@ -11,7 +11,7 @@ import pytest
 
 from consentkit.ledger.base import Record
 from consentkit.minors.history import History
-from tests.conftest import START
+from tests.kits import START
 
 CHILD = "child-visitor-id-0123"
 GRANT = {"necessary": True, "analytics": True, "advertising": False}

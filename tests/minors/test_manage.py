@@ -34,7 +34,7 @@ async def test_the_confirmation_page_shows_the_link_the_decision_and_the_records
     assert "Your decision is recorded." in r.text and "We sent you this page" in r.text
     assert f"{SITE}{path}" in r.text
     assert 'data-status="granted"' in r.text and "Allowed: Analytics." in r.text and "email_plus" in r.text
-    assert r.text.count("<tr><td>") == len(await all_records(kit))
+    assert r.text.count("<tr><td>") == len([rec for rec in await all_records(kit) if rec.visitor_id == child])
     assert "Your consent was requested" in r.text and child not in r.text
     assert r.headers["referrer-policy"] == "same-origin"
 
@@ -146,3 +146,20 @@ async def test_a_bad_management_post_changes_nothing(make_kit, form, status):
             assert r.status_code == status
             assert await all_records(kit) == before
         assert (await c.get("/consentkit/state")).json()["parental_consent"] == "granted"
+
+
+async def test_a_childs_own_erasure_keeps_the_parents_decision(make_kit):
+    """Info of issue 13: a child's DELETE /consentkit/receipts erased the parent's
+    decision records ("kept": 0); like the parent's own delete, it keeps the decision
+    in force, and the child's categories go on following it."""
+    kit = make_kit()
+    async with client(kit, Origin=SITE) as c:
+        child, path = await granted_child(kit, c)
+        r = await c.delete("/consentkit/receipts")
+        assert r.status_code == 200 and r.json()["kept"] == 1
+        kept = [rec for rec in await all_records(kit) if rec.visitor_id == child]
+        assert [(rec.kind, rec.source, rec.parental_consent) for rec in kept] == [("proof", "parent", "granted")]
+        assert kept[0].browser == "" and kept[0].choices["analytics"] is True
+        assert (await c.get("/consentkit/state")).json()["categories"]["analytics"] is True
+        async with client(kit, Origin=SITE) as p:  # the parent's link still opens on that decision
+            assert (await p.get(path, headers=HTML)).status_code == 200

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from consentkit.endpoints import Call
+from consentkit.minors import ParentPost
 from consentkit.minors.history import ParentalRequest
 from consentkit.minors.records import link_days
 from tests.apps import client
@@ -95,9 +95,7 @@ async def test_a_bad_link_is_a_404_and_changes_nothing(make_kit, clock, accept, 
             if spoil == "tamper":
                 path = path[:-4] + ("AAAA" if not path.endswith("AAAA") else "BBBB")
             elif spoil == "other-salt":
-                from consentkit.minors.tokens import make_link_token
-
-                path = "/consentkit/parental/" + make_link_token(kit, "manage", child, "not-a-management-id")
+                path = "/consentkit/parental/" + kit.parental.tokens.link("manage", child, "not-a-management-id")
             elif spoil == "expire":
                 clock.advance(days=link_days(kit), seconds=1)
             elif spoil == "reuse":
@@ -173,8 +171,15 @@ class CardCheck:
     method = "card_transaction"
     fields = ()
 
-    async def verify(self, call: Call, request: ParentalRequest) -> bool:
-        return (await call.form()).get("card_ok") == "yes"
+    def __init__(self) -> None:
+        self.seen: list[tuple[bool, bool, str | None, bool]] = []
+
+    async def verify(self, post: ParentPost, request: ParentalRequest) -> bool:
+        form = await post.form()
+        # The public view: the form, the headers, the address check; no internals.
+        self.seen.append((post.sent_to(PARENT), post.sent_to("someone@example.com"),
+                          post.headers.get("origin"), hasattr(post, "kit") or hasattr(post, "visit")))
+        return form.get("card_ok") == "yes"
 
 
 async def test_a_pluggable_verifier_is_used_and_named_in_the_record(make_kit):
@@ -187,3 +192,4 @@ async def test_a_pluggable_verifier_is_used_and_named_in_the_record(make_kit):
             assert (await decide(p, path, grant=["analytics"], card_ok="yes")).status_code == 303
     decision = [r for r in await all_records(kit) if r.source == "parent"][-1]
     assert decision.verification == "card_transaction"
+    assert kit.parental_verifier.seen == [(True, False, SITE, False)] * 2

@@ -9,8 +9,7 @@ import logging
 import pytest
 
 from consentkit.cookie import COOKIE_NAME
-from consentkit.minors import NotifierError, ParentMessage
-from consentkit.minors.tokens import email_hash
+from consentkit.minors import MemoryNotifier, NotifierError, ParentMessage
 from tests.apps import client
 
 from .flow import HTML, PARENT, SITE, CountingStore, all_records, ask_parent, make_child
@@ -40,7 +39,7 @@ async def test_a_child_asks_and_the_parent_gets_a_link(make_kit, caplog):
     request = [r for r in await all_records(kit) if r.kind == "request"]
     assert len(request) == 1
     assert request[0].visitor_id == child and request[0].source == "api" and request[0].parental_consent == "pending"
-    assert request[0].extra["email_hash"] == email_hash(kit, "parent.person@example.com")
+    assert request[0].extra["email_hash"] == kit.parental.tokens.email_hash("parent.person@example.com")
     # The address is nowhere but in the message: not in records, receipts, logs or the link.
     stored = repr(await all_records(kit))
     for text in (stored, receipts, caplog.text, message.link):
@@ -118,6 +117,8 @@ async def test_a_bad_address_in_a_plain_form_gets_an_error_page(make_kit):
 class Failing:
     """A notifier whose server is down."""
 
+    site_url = "https://www.example.test"
+
     def __init__(self, error: Exception) -> None:
         self.error = error
         self.messages: list[ParentMessage] = []
@@ -183,3 +184,48 @@ async def test_a_store_that_is_down_is_a_503_not_a_500(make_kit):
         page = await c.get(path, headers=HTML)
         assert page.status_code == 503 and "cannot be reached" in page.text
     assert len(kit.notifier.messages) == 1
+
+
+class Quiet:
+    """A notifier of a site's own, which forgot where its links point."""
+
+    async def send(self, message: ParentMessage) -> None:
+        pass
+
+
+@pytest.mark.parametrize("site_url", [None, "", "evil.test", "https://www.example.test/path", 3])
+def test_a_notifier_without_a_site_url_stops_the_app(make_kit, site_url):
+    """Info of issue 13: links followed the Host header when the notifier had no site_url."""
+    notifier = Quiet()
+    if site_url is not None:
+        notifier.site_url = site_url  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match="site_url"):
+        make_kit(notifier=notifier)
+
+
+def test_the_development_outbox_may_go_without_one(make_kit):
+    assert make_kit(notifier=MemoryNotifier()).notifier.site_url is None
+
+
+async def test_the_address_limit_sees_sub_addresses_and_every_worker(make_kit, tmp_path):
+    """L4: victim+N@ reached one inbox without limit, and each worker counted alone.
+    Two kits on one ledger file stand for two workers of one site."""
+    store = f"sqlite:///{tmp_path / 'consent.db'}"
+    workers = [make_kit(store=store), make_kit(store=store)]
+    try:
+        for n in range(4):
+            kit = workers[n % 2]
+            async with client(kit, Origin=SITE) as c:
+                await make_child(c)
+                r = await c.post("/consentkit/parental/request", json={"parent_email": f"Victim+{n}@example.com"})
+                assert r.status_code == (202 if n < 3 else 429), (n, r.text)
+        # Another inbox is not affected.
+        async with client(workers[1], Origin=SITE) as c:
+            await make_child(c)
+            r = await c.post("/consentkit/parental/request", json={"parent_email": "victim2@example.com"})
+            assert r.status_code == 202
+        # The count is kept under a pseudonym: no address in the ledger.
+        assert "victim" not in repr(await all_records(workers[0])).lower()
+    finally:
+        for kit in workers:
+            await kit.shutdown()

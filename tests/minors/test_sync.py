@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from consentkit.minors import sync
-from consentkit.minors.sync import CACHE_SECONDS
+from consentkit.minors.flowstate import CACHE_SECONDS
 from tests.apps import client
 
 from .flow import SITE, CountingStore, ask_parent, decide, make_child
@@ -82,8 +81,9 @@ async def test_a_child_whose_records_are_gone_starts_over(make_kit):
         async with client(kit, Origin=SITE) as p:
             await decide(p, path, grant=["analytics"])
         assert (await c.get("/consentkit/state")).json()["parental_consent"] == "granted"
-        # The child erases their own records: no proof of the parent's consent is left.
-        assert (await c.delete("/consentkit/receipts")).status_code == 200
-        sync.forget(kit, child)
+        # The records are gone (purged after the retention period): no proof of the
+        # parent's consent is left. (A child's own erasure keeps it: test_manage.)
+        await kit.ledger.erase_visitor(child, [])
+        kit.parental.statuses.forget(child)
         state = (await c.get("/consentkit/state")).json()
     assert state["parental_consent"] is None and state["categories"]["analytics"] is False

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from tests.apps import client
-from tests.conftest import make_policy
+from tests.kits import make_policy
 
 from .flow import SITE, all_records
 

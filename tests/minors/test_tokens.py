@@ -9,16 +9,8 @@ import json
 import pytest
 
 from consentkit import Choices
-from consentkit.minors.tokens import (
-    csrf_token,
-    csrf_valid,
-    email_hash,
-    email_matches,
-    make_link_token,
-    normal_email,
-    read_link_token,
-)
-from tests.conftest import OLD_SECRET, SECRET
+from consentkit.minors.tokens import normal_email
+from tests.kits import OLD_SECRET, SECRET
 
 AGES = {"request": 7 * 86400, "manage": 400 * 86400}
 CHILD = "child-visitor-id-0123"
@@ -27,8 +19,8 @@ REQUEST_ID = "request-id-01234"
 
 def test_a_link_names_the_child_and_the_request_and_nothing_else(make_kit):
     kit = make_kit()
-    token = make_link_token(kit, "request", CHILD, REQUEST_ID)
-    link = read_link_token(kit, token, max_age=AGES)
+    token = kit.parental.tokens.link("request", CHILD, REQUEST_ID)
+    link = kit.parental.tokens.read(token, max_age=AGES)
     assert link is not None
     assert (link.kind, link.child_id, link.id) == ("request", CHILD, REQUEST_ID)
     payload = json.loads(base64.urlsafe_b64decode(token.split(".")[0] + "=="))
@@ -37,17 +29,17 @@ def test_a_link_names_the_child_and_the_request_and_nothing_else(make_kit):
 
 def test_the_kinds_do_not_cross(make_kit):
     kit = make_kit()
-    manage = read_link_token(kit, make_link_token(kit, "manage", CHILD, REQUEST_ID), max_age=AGES)
+    manage = kit.parental.tokens.read(kit.parental.tokens.link("manage", CHILD, REQUEST_ID), max_age=AGES)
     assert manage is not None and manage.kind == "manage"
     # A CSRF token or a consent cookie is no link.
-    assert read_link_token(kit, csrf_token(kit, "x"), max_age=AGES) is None
-    assert read_link_token(kit, kit.codec.dumps(Choices(visitor_id=CHILD)), max_age=AGES) is None
+    assert kit.parental.tokens.read(kit.parental.tokens.form_token("x"), max_age=AGES) is None
+    assert kit.parental.tokens.read(kit.codec.dumps(Choices(visitor_id=CHILD)), max_age=AGES) is None
 
 
 @pytest.mark.parametrize("change", ["payload", "signature", "timestamp", "truncate", "empty", "huge", "slash"])
 def test_a_tampered_link_is_no_link(make_kit, change):
     kit = make_kit()
-    token = make_link_token(kit, "request", CHILD, REQUEST_ID)
+    token = kit.parental.tokens.link("request", CHILD, REQUEST_ID)
     payload, stamp, signature = token.split(".")
     forged = base64.urlsafe_b64encode(json.dumps({"c": "another-child-0123", "r": REQUEST_ID}).encode()).decode()
     tampered = {
@@ -59,41 +51,41 @@ def test_a_tampered_link_is_no_link(make_kit, change):
         "huge": token + "A" * 600,
         "slash": token + "/x",
     }[change]
-    assert read_link_token(kit, tampered, max_age=AGES) is None
+    assert kit.parental.tokens.read(tampered, max_age=AGES) is None
 
 
 def test_a_link_expires_by_the_kits_clock(make_kit, clock):
     kit = make_kit()
-    token = make_link_token(kit, "request", CHILD, REQUEST_ID)
+    token = kit.parental.tokens.link("request", CHILD, REQUEST_ID)
     clock.advance(days=7, seconds=-1)
-    assert read_link_token(kit, token, max_age=AGES) is not None
+    assert kit.parental.tokens.read(token, max_age=AGES) is not None
     clock.advance(seconds=2)
-    assert read_link_token(kit, token, max_age=AGES) is None
+    assert kit.parental.tokens.read(token, max_age=AGES) is None
     # A management link lasts far longer.
-    manage = make_link_token(kit, "manage", CHILD, REQUEST_ID)
+    manage = kit.parental.tokens.link("manage", CHILD, REQUEST_ID)
     clock.advance(days=399)
-    assert read_link_token(kit, manage, max_age=AGES) is not None
+    assert kit.parental.tokens.read(manage, max_age=AGES) is not None
     clock.advance(days=2)
-    assert read_link_token(kit, manage, max_age=AGES) is None
+    assert kit.parental.tokens.read(manage, max_age=AGES) is None
 
 
 def test_keys_rotate_and_an_unknown_key_fails(make_kit):
     old = make_kit(secret_keys=[OLD_SECRET])
-    token = make_link_token(old, "request", CHILD, REQUEST_ID)
+    token = old.parental.tokens.link("request", CHILD, REQUEST_ID)
     rotated = make_kit(secret_keys=[SECRET, OLD_SECRET])
-    assert read_link_token(rotated, token, max_age=AGES) is not None
+    assert rotated.parental.tokens.read(token, max_age=AGES) is not None
     dropped = make_kit(secret_keys=[SECRET])
-    assert read_link_token(dropped, token, max_age=AGES) is None
+    assert dropped.parental.tokens.read(token, max_age=AGES) is None
 
 
 def test_csrf_is_bound_to_its_link_and_expires(make_kit, clock):
     kit = make_kit()
-    token = csrf_token(kit, "link-a")
-    assert csrf_valid(kit, "link-a", token)
-    assert not csrf_valid(kit, "link-b", token)
-    assert not csrf_valid(kit, "link-a", None) and not csrf_valid(kit, "link-a", "x" * 300)
+    token = kit.parental.tokens.form_token("link-a")
+    assert kit.parental.tokens.form_valid("link-a", token)
+    assert not kit.parental.tokens.form_valid("link-b", token)
+    assert not kit.parental.tokens.form_valid("link-a", None) and not kit.parental.tokens.form_valid("link-a", "x" * 300)
     clock.advance(hours=4, seconds=1)
-    assert not csrf_valid(kit, "link-a", token)
+    assert not kit.parental.tokens.form_valid("link-a", token)
 
 
 @pytest.mark.parametrize(
@@ -122,12 +114,12 @@ def test_address_shape(given, expected):
 def test_the_address_is_kept_only_as_a_keyed_hash(make_kit):
     kit = make_kit()
     address = "parent@example.com"
-    hashed = email_hash(kit, address)
+    hashed = kit.parental.tokens.email_hash(address)
     assert address not in hashed and "parent" not in hashed and len(hashed) == 64
-    assert email_matches(kit, address, hashed)
-    assert not email_matches(kit, "other@example.com", hashed)
+    assert kit.parental.tokens.email_matches(address, hashed)
+    assert not kit.parental.tokens.email_matches("other@example.com", hashed)
     # Under another key the same address hashes differently: no dictionary of addresses works.
-    assert email_hash(make_kit(secret_keys=[OLD_SECRET]), address) != hashed
+    assert make_kit(secret_keys=[OLD_SECRET]).parental.tokens.email_hash(address) != hashed
     # A key rotated in after the request still matches the hash made under the old one.
     rotated = make_kit(secret_keys=[OLD_SECRET, SECRET])
-    assert email_matches(rotated, address, hashed)
+    assert rotated.parental.tokens.email_matches(address, hashed)

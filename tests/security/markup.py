@@ -74,7 +74,10 @@ def parse(html: str) -> Page:
     return reader.page
 
 
-def assert_inert(page: Page, *, allowed_script_src: str = "/consentkit/widget.js") -> None:
+WIDGET_SCRIPTS = ("/consentkit/boot.js", "/consentkit/widget.js")
+
+
+def assert_inert(page: Page, *, allowed_script_src: tuple[str, ...] = WIDGET_SCRIPTS) -> None:
     """No element a hostile text could have opened: no event handler, no javascript:
     URL, no executable script but the widget's, no image from ``x``, no svg."""
     for element in page.elements:

@@ -25,10 +25,10 @@ from starlette.routing import Route
 from consentkit import ConsentKit
 from consentkit.i18n import texts
 from consentkit.testing.server import LiveServer, serve
-from tests.browser.conftest import SECRET
-from tests.conftest import make_policy
+from tests.browser.site import SECRET
+from tests.kits import make_policy
 
-from .conftest import XSS_CLOSE, hostile_policy, hostile_strings, site
+from .hostile import XSS_CLOSE, hostile_policy, hostile_strings, site
 
 pytestmark = pytest.mark.browser
 Contexts = Callable[..., BrowserContext]
@@ -127,7 +127,7 @@ def test_the_widget_shows_hostile_policy_texts_as_text(hostile_site: tuple[LiveS
     page.locator("#consentkit").wait_for(state="attached")
     watch.assert_nothing_ran()
     assert page.evaluate("document.querySelectorAll('script:not([type]), script[type=\"text/javascript\"]').length"
-                         ) == 1  # the widget's own script, nothing the texts opened
+                         ) == 2  # the widget's own two scripts, nothing the texts opened
 
 
 @pytest.mark.parametrize("path", ["/consentkit/preferences", "/consentkit/do-not-sell"])

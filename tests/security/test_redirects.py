@@ -23,7 +23,7 @@ from consentkit import ConsentKit
 from consentkit.pages import csrf_token
 from consentkit.state import Choices
 from tests.apps import make_app
-from tests.conftest import SECRET, Clock, make_policy
+from tests.kits import SECRET, Clock, make_policy
 
 from .exchange import SITE, Answer, assert_clean_headers, exchange, lands_on_site
 from .markup import parse

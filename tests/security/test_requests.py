@@ -24,7 +24,7 @@ from consentkit.cookie import COOKIE_NAME
 from consentkit.ledger.base import Record
 from consentkit.state import Choices
 from tests.apps import make_app
-from tests.conftest import SECRET, Clock, make_policy
+from tests.kits import SECRET, Clock, make_policy
 
 from .exchange import SITE, Answer, assert_clean_headers, exchange
 

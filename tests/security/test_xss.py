@@ -10,15 +10,17 @@ for a few of these; here it is every page, every text, and the JSON blocks.)
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 
 from consentkit import ConsentKit, Policy
 from consentkit.i18n import texts
-from tests.browser.conftest import IE11
+from tests.browser.site import IE11
 from tests.minors.flow import ask_parent, csrf, decide, make_child
 
-from .conftest import XSS_ATTR, XSS_CLOSE, XSS_IMG, hostile_policy, hostile_strings, site
+from .hostile import XSS_ATTR, XSS_CLOSE, XSS_IMG, hostile_policy, hostile_strings, site
 from .markup import Page, assert_inert, parse
 
 pytestmark = pytest.mark.anyio
@@ -82,16 +84,21 @@ async def test_the_site_page_carries_the_texts_and_the_state_as_whole_json(kit: 
     async with _client(kit) as c:
         r = await c.get("/")
         state = (await c.get("/consentkit/state")).json()
+        config = (await c.get("/consentkit/config.json?lang=xx")).json()
+        script = (await c.get("/consentkit/widget.js?lang=xx")).text
     page = await _page(r)
     block = page.json_block("consentkit-state")
     assert {k: v for k, v in block.items() if k != "visitor_id"} == {k: v for k, v in state.items() if k != "visitor_id"}
     assert state["policy_version"] == XSS_CLOSE
-    config = page.json_block("consentkit-config")
+    # The texts reach the widget as JSON ahead of its code: whole, ASCII, no '<'.
+    prelude, _, _ = script.partition(";\n")
+    assert prelude.startswith("self.__consentkitConfig=") and "<" not in prelude and prelude.isascii()
+    assert json.loads(prelude.removeprefix("self.__consentkitConfig=")) == config
     sent = [c["label"] for c in config["categories"]] + [c["description"] for c in config["categories"]]
     sent += [s[k] for c in config["categories"] for s in c["services"] for k in ("vendor", "description")]
     sent += [name for c in config["categories"] for s in c["services"] for name in s["local_storage"]]
     assert set(hostile_strings(kit.policy)) <= set(sent)
-    assert config["texts"]["xx"]["banner.title"] == kit.policy.texts["xx"]["banner.title"]
+    assert config["texts"]["banner.title"] == kit.policy.texts["xx"]["banner.title"]
 
 
 async def test_a_decided_state_with_a_hostile_version_round_trips_through_the_cookie(kit: ConsentKit) -> None:

@@ -39,14 +39,16 @@ async def home(request: Request) -> HTMLResponse:
 
 
 async def leaky(request: Request) -> HTMLResponse:
-    # A first-party script that injects the tracker itself: no server-side gate can see it.
+    # A first-party script that injects the tracker itself, in a frame of its own: neither
+    # the server's gate nor the page's runtime guard (which guards its own document) sees it.
     return HTMLResponse('<!doctype html><html lang="en"><head><title>Leaky</title></head><body><h1>Leaky</h1>'
-                        '<script src="/boot.js"></script></body></html>')
+                        '<iframe srcdoc="<script src=/boot.js></script>"></iframe></body></html>')
 
 
 async def boot(request: Request) -> Response:
     return Response("var s = document.createElement('script'); s.src = 'http://analytics.localhost:' + "
-                    "location.port + '/a.js'; document.head.appendChild(s);", media_type="text/javascript")
+                    "new URL(document.baseURI).port + '/a.js'; document.head.appendChild(s);",
+                    media_type="text/javascript")
 
 
 async def tracker(request: Request) -> Response:

@@ -16,7 +16,7 @@ from consentkit.testing import (
     assert_category_requested,
     assert_no_tracker_before_consent,
 )
-from tests.conftest import make_policy
+from tests.kits import make_policy
 
 
 class FakeRequest:

@@ -1,5 +1,4 @@
-"""Hostile input: a policy whose every text is an attack, the apps that serve it,
-and, for the browser tests, the Chromium fixtures of ``tests/browser``."""
+"""Hostile input: a policy whose every text is an attack, and the apps that serve it."""
 
 from __future__ import annotations
 
@@ -11,7 +10,6 @@ from starlette.routing import Route
 
 from consentkit import Category, ConsentKit, ConsentMiddleware, Policy, Service
 from consentkit.i18n import DEFAULT_TEXTS
-from tests.browser.conftest import browser, new_context, page, playwright_instance  # noqa: F401 - fixtures, reused
 
 # Each runs script if it ever reaches the page as markup; all count into window.__xss.
 XSS_IMG = '<img src=x onerror="window.__xss=(window.__xss||0)+1">'

@@ -1,32 +1,13 @@
-"""``consentkit scan``: visit a site in Chromium three times (no choice, reject all,
-accept all) and hold what it did against its policy.
-
-Each visit starts from a fresh profile. The reject and accept visits load the page,
-make the choice (with the banner's own button, or through the consent API when the
-page has no banner), then load the page again; what counts for them is what
-happened from the choice on. Findings:
-
-- ``undeclared-host``: a request to another host that no category declares;
-- ``undeclared-cookie``: a cookie that no category declares;
-- ``loaded-before-consent`` / ``set-before-consent``: a gated category's host
-  requested, or its cookie set, on a visit that had not granted it;
-- ``loaded-after-reject`` / ``set-after-reject``: the same after "reject all",
-  including a first-party cookie the site left in place instead of expiring it.
-
-Cookie values are never read into a report: they are identifiers.
-"""
+"""What a scan found, and the judgement of it: pure functions of the policy and of
+what each visit saw (the cookies at its end, the requests to other hosts)."""
 
 from __future__ import annotations
 
-import json
-import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
-from .policy import Category, Policy, PolicyError, Service, split_url
+from ..policy import Category, Policy, PolicyError, Service, split_url
 
 VisitName = Literal["no-choice", "reject-all", "accept-all"]
 Kind = Literal[
@@ -35,7 +16,7 @@ Kind = Literal[
 ]
 VISITS: tuple[VisitName, ...] = ("no-choice", "reject-all", "accept-all")
 # consentkit's own cookies: the signed consent state and the IAB US Privacy string.
-OWN_COOKIES = frozenset({"consentkit", "usprivacy"})
+OWN_COOKIES = frozenset({"consentkit", "__Host-consentkit", "__Secure-consentkit", "usprivacy"})
 
 
 class ScanError(Exception):
@@ -218,7 +199,7 @@ def judge(visit: VisitResult, before_choice: Iterable[SeenCookie] = (), *, hosts
 
 
 def policy_from_config(config: Mapping[str, Any], state: Mapping[str, Any] | None = None) -> Policy:
-    """The policy as the page's ``consentkit-config`` block declares it."""
+    """The policy as the page's widget declares it (``testing.visits``)."""
     try:
         categories = [
             Category(
@@ -235,116 +216,10 @@ def policy_from_config(config: Mapping[str, Any], state: Mapping[str, Any] | Non
         version = str((state or {}).get("policy_version") or "unknown")
         return Policy(version, categories, mode=str(config.get("mode", "opt_out")))
     except (KeyError, TypeError, PolicyError) as exc:
-        raise ScanError(f"the page's consentkit-config is not a policy consentkit understands: {exc}") from None
-
-
-# -- driving Chromium ------------------------------------------------------------------
-
-
-def _drive(url: str, policy: Policy | None, source: str, launch: Mapping[str, Any] | None, timeout: float,
-           visits: Sequence[VisitName]) -> ScanReport:
-    try:
-        from playwright.sync_api import Error as PlaywrightError
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        raise ScanError("consentkit scan drives Chromium through Playwright: pip install 'consentkit[scan]'") from None
-    from .testing.chromium import launch_options
-    from .testing.visits import VisitError, visit
-
-    site_host = (urlsplit(url).hostname or "").lower()
-    hosts_known = policy is not None
-    notes: list[str] = []
-    results: list[VisitResult] = []
-    findings: list[Finding] = []
-    with sync_playwright() as playwright:
-        try:
-            browser = playwright.chromium.launch(**(dict(launch) if launch is not None else launch_options()))
-        except PlaywrightError as exc:
-            raise ScanError(
-                f"could not start Chromium ({exc.message.splitlines()[0]}): install it, or point "
-                "$CONSENTKIT_CHROMIUM at it"
-            ) from None
-        try:
-            for name in visits:
-                choice = None if name == "no-choice" else name
-                optional = policy.optional_ids if policy is not None else None
-                try:
-                    log = visit(browser, url, choice, categories=optional, timeout=timeout)
-                except VisitError as exc:
-                    raise ScanError(str(exc)) from None
-                if policy is None:
-                    if log.config is None:
-                        raise ScanError(
-                            f"{url} carries no consentkit-config block (is ConsentMiddleware mounted?): "
-                            "pass the policy with --policy FILE"
-                        )
-                    policy = policy_from_config(log.config, log.state)
-                    hosts_known = config_lists_hosts(log.config)
-                    if not hosts_known:
-                        notes.append("The page's consentkit-config block lists no hosts, so no request could be "
-                                     "checked against the policy's hosts: pass the policy with --policy FILE.")
-                result = VisitResult(
-                    name, log.how, granted_on(policy, name),
-                    tuple(see_cookie(policy, site_host, c) for c in log.cookies),
-                    tuple(r for u, t in dict.fromkeys(log.requests) if (r := see_request(policy, site_host, u, t))),
-                )
-                results.append(result)
-                before = [see_cookie(policy, site_host, c) for c in log.cookies_before]
-                findings.extend(judge(result, before, hosts_known=hosts_known))
-        finally:
-            browser.close()
-    if policy is None:
-        raise ScanError("nothing was scanned: name at least one visit")
-    source = source or "the page's consentkit-config block"
-    return ScanReport(url, source, policy.mode, now_iso(), tuple(results), tuple(findings), tuple(notes))
+        raise ScanError(f"the page's widget config is not a policy consentkit understands: {exc}") from None
 
 
 def config_lists_hosts(config: Mapping[str, Any]) -> bool:
     """Whether the page's config block says where services load from (consentkit
     versions that do not publish hosts leave the key out)."""
     return any("hosts" in s for c in config.get("categories", ()) for s in c.get("services", ()))
-
-
-def scan(
-    url: str,
-    policy: Policy | None = None,
-    *,
-    policy_source: str = "",
-    launch: Mapping[str, Any] | None = None,
-    timeout: float = 30.0,
-    visits: Sequence[VisitName] = VISITS,
-) -> ScanReport:
-    """Scan ``url`` against ``policy`` (without one, the policy the page declares in
-    its ``consentkit-config`` block). ``launch``: ``chromium.launch()`` options, by
-    default a system Chromium. Raises ``ScanError`` when the scan cannot be made.
-
-    The browser runs in a thread of its own, so that a caller that already drives
-    Playwright, or runs an event loop, can scan too.
-    """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ScanError(f"{url!r} is not an http(s) URL")
-    outcome: list[ScanReport | BaseException] = []
-
-    def run() -> None:
-        try:
-            outcome.append(_drive(url, policy, policy_source, launch, timeout, visits))
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
-            outcome.append(exc)
-
-    worker = threading.Thread(target=run, name="consentkit-scan", daemon=True)
-    worker.start()
-    worker.join()
-    result = outcome[0]
-    if isinstance(result, BaseException):
-        raise result
-    return result
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def dumps(report: ScanReport) -> str:
-    """The report as indented JSON (``--json``)."""
-    return json.dumps(report.to_json(), indent=2)

@@ -1,4 +1,4 @@
-"""The parental flow's routes, for ``feature_routes``: the child's request, and the
+"""The parental flow's routes, for the routing table: the child's request, and the
 parent's links, ``{prefix}/parental/{token}``, whose token says which page it opens
 (the consent page or the management page). A token that is malformed, tampered
 with, expired, used or revoked is a 404 and changes nothing."""
@@ -6,21 +6,15 @@ with, expired, used or revoked is a 404 and changes nothing."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
 
 from starlette.responses import Response
 
-from ..endpoints import Call
+from ..call import Call, Handler
 from ..ledger.base import LedgerError
 from . import manage, parent, records
 from .render import failure, not_found
 from .request import post_request
-from .tokens import Link, read_link_token
-
-if TYPE_CHECKING:
-    from ..endpoints import Handler
-    from ..kit import ConsentKit
-
+from .tokens import Link
 
 LinkHandler = Callable[[Call, str, Link], Awaitable[Response]]
 
@@ -31,7 +25,7 @@ def _link_route(on_request: LinkHandler, on_manage: LinkHandler) -> Callable[[Ca
 
     async def handle(call: Call) -> Response:
         token = call.tail
-        link = read_link_token(call.kit, token, max_age=records.max_ages(call.kit))
+        link = call.kit.parental.tokens.read(token, max_age=records.max_ages(call.kit))
         if link is None:
             return not_found(call)
         return await (on_request if link.kind == "request" else on_manage)(call, token, link)
@@ -56,13 +50,11 @@ def _store_guarded(handler: Callable[[Call], Awaitable[Response]]) -> Handler:
     return guarded
 
 
-def routes(kit: ConsentKit) -> dict[tuple[str, str], Handler]:
-    """The parental routes."""
-    return {
-        ("POST", "parental/request"): _store_guarded(post_request),
-        ("GET", "parental/*"): _store_guarded(get_link),
-        ("POST", "parental/*"): _store_guarded(post_link),
-    }
+ROUTES: dict[tuple[str, str], Handler] = {
+    ("POST", "parental/request"): _store_guarded(post_request),
+    ("GET", "parental/*"): _store_guarded(get_link),
+    ("POST", "parental/*"): _store_guarded(post_link),
+}
 
 
-__all__ = ["routes"]
+__all__ = ["ROUTES"]

@@ -17,9 +17,13 @@ Choice = Literal["reject-all", "accept-all"]
 
 _SETTLE_MS = 400
 _BUTTON_WAIT_MS = 3000
+# The policy as the widget loaded it (its deferred part's config, with the prefix and
+# mode of its synchronous part), and the state block the middleware wrote.
 _READ_BLOCKS = """() => {
-  const text = (id) => { const el = document.getElementById(id); return el ? el.textContent : null; };
-  return [text("consentkit-config"), text("consentkit-state")];
+  const core = window.__consentkitCore;
+  const state = document.getElementById("consentkit-state");
+  const config = core && core.details ? {...core.details, prefix: core.policy.prefix, mode: core.policy.mode} : null;
+  return [config && JSON.stringify(config), state && state.textContent];
 }"""
 
 
@@ -31,7 +35,8 @@ class VisitError(Exception):
 class VisitLog:
     """What one visit saw. ``requests`` are (url, resource type) from the choice on
     (from the start when no choice is made); ``cookies_before`` are the cookies just
-    before the choice; ``config`` and ``state`` are the page's consentkit blocks."""
+    before the choice; ``config`` is the policy as the page's widget loaded it, ``state`` the
+    page's state block."""
 
     url: str
     how: str = ""
@@ -108,7 +113,7 @@ def visit(
 ) -> VisitLog:
     """Load ``url`` in a fresh context; with a ``choice``, make it and load the page
     again. ``categories``: the optional categories to name if the choice goes through
-    the API (by default those of the page's config block)."""
+    the API (by default those of the widget's config)."""
     timeout_ms = timeout * 1000
     log = VisitLog(url)
     context = browser.new_context()

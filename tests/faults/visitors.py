@@ -1,6 +1,6 @@
-"""Fixtures for the fault tests: PostgreSQL (a fresh schema per test) and the TCP
-proxy that cuts it, both reused from the ledger's tests; and visitors, each a browser
-with its own cookie jar, talking to a live server."""
+"""What the fault tests share (PostgreSQL and the TCP proxy that cuts it come from
+``tests/postgres.py``): visitors, each a browser with its own cookie jar, talking
+to a live server, and the tally of what they saw."""
 
 from __future__ import annotations
 
@@ -12,8 +12,6 @@ from typing import Any
 import httpx
 
 from consentkit.cookie import COOKIE_NAME
-from tests.ledger.conftest import pg_schema, postgres_url  # noqa: F401 - fixtures, reused as they are
-from tests.ledger.test_postgres import proxy  # noqa: F401 - fixture, reused as it is
 
 OPTIONAL = ("analytics", "captcha", "advertising")
 

@@ -1,0 +1,95 @@
+"""The consent API (contract section 2): ``GET state``, ``POST consent`` and
+``POST opt-out``, the calls the widget and a site's own scripts make."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.responses import RedirectResponse, Response
+
+from . import rules
+from .call import FORM, Call, ClientError, Handler, parse_json, refused, state_response
+from .state import AGE_BANDS, Source
+
+CLIENT_SOURCES: frozenset[str] = frozenset({"banner", "preferences", "api", "link"})
+_CONSENT_KEYS = frozenset({"choices", "age_band", "source", "sale_opt_in", "gpc"})
+
+
+async def get_state(call: Call) -> Response:
+    return state_response(call)
+
+
+def _consent_body(call: Call, data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise ClientError(400, "the body must be a JSON object")
+    unknown = set(data) - _CONSENT_KEYS
+    if unknown:
+        raise ClientError(400, f"unknown key(s): {', '.join(sorted(map(str, unknown)))}")
+    for key, value in data.items():
+        if value is None:
+            raise ClientError(400, f"{key} must not be null: leave it out instead")
+    choices = data.get("choices")
+    if choices is not None and (
+        not isinstance(choices, dict) or not all(isinstance(v, bool) for v in choices.values())
+    ):
+        raise ClientError(400, "choices must be an object of category: true/false")
+    band = data.get("age_band")
+    if band is not None and (band not in AGE_BANDS or band == "unknown"):
+        raise ClientError(400, "age_band must be one of under_13, 13_15, 16_plus")
+    source = data.get("source", "api")
+    if not isinstance(source, str) or not isinstance(band, str | None):
+        raise ClientError(400, "source and age_band must be strings")
+    if source not in CLIENT_SOURCES and not (source == "gpc" and data.get("gpc") is True):
+        raise ClientError(400, f"source must be one of {', '.join(sorted(CLIENT_SOURCES))}")
+    for flag in ("sale_opt_in", "gpc"):
+        if flag in data and not isinstance(data[flag], bool):
+            raise ClientError(400, f"{flag} must be true or false")
+    return data
+
+
+async def post_consent(call: Call) -> Response:
+    data = _consent_body(call, await call.json())
+    kit, visit = call.kit, call.visit
+    if data.get("gpc") is True:
+        # navigator.globalPrivacyControl, for browsers whose header was stripped.
+        outcome = rules.evaluate(kit.policy, visit.choices, rules.Signals(gpc=True), visit.now)
+        if outcome.decision is not None:
+            await visit.apply(outcome)
+    choices, band, opt_in = data.get("choices"), data.get("age_band"), data.get("sale_opt_in")
+    if choices is not None or band is not None or opt_in is not None:
+        source: Source = data.get("source", "api") if data.get("source") != "gpc" else "api"
+        try:
+            outcome = rules.decide(
+                kit.policy, visit.choices, source=source, now=visit.now,
+                given=choices, age_band=band, sale_opt_in=opt_in,
+            )
+        except rules.RuleError as exc:
+            raise refused(exc) from None
+        await visit.apply(outcome)
+    return state_response(call)
+
+
+async def post_opt_out(call: Call) -> Response:
+    media = call.media_type
+    target = None
+    if media == "application/json":
+        data = parse_json(await call.body())
+        if not isinstance(data, dict):
+            raise ClientError(400, "the body must be a JSON object")
+    elif media == FORM:
+        target = (await call.form()).get("next")
+    elif media or await call.body():
+        raise ClientError(415, f"send application/json or {FORM}")
+    kit, visit = call.kit, call.visit
+    await visit.apply(rules.opt_out(kit.policy, visit.choices, source="link", now=visit.now))
+    if media == FORM:
+        default = f"{kit.prefix}/do-not-sell?done=1"
+        return RedirectResponse(call.same_origin_path(target, default), status_code=303)
+    return state_response(call)
+
+
+ROUTES: dict[tuple[str, str], Handler] = {
+    ("GET", "state"): get_state,
+    ("POST", "consent"): post_consent,
+    ("POST", "opt-out"): post_opt_out,
+}

@@ -1,0 +1,38 @@
+"""Public files, the same for every visitor, that a shared cache may keep: the
+widget's scripts, stylesheet and config (``assets.WidgetAssets``), and
+``/.well-known/gpc.json``."""
+
+from __future__ import annotations
+
+from starlette.responses import JSONResponse, Response
+
+from .call import Call, ClientError, Handler
+
+
+async def get_gpc_json(call: Call) -> Response:
+    return JSONResponse(
+        {"gpc": True, "lastUpdate": call.kit.gpc_last_update.isoformat()},
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
+async def get_asset(call: Call) -> Response:
+    found = call.kit.head.assets.get(call.scope["path"].rsplit("/", 1)[-1], call.query.get("lang"))
+    if found is None:
+        raise ClientError(404, "no such file")
+    versioned = call.query.get("v") == found.version
+    headers = {
+        "ETag": found.etag,
+        "Cache-Control": "public, max-age=31536000, immutable" if versioned else "public, max-age=3600",
+    }
+    if call.visit.headers.get("if-none-match", "") == found.etag:
+        return Response(status_code=304, headers=headers)
+    return Response(found.body, media_type=found.media_type, headers=headers)
+
+
+ROUTES: dict[tuple[str, str], Handler] = {
+    ("GET", "boot.js"): get_asset,
+    ("GET", "widget.js"): get_asset,
+    ("GET", "widget.css"): get_asset,
+    ("GET", "config.json"): get_asset,
+}

@@ -1,0 +1,75 @@
+"""The markup consentkit writes at the top of a page's ``<head>``: the visitor's
+state as JSON (so that the banner needs no request), and the widget's stylesheet and
+scripts. Pure: values in, markup out; no request, no kit."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from html import escape
+from typing import Any
+
+from .assets import WidgetAssets
+from .gating.hosts import _quoted
+from .i18n import negotiate, texts
+from .policy import Policy
+from .state import ConsentState
+from .useragent import is_supported
+
+__all__ = ["WidgetHead", "state_block", "state_script"]
+
+
+# One encoder for every call: json.dumps() with options builds a new one each time.
+_JSON = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"))
+
+
+def state_script(state: Mapping[str, Any], *, element_id: str = "consentkit-state", nonce: str | None = None) -> bytes:
+    """``<script type="application/json" id=...>`` holding ``state``.
+
+    <, > and & are written as \\u escapes (and every non-ASCII character, U+2028 and
+    U+2029 among them), so no value can close the element or open a comment.
+    """
+    data = _JSON.encode(state).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    nonce_attr = b" nonce=" + _quoted(nonce) if nonce else b""
+    return b'<script type="application/json" id=' + _quoted(element_id) + nonce_attr + b">" + data.encode() + b"</script>"
+
+
+def state_block(state: ConsentState) -> bytes:
+    """The page's state block: ``<script type="application/json" id="consentkit-state">``."""
+    return state_script(state.to_json())
+
+
+class WidgetHead:
+    """The widget's tags for one kit (``kit.head``): the stylesheet and its two scripts,
+    and the assets they load (``assets``: what the policy tells the widget travels in
+    them, cacheable, never in the page)."""
+
+    def __init__(self, policy: Policy, prefix: str) -> None:
+        self.policy = policy
+        self.prefix = prefix
+        self.assets = WidgetAssets(policy, prefix)
+
+    def tags(
+        self, *, nonce: str | None = None, user_agent: str | None = None, accept_language: str | None = None
+    ) -> str:
+        """The stylesheet and the widget's two scripts: ``boot.js`` is synchronous and
+        first in <head>, so that the guard, the Consent Mode defaults and ``__uspapi``
+        exist before any other script runs; ``widget.js`` (the banner and the rest) is
+        deferred, in the visitor's language."""
+        lang = negotiate(accept_language, self.policy.texts)
+        nonce_attr = f' nonce="{escape(nonce)}"' if nonce else ""
+        css_url = escape(self.assets.url("widget.css"))
+        if user_agent is not None and not is_supported(user_agent):
+            # A browser the widget does not support (Internet Explorer...) gets no script that
+            # might half-run, but a notice and the preferences page that needs none.
+            words = texts(lang, self.policy.texts)
+            return (
+                f'<link rel="stylesheet" href="{css_url}"{nonce_attr}>'
+                f'<p class="ck-notice" data-consentkit-notice="unsupported">{escape(words["notice.unsupported"])} '
+                f'<a href="{escape(self.prefix)}/preferences">{escape(words["prefs.title"])}</a></p>'
+            )
+        return (
+            f'<link rel="stylesheet" href="{css_url}"{nonce_attr}>'
+            f'<script src="{escape(self.assets.url("boot.js"))}"{nonce_attr}></script>'
+            f'<script src="{escape(self.assets.url("widget.js", lang))}" defer{nonce_attr}></script>'
+        )

@@ -1,0 +1,152 @@
+// Inert tags (served `type="text/plain"` or with their URL in `data-src`) come alive in
+// place, in document order, when their category is granted: no reload.
+//
+// Nothing here widens what the page itself allowed (#13 M2): a script gets a nonce only
+// where the app put one on the inert tag, and a URL goes live only if it is http(s).
+import { CONSENT } from "./constants.js";
+
+/** @typedef {import("./types").Core} Core */
+
+/** URL attributes in the order they are restored: srcset before src, as the parser does. */
+const URL_ATTRIBUTES = ["srcset", "imagesrcset", "src", "href", "poster", "data"];
+/** What a script's copy must not take from its inert tag. */
+const SCRIPT_OWN_ATTRIBUTES = new Set(["type", "nonce", "data-src", "data-type"]);
+const LIVE_PROTOCOLS = new Set(["http:", "https:"]);
+const INERT_TYPE = "text/plain";
+
+/**
+ * Whether a URL (or each candidate of a srcset) loads over http(s): never a
+ * `javascript:`, `data:` or other scheme that would run or carry its own content.
+ * @param {string} value
+ * @param {boolean} [isSrcset]
+ */
+function isWebUrl(value, isSrcset = false) {
+  const candidates = isSrcset ? value.split(",") : [value];
+  return candidates.every((candidate) => {
+    const url = isSrcset ? candidate.trim().split(/\s+/)[0] : candidate.trim();
+    if (isSrcset && url === "") return true;
+    try {
+      return LIVE_PROTOCOLS.has(new URL(url, document.baseURI).protocol);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * Whether every category (or service) a tag names is granted: "analytics advertising"
+ * needs both.
+ * @param {Core} core
+ * @param {string} names
+ */
+export const allowsAll = (core, names) => {
+  const ids = names.trim().split(/\s+/);
+  return ids[0] !== "" && ids.every((id) => core.allows(id));
+};
+
+/**
+ * A script runs only when created anew: its copy takes the inert tag's place.
+ * @param {Core} core
+ * @param {HTMLScriptElement} inert
+ * @returns {Promise<unknown> | undefined} settles when a blocking external script has run
+ */
+function runScript(core, inert) {
+  if (inert.type !== INERT_TYPE) return undefined;
+  const source = inert.dataset.src ?? inert.getAttribute("src");
+  if (source !== null && !isWebUrl(source)) return undefined;
+  const script = document.createElement("script");
+  for (const attribute of inert.attributes) {
+    if (!SCRIPT_OWN_ATTRIBUTES.has(attribute.name)) script.setAttribute(attribute.name, attribute.value);
+  }
+  if (inert.dataset.type) script.type = inert.dataset.type;
+  // The app's own nonce only (the IDL property: browsers hide the attribute's value).
+  if (inert.nonce) script.nonce = inert.nonce;
+  /** @type {Promise<unknown> | undefined} */
+  let settled;
+  if (source !== null) {
+    script.async = inert.hasAttribute("async");
+    if (!script.async) {
+      settled = new Promise((resolve) => {
+        script.onload = script.onerror = resolve;
+      });
+    }
+    script.src = source;
+  } else {
+    script.text = inert.text;
+  }
+  core.activated.add(script);
+  inert.replaceWith(script);
+  return settled;
+}
+
+/**
+ * Put each URL back where the browser reads it.
+ * @param {HTMLElement} inert
+ */
+function restoreUrls(inert) {
+  for (const name of URL_ATTRIBUTES) {
+    const value = inert.getAttribute(`data-${name}`);
+    if (value === null || !isWebUrl(value, name.endsWith("srcset"))) continue;
+    inert.setAttribute(name, value);
+    inert.removeAttribute(`data-${name}`);
+  }
+  // A <source> is only read when its media element loads again.
+  if (inert instanceof HTMLSourceElement && inert.parentNode instanceof HTMLMediaElement) {
+    inert.parentNode.load();
+  }
+}
+
+/**
+ * A script activated after the page was parsed that calls document.write (a Floodlight
+ * tag) would replace the whole page: its markup goes in after it instead, its scripts
+ * run in order, and the guard holds what must wait.
+ * @param {Core} core
+ */
+function writeAfterScripts(core) {
+  const write = document.write;
+  /** @param {string[]} parts */
+  const insert = (...parts) => {
+    const script = document.currentScript;
+    if (document.readyState === "loading" && !(script && core.activated.has(script))) {
+      write.apply(document, parts);
+      return;
+    }
+    const fragment = document.createRange().createContextualFragment(parts.join(""));
+    for (const parsed of fragment.querySelectorAll("script")) {
+      const copy = document.createElement("script");
+      for (const attribute of parsed.attributes) copy.setAttribute(attribute.name, attribute.value);
+      copy.text = parsed.text;
+      copy.async = false;
+      parsed.replaceWith(copy);
+    }
+    if (script?.isConnected) script.after(fragment);
+    else document.body.append(fragment);
+  };
+  document.write = insert;
+  document.writeln = (...parts) => insert(...parts, "\n");
+}
+
+/**
+ * Activates, in document order, each inert tag whose categories are granted; a script
+ * waits for the blocking script before it, as the parser would have made it.
+ * @param {Core} core
+ */
+export function createActivation(core) {
+  writeAfterScripts(core);
+  const seen = new WeakSet();
+  let queue = Promise.resolve(/** @type {unknown} */ (undefined));
+  return function activate() {
+    for (const element of document.querySelectorAll(`[${CONSENT}]`)) {
+      if (seen.has(element) || !(element instanceof HTMLElement)) continue;
+      if (!allowsAll(core, element.getAttribute(CONSENT) || "")) continue;
+      seen.add(element);
+      queue = queue.then(() =>
+        element instanceof HTMLScriptElement ? runScript(core, element) : restoreUrls(element));
+    }
+    for (const placeholder of document.querySelectorAll("[data-consentkit-placeholder]")) {
+      if (placeholder instanceof HTMLElement) {
+        placeholder.hidden = allowsAll(core, placeholder.dataset.consentkitPlaceholder || "");
+      }
+    }
+  };
+}

@@ -1,0 +1,155 @@
+// The network calls, the actions behind the widget's buttons and `window.consentkit`
+// (contract section 5). Every call answers a Promise.
+import { ACTION, BAND_ADULT, BAND_CHILD, BAND_TEEN } from "./constants.js";
+import { own } from "./own.js";
+import { attempt } from "./page.js";
+import { keepsSaleOff } from "./state.js";
+
+/** @typedef {import("./types").Core} Core */
+/** @typedef {import("./types").State} State */
+/** @typedef {import("./types").Listener} Listener */
+/** @typedef {import("./types").WidgetConfig} WidgetConfig */
+/** @typedef {ReturnType<typeof import("./ui.js").createUi>} Ui */
+
+const NOT_FOUND = 404;
+const EARLIEST_BIRTH_YEAR = 1900;
+
+/**
+ * The age band of a birth year and month; null when they make no sense. Only the band
+ * leaves the page; without the day, the birthday month counts as not yet reached.
+ * @param {number} year
+ * @param {number} month
+ */
+export function ageBand(year, month) {
+  const now = new Date();
+  const age = ((now.getFullYear() - year) * 12 + now.getMonth() - month) / 12;
+  if (!(year >= EARLIEST_BIRTH_YEAR && month >= 1 && month <= 12 && age >= 0)) return null;
+  if (age < 13) return BAND_CHILD;
+  return age < 16 ? BAND_TEEN : BAND_ADULT;
+}
+
+/** @param {Element} element */
+const sourceOf = (element) => (element.closest("dialog") ? "preferences" : "banner");
+
+/**
+ * @param {Core} core
+ * @param {WidgetConfig} config
+ * @param {Ui} ui
+ * @param {(key: string) => string} t
+ * @param {() => void} activate
+ */
+export function createApi(core, config, ui, t, activate) {
+  const { prefix, mode, sale } = core.policy;
+  /**
+   * @param {string} path
+   * @param {object} [body]
+   * @returns {Promise<any>}
+   */
+  const call = (path, body) => fetch(prefix + path, body
+    ? { method: "POST", credentials: "same-origin", headers: { "content-type": "application/json" },
+      body: JSON.stringify(body) }
+    : { credentials: "same-origin" })
+    .then((response) => (response.ok
+      ? response.json().catch(() => ({}))
+      : Promise.reject(new Error(String(response.status)))));
+
+  /** @param {State} state */
+  function update(state) {
+    core.set(state);
+    activate();
+    ui.render();
+    document.dispatchEvent(new CustomEvent("consentkit:change", { detail: state }));
+    for (const subscriber of core.subscribers) attempt(() => subscriber(state));
+    return state;
+  }
+
+  /** @param {object} body */
+  const send = (body) => call("/consent", body).then(update);
+
+  /**
+   * Every optional category at once; sale or sharing stays as it is where the rules
+   * keep it off.
+   * @param {boolean} grant
+   * @param {string} source
+   */
+  function decideAll(grant, source) {
+    /** @type {Record<string, boolean>} */
+    const choices = {};
+    const saleKept = grant && keepsSaleOff(core);
+    for (const category of config.categories) {
+      if (category.required || (saleKept && category.sale_or_sharing)) continue;
+      choices[category.id] = grant;
+    }
+    return send({ choices, source });
+  }
+
+  function saveDialog() {
+    const choices = ui.dialogChoices();
+    // A 13-15-year-old who ticks sale or sharing opts in by doing so.
+    const optIn = core.state.age_band === BAND_TEEN && sale.some((id) => choices[id]);
+    return send({ choices, source: "preferences", ...(optIn && { sale_opt_in: true }) }).then(() => {
+      ui.closePreferences();
+      ui.say(t(optIn ? "minor.confirm" : "saved"));
+    });
+  }
+
+  /** @type {Record<string, (element: HTMLElement) => unknown>} */
+  const actions = {
+    "accept-all": () => decideAll(true, "banner"),
+    "reject-all": () => decideAll(false, "banner"),
+    preferences: ui.showPreferences,
+    open: ui.showPreferences,
+    save: saveDialog,
+    cancel: ui.closePreferences,
+    // Closing is no consent: in opt_in mode it rejects, in opt_out mode it takes note of the notice.
+    close: () => (mode === "opt_in" ? decideAll(false, "banner") : send({ choices: {}, source: "banner" })),
+    allow: (element) => send({ choices: { [element.dataset.category || ""]: true }, source: "preferences" }),
+    "sale-opt-in": (element) => send({
+      choices: Object.fromEntries(sale.map((id) => [id, true])), sale_opt_in: true, source: sourceOf(element),
+    }).then(() => ui.say(t("minor.confirm"))),
+  };
+  const fail = () => ui.say(t("error"));
+
+  document.addEventListener("click", (event) => {
+    const target = event.target instanceof Element ? event.target.closest(`[${ACTION}]`) : null;
+    const run = target instanceof HTMLElement ? own(actions, target.getAttribute(ACTION) || "") : undefined;
+    if (!target || !run) return;
+    event.preventDefault();
+    ui.say("");
+    Promise.resolve(run(/** @type {HTMLElement} */ (target))).catch(fail);
+  });
+
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    const field = (/** @type {string} */ name) => /** @type {HTMLInputElement} */ (form.elements.namedItem(name)).value;
+    if (form.id === "consentkit-age") {
+      event.preventDefault();
+      const band = ageBand(Number(field("birth_year")), Number(field("birth_month")));
+      if (band) send({ age_band: band, source: sourceOf(form) }).catch(fail);
+      else ui.say(t("age.invalid"));
+    } else if (form.id === "consentkit-parental") {
+      event.preventDefault();
+      call("/parental/request", { parent_email: field("parent_email") }).then(
+        () => {
+          ui.say(t("parent.sent"));
+          return call("/state").then(update);
+        },
+        (/** @type {Error} */ error) => ui.say(t(error.message === String(NOT_FOUND) ? "parent.unavailable" : "error")),
+      );
+    }
+  });
+
+  Object.assign(/** @type {any} */ (window).consentkit, {
+    acceptAll: () => decideAll(true, "api"),
+    rejectAll: () => decideAll(false, "api"),
+    save: (/** @type {Record<string, boolean>} */ choices) => send({ choices, source: "api" }),
+    optOut: () => call("/opt-out", {}).then(update),
+    showPreferences: ui.showPreferences,
+  });
+
+  // The navigator's signal, which the server may not have seen: record it once.
+  if (core.gpc && !core.state.gpc) send({ gpc: true, source: "gpc" }).catch(() => {});
+
+  return { update };
+}

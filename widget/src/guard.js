@@ -1,0 +1,320 @@
+// The runtime guard: installed by the first script of the page, before any other runs.
+// An element made or changed by script, or a request sent by script, whose URL names a
+// declared host of a category (or service) that is not granted is not fetched: it is
+// held, in order, and released when the visitor grants it, without a reload. What a
+// held category stores (cookies, storage keys) is refused while it is not granted.
+//
+// Its hooks: the URL properties of the element prototypes, setAttribute (and its NS
+// twin), markup parsed from strings (innerHTML, outerHTML, insertAdjacentHTML,
+// createContextualFragment, document.write), fetch, XMLHttpRequest, sendBeacon,
+// document.cookie, cookieStore and localStorage; a MutationObserver catches what slips
+// past them, after the fact. Its limits are in SECURITY.md ("The runtime guard").
+import { CONSENT } from "./constants.js";
+import { own } from "./own.js";
+import { attempt } from "./page.js";
+import { hostOwner, mayNameHost, nameOwner } from "./rules.js";
+
+/** @typedef {import("./types").Core} Core */
+/** @typedef {import("./rules.js").Rules} Rules */
+
+/** The URL attributes a browser fetches, per element (upper-case tag names). */
+const URL_ATTRIBUTES = new Map(Object.entries({
+  SCRIPT: ["src"], IMG: ["src", "srcset"], IFRAME: ["src"], LINK: ["href", "imagesrcset"],
+  SOURCE: ["src", "srcset"], EMBED: ["src"], OBJECT: ["data"], AUDIO: ["src"], VIDEO: ["src", "poster"],
+  TRACK: ["src"], INPUT: ["src"], FRAME: ["src"],
+}));
+const WATCHED = [...new Set([...URL_ATTRIBUTES.values()].flat())];
+const WATCHED_SELECTOR = [...URL_ATTRIBUTES.keys()].join(",");
+/** @param {Element} element */
+const urlAttributes = (element) => URL_ATTRIBUTES.get(element.tagName) || [];
+/**
+ * @param {object} target
+ * @param {string} name
+ * @returns {PropertyDescriptor}
+ */
+const descriptor = (target, name) => /** @type {PropertyDescriptor} */ (Object.getOwnPropertyDescriptor(target, name));
+
+/**
+ * Replace an accessor's setter, keeping its getter; once per prototype, found up the
+ * chain from `target` (audio's and video's `src` is one, on HTMLMediaElement).
+ * @param {object | null} target
+ * @param {string} name
+ * @param {(original: (value: any) => void) => (this: any, value: any) => void} wrap
+ */
+function wrapSetter(target, name, wrap) {
+  while (target && !Object.hasOwn(target, name)) target = Object.getPrototypeOf(target);
+  const original = target && descriptor(target, name);
+  if (!target || !original?.set || wrapped.has(original.set)) return;
+  const set = wrap(original.set);
+  wrapped.add(set);
+  Object.defineProperty(target, name, { ...original, set });
+}
+const wrapped = new WeakSet();
+
+/**
+ * @param {Core} core
+ * @param {Rules} rules
+ */
+export function installGuard(core, rules) {
+  /** @type {{ owner: string[], release: () => void }[]} */
+  const queue = [];
+  const setAttribute = Element.prototype.setAttribute;
+  const removeAttribute = Element.prototype.removeAttribute;
+  const innerHTML = descriptor(Element.prototype, "innerHTML");
+  const write = document.write;
+
+  /** @param {string[]} owner [category, service] */
+  const granted = ([category, service]) => core.allows(category) || core.allows(service);
+
+  /**
+   * The [category, service] that holds this URL now (or any candidate of a srcset), else
+   * null. Any URL is read as a srcset: the pieces of a plain URL name no other host.
+   * @param {unknown} value
+   */
+  function holdingRule(value) {
+    const text = String(value);
+    // Most URLs name no declared host: ruled out before they are split or parsed.
+    if (!mayNameHost(rules, text)) return null;
+    for (const candidate of text.split(",")) {
+      const url = candidate.trim().split(/\s/)[0];
+      const owner = url ? hostOwner(rules, url) : null;
+      if (owner && !granted(owner)) return owner;
+    }
+    return null;
+  }
+
+  /**
+   * Hold an element's URL if it must wait: kept in `data-<attribute>` as the server's
+   * inert tags keep it, and queued.
+   * @param {Element} element
+   * @param {string} attribute lower-case
+   * @param {unknown} value
+   * @param {(value: string) => void} apply sets it for real
+   * @returns {boolean} whether it is held
+   */
+  function holdUrl(element, attribute, value, apply) {
+    const owner = holdingRule(value);
+    if (!owner) return false;
+    setAttribute.call(element, `data-${attribute}`, String(value));
+    queue.push({ owner, release: () => {
+      removeAttribute.call(element, `data-${attribute}`);
+      apply(String(value));
+    } });
+    return true;
+  }
+
+  // -- element properties and attributes
+  for (const [tag, attributes] of URL_ATTRIBUTES) {
+    const prototype = Object.getPrototypeOf(document.createElement(tag));
+    for (const attribute of attributes) {
+      // (No property is named "imagesrcset": link.imageSrcset is left to the safety net.)
+      wrapSetter(prototype, attribute, (set) => function (value) {
+        if (!holdUrl(this, attribute, value, (v) => set.call(this, v))) set.call(this, value);
+      });
+    }
+  }
+  /**
+   * @param {Element} element
+   * @param {unknown} name
+   */
+  const watchedAttribute = (element, name) => {
+    const attributes = URL_ATTRIBUTES.get(element.tagName);
+    const lower = attributes ? String(name).toLowerCase() : "";
+    return attributes?.includes(lower) ? lower : "";
+  };
+  /** @type {(this: Element, name: string, value: string) => void} */
+  Element.prototype.setAttribute = function (name, value) {
+    const attribute = watchedAttribute(this, name);
+    if (!attribute || !holdUrl(this, attribute, value, (v) => setAttribute.call(this, attribute, v))) {
+      setAttribute.call(this, name, value);
+    }
+  };
+
+  /**
+   * Hold every URL that must wait in a tree of elements not yet in the page.
+   * @param {ParentNode} root
+   * @param {boolean} [inert] make them inert as the server does (`data-consent`, and
+   *   `type="text/plain"` for a script), for the parser to insert and the widget to
+   *   activate, instead of queueing them
+   * @returns {boolean} whether anything is held
+   */
+  function holdTree(root, inert = false) {
+    return holdElements(root.querySelectorAll(WATCHED_SELECTOR), inert);
+  }
+
+  /**
+   * @param {Iterable<Element>} elements
+   * @param {boolean} [inert]
+   */
+  function holdElements(elements, inert = false) {
+    let held = false;
+    for (const element of elements) {
+      for (const attribute of urlAttributes(element)) {
+        const value = element.getAttribute(attribute);
+        const owner = value === null ? null : holdingRule(value);
+        if (!owner || value === null) continue;
+        held = true;
+        removeAttribute.call(element, attribute);
+        if (!inert) {
+          holdUrl(element, attribute, value, (v) => setAttribute.call(element, attribute, v));
+          continue;
+        }
+        setAttribute.call(element, `data-${attribute}`, value);
+        setAttribute.call(element, CONSENT, owner[0]);
+        if (element.tagName === "SCRIPT") setAttribute.call(element, "type", "text/plain");
+      }
+    }
+    return held;
+  }
+
+
+
+  /**
+   * Markup parsed where nothing loads (a template), with what must wait held; null when
+   * nothing in it must wait, so that the browser's own parsing goes ahead unchanged.
+   * @param {unknown} markup
+   * @param {boolean} [inertScripts]
+   */
+  function heldMarkup(markup, inertScripts) {
+    const text = String(markup);
+    if (!rules.suspect.test(text)) return null;
+    const template = document.createElement("template");
+    innerHTML.set?.call(template, text);
+    return holdTree(template.content, inertScripts) ? template : null;
+  }
+
+  /**
+   * @param {object} target
+   * @param {string} name
+   * @param {(node: any, fragment: DocumentFragment) => void} insert
+   */
+  const guardMarkupSetter = (target, name, insert) => wrapSetter(target, name, (set) => function (markup) {
+    const template = this instanceof HTMLTemplateElement ? null : heldMarkup(markup);
+    if (template) insert(this, template.content);
+    else set.call(this, markup);
+  });
+  guardMarkupSetter(Element.prototype, "innerHTML", (node, fragment) => node.replaceChildren(fragment));
+  guardMarkupSetter(ShadowRoot.prototype, "innerHTML", (node, fragment) => node.replaceChildren(fragment));
+  guardMarkupSetter(Element.prototype, "outerHTML", (node, fragment) => node.replaceWith(fragment));
+  const insertAdjacentHTML = Element.prototype.insertAdjacentHTML;
+  const ADJACENT = /** @type {Record<string, (node: Element, fragment: DocumentFragment) => void>} */ ({
+    beforebegin: (node, fragment) => node.before(fragment),
+    afterbegin: (node, fragment) => node.prepend(fragment),
+    beforeend: (node, fragment) => node.append(fragment),
+    afterend: (node, fragment) => node.after(fragment),
+  });
+  /** @type {(this: Element, position: InsertPosition, markup: string) => void} */
+  Element.prototype.insertAdjacentHTML = function (position, markup) {
+    const insert = own(ADJACENT, String(position).toLowerCase());
+    const template = insert ? heldMarkup(markup) : null;
+    if (template && insert) insert(this, template.content);
+    else insertAdjacentHTML.call(this, position, markup);
+  };
+  const createContextualFragment = Range.prototype.createContextualFragment;
+  /** @type {(this: Range, markup: string) => DocumentFragment} */
+  Range.prototype.createContextualFragment = function (markup) {
+    return heldMarkup(markup)?.content ?? createContextualFragment.call(this, markup);
+  };
+
+  // -- document.write, while the page is parsed: the parser gets the markup with what must
+  // wait made inert, as the server would have served it. (After that, the widget's
+  // deferred part writes after the script instead: see activation.js.)
+  /** @param {string[]} parts */
+  const guardedWrite = (...parts) => {
+    const markup = parts.join("");
+    const template = heldMarkup(markup, true);
+    write.call(document, template ? String(innerHTML.get?.call(template)) : markup);
+  };
+  document.write = guardedWrite;
+  document.writeln = (...parts) => guardedWrite(...parts, "\n");
+
+  // -- requests
+  /**
+   * @param {unknown} url
+   * @param {() => void} send
+   * @returns {boolean} whether the request is held
+   */
+  function holdRequest(url, send) {
+    const owner = holdingRule(url);
+    if (owner) queue.push({ owner, release: send });
+    return owner !== null;
+  }
+  const page = /** @type {any} */ (window);
+  const fetch = page.fetch;
+  page.fetch = function (/** @type {RequestInfo | URL} */ input, /** @type {RequestInit} */ init) {
+    const url = input instanceof Request ? input.url : input;
+    return new Promise((resolve, reject) => {
+      const send = () => fetch.call(page, input, init).then(resolve, reject);
+      if (!holdRequest(url, send)) send();
+    });
+  };
+  const urls = new WeakMap();
+  const open = XMLHttpRequest.prototype.open;
+  XMLHttpRequest.prototype.open = function (/** @type {string} */ method, /** @type {string | URL} */ url) {
+    urls.set(this, url);
+    return open.apply(this, /** @type {any} */ (arguments));
+  };
+  const send = XMLHttpRequest.prototype.send;
+  /** @type {(this: XMLHttpRequest, body?: Document | XMLHttpRequestBodyInit | null) => void} */
+  XMLHttpRequest.prototype.send = function (body) {
+    if (!holdRequest(urls.get(this), () => send.call(this, body))) send.call(this, body);
+  };
+  const sendBeacon = navigator.sendBeacon;
+  if (sendBeacon) {
+    navigator.sendBeacon = function (url, data) {
+      return holdRequest(url, () => sendBeacon.call(navigator, url, data)) || sendBeacon.call(navigator, url, data);
+    };
+  }
+
+  // -- what a category keeps in the browser, refused while it is not granted
+  /** @param {string} name */
+  const refusedCookie = (name) => {
+    const owner = nameOwner(rules.cookies, name.trim());
+    return owner !== null && !granted(owner);
+  };
+  // A write with an empty value (a deletion: the widget's own withdrawal, or a vendor's)
+  // always goes through.
+  wrapSetter(Document.prototype, "cookie", (set) => function (value) {
+    const [name, rest = ""] = String(value).split("=");
+    if (!refusedCookie(name) || /^\s*(;|$)/.test(rest)) set.call(this, value);
+  });
+  const setItem = Storage.prototype.setItem;
+  /** @type {(this: Storage, key: string, value: string) => void} */
+  Storage.prototype.setItem = function (key, value) {
+    const owner = this === attempt(() => localStorage) ? nameOwner(rules.storage, String(key)) : null;
+    if (!owner || granted(owner)) setItem.call(this, key, value);
+  };
+
+  // -- the safety net: an element that reached the page with a URL that must wait, by a
+  // way no hook sees. The browser may have started fetching it already. It watches every
+  // URL attribute that changes in the page, and the elements put straight into <head> and
+  // <body>, where vendors' loaders put theirs: a MutationObserver on every insertion in
+  // the page would cost a page that builds its DOM by script as much as the build itself.
+  /** @param {Node} node */
+  const check = (node) => {
+    if (node instanceof Element) {
+      holdElements(node.firstElementChild ? [node, ...node.querySelectorAll(WATCHED_SELECTOR)] : [node]);
+    }
+  };
+  const observer = new MutationObserver((records) => {
+    for (const record of records) {
+      if (record.type === "attributes") check(record.target);
+      for (const node of record.addedNodes) {
+        check(node);
+        if (node === document.body) observer.observe(node, { childList: true });
+      }
+    }
+  });
+  observer.observe(document, { subtree: true, attributes: true, attributeFilter: WATCHED });
+  for (const parent of [document.documentElement, document.head, document.body]) {
+    if (parent) observer.observe(parent, { childList: true });
+  }
+
+  // -- release, in order, what the visitor now grants
+  core.onChange(() => {
+    for (const held of queue.filter((item) => granted(item.owner))) {
+      queue.splice(queue.indexOf(held), 1);
+      attempt(held.release);
+    }
+  });
+}

@@ -1,0 +1,29 @@
+// The widget's strings come from the server in one language: the visitor's, as the
+// server negotiated it (Accept-Language). A page written in another language the policy
+// offers (<html lang>) gets that one instead.
+import { own } from "./own.js";
+
+/**
+ * The offered language for a language tag ("es-MX" -> "es"), or "".
+ * @param {string[]} offered
+ * @param {string | undefined} tag
+ */
+function offeredLanguage(offered, tag) {
+  const full = (tag || "").toLowerCase();
+  const base = full.split("-")[0];
+  return offered.includes(full) ? full : offered.includes(base) ? base : "";
+}
+
+/**
+ * The language the banner should speak: the page's, else the browser's, else English.
+ * @param {string[]} offered
+ */
+export const pageLanguage = (offered) =>
+  offeredLanguage(offered, document.documentElement.lang) || offeredLanguage(offered, navigator.language) || "en";
+
+/**
+ * A translator over one language's strings; a key with no string shows as itself.
+ * @param {Record<string, string>} strings
+ * @returns {(key: string) => string}
+ */
+export const translator = (strings) => (key) => own(strings, key) || key;

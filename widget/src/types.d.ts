@@ -1,0 +1,106 @@
+// The shapes the widget reads and shares between its modules (type-checked by `npm run check`).
+
+/** The visitor's state, as the server writes it into the page and answers it (contract section 3). */
+export interface State {
+  visitor_id?: string;
+  policy_version?: string;
+  mode?: string;
+  categories: Record<string, boolean>;
+  services?: Record<string, boolean>;
+  decided?: boolean;
+  prompt?: boolean;
+  gpc?: boolean;
+  sale_opt_out?: boolean;
+  sale_opt_in?: boolean;
+  reprompt_not_before?: string | null;
+  age_band?: string;
+  parental_consent?: string | null;
+  usprivacy?: string;
+}
+
+export interface CookieConfig {
+  name: string;
+  lifetime: string;
+}
+
+export interface ServiceConfig {
+  id: string;
+  vendor: string;
+  hosts: string[];
+  description: string;
+  cookies: CookieConfig[];
+  local_storage: string[];
+}
+
+export interface CategoryConfig {
+  id: string;
+  label: string;
+  description: string;
+  required: boolean;
+  sale_or_sharing: boolean;
+  services: ServiceConfig[];
+}
+
+/** [name or "prefix*", category, service] */
+export type NameRow = [string, string, string];
+
+/**
+ * What the synchronous part knows of the policy (consentkit/widget_config.py boot_config),
+ * the same for every page and language: it comes first in boot.js.
+ */
+export interface BootConfig {
+  prefix: string;
+  mode: string;
+  /** Categories of sale or sharing. */
+  sale: string[];
+  /** Each category's Google Consent Mode types (the policy's validated mapping). */
+  consent_mode: Record<string, string[]>;
+  /** Every Google Consent Mode type: the default names each of them. */
+  consent_mode_types: string[];
+  /** [host (".example.net" for "*.example.net"), path prefix or "", category, service] */
+  hosts: [string, string, string, string][];
+  cookies: NameRow[];
+  storage: NameRow[];
+  /** A regular expression that any URL naming a declared host matches. */
+  suspect: string;
+}
+
+/** What the banner and the dialog show, in one language: it comes first in widget.js. */
+export interface WidgetConfig {
+  lang: string;
+  languages: string[];
+  age_gate: boolean;
+  categories: CategoryConfig[];
+  texts: Record<string, string>;
+}
+
+export type Listener = (state: State) => void;
+
+/** The runtime the synchronous part builds and the deferred part uses. */
+export interface Core {
+  readonly policy: BootConfig;
+  readonly state: State;
+  /** Whether a category, or a service, is granted now (own properties only). */
+  allows(id: string): boolean;
+  /** The navigator's Global Privacy Control, read once before any other script ran. */
+  readonly gpc: boolean;
+  /** Take a new state and tell every listener, in the order they came. */
+  set(state: State): void;
+  onChange(listener: Listener): void;
+  /** What the deferred part loaded (read by `consentkit scan`). */
+  details?: WidgetConfig;
+  /** The scripts the widget activated (their document.write goes in after them). */
+  readonly activated: WeakSet<Element>;
+  /** The page's own listeners (`consentkit.on("change", fn)`), told after the widget's. */
+  readonly subscribers: Listener[];
+}
+
+/** What `h()` takes as children: nodes, text, nested lists; falsy ones are skipped. */
+export type Child = Node | string | false | null | undefined | 0 | Child[];
+
+declare global {
+  interface Navigator {
+    /** Global Privacy Control (https://w3c.github.io/gpc/). */
+    readonly globalPrivacyControl?: boolean;
+  }
+}

@@ -1,0 +1,221 @@
+// The banner, the preferences dialog and the always-present bar (contract section 5).
+// A fixed overlay: it never moves the page's content.
+import { ACTION, BAND_CHILD, BAND_TEEN, BAND_UNKNOWN, FOCUSABLE } from "./constants.js";
+import { h } from "./dom.js";
+import { inRepromptWindow } from "./state.js";
+
+/** @typedef {import("./types").Core} Core */
+/** @typedef {import("./types").ServiceConfig} ServiceConfig */
+/** @typedef {import("./types").WidgetConfig} WidgetConfig */
+/** @typedef {import("./types").Child} Child */
+
+const PARENTAL_NOTICES = new Set(["pending", "denied"]);
+const CLOSE_SIGN = "\u00d7";
+
+/**
+ * @param {Core} core
+ * @param {WidgetConfig} config
+ * @param {(key: string) => string} t
+ */
+export function createUi(core, config, t) {
+  const { prefix, mode, sale } = core.policy;
+  /** @type {HTMLElement | null} */
+  let root = null;
+  /** @type {HTMLElement} */
+  let bar;
+  /** @type {HTMLElement} */
+  let toast;
+  /** @type {HTMLElement} */
+  let honored;
+  /** @type {HTMLElement} */
+  let parentalStatus;
+  /** @type {HTMLElement | null} */
+  let doNotSell = null;
+  /** @type {HTMLElement | null} */
+  let banner = null;
+  /** @type {HTMLDialogElement | null} */
+  let dialog = null;
+  /** @type {Element | null} */
+  let opener = null;
+
+  /**
+   * @param {string} action
+   * @param {string} key
+   * @param {string} [className]
+   * @param {string} [type]
+   */
+  const button = (action, key, className = "ck-b", type = "button") =>
+    h("button", { type, class: className, [ACTION]: action }, t(key));
+
+  /**
+   * @param {string} name
+   * @param {string} key
+   * @param {string} type
+   * @param {Record<string, string | number>} attributes
+   */
+  const field = (name, key, type, attributes) =>
+    h("label", null, t(key), h("input", { name, type, required: true, ...attributes }));
+
+  /**
+   * The age question, the parent's form and a minor's opt-in: in the banner while it
+   * shows, else in the dialog.
+   * @param {boolean} inDialog
+   * @returns {Child[]}
+   */
+  function minorsForms(inDialog) {
+    const state = core.state;
+    return [
+      config.age_gate && state.age_band === BAND_UNKNOWN && h("form", { id: "consentkit-age", class: "ck-f" },
+        h("p", null, t("age.question")),
+        field("birth_year", "age.year", "number", { min: 1900, max: new Date().getFullYear() }),
+        field("birth_month", "age.month", "number", { min: 1, max: 12 }),
+        button("age-submit", "age.submit", "ck-b", "submit")),
+      state.age_band === BAND_CHILD && !state.parental_consent && h("form", { id: "consentkit-parental", class: "ck-f" },
+        h("p", null, t("parent.text")),
+        field("parent_email", "parent.email", "email", { autocomplete: "email" }),
+        button("parental-submit", "parent.submit", "ck-b", "submit")),
+      state.age_band === BAND_TEEN && sale.length > 0 && !state.sale_opt_in
+        && (inDialog || !inRepromptWindow(state)) && button("sale-opt-in", "minor.opt_in"),
+    ];
+  }
+
+  function makeBanner() {
+    const state = core.state;
+    return h("section", { id: "consentkit-banner", class: "ck-ban", "aria-labelledby": "ck-bt" },
+      h("h2", { id: "ck-bt" }, t("banner.title")),
+      state.gpc && h("p", { class: "ck-hon" }, t("gpc.honored")),
+      h("p", null, t(mode === "opt_in" ? "banner.opt_in" : "banner.opt_out")),
+      sale.length > 0 && inRepromptWindow(state) && h("p", null, t("banner.kept")),
+      minorsForms(false),
+      h("div", { class: "ck-btns" },
+        button("accept-all", "action.accept"), button("reject-all", "action.reject"),
+        button("preferences", "action.preferences")),
+      h("button", { type: "button", class: "ck-x", [ACTION]: "close", "aria-label": t("action.close") }, CLOSE_SIGN));
+  }
+
+  /** Redraws what depends on the state; keeps the keyboard focus in the widget. */
+  function render() {
+    if (!root) return;
+    const state = core.state;
+    const hadFocus = banner !== null && banner.contains(document.activeElement);
+    banner?.remove();
+    banner = state.prompt ? makeBanner() : null;
+    if (banner) bar.before(banner);
+    honored.hidden = !state.gpc || banner !== null;
+    const parental = state.age_band === BAND_CHILD && PARENTAL_NOTICES.has(state.parental_consent || "")
+      ? String(state.parental_consent) : "";
+    parentalStatus.hidden = parental === "";
+    if (parental) {
+      parentalStatus.dataset.status = parental;
+      parentalStatus.textContent = t(`parent.${parental}`);
+    }
+    if (hadFocus) /** @type {HTMLElement | null} */ ((banner || bar).querySelector(FOCUSABLE))?.focus();
+  }
+
+  /**
+   * Inserts the widget as soon as <body> exists, so it is in the page's first paint.
+   * @returns {boolean} whether it is in the page
+   */
+  function mount() {
+    if (root) return true;
+    if (!document.body) return false;
+    toast = h("p", { class: "ck-t", role: "status" });
+    honored = h("span", { class: "ck-o" }, t("gpc.honored"));
+    parentalStatus = h("span", { class: "ck-o", id: "consentkit-parental-status", role: "status" });
+    if (sale.length > 0) {
+      doNotSell = h("a", { class: "ck-o", href: `${prefix}/do-not-sell`, title: t("dns"), [ACTION]: "do-not-sell" },
+        t("dns"));
+    }
+    bar = h("div", { class: "ck-bar" }, button("open", "action.open", "ck-o"), honored, parentalStatus, doNotSell);
+    root = h("div", { id: "consentkit", class: "ck" }, toast, bar);
+    document.body.prepend(root);
+    render();
+    return true;
+  }
+
+  /** A page with its own "Do Not Sell" link gets no second one. */
+  function dropSecondLink() {
+    if (doNotSell && document.querySelectorAll(`a[${ACTION}="do-not-sell"]`).length > 1) doNotSell.remove();
+  }
+
+  /** @param {ServiceConfig} service */
+  const describeService = (service) => {
+    /** @type {[string, string[]][]} */
+    const kept = [
+      ["prefs.cookies", service.cookies.map((cookie) => `${cookie.name} (${cookie.lifetime})`)],
+      ["prefs.storage", service.local_storage],
+    ];
+    return h("li", null, h("b", null, service.vendor || service.id), service.description && `: ${service.description}`,
+      kept.map(([key, names]) => names.length > 0 && h("div", null, `${t(key)}: ${names.join(", ")}`)));
+  };
+
+  /** @param {KeyboardEvent} event */
+  function keepFocusInside(event) {
+    if (event.key !== "Tab" || !dialog) return;
+    // A modal dialog alone lets the focus escape to the browser's own controls.
+    const focusable = [...dialog.querySelectorAll(FOCUSABLE)].filter((element) =>
+      !(/** @type {HTMLInputElement} */ (element).disabled) && element.getClientRects().length > 0);
+    const first = /** @type {HTMLElement} */ (focusable[0]);
+    const last = /** @type {HTMLElement} */ (focusable[focusable.length - 1]);
+    const edge = event.shiftKey ? first : last;
+    if (document.activeElement === edge || !dialog.contains(document.activeElement)) {
+      event.preventDefault();
+      (event.shiftKey ? last : first).focus();
+    }
+  }
+
+  function showPreferences() {
+    if (dialog || !root) return;
+    const state = core.state;
+    opener = document.activeElement;
+    const opened = h("dialog", { id: "consentkit-preferences", class: "ck ck-dlg", role: "dialog", "aria-modal": "true",
+      "aria-labelledby": "ck-pt" },
+    h("h2", { id: "ck-pt" }, t("prefs.title")),
+    state.gpc && h("p", { class: "ck-hon" }, t("gpc.honored")),
+    h("p", null, t("prefs.text")),
+    config.categories.map((category) => h("div", { class: "ck-cat" },
+      h("label", null,
+        h("input", { type: "checkbox", name: category.id, checked: category.required || core.allows(category.id),
+          disabled: category.required }),
+        category.label, category.required && ` (${t("prefs.required")})`,
+        category.sale_or_sharing && ` (${t("prefs.sale")})`),
+      category.description && h("p", null, category.description),
+      category.services.length > 0 && h("details", null, h("summary", null, t("prefs.services")),
+        h("ul", null, category.services.map(describeService))))),
+    !state.prompt && minorsForms(true),
+    h("div", { class: "ck-btns" }, button("save", "action.save"), button("cancel", "action.close")));
+    opened.addEventListener("keydown", keepFocusInside);
+    opened.addEventListener("close", () => {
+      opened.remove();
+      dialog = null;
+      const back = opener instanceof HTMLElement && opener.isConnected && opener !== document.body
+        ? opener : /** @type {HTMLElement} */ (bar.firstChild);
+      back.focus();
+    });
+    dialog = opened;
+    document.body.append(opened);
+    opened.showModal();
+  }
+
+  return {
+    mount,
+    render,
+    dropSecondLink,
+    showPreferences,
+    closePreferences: () => dialog?.close(),
+    /** The dialog's boxes, for every category the visitor may change. */
+    dialogChoices() {
+      /** @type {Record<string, boolean>} */
+      const choices = {};
+      for (const category of config.categories) {
+        const box = dialog?.querySelector(`input[name="${category.id}"]`);
+        if (!category.required && box instanceof HTMLInputElement) choices[category.id] = box.checked;
+      }
+      return choices;
+    },
+    /** @param {string} message */
+    say(message) {
+      if (root) toast.textContent = message;
+    },
+  };
+}
