@@ -7,6 +7,8 @@
     parse-and-serialize of the same page. Target: ratio >= 3.
 (c) peak RSS growth while a 100 MB HTML response streams through the middleware
     in 64 KB chunks. Target: < 10 MB.
+(d) a tag and an inline script held to their end, fed one byte at a time: time per
+    byte at 64 KiB against 8 KiB (#13 L7). Target: ratio <= 2 (linear, not quadratic).
 
     python benchmarks/gating.py [--requests 2000] [--rounds 7]
 
@@ -318,6 +320,28 @@ async def figure_c(total: int) -> None:
     print(f"    heap peak while gating:   {peak / 1e6:8.2f} MB  (tracemalloc, {chunks // 10} chunks)")
 
 
+def figure_d() -> None:
+    def per_byte(data: bytes) -> float:
+        best = float("inf")
+        for _ in range(3):
+            gate = HtmlGate(POLICY, {})
+            start = time.process_time()
+            for i in range(len(data)):
+                gate.feed(data[i : i + 1])
+            gate.close()
+            best = min(best, (time.process_time() - start) / len(data))
+        return best
+
+    print("(d) held to its end, fed one byte at a time")
+    for what, make in (
+        ("a tag with '>' in quotes", lambda n: b'<img alt="' + b">" * n + b'" src="/a">'),
+        ("an inline script", lambda n: b"<script>" + b"if (a > b) x();" * (n // 15) + b"</script>"),
+    ):
+        small, large = per_byte(make(8 * 1024)), per_byte(make(64 * 1024))
+        print(f"    {what + ':':26s} {large * 1e6:6.2f} us/byte at 64 KiB, {small * 1e6:6.2f} at 8 KiB,"
+              f" ratio {large / small:5.2f}  (target <= 2)")
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000)
@@ -329,6 +353,7 @@ async def main() -> None:
     await figure_a(small, gated_small, args.requests, args.rounds)
     big, gated_big = page(1_000_000, body_gated=60)
     figure_b(big, gated_big, args.rounds)
+    figure_d()
 
 
 if __name__ == "__main__":

@@ -16,10 +16,10 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .cookies_out import consent_headers, filter_set_cookies, vary_on_consent
+from .gating.response import ResponseGate, gated_headers
 from .head import state_block
 from .kit import ConsentKit
 from .minors.sync import needs_sync, sync_child
-from .rewrite import HtmlGate
 from .routing import Endpoints
 from .templating import current_request
 from .visit import Visit
@@ -94,7 +94,7 @@ class _Responder:
         self.visit = visit
         self.downstream = send
         self.start: Message | None = None
-        self.gate: HtmlGate | None = None
+        self.gate: ResponseGate | None = None
 
     async def send(self, message: Message) -> None:
         if message["type"] == "http.response.start":
@@ -109,9 +109,9 @@ class _Responder:
     async def _on_start(self, message: Message) -> None:
         visit = self.visit
         granted = visit.state.categories
-        message["headers"] = filter_set_cookies(
+        message["headers"] = gated_headers(visit.kit.policy, _gate_grants(visit), filter_set_cookies(
             list(message.get("headers", ())), visit.kit.policy, granted, now=visit.now
-        )
+        ))
         headers = MutableHeaders(scope=message)
         content_type, encoded, csp = _facts(headers.raw)
         html = content_type.startswith(b"text/html")
@@ -120,7 +120,10 @@ class _Responder:
         if html and not encoded and visit.scope.get("method") != "HEAD":
             vary_on_consent(headers)
             nonce = _nonce(visit, csp)
-            self.gate = HtmlGate(visit.kit.policy, _gate_grants(visit), nonce=nonce, inject=_head(visit, nonce))
+            self.gate = ResponseGate(
+                visit.kit.policy, _gate_grants(visit), content_type=content_type, nonce=nonce,
+                inject=_head(visit, nonce),
+            )
             self.start = message
             return
         await self.downstream(message)
@@ -128,19 +131,21 @@ class _Responder:
     async def _on_body(self, message: Message) -> None:
         assert self.gate is not None
         more = message.get("more_body", False)
-        out = self.gate.feed(message.get("body", b""))
-        if not more:
-            out += self.gate.close()
+        out = await self.gate.feed_in_slices(message.get("body", b""), final=not more)
+        if self.start is not None and more and not self.gate.decided:
+            return  # the encoding is known from the first two bytes on; nothing went out yet
         if self.start is not None:
             start, self.start = self.start, None
             # The length is unknown until the end when more comes: the server chunks it.
             start["headers"] = [(name, value) for name, value in start["headers"] if name.lower() != b"content-length"]
+            if self.gate.transcoded:  # decoded from UTF-16 or ISO-2022-JP, served as UTF-8
+                start["headers"] = [(n, v) for n, v in start["headers"] if n.lower() != b"content-type"]
+                start["headers"].append((b"content-type", b"text/html; charset=utf-8"))
             if not more:
                 start["headers"].append((b"content-length", str(len(out)).encode()))
             await self.downstream(start)
         if out or not more:
             await self.downstream({"type": "http.response.body", "body": out, "more_body": more})
-
 
     async def _on_file(self, path: str) -> None:
         """An HTML file the app sends by path (the ``http.response.pathsend``

@@ -300,6 +300,9 @@ class Policy:
     consent_mode: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict)
     privacy_url: str = ""
+    # Script URLs (prefixes, such as "https://www.googletagmanager.com/gtag/js") on
+    # which the gate may put the response's CSP nonce when it makes them live.
+    nonce_sources: tuple[str, ...] = ()
 
     def __init__(
         self,
@@ -314,6 +317,7 @@ class Policy:
         consent_mode: Mapping[str, Iterable[str]] | None = None,
         extra: Mapping[str, Any] | None = None,
         privacy_url: str = "",
+        nonce_sources: Iterable[str] = (),
     ) -> None:
         if not isinstance(version, str) or not version.strip() or len(version) > 64:
             raise PolicyError("policy version must be a non-empty string of at most 64 characters, such as '2026-11-01'")
@@ -358,6 +362,7 @@ class Policy:
         object.__setattr__(self, "consent_mode", MappingProxyType(mapping))
         object.__setattr__(self, "extra", MappingProxyType(dict(extra or {})))
         object.__setattr__(self, "privacy_url", privacy_url)
+        object.__setattr__(self, "nonce_sources", _nonce_sources(nonce_sources))
         object.__setattr__(self, "_by_id", MappingProxyType(by_id))
 
     # -- lookups ---------------------------------------------------------------
@@ -424,7 +429,7 @@ class Policy:
         """Build a policy from plain data, as found in a TOML or JSON file."""
         top = {
             "version", "mode", "age_gate", "lifetime_days", "controller", "texts",
-            "consent_mode", "extra", "privacy_url", "categories",
+            "consent_mode", "extra", "privacy_url", "categories", "nonce_sources",
         }
         _no_unknown_keys(data, top, "the policy")
         categories = []
@@ -454,7 +459,7 @@ class Policy:
             age_gate=data.get("age_gate", False), lifetime_days=data.get("lifetime_days"),
             controller=data.get("controller"), texts=data.get("texts"),
             consent_mode=data.get("consent_mode"), extra=data.get("extra"),
-            privacy_url=data.get("privacy_url", ""),
+            privacy_url=data.get("privacy_url", ""), nonce_sources=data.get("nonce_sources", ()),
         )
 
 
@@ -490,6 +495,19 @@ def _consent_mode_overrides(raw: Any, by_id: Mapping[str, Category]) -> dict[str
                 raise PolicyError(f"consent_mode[{key!r}] names {name!r}, which is not a Consent Mode type: "
                                   f"use {', '.join(CONSENT_MODE_TYPES)}")
         out[key] = tuple(dict.fromkeys(listed))
+    return out
+
+
+def _nonce_sources(sources: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(sources, str):
+        raise PolicyError("nonce_sources must be a list of URLs, such as ['https://www.googletagmanager.com/gtag/js']")
+    out = tuple(sources)
+    for url in out:
+        if not isinstance(url, str) or not url.lower().startswith("https://") or len(url.split("/", 3)) < 4:
+            raise PolicyError(
+                f"nonce_sources entry {url!r} must be an https URL with a path, such as "
+                "'https://www.googletagmanager.com/gtag/js'"
+            )
     return out
 
 

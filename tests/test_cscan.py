@@ -127,13 +127,15 @@ def test_each_snippet_in_each_context_gives_the_exact_output(snippet):
 @needs_c
 def test_cached_tags_follow_the_nonce_of_each_response():
     policy = make_policy()
-    doc = b'<head><script data-consent="analytics" type="text/plain" data-src="/a.js"></script>'
+    object.__setattr__(policy, "nonce_sources", ("https://www.googletagmanager.com/gtag/js",))
+    src = b"https://www.googletagmanager.com/gtag/js?id=G-1"
+    doc = b'<head><script data-consent="analytics" type="text/plain" data-src="' + src + b'"></script>'
     first = _run(HtmlGate(policy, {"analytics": True}, nonce="one"), [doc])
     second = _run(HtmlGate(policy, {"analytics": True}, nonce="two"), [doc])
     third = _run(HtmlGate(policy, {"analytics": True}), [doc])
-    assert b'<script nonce="one" data-consent="analytics" src="/a.js">' in first
-    assert b'<script nonce="two" data-consent="analytics" src="/a.js">' in second
-    assert b'<script data-consent="analytics" src="/a.js">' in third
+    assert b'<script nonce="one" data-consent="analytics" src="' + src + b'">' in first
+    assert b'<script nonce="two" data-consent="analytics" src="' + src + b'">' in second
+    assert b'<script data-consent="analytics" src="' + src + b'">' in third
     assert b"nonce" not in _run(HtmlGate(policy, {}, nonce="x"), [doc]).replace(b"<head>", b"")
 
 
@@ -186,12 +188,24 @@ def test_raw_end_agrees_with_the_exact_pattern(name, body, tail):
 @needs_c
 def test_skip_stops_where_the_gate_must_look():
     doc = b'<p>a</p><!-- <img src=//x> --><img src="/a.png"><img src="https://x.test/a.png">'
-    assert C.skip(doc, 0, fastpath.MODES.index("html")) == doc.index(b'<img src="https')
-    assert C.skip(doc, 0, fastpath.MODES.index("strict")) == doc.index(b'<img src="/a')
-    assert C.skip(doc, 0, fastpath.MODES.index("template")) == len(doc)
+    needles = (b"ads.example-ads.test",)
+    assert C.skip(doc, 0, fastpath.MODES.index("html"), needles) == doc.index(b'<img src="https')
+    assert C.skip(doc, 0, fastpath.MODES.index("strict"), None) == doc.index(b'<img src="/a')
+    assert C.skip(doc, 0, fastpath.MODES.index("template"), needles) == len(doc)
     cut = b"<p>a</p><img src="
-    assert C.skip(cut, 0, 0) == cut.index(b"<img")
-    assert C.skip(b"<script>x<img src=//x>", 0, 0) == 0  # the body's end is not here yet
+    assert C.skip(cut, 0, 0, needles) == cut.index(b"<img")
+    assert C.skip(b"<script>x<img src=//x>", 0, 0, needles) == 0  # the body's end is not here yet
+    # Inline bodies and attributes that load anywhere stop where they may name a needle.
+    plain = b"<script>go('/x')</script><p>"
+    assert C.skip(plain, 0, 0, needles) == len(plain)
+    assert C.skip(b"<script>go('//ADS.Example-ads.test/x')</script>", 0, 0, needles) == 0
+    assert C.skip(b"<script>go('\\x61ds')</script>", 0, 0, needles) == 0  # an escape may hide one
+    assert C.skip(b"<style>a{color:red}</style>", 0, 0, needles) == len(b"<style>a{color:red}</style>")
+    assert C.skip(b"<style>@import '//ads.example-ads.test/a.css'</style>", 0, 0, needles) == 0
+    assert C.skip(b'<p style="color:red" onclick="go()">', 0, 0, needles) == len(b'<p style="color:red" onclick="go()">')
+    assert C.skip(b'<p onclick="go(&quot;x&quot;)">', 0, 0, needles) == 0
+    assert C.skip(b'<p style="background:url(//ads.example-ads.test/)">', 0, 0, needles) == 0
+    assert C.skip(b"<noscript><p>", 0, 0, ()) == 0 and C.skip(b"<x><![CDATA[ ]]>", 0, 0, ()) == 3
 
 
 @needs_c
@@ -200,32 +214,34 @@ def test_skip_known_passes_known_tags_and_writes_their_replacement():
     tag = b'<img data-consent="a" src="/x">'
     out: list[bytes] = []
     tags = {tag: (False, "img", False, b"<img NEW>", -1)}
-    assert C.skip_known(doc, 0, 0, tags, b"", out, 0) == (len(doc), doc.index(b"<b>"))
+    assert C.skip_known(doc, 0, 0, tags, b"", out, 0, ()) == (len(doc), doc.index(b"<b>"))
     assert out == [b"<p>", b"<img NEW>"]
     out.clear()
     tags = {tag: (False, "img", False, None, 4)}
-    assert C.skip_known(doc, 0, 0, tags, b" nonce=n", out, 0) == (len(doc), doc.index(b"<b>"))
+    assert C.skip_known(doc, 0, 0, tags, b" nonce=n", out, 0, ()) == (len(doc), doc.index(b"<b>"))
     assert b"".join(out) == b'<p><img nonce=n data-consent="a" src="/x">'
     for bad in ((False, "img"), (False, "img", False, "not bytes", -1), "nope"):
         out.clear()
-        assert C.skip_known(doc, 0, 0, {tag: bad}, b"", out, 0) == (3, 0)  # stops: the gate reads it
+        assert C.skip_known(doc, 0, 0, {tag: bad}, b"", out, 0, ()) == (3, 0)  # stops: the gate reads it
         assert out == []
 
 
 @needs_c
 @pytest.mark.parametrize(("call", "error"), [
-    (lambda: C.skip("text", 0, 0), TypeError),
-    (lambda: C.skip(b"x", 5, 0), ValueError),
-    (lambda: C.skip(b"x", -1, 0), ValueError),
-    (lambda: C.skip(b"x", 0, 9), ValueError),
-    (lambda: C.skip(b"x", 0), TypeError),
+    (lambda: C.skip("text", 0, 0, ()), TypeError),
+    (lambda: C.skip(b"x", 5, 0, ()), ValueError),
+    (lambda: C.skip(b"x", -1, 0, ()), ValueError),
+    (lambda: C.skip(b"x", 0, 9, ()), ValueError),
+    (lambda: C.skip(b"x", 0, 0), TypeError),
+    (lambda: C.skip(b"x", 0, 0, [b"a"]), TypeError),
+    (lambda: C.skip(b"x", 0, 0, ("a",)), TypeError),
     (lambda: C.tag_end(b"<1>", 0), ValueError),
     (lambda: C.tag_end(b"", 0), ValueError),
     (lambda: C.raw_end(b"x", 0, "script"), TypeError),
     (lambda: C.attrs(b"<a b>", 3, 9), ValueError),
     (lambda: C.attrs(b"<a b>", 4, 3), ValueError),
-    (lambda: C.skip_known(b"x", 0, 0, [], b"", [], 0), TypeError),
-    (lambda: C.skip_known(b"x", 0, 0, {}, b"", [], 1), ValueError),
+    (lambda: C.skip_known(b"x", 0, 0, [], b"", [], 0, ()), TypeError),
+    (lambda: C.skip_known(b"x", 0, 0, {}, b"", [], 1, ()), ValueError),
 ])
 def test_bad_arguments_raise(call, error):
     with pytest.raises(error):
@@ -234,7 +250,8 @@ def test_bad_arguments_raise(call, error):
 
 @needs_c
 def test_the_scanner_knows_the_elements_the_gate_knows():
-    assert C.LOADING == set(_URL_ATTRS)
+    # and the elements whose other attributes load: refresh, SVG animation values
+    assert C.LOADING == set(_URL_ATTRS) | {"meta", "set", "animate"}
     assert C.RAW_TEXT == set(_RAWTEXT)
     assert C.FOREIGN == set(_FOREIGN) and C.TEMPLATE == {"template"} and C.BASE == {"base"}
 
@@ -256,11 +273,12 @@ from tests.kits import make_policy
 assert fastpath.CSCAN is module
 policy, rng = make_policy(), random.Random(4)
 pieces = [b"<", b">", b"/", b"!--", b"-->", b"=", b'"', b"'", b" ", b"\\t", b"script", b"img", b"svg", b"template",
-          b"src", b"data-consent", b"//ads.example-ads.test/a", b"analytics", b"[CDATA[", b"]]>", b"base", b"x"]
+          b"src", b"data-consent", b"//ads.example-ads.test/a", b"analytics", b"[CDATA[", b"]]>", b"base", b"x",
+          b"style", b"onload", b"noscript", b"\\\\", b"&", b"ADS.EXAMPLE-ADS.TEST", b"\\xe9"]
 for _ in range(3000):
     doc = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 60)))
     for n in range(len(doc) + 1):  # every call on every prefix and position
-        module.skip(doc[:n], rng.randint(0, n), rng.randint(0, 4))
+        module.skip(doc[:n], rng.randint(0, n), rng.randint(0, 4), rng.choice([None, (), (b"ads.example-ads.test",)]))
         module.raw_end(doc[:n], rng.randint(0, n), b"script")
     for granted in ({}, {"advertising": True}):
         gate = HtmlGate(policy, granted, nonce="n")

@@ -59,9 +59,23 @@ async def with_state_nonce(request: Request) -> Response:
     return HTMLResponse(PAGE)
 
 
+async def with_headers(request: Request) -> Response:
+    return HTMLResponse(PAGE, headers={"Link": "<https://ads.example-ads.test/t.js>; rel=preload; as=script",
+                                       "Refresh": "0; url=https://ads.example-ads.test/r"})
+
+
+async def utf16(request: Request) -> Response:
+    return Response(b"\xff\xfe" + PAGE.decode().encode("utf-16-le"), headers={"Content-Type": "text/html"})
+
+
+async def huge(request: Request) -> Response:
+    return HTMLResponse(b"<p>" + b"x" * 3_000_000 + ADS)
+
+
 ROUTES = [Route("/", page, methods=["GET", "HEAD"]), Route("/shout", shouting), Route("/stream", streamed),
           Route("/events", events), Route("/json", as_json), Route("/csp", with_csp),
-          Route("/state-nonce", with_state_nonce)]
+          Route("/state-nonce", with_state_nonce), Route("/headers", with_headers), Route("/utf16", utf16),
+          Route("/huge", huge)]
 
 
 def client(kit, *outer: Middleware) -> httpx.AsyncClient:  # type: ignore[no-untyped-def]
@@ -141,6 +155,8 @@ async def test_head_passes_untouched(kit):
 @pytest.mark.parametrize(("path", "nonce"), [("/csp", "fromHeader123"), ("/state-nonce", "fromState4567")])
 async def test_nonce_from_the_header_or_request_state(make_kit, path, nonce):
     policy = make_policy("opt_in")
+    # The gate signs a script the app did not sign only from the policy's nonce_sources (#13 M2).
+    object.__setattr__(policy, "nonce_sources", ("https://www.googletagmanager.com/gtag/js",))
     kit = make_kit(policy)
     async with client(kit) as c:
         await c.post("/consentkit/consent", json={"choices": {"analytics": True}, "source": "banner"},
@@ -157,3 +173,33 @@ async def test_vary_is_merged_with_the_apps(kit):
         r = await c.get("/?vary=1")
     assert r.headers["vary"] == "Accept-Encoding, Cookie, Sec-GPC"
 
+
+
+async def test_link_preload_and_refresh_headers_are_gated(kit):
+    async with client(kit) as c:
+        r = await c.get("/headers")
+    assert "link" not in r.headers and "refresh" not in r.headers and inert(r.content)
+
+
+async def test_a_utf16_page_is_gated_and_served_as_utf8(kit):
+    async with client(kit) as c:
+        r = await c.get("/utf16")
+    assert r.headers["content-type"] == "text/html; charset=utf-8"
+    assert inert(r.content) and int(r.headers["content-length"]) == len(r.content)
+
+
+async def test_a_large_body_is_gated_in_slices_that_yield(kit, monkeypatch):
+    import anyio.lowlevel
+
+    yields = 0
+    real = anyio.lowlevel.checkpoint
+
+    async def counted() -> None:
+        nonlocal yields
+        yields += 1
+        await real()
+
+    monkeypatch.setattr(anyio.lowlevel, "checkpoint", counted)
+    async with client(kit) as c:
+        r = await c.get("/huge")
+    assert inert(r.content) and yields >= 3_000_000 // (256 * 1024)

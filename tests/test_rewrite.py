@@ -3,16 +3,17 @@ the edges of streaming (chunk boundaries, oversized tags, bounded memory)."""
 
 from __future__ import annotations
 
-import re
 from html import unescape
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from consentkit.gating.syntax import BODY_LIMIT
 from consentkit.policy import split_url
 from consentkit.rewrite import TAG_LIMIT, HtmlGate, rewrite_html
 
+from .html_judge import leaks
 from .kits import make_policy
 from .random_markup import ADS, ALL, ANALYTICS, CAPTCHA, DOCS, GA, GRANTS, GTM, NONE, PIXEL, cut
 
@@ -84,7 +85,7 @@ CASES = [
      '<script data-consent="necessary" src="/n.js"></script>'),
     ("live-needs-the-url-category-too", ANALYTICS,
      f'<script type="text/plain" data-consent="analytics" data-src="{ADS}"></script>',
-     f'<script data-consent="advertising" type="text/plain" data-src="{ADS}"></script>'),
+     f'<script data-consent="analytics advertising" type="text/plain" data-src="{ADS}"></script>'),
     # -- the safety net: known trackers without data-consent
     ("net-script", NONE, f'<script src="{GA}" async></script>',
      f'<script type="text/plain" data-consent="analytics" data-src="{GA}" async></script>'),
@@ -183,11 +184,16 @@ CASES = [
     ("short-comment-ends", NONE, f'<!--><img src="{PIXEL}">', f'<!--><img data-consent="analytics" data-src="{PIXEL}">'),
     ("short-comment-ends-2", NONE, f'<!---><img src="{PIXEL}">',
      f'<!---><img data-consent="analytics" data-src="{PIXEL}">'),
-    ("script-body", NONE, f'<script>var s = \'<img src="{PIXEL}">\';</script>', None),
-    ("script-body-fake-end", NONE, f'<script>"</scriptx>"; x("<img src={PIXEL}>")</script>', None),
+    # an inline script or style naming a declared host is an inline loader: inert
+    ("script-body", NONE, f'<script>var s = \'<img src="{PIXEL}">\';</script>',
+     f'<script type="text/plain" data-consent="analytics">var s = \'<img src="{PIXEL}">\';</script>'),
+    ("script-body-fake-end", NONE, f'<script>"</scriptx>"; x("<img src={PIXEL}>")</script>',
+     f'<script type="text/plain" data-consent="analytics">"</scriptx>"; x("<img src={PIXEL}>")</script>'),
     ("script-end-uppercase-space", NONE, f'<script>1</SCRIPT ><img src="{PIXEL}">',
      f'<script>1</SCRIPT ><img data-consent="analytics" data-src="{PIXEL}">'),
-    ("style-body", NONE, f'<style>a::after {{ content: "<img src={PIXEL}>" }}</style>', None),
+    ("style-body", NONE, f'<style>a::after {{ content: "<img src={PIXEL}>" }}</style>',
+     f'<style type="text/plain" data-consent="analytics">a::after {{ content: "<img src={PIXEL}>" }}</style>'),
+    ("script-body-no-host", NONE, '<script>var s = \'<img src="/p.gif">\';</script>', None),
     ("textarea", NONE, f'<textarea><img src="{PIXEL}"></textarea>', None),
     ("title", NONE, f'<title><script src="{GA}"></script></title>', None),
     ("xmp", NONE, f'<xmp><img src="{PIXEL}"></xmp>', None),
@@ -196,8 +202,10 @@ CASES = [
      f'<template><template></template><img src="{PIXEL}"></template><img src="{PIXEL}">',
      f'<template><template></template><img src="{PIXEL}"></template><img data-consent="analytics" data-src="{PIXEL}">'),
     ("doctype", NONE, '<!DOCTYPE html PUBLIC "-//W3C//DTD HTML 4.01//EN" "x"><p>', None),
+    # a '>' inside CDATA is split off, so that the bogus comment (HTML) and the CDATA
+    # section (foreign content) end at the same place
     ("cdata-in-html-is-bogus-comment", NONE, f'<![CDATA[ <img src="{PIXEL}"> ]]>',
-     None),  # the bogus comment ends at the first '>' ... of the img, so nothing is a tag
+     f'<![CDATA[ <img src="{PIXEL}"]]>&gt;<![CDATA[ ]]>'),
     ("processing-instruction", NONE, f'<?php echo "<img src={PIXEL}>" ?>', None),
     ("end-tag-with-attributes", NONE, f'</p title="<img src={PIXEL}>"><p>', None),
     # -- fail-closed readings
@@ -206,12 +214,14 @@ CASES = [
     ("script-ends-at-first-end-tag", NONE, f'<script><!--<script></script><img src="{PIXEL}">--></script>',
      f'<script><!--<script></script><img data-consent="analytics" data-src="{PIXEL}">--></script>'),
     ("svg-style-is-markup", NONE, f'<svg><style><img src="{PIXEL}"></style></svg>',
-     f'<svg><style><img data-consent="analytics" data-src="{PIXEL}"></style></svg>'),
+     (f'<svg><style type="text/plain" data-consent="analytics"><img data-consent="analytics" data-src="{PIXEL}">'
+     '</style></svg>')),
     ("svg-script-href", NONE, f'<svg><script href="{GA}"/></svg>',
      f'<svg><script type="text/plain" data-consent="analytics" data-href="{GA}"/></svg>'),
-    ("svg-self-closing-then-raw", NONE, f'<svg/><style><img src="{PIXEL}"></style>', None),
+    ("svg-self-closing-then-raw", NONE, f'<svg/><style><img src="{PIXEL}"></style>',
+     f'<svg/><style type="text/plain" data-consent="analytics"><img src="{PIXEL}"></style>'),
     ("svg-cdata", NONE, f'<svg><![CDATA[ <img src="{PIXEL}"> ]]></svg><img src="{PIXEL}">',
-     f'<svg><![CDATA[ <img src="{PIXEL}"> ]]></svg><img data-consent="analytics" data-src="{PIXEL}">'),
+     f'<svg><![CDATA[ <img src="{PIXEL}"]]>&gt;<![CDATA[ ]]></svg><img data-consent="analytics" data-src="{PIXEL}">'),
     ("base-pointing-at-tracker-host", NONE,
      '<base href="https://www.google.com/"><script src="recaptcha/api.js"></script><img src="/a.png">',
      ('<base href="https://www.google.com/"><script type="text/plain" data-consent="captcha" '
@@ -235,19 +245,50 @@ def test_gating_table(granted, source, expected):
         assert out.decode() == expected
 
 
+# #13 M2: the gate never signs what the app did not sign. A nonce goes only where the
+# app put one itself (kept as it is), or on a script from one of the policy's
+# nonce_sources; a javascript: or data: URL is never made a live URL attribute.
+TRUSTING = make_policy()
+object.__setattr__(TRUSTING, "nonce_sources", ("https://www.googletagmanager.com/gtag/js",))
+
+
 @pytest.mark.parametrize(
-    ("nonce", "source", "expected"),
+    ("source", "expected"),
     [
-        ("r4nd0m", '<script type="text/plain" data-consent="analytics" data-src="/a.js"></script>',
-         '<script nonce="r4nd0m" data-consent="analytics" src="/a.js"></script>'),
-        ("r4nd0m", '<script data-consent="analytics" nonce="theirs">x()</script>', None),
-        ("r4nd0m", '<script>plain()</script>', None),  # not ours to sign
-        ("a\"b", '<script type="text/plain" data-consent="analytics">x()</script>',
-         '<script nonce="a&quot;b" data-consent="analytics">x()</script>'),
+        ('<script type="text/plain" data-consent="analytics" data-src="/a.js"></script>',
+         '<script data-consent="analytics" src="/a.js"></script>'),
+        ('<script data-consent="analytics" nonce="theirs">x()</script>', None),
+        ('<script type="text/plain" data-consent="analytics" nonce="theirs">x()</script>',
+         '<script data-consent="analytics" nonce="theirs">x()</script>'),
+        ("<script>plain()</script>", None),
+        # the reproductions of #13 M2: reflected markup must not become signed script
+        ('<script data-consent="necessary">alert(1)</script>', None),
+        ('<script type="text/plain" data-consent="necessary">alert(1)</script>',
+         '<script data-consent="necessary">alert(1)</script>'),
+        ('<script data-consent="necessary" src="data:text/javascript,alert(1)"></script>', None),
+        ('<script type="text/plain" data-consent="necessary" data-src="data:,alert(1)"></script>',
+         '<script data-consent="necessary" data-src="data:,alert(1)"></script>'),
+        ('<iframe data-consent="necessary" data-src="javascript:alert(1)"></iframe>', None),
+        ('<iframe data-consent="necessary" data-src=" JaVa\tScRiPt:alert(1)"></iframe>', None),
+        ('<img data-consent="necessary" data-src="vbscript:x">', None),
     ],
 )
-def test_nonce_goes_on_scripts_made_live(nonce, source, expected):
-    assert gate(source, ANALYTICS, nonce=nonce) == (source if expected is None else expected)
+def test_the_gate_signs_and_promotes_nothing_the_app_did_not(source, expected):
+    assert gate(source, ANALYTICS, nonce="r4nd0m") == (source if expected is None else expected)
+
+
+def test_a_nonce_only_on_scripts_from_the_policys_nonce_sources():
+    def signed(source: str) -> str:
+        return rewrite_html(TRUSTING, ANALYTICS, source.encode(), nonce="r4nd0m").decode()
+
+    trusted = f'<script type="text/plain" data-consent="analytics" data-src="{GTM}"></script>'
+    assert signed(trusted) == f'<script nonce="r4nd0m" data-consent="analytics" src="{GTM}"></script>'
+    other = f'<script type="text/plain" data-consent="analytics" data-src="{GA}"></script>'
+    assert "nonce" not in signed(other)
+    inline = '<script type="text/plain" data-consent="analytics">x()</script>'
+    assert "nonce" not in signed(inline)
+    lookalike = '<script type="text/plain" data-consent="analytics" data-src="https://www.googletagmanager.com/gtag/jsx/../../evil.js"></script>'
+    assert "nonce" not in signed(lookalike)
 
 
 def test_nonce_not_on_inert_scripts():
@@ -342,7 +383,9 @@ def test_oversized_ordinary_tag_streams_through_and_gating_resumes():
     big = b'<div data-page="' + b'{&quot;k&quot;: 1} > <img src=x> ' * 5000 + b'" id=app>'
     data = big + f'<img src="{PIXEL}">'.encode()
     out, peak = feed_all(NONE, data, 65536)
-    assert out == big + f'<img data-consent="analytics" data-src="{PIXEL}">'.encode()
+    # What may load on any element and could follow the cut is shadowed by empty copies.
+    shadowed = b'<div style="" background="" ping=""' + big[4:]
+    assert out == shadowed + f'<img data-consent="analytics" data-src="{PIXEL}">'.encode()
     assert peak <= TAG_LIMIT + 65536
 
 
@@ -361,12 +404,25 @@ def test_oversized_tag_states_across_chunks(size):
 
 
 def test_big_script_body_and_comment_stream_in_bounded_memory():
-    body = b"<script>" + b"if (a < b) { x('</scr' + 'ipt>'); } // <img src=y>\n" * 40000 + b"</script>"
+    # An inline script is held until its end to be read whole, up to BODY_LIMIT.
+    body = b"<script>" + b"if (a < b) { x('</scr' + 'ipt>'); } // <img src=y>\n" * 16000 + b"</script>"
     comment = b"<!--" + b" <img src=x> -- > " * 40000 + b"-->"
     data = body + comment + f'<img src="{PIXEL}">'.encode()
     out, peak = feed_all(NONE, data, 65536)
     assert out == body + comment + f'<img data-consent="analytics" data-src="{PIXEL}">'.encode()
-    assert peak <= 65536 + 64
+    assert peak <= BODY_LIMIT + 65536
+
+
+def test_inline_script_past_the_body_limit_fails_closed():
+    # Beyond BODY_LIMIT the body cannot be read whole: inert for every category not
+    # granted that declares hosts (it may name any of them), and streamed through.
+    filler = b"var a = 1; // " + b"x" * 50 + b"\n"
+    body = filler * (2 * BODY_LIMIT // len(filler)) + b"</script>"
+    out, peak = feed_all(NONE, b"<script>" + body + b"<p>", 65536)
+    assert out == b'<script type="text/plain" data-consent="analytics captcha advertising">' + body + b"<p>"
+    assert peak <= BODY_LIMIT + 65536
+    json_body = b'<script type="application/json">' + b'{"a": 1}' * (BODY_LIMIT // 4) + b"</script>"
+    assert feed_all(NONE, json_body, 65536)[0] == json_body  # data, not script: not held
 
 
 def test_tag_cut_by_the_end_of_the_body_passes_as_is():
@@ -553,38 +609,6 @@ def reference_tags(doc: str) -> list[tuple[str, list[tuple[str, str]], bool]]:
     return out
 
 
-LOADS = {"script": ("src", "href"), "img": ("src", "srcset"), "image": ("src", "srcset", "href"),
-         "source": ("src", "srcset"), "video": ("src", "poster"), "link": ("href", "imagesrcset"),
-         "object": ("data",), "iframe": ("src",), "frame": ("src",), "embed": ("src",), "audio": ("src",),
-         "track": ("src",), "input": ("src",)}
-
-
-def url_category(url: str) -> str | None:
-    url = re.sub(r"[\t\n\r]", "", url).strip().replace("\\", "/").lower()
-    url = re.sub(r"^(https?):/*", r"\1://", url)
-    return POLICY.category_for_url(url)
-
-
-def assert_nothing_live_without_consent(doc: str, granted: dict[str, bool]) -> None:
-    allowed = {"necessary"} | {c for c, ok in granted.items() if ok}
-    for name, attrs, in_template in reference_tags(doc):
-        if in_template:
-            continue
-        first = dict(reversed(attrs))
-        loads = LOADS.get(name, ("src", "srcset") if "data-consent" in first else ())
-        live_urls = [(k, v) for k, v in attrs if k in loads]
-        if "data-consent" in first and first["data-consent"] not in allowed:
-            assert not live_urls, (name, attrs)
-            if name == "script":
-                assert first.get("type", "").strip().lower() == "text/plain", attrs
-        if name == "link" and "data-consent" not in first and set(first.get("rel", "").split()) <= {"canonical"}:
-            continue  # names a URL, fetches nothing
-        for attr, url in live_urls:
-            for part in url.split() if "srcset" in attr else [url]:
-                category = url_category(part.strip(","))
-                assert category is None or category in allowed, (name, attrs)
-
-
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(doc=DOCS, granted=GRANTS, cuts=st.lists(st.integers(0, 2000), max_size=12), nonce=st.sampled_from([None, "n"]))
 def test_streamed_equals_whole_and_nothing_live_without_consent(doc, granted, cuts, nonce):
@@ -595,7 +619,7 @@ def test_streamed_equals_whole_and_nothing_live_without_consent(doc, granted, cu
     assert streamed == whole
     assert whole.count(b"<!--I-->") == data.count(b"<!--I-->") + 1
     out = whole.decode()
-    assert_nothing_live_without_consent(out, granted)
+    assert leaks(POLICY, granted, out) == []  # html5lib, JavaScript off and on
     assert rewrite_html(POLICY, granted, whole, nonce=nonce) == whole  # idempotent
 
 
@@ -603,6 +627,10 @@ def test_streamed_equals_whole_and_nothing_live_without_consent(doc, granted, cu
 @given(doc=DOCS, granted=GRANTS)
 def test_every_byte_outside_rewritten_tags_is_unchanged(doc, granted):
     out = gate(doc, granted)
+    # Apart from the markup the gate writes so that two readings agree (a '>' split
+    # off CDATA, an escaped "</noscript", end tags that close foreign content).
+    assume(out.count("]]>&gt;<![CDATA[") == doc.count("]]>&gt;<![CDATA["))
+    assume(out.count("&lt;/noscript") == doc.count("&lt;/noscript") and out.count("</") == doc.count("</"))
     before, after = reference_tokens(doc), reference_tokens(out)
     assert [t[0] for t in before] == [t[0] for t in after]
     for a, b in zip(before, after):

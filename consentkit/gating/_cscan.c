@@ -29,19 +29,23 @@ enum {
     K_FOREIGN = 4,   /* svg, math */
     K_TEMPLATE = 8,
     K_BASE = 16,
+    K_BODY = 32,     /* script, style: an inline body may name a host */
+    K_NOSCRIPT = 64, /* raw text with JavaScript on: read by the gate */
 };
 
 #define NAME_MAX_KNOWN 8 /* the longest name below ("noframes", "textarea") */
 
 static const struct { const char *name; Py_ssize_t len; int kind; } NAMES[] = {
-    {"script", 6, K_LOADING | K_RAWBODY}, {"iframe", 6, K_LOADING | K_RAWBODY},
+    {"script", 6, K_LOADING | K_RAWBODY | K_BODY}, {"iframe", 6, K_LOADING | K_RAWBODY},
     {"img", 3, K_LOADING}, {"image", 5, K_LOADING}, {"source", 6, K_LOADING}, {"video", 5, K_LOADING},
     {"link", 4, K_LOADING}, {"object", 6, K_LOADING}, {"frame", 5, K_LOADING}, {"embed", 5, K_LOADING},
     {"audio", 5, K_LOADING}, {"track", 5, K_LOADING}, {"input", 5, K_LOADING},
     {"use", 3, K_LOADING}, {"feimage", 7, K_LOADING}, /* SVG: they fetch their href */
-    {"style", 5, K_RAWBODY}, {"textarea", 8, K_RAWBODY}, {"title", 5, K_RAWBODY}, {"xmp", 3, K_RAWBODY},
+    {"meta", 4, K_LOADING}, {"set", 3, K_LOADING}, {"animate", 7, K_LOADING}, /* refresh, href animation */
+    {"style", 5, K_RAWBODY | K_BODY}, {"textarea", 8, K_RAWBODY}, {"title", 5, K_RAWBODY}, {"xmp", 3, K_RAWBODY},
     {"noembed", 7, K_RAWBODY}, {"noframes", 8, K_RAWBODY},
     {"svg", 3, K_FOREIGN}, {"math", 4, K_FOREIGN}, {"template", 8, K_TEMPLATE}, {"base", 4, K_BASE},
+    {"noscript", 8, K_NOSCRIPT},
 };
 
 /* Character classes of the tag states, one table lookup per byte. */
@@ -71,9 +75,23 @@ typedef struct {
     int kind;      /* K_* of the name */
     int consent;   /* an attribute named data-consent */
     int url;       /* a value that could name another host (read for K_LOADING only) */
+    int extra;     /* style, background, ping, srcdoc or an on* handler that may name a declared host */
+    const struct Needles_ *needles;
 } Tag;
 
+/* The declared hosts of the categories not granted, lowered (the gate's needles),
+ * and whether every value counts (after a <base> on a declared host). */
+typedef struct Needles_ {
+    const unsigned char *text[64];
+    Py_ssize_t len[64];
+    Py_ssize_t count;
+    int any;         /* too many needles to hold, or strict mode: every value may name one */
+    unsigned char first[256]; /* first[c]: some needle starts with the lowered byte c */
+} Needles;
+
 static int kind_of(const Tag *tag);
+static int may_name(const unsigned char *v, Py_ssize_t len, const struct Needles_ *needles, int attribute);
+static int extra_name(const unsigned char *b, Py_ssize_t name, Py_ssize_t name_end);
 
 /* A value that could hold another host's URL: a scheme (':'), a backslash, a
  * character reference ('&'), or two slashes (with tabs or newlines, which URL
@@ -96,6 +114,54 @@ static int names_host(const unsigned char *v, Py_ssize_t len) {
     return 0;
 }
 
+/* Whether a text may name one of the needles, however a browser reads it: a needle
+ * in it (case-blind), or a byte that could hide one (an escape, a %-escape, a
+ * character reference or a non-ASCII character, which the gate decodes or maps;
+ * tabs and newlines, which URL parsing drops, in attribute values). */
+static int may_name(const unsigned char *v, Py_ssize_t len, const Needles *needles, int attribute) {
+    if (needles == NULL || needles->any)
+        return len > 0 || needles == NULL;
+    if (needles->count == 0)
+        return 0;
+    for (Py_ssize_t i = 0; i < len; i++) {
+        unsigned char c = v[i];
+        if (c == '\\' || c == '%' || c >= 0x80)
+            return 1;
+        if (attribute && (c == '&' || c == '\t' || c == '\n' || c == '\r'))
+            return 1;
+        unsigned char low = lower(c);
+        if (!needles->first[low])
+            continue;
+        for (Py_ssize_t k = 0; k < needles->count; k++) {
+            Py_ssize_t nl = needles->len[k];
+            if (nl > len - i || needles->text[k][0] != low)
+                continue;
+            Py_ssize_t j = 1;
+            while (j < nl && lower(v[i + j]) == needles->text[k][j])
+                j++;
+            if (j == nl)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* An attribute read anywhere that may make a request (gating/decide.py's _ANY_ELEMENT,
+ * handlers and srcdoc). */
+static int extra_name(const unsigned char *b, Py_ssize_t name, Py_ssize_t name_end) {
+    Py_ssize_t len = name_end - name;
+    unsigned char first = lower(b[name]);
+    if (first == 'o')
+        return len > 2 && lower(b[name + 1]) == 'n';
+    const char *want = len == 5 ? "style" : len == 4 ? "ping" : len == 6 ? "srcdoc" : len == 10 ? "background" : NULL;
+    if (want == NULL || first != (unsigned char)want[0])
+        return 0;
+    for (Py_ssize_t k = 1; k < len; k++)
+        if (lower(b[name + k]) != (unsigned char)want[k])
+            return 0;
+    return 1;
+}
+
 static const unsigned char CONSENT[] = "data-consent";
 
 static PyObject *attr_tuple(const unsigned char *b, Py_ssize_t name, Py_ssize_t name_end, const unsigned char *value,
@@ -114,6 +180,8 @@ static int saw_attr(const unsigned char *b, Py_ssize_t name, Py_ssize_t name_end
         }
         if (tag->url == 0 && value != NULL)
             tag->url = names_host(value, value_len);
+        if (tag->extra == 0 && value != NULL && extra_name(b, name, name_end))
+            tag->extra = may_name(value, value_len, tag->needles, 1);
     }
     if (found == NULL)
         return 0;
@@ -188,7 +256,7 @@ static Py_ssize_t scan_tag(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, T
         i++;
     if (tag != NULL) {
         tag->name_len = i - start;
-        tag->consent = tag->url = 0;
+        tag->consent = tag->url = tag->extra = 0;
         tag->kind = K_ORDINARY;
         if (tag->name_len <= NAME_MAX_KNOWN) {
             for (Py_ssize_t k = 0; k < tag->name_len; k++)
@@ -305,10 +373,11 @@ static int write_known(Known *known, PyObject *read, const unsigned char *b, Py_
     return 1;
 }
 
-/* 1 if the tag at [at, end) is known and was written (or passes as it is), 0 if
+/* 1 if the tag at [at, end) is known by the bytes [at, key_end) (the tag, and the
+ * body of an inline script or style) and was written (or passes as it is), 0 if
  * the gate must read it, -1 on an error. */
-static int known_tag(Known *known, const unsigned char *b, Py_ssize_t at, Py_ssize_t end) {
-    PyObject *key = PyBytes_FromStringAndSize((const char *)b + at, end - at);
+static int known_tag(Known *known, const unsigned char *b, Py_ssize_t at, Py_ssize_t key_end, Py_ssize_t end) {
+    PyObject *key = PyBytes_FromStringAndSize((const char *)b + at, key_end - at);
     if (key == NULL)
         return -1;
     PyObject *read = PyDict_GetItemWithError(known->tags, key);
@@ -321,10 +390,12 @@ static int known_tag(Known *known, const unsigned char *b, Py_ssize_t at, Py_ssi
     return found;
 }
 
-static Py_ssize_t skip(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, int mode, Known *known) {
+static Py_ssize_t skip(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, int mode, Known *known,
+                       const Needles *needles) {
     int gating = mode == M_HTML || mode == M_STRICT || mode == M_FOREIGN;
     int foreign = mode == M_FOREIGN || mode == M_TEMPLATE_FOREIGN;
     Tag tag;
+    tag.needles = needles;
     while (i < n) {
         const unsigned char *lt = memchr(b + i, '<', (size_t)(n - i));
         if (lt == NULL)
@@ -340,19 +411,26 @@ static Py_ssize_t skip(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, int m
             int kind = tag.kind;
             /* svg/math change the context (or its depth), as does <template>
              * outside foreign content; the rest only matters where tags are gated. */
-            if (kind & K_FOREIGN || (kind & K_TEMPLATE && !foreign))
+            if (kind & K_FOREIGN || (kind & K_TEMPLATE && !foreign) || kind & K_NOSCRIPT)
                 return at;
-            int stop = gating && (tag.consent || kind & K_BASE || (kind & K_LOADING && (tag.url || mode != M_HTML)));
-            if (stop && (known == NULL || known->tags == NULL || kind & K_BASE))
+            int stop = gating && (tag.consent || kind & K_BASE || tag.extra ||
+                                  (kind & K_LOADING && (tag.url || mode != M_HTML)) || (kind & K_BODY && foreign));
+            if (stop && (known == NULL || known->tags == NULL || kind & K_BASE || (foreign && kind & K_BODY)))
                 return at;
             Py_ssize_t next = end;
             if (kind & K_RAWBODY && !foreign) {
                 next = find_raw_end(b, n, end, tag.name, tag.name_len);
                 if (next < 0)
                     return at;
+                /* An inline script or style is decided with its body: looked up by both. */
+                if (gating && kind & K_BODY && !stop && may_name(b + end, next - end, needles, 0)) {
+                    stop = 1;
+                    if (known == NULL || known->tags == NULL)
+                        return at;
+                }
             }
             if (stop) {
-                int found = known_tag(known, b, at, end);
+                int found = known_tag(known, b, at, kind & K_BODY ? next : end, end);
                 if (found < 0) {
                     known->failed = 1;
                     return at;
@@ -394,8 +472,8 @@ static Py_ssize_t skip(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, int m
                     }
                     continue;
                 }
-            } else if (foreign && b[at + 2] == '[') {
-                return at; /* CDATA in foreign content */
+            } else if (b[at + 2] == '[') {
+                return at; /* "<![CDATA[": the gate splits a '>' inside, in any context */
             }
             const unsigned char *gt = memchr(b + at + 2, '>', (size_t)(n - at - 2));
             if (gt == NULL)
@@ -491,21 +569,56 @@ static int buf_args(PyObject *const *args, Py_ssize_t nargs, Py_ssize_t expected
     return index_arg(args[1], *n, pos);
 }
 
+/* needles: a tuple of lowered bytes, or None when every value may name a host. */
+static int needles_arg(PyObject *obj, Needles *out) {
+    memset(out, 0, sizeof *out);
+    if (obj == Py_None) {
+        out->any = 1;
+        return 0;
+    }
+    if (!PyTuple_Check(obj)) {
+        PyErr_SetString(PyExc_TypeError, "needles must be a tuple of bytes or None");
+        return -1;
+    }
+    Py_ssize_t count = PyTuple_GET_SIZE(obj);
+    if (count > (Py_ssize_t)(sizeof out->text / sizeof out->text[0])) {
+        out->any = 1;
+        return 0;
+    }
+    for (Py_ssize_t k = 0; k < count; k++) {
+        PyObject *item = PyTuple_GET_ITEM(obj, k);
+        if (bytes_arg(item, "a needle") < 0)
+            return -1;
+        if (PyBytes_GET_SIZE(item) == 0) {
+            out->any = 1;
+            return 0;
+        }
+        out->text[k] = (const unsigned char *)PyBytes_AS_STRING(item);
+        out->len[k] = PyBytes_GET_SIZE(item);
+        out->first[lower(out->text[k][0])] = 1;
+    }
+    out->count = count;
+    return 0;
+}
+
 static PyObject *py_skip(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs) {
     const unsigned char *b;
     Py_ssize_t n, pos;
     int mode;
-    if (buf_args(args, nargs, 3, "skip(buf, pos, mode)", &b, &n, &pos) < 0 || mode_arg(args[2], &mode) < 0)
+    Needles needles;
+    if (buf_args(args, nargs, 4, "skip(buf, pos, mode, needles)", &b, &n, &pos) < 0 || mode_arg(args[2], &mode) < 0 ||
+        needles_arg(args[3], &needles) < 0)
         return NULL;
-    return PyLong_FromSsize_t(skip(b, n, pos, mode, NULL));
+    return PyLong_FromSsize_t(skip(b, n, pos, mode, NULL, &needles));
 }
 
 static PyObject *py_skip_known(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs) {
     const unsigned char *b;
     Py_ssize_t n, pos;
     int mode;
-    if (buf_args(args, nargs, 7, "skip_known(buf, pos, mode, tags, nonce, out, emit)", &b, &n, &pos) < 0 ||
-        mode_arg(args[2], &mode) < 0 || bytes_arg(args[4], "nonce") < 0)
+    Needles needles;
+    if (buf_args(args, nargs, 8, "skip_known(buf, pos, mode, tags, nonce, out, emit, needles)", &b, &n, &pos) < 0 ||
+        mode_arg(args[2], &mode) < 0 || bytes_arg(args[4], "nonce") < 0 || needles_arg(args[7], &needles) < 0)
         return NULL;
     if (!PyDict_Check(args[3]) || !PyList_Check(args[5])) {
         PyErr_SetString(PyExc_TypeError, "tags must be a dict and out a list");
@@ -514,7 +627,7 @@ static PyObject *py_skip_known(PyObject *Py_UNUSED(self), PyObject *const *args,
     Known known = {args[3], args[4], args[5], 0, 0};
     if (index_arg(args[6], pos, &known.emit) < 0)
         return NULL;
-    Py_ssize_t stop = skip(b, n, pos, mode, &known);
+    Py_ssize_t stop = skip(b, n, pos, mode, &known, &needles);
     if (known.failed)
         return NULL;
     return Py_BuildValue("(nn)", stop, known.emit);
@@ -559,10 +672,10 @@ static PyMethodDef methods[] = {
      "attrs(tag, start, stop) -> the attributes of a complete tag between the end of its name and its '>':\n"
      "[(lowered name, start, end of name, value without quotes or None, end), ...]"},
     {"skip", (PyCFunction)(void (*)(void))py_skip, METH_FASTCALL,
-     "skip(buf, pos, mode) -> the first position from pos the gate must look at (len(buf) if none)"},
+     "skip(buf, pos, mode, needles) -> the first position from pos the gate must look at (len(buf) if none)"},
     {"skip_known", (PyCFunction)(void (*)(void))py_skip_known, METH_FASTCALL,
-     "skip_known(buf, pos, mode, tags, nonce, out, emit) -> (stop, emit): skip() that also passes the tags\n"
-     "found in the dict `tags`, appending buf[emit:] up to each and its replacement to `out`"},
+     "skip_known(buf, pos, mode, tags, nonce, out, emit, needles) -> (stop, emit): skip() that also passes\n"
+     "the tags found in the dict `tags`, appending buf[emit:] up to each and its replacement to `out`"},
     {"tag_end", (PyCFunction)(void (*)(void))py_tag_end, METH_FASTCALL,
      "tag_end(buf, pos) -> the index after the '>' of the tag at pos, or -1 if the buffer ends first"},
     {"raw_end", (PyCFunction)(void (*)(void))py_raw_end, METH_FASTCALL,

@@ -9,7 +9,7 @@ BASE: frozenset[str]
 
 # mode: an index into consentkit.gating.fastpath.MODES
 
-def skip(buf: bytes, pos: int, mode: int, /) -> int: ...
+def skip(buf: bytes, pos: int, mode: int, needles: tuple[bytes, ...] | None, /) -> int: ...
 def skip_known(
     buf: bytes,
     pos: int,
@@ -18,6 +18,7 @@ def skip_known(
     nonce: bytes,
     out: list[bytes],
     emit: int,
+    needles: tuple[bytes, ...] | None,
     /,
 ) -> tuple[int, int]: ...
 def tag_end(buf: bytes, pos: int, /) -> int: ...

@@ -25,7 +25,13 @@ MODES = ("html", "strict", "template", "foreign", "template-foreign")
 # stops it, and the exact path takes the next token. It runs on the lowered body
 # (bytes.lower() keeps every offset), because case-blind matching is much slower.
 _NC = rb"""[^\t\n\f\r />"'=]"""
-_NOT_CONSENT = rb"""[\t\n\f\r ]++(?:[^\t\n\f\r />"'=d]|d(?!ata-consent[\t\n\f\r />=]))""" + _NC + rb"*+"
+# An attribute that is not data-consent, nor one that may load on any element
+# (style, background, ping, srcdoc, an on* handler).
+_E = rb"[\t\n\f\r />=]"
+_NOT_CONSENT = (
+    rb"""[\t\n\f\r ]++(?:[^\t\n\f\r />"'=dosbp]|d(?!ata-consent""" + _E + rb")|o(?!n)|s(?!tyle" + _E
+    + rb"|rcdoc" + _E + rb")|b(?!ackground" + _E + rb")|p(?!ing" + _E + rb"))" + _NC + rb"*+"
+)
 _PLAIN = _NOT_CONSENT + rb"""(?:=(?:"[^"]*+"|'[^']*+'|[^\t\n\f\r >"'=`<]++))?"""
 # Values that cannot hold another host's URL: no scheme, no //, no backslash, no entity.
 _NO_URL = _NOT_CONSENT + (
@@ -34,7 +40,9 @@ _NO_URL = _NOT_CONSENT + (
     rb"""|(?:[^\t\n\f\r >"'=`<:/\\&]|/(?![/\\]))++))?"""
 )
 _END = rb"[\t\n\f\r ]*+/?>"
-_SPECIAL = rb"(?!s(?:cr|ty|ou|vg)|t(?:e[xm]|it|ra)|i(?:f|m|np)|xmp|lin|vid|au|emb|ob|mat|fra|fei|bas|no[ef]|use)"
+_SPECIAL = (
+    rb"(?!s(?:cr|ty|ou|vg|et)|t(?:e[xm]|it|ra)|i(?:f|m|np)|xmp|lin|vid|au|emb|ob|mat|fra|fei|bas|no[efs]|use|met|ani)"
+)
 # A tag name no special one starts like. Names whose first letter starts none of them
 # skip the lookahead, which tries each of its branches on every tag.
 _ORDINARY = rb"(?:[cdghjkpqrwyz]|" + _SPECIAL + rb"[abefilmnostuvx])"
@@ -68,7 +76,7 @@ def _fast(mode: str) -> re.Pattern[bytes]:
         alts.append(_not(stop) + rb"[a-z]" + _NC + rb"*+(?:" + attr + rb")*+" + _END)
     elif mode == "template":
         alts = [rb"/" + _not(b"template") + rb"[a-z]" + _NC + rb"*+[\t\n\f\r ]*+>"]
-        raw = b"|".join((b"template", b"svg", b"math", b"script", b"iframe", *_TEXT_ELEMENTS))
+        raw = b"|".join((b"template", b"svg", b"math", b"script", b"iframe", b"noscript", *_TEXT_ELEMENTS))
         alts.append(_not(raw) + rb"[a-z]" + _NC + rb"*+(?:" + attr + rb")*+" + _END)
         for name in (b"script", b"iframe"):
             alts.append(name + rb"(?=[\t\n\f\r />])(?:" + attr + rb")*+" + _END + _body(name))
@@ -79,14 +87,15 @@ def _fast(mode: str) -> re.Pattern[bytes]:
                 rb"(?:img|input|source|link|track|video|audio|embed|object|frame|use|feimage)(?=[\t\n\f\r />])(?:"
                 + _NO_URL + rb")*+" + _END
             )
-            for name in (b"script", b"iframe"):
-                alts.append(name + rb"(?=[\t\n\f\r />])(?:" + _NO_URL + rb")*+" + _END + _body(name))
+            # An inline script or style stops: its body may name a host.
+            alts.append(b"iframe" + rb"(?=[\t\n\f\r />])(?:" + _NO_URL + rb")*+" + _END + _body(b"iframe"))
     if not foreign:
         for name in _TEXT_ELEMENTS:
-            alts.append(name + rb"(?=[\t\n\f\r />])(?:" + attr + rb")*+" + _END + _body(name))
+            if name != b"style" or not gating:
+                alts.append(name + rb"(?=[\t\n\f\r />])(?:" + attr + rb")*+" + _END + _body(name))
     alts += [
         rb"!--(?:-?>|[^-]*+(?:-(?!-!?>)[^-]*+)*+--!?>)",
-        (rb"!(?!--|\[)" if foreign else rb"!(?!--)") + rb"[^>]*+>|\?[^>]*+>|/(?![a-z])[^>]*+>",
+        rb"!(?!--|\[)[^>]*+>|\?[^>]*+>|/(?![a-z])[^>]*+>",  # "<![CDATA[" stops in any context
         rb"(?=[^a-z!/?])",  # a '<' that starts nothing is text
     ]
     return re.compile(rb"[^<]*+(?:<(?:" + b"|".join(alts) + rb")[^<]*+)*+")

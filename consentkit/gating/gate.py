@@ -7,41 +7,49 @@ from collections.abc import Mapping
 
 from ..policy import Policy
 from . import fastpath
-from .decide import _Decisions
+from .decide import _Decisions, executable
 from .fastpath import _FAST, MODES
-from .hosts import _quoted, _Rules
+from .hosts import _quoted, _Rules, _text
 from .oversized import BEFORE_ATTR, read_attrs, scan_tag, tag_start
 from .syntax import (
+    _BODIES,
     _BOGUS,
     _BOM,
     _CDATA,
     _COMMENT,
     _COMMENT_END,
     _DATA,
-    _FOREIGN,
     _INTAG,
     _NON_WS,
+    _NOSCRIPT_END,
     _RAW,
     _RAW_END,
     _RAWTEXT,
     _TAG,
+    BODY_LIMIT,
     TAG_LIMIT,
+    _attrs,
     _run_end,
+    _self_closing,
 )
+from .tree import OpenElements
 
-# Tags longer than this are not cached, and a cache that reaches its size starts over:
-# at most 512 x 2 KB per policy and set of grants, whatever the pages hold.
+# Tags (with an inline body) longer than this are not cached; at most 512 per
+# policy and set of grants, 2048 in all (hosts._Prepared).
 _CACHED_TAG = 2048
-_CACHED_TAGS = 512
+_CDATA_SPLIT = b"]]>&gt;<![CDATA["
+_HTML_ENCODINGS = ("text/html", "application/xhtml+xml")
 
 
 class HtmlGate(_Decisions):
     """Gate one HTML response: ``feed()`` each chunk, then ``close()``.
 
     ``granted`` maps category ids to consent (required categories count as
-    granted; unknown ones as not). ``nonce`` goes on scripts made live. ``inject``
-    is written once, right after ``<head>`` (or before the first content when the
-    page has no head). Memory is bounded by ``TAG_LIMIT``, whatever the page size.
+    granted; unknown ones as not). ``nonce`` goes on scripts made live from one of
+    the policy's ``nonce_sources``. ``inject`` is written once, right after
+    ``<head>`` (or before the first content when the page has no head). Memory is
+    bounded by ``TAG_LIMIT`` (and ``BODY_LIMIT`` for an inline script or style),
+    whatever the page size, and the work is linear in the body, however it is cut.
     """
 
     def __init__(
@@ -54,18 +62,21 @@ class HtmlGate(_Decisions):
         self._inject = inject
         self._injected = not inject
         self._buf = b""
-        self._waiting: list[bytes] = []  # chunks held while a tag waits for its '>'
+        self._waiting: list[bytes] = []  # chunks held while a tag or a body waits for its end
         self._held = 0
+        self._wait: tuple[str, int, bytes] | None = None  # ("tag", state, b"") or ("body", 0, tail)
         self._state = _DATA
         self._raw: re.Pattern[bytes] = _RAW_END["script"]
         self._raw_name = b"script"
         self._raw_keep = 0
+        self._tree = OpenElements()
         self._template = 0
-        self._foreign = 0
-        self._base: str | None = None
+        self._noscript = False  # inside a <noscript> that is raw text with JavaScript on
+        self._raw_ended = False
+        self._context = (0, 0, False)  # what the fast path was chosen for
+        self._bases: tuple[str, ...] = ()
         self._base_seen = False
         self._at_start = True
-        self._retry = 0  # length of a pending tag already searched for its '>'
         self._sub = BEFORE_ATTR
         self._big: tuple[bool, str, bool] = (False, "", False)  # oversized tag: closing, name, inject after
         self._closed = False
@@ -73,6 +84,10 @@ class HtmlGate(_Decisions):
         self._fast: re.Pattern[bytes] | None = None
         self._mode = 0
         self._update_fast()
+
+    @property
+    def _in_noscript(self) -> bool:  # type: ignore[override]
+        return self._noscript
 
     def feed(self, chunk: bytes) -> bytes:
         """Take the next chunk of the body; return what can be sent now."""
@@ -82,9 +97,9 @@ class HtmlGate(_Decisions):
             return b""
         chunk = bytes(chunk)
         held = self._held + len(chunk)
-        if self._retry and b">" not in chunk and len(self._buf) + held <= TAG_LIMIT:
-            # Only a '>' can end the tag we wait on: hold the chunk without copying
-            # the tag again, which small chunks would make quadratic.
+        if self._wait is not None and len(self._buf) + held <= self._wait_limit() and not self._wait_ends(chunk):
+            # Only this chunk was read: holding it costs nothing more, however small
+            # the chunks (L7: linear in all cases).
             self._waiting.append(chunk)
             self._held = held
             if len(self._waiting) >= 64:
@@ -93,6 +108,7 @@ class HtmlGate(_Decisions):
         self._buf = b"".join((self._buf, *self._waiting, chunk)) if self._buf or self._waiting else chunk
         self._waiting.clear()
         self._held = 0
+        self._wait = None
         return self._run(final=False)
 
     def close(self) -> bytes:
@@ -102,6 +118,7 @@ class HtmlGate(_Decisions):
         self._buf = b"".join((self._buf, *self._waiting))
         self._waiting.clear()
         self._held = 0
+        self._wait = None
         out = self._run(final=True)
         self._closed = True
         if not self._injected:
@@ -109,18 +126,40 @@ class HtmlGate(_Decisions):
             out += self._inject
         return out
 
+    # -- waiting for the end of a tag or body ---------------------------------------
+
+    def _wait_limit(self) -> int:
+        return TAG_LIMIT if self._wait is None or self._wait[0] == "tag" else BODY_LIMIT
+
+    def _wait_ends(self, chunk: bytes) -> bool:
+        """Whether the tag or body waited on may end in this chunk (read once)."""
+        assert self._wait is not None
+        kind, sub, tail = self._wait
+        if kind == "tag":
+            end, sub = scan_tag(chunk, 0, len(chunk), sub)
+            self._wait = (kind, sub, tail)
+            return end >= 0
+        window = tail + chunk
+        if _RAW_END_ANY[self._raw_name].search(window) is not None:
+            return True
+        self._wait = (kind, 0, window[-16:])
+        return False
+
+    def _wait_for_tag(self, buf: bytes, pos: int, n: int) -> None:
+        *_, sub = tag_start(buf, pos, n)
+        self._wait = ("tag", sub, b"")
+
     # -- the scanner ---------------------------------------------------------------
 
     def _update_fast(self) -> None:
-        if not self._injected:
-            self._fast = None
+        self._context = (self._template, self._tree.foreign, self._noscript)
+        if not self._injected or self._tree.in_foreign or self._noscript:
+            self._fast = None  # every token is read: each changes the tree builder's state
             return
-        if self._foreign:
-            mode = "template-foreign" if self._template else "foreign"
-        elif self._template:
+        if self._template:
             mode = "template"
         else:
-            mode = "strict" if self._base else "html"
+            mode = "strict" if self._bases else "html"
         self._fast = _FAST[mode]
         self._mode = MODES.index(mode)
 
@@ -141,13 +180,15 @@ class HtmlGate(_Decisions):
         while pos < n:
             state = self._state
             if state == _DATA:
-                if self._fast is not None and not self._retry:
+                if self._fast is not None and not self._raw_ended:  # a raw text end tag is read here
                     if c is None:
                         pos = _run_end(self._fast, low, pos)
-                    elif self._base is None:  # tags read before go out from the cache
-                        pos, emit = c.skip_known(buf, pos, self._mode, self._rules.tags, self._nonce, out, emit)
+                    elif not self._bases:  # tags read before go out from the cache
+                        pos, emit = c.skip_known(
+                            buf, pos, self._mode, self._rules.tags, self._nonce, out, emit, self._rules.needles
+                        )
                     else:
-                        pos = c.skip(buf, pos, self._mode)
+                        pos = c.skip(buf, pos, self._mode, None)
                     if pos >= n:
                         break
                 if buf[pos] != 0x3C:  # text, read here only before the injection
@@ -166,35 +207,7 @@ class HtmlGate(_Decisions):
                     out += (buf[emit:pos], new)
                     emit = end
                 pos = end
-            elif state == _RAW:
-                if c is not None:
-                    end = c.raw_end(buf, pos, self._raw_name)
-                else:
-                    m = self._raw.search(low, pos)
-                    end = -1 if m is None else m.start()
-                if end < 0:
-                    pos = n if final else max(pos, n - self._raw_keep)
-                    break
-                pos, self._state = end, _DATA
-            elif state == _COMMENT:
-                m = _COMMENT_END.search(buf, pos)
-                if m is None:
-                    pos = n if final else max(pos, n - 3)
-                    break
-                pos, self._state = m.end(), _DATA
-            elif state == _CDATA:
-                end = buf.find(b"]]>", pos)
-                if end < 0:
-                    pos = n if final else max(pos, n - 2)
-                    break
-                pos, self._state = end + 3, _DATA
-            elif state == _BOGUS:
-                end = buf.find(b">", pos)
-                if end < 0:
-                    pos = n
-                    break
-                pos, self._state = end + 1, _DATA
-            else:  # _INTAG
+            elif state == _INTAG:
                 end, self._sub = scan_tag(buf, pos, n, self._sub)
                 if end < 0:
                     pos = n
@@ -204,10 +217,46 @@ class HtmlGate(_Decisions):
                 if closing:
                     self._end_tag(name)
                 else:
-                    self._start_tag(name, False)
+                    self._start_tag(name, False, self._tree.start(name, False))
+                    self._template = self._tree.templates
                 if inject_after and not self._injected:
                     out += (buf[emit:pos], self._take_inject())
                     emit = pos
+            else:
+                if state == _RAW:
+                    if c is not None:
+                        end = c.raw_end(buf, pos, self._raw_name)
+                    else:
+                        m = self._raw.search(low, pos)
+                        end = -1 if m is None else m.start()
+                    after, keep = end, self._raw_keep
+                elif state == _COMMENT:
+                    m = _COMMENT_END.search(buf, pos)
+                    end, after, keep = (-1, -1, 3) if m is None else (m.start(), m.end(), 3)
+                elif state == _CDATA:
+                    end, after, keep = _cdata_end(buf, pos)
+                else:  # _BOGUS
+                    end = buf.find(b">", pos)
+                    after, keep = end + 1, 0
+                if self._noscript:
+                    # With JavaScript on, "</noscript" ends the <noscript> wherever this
+                    # reading has it (a comment, a style, an attribute): escaped, both
+                    # readings end it at the same place.
+                    m = _NOSCRIPT_END.search(buf, pos, n if end < 0 else end)
+                    if m is not None:
+                        out += (buf[emit : m.start()], b"&lt;")
+                        emit = pos = m.start() + 1
+                        continue
+                    keep = max(keep, 10)
+                if end == -2:  # a '>' inside CDATA, split off; go on after it
+                    out += (buf[emit : after - 1], _CDATA_SPLIT)
+                    emit = pos = after
+                    continue
+                if end < 0:
+                    pos = n if final else max(pos, n - keep)
+                    break
+                self._raw_ended = state == _RAW  # its end tag follows: the element it pops was never pushed
+                pos, self._state = after, _DATA
         out.append(buf[emit:pos])
         self._buf = buf[pos:]
         return b"".join(out)
@@ -232,7 +281,7 @@ class HtmlGate(_Decisions):
                     return pos + 6, None
                 self._state = _COMMENT
                 return pos + 4, None
-            if self._foreign and buf.startswith(b"<![CDATA[", pos):
+            if buf.startswith(b"<![CDATA[", pos):
                 self._state = _CDATA
                 return pos + 9, None
             if not final and n - pos < 9 and (b"<!--".startswith(buf[pos:n]) or b"<![CDATA[".startswith(buf[pos:n])):
@@ -252,76 +301,151 @@ class HtmlGate(_Decisions):
         return pos + 1, (None if self._injected else self._take_inject() + b"<")  # a '<' that is text
 
     def _tag(self, buf: bytes, pos: int, n: int, final: bool) -> tuple[int, bytes | None]:
-        if self._retry and buf.find(b">", pos + self._retry) < 0 and n - pos <= TAG_LIMIT and not final:
-            self._retry = n - pos
-            return -1, None
         # A page's tags repeat from one response to the next: what a tag becomes is
-        # kept per policy and grants, keyed by its bytes (see _Rules.tags).
-        cacheable = not self._template and self._base is None
-        read = None
-        if cacheable and self._c is not None:
-            end = self._c.tag_end(buf, pos)
-            if 0 <= end - pos <= _CACHED_TAG:
-                read = self._rules.tags.get(buf[pos:end])
-        if read is None:
+        # kept per policy and grants, keyed by its bytes (and an inline body's).
+        cacheable = not self._template and not self._bases and not self._tree.in_foreign
+        c = self._c
+        end = c.tag_end(buf, pos) if c is not None else -1
+        m = None
+        if end < 0:
             m = _TAG.match(buf, pos)
             if m is None:
                 if final:  # a tag cut by the end of the body: browsers drop it
-                    self._retry = 0
                     return n, None
                 if n - pos > TAG_LIMIT:
-                    self._retry = 0
                     return self._oversized(buf, pos, n)
-                self._retry = n - pos
+                self._wait_for_tag(buf, pos, n)
                 return -1, None
             end = m.end()
-            tag = buf[pos:end]
-            read = self._read(tag, m.end(2) - pos, bool(m.group(1)))
-            if cacheable and end - pos <= _CACHED_TAG and read[1] != "base":
-                cache = self._rules.tags
-                if len(cache) >= _CACHED_TAGS:
-                    cache.clear()
-                cache[tag] = read
-        self._retry = 0
-        closing, name, self_closing, out, nonce_at = read
-        new = self._with_nonce(buf[pos:end], out, nonce_at) if nonce_at >= 0 else out
+        closing = buf[pos + 1] == 0x2F
+        name_end = _run_end(_NAME_END, buf, pos + 1 + closing)
+        name = buf[pos + 1 + closing : name_end].lower().decode("latin-1")
+        body_end = end
+        body: bytes | None = None
+        if not closing and name in _BODIES and not self._template:
+            body_end = self._body_end(buf, end, n, name)
+            if body_end < 0:
+                if final:
+                    body_end = n
+                elif n - end > BODY_LIMIT:
+                    return self._too_long(buf, pos, end, name)
+                else:
+                    self._raw_name = name.encode()
+                    self._wait = ("body", 0, buf[max(end, n - 16) : n])
+                    return -1, None
+            body = self._body_if_read(buf, pos, end, name_end, name, body_end)
+        tag = buf[pos:end]
+        html_rules = True
+        if not closing:
+            html_rules = self._tree_start(name, tag, name_end - pos)
+            self._template = self._tree.templates
+        key = buf[pos:body_end]
+        read = self._rules.tags.get(key) if cacheable and len(key) <= _CACHED_TAG else None
+        if read is None:
+            if name == "base" and not html_rules:
+                read = (False, name, False, None, -1)  # an SVG <base> is no base
+            else:
+                read = self._read(tag, name_end - pos, closing, body)
+            if cacheable and len(key) <= _CACHED_TAG and name != "base":
+                self._rules.remember(key, read)
+        _, _, self_closing, out, nonce_at = read
+        new = self._with_nonce(tag, out, nonce_at) if nonce_at >= 0 else out
+        raw_ended, self._raw_ended = self._raw_ended, False
         if closing:
-            self._end_tag(name)
+            closes = b"" if raw_ended else self._end_tag(name)
+            if closes:
+                new = closes + (tag if new is None else new)
         else:
-            self._start_tag(name, self_closing)
+            self._start_tag(name, self_closing, html_rules)
             if name == "head" and not self._injected:
-                return end, (buf[pos:end] if new is None else new) + self._take_inject()
+                return end, (tag if new is None else new) + self._take_inject()
+        if self._noscript and not (closing and name == "noscript"):
+            new = _escape_noscript_end(tag if new is None else new)
         if not self._injected and (closing or name not in ("html", "head")):
-            new = self._take_inject() + (buf[pos:end] if new is None else new)
+            new = self._take_inject() + (tag if new is None else new)
         return end, new
 
-    # The fast path depends on the template and foreign depths: it changes only with them.
+    def _body_end(self, buf: bytes, end: int, n: int, name: str) -> int:
+        if self._c is not None:
+            return int(self._c.raw_end(buf, end, name.encode()))
+        m = _RAW_END_CI[name].search(buf, end)
+        return -1 if m is None or m.end() > n else m.start()
 
-    def _start_tag(self, name: str, self_closing: bool) -> None:
-        if self._foreign:
-            if name in _FOREIGN and not self_closing:
-                self._foreign += 1
-        elif name == "template":
-            self._template += 1
-            self._update_fast()
-        elif name in _RAWTEXT:
-            self._state = _RAW
-            self._raw = _RAW_END[name]
-            self._raw_name = name.encode()
-            self._raw_keep = len(name) + 2
-        elif name in _FOREIGN and not self_closing:
-            self._foreign = 1
+    @staticmethod
+    def _body_if_read(buf: bytes, pos: int, end: int, name_end: int, name: str, body_end: int) -> bytes | None:
+        """The body of an inline script that runs (or a style), or None."""
+        if name == "script":
+            # On the tag alone: findall() over a slice of a large buffer costs its size.
+            _, first = _attrs(buf[pos:end], name_end - pos, end - pos - 1)
+            kind = first.get(b"type")
+            if kind is not None and _text(kind[3]).strip().lower() == "text/plain":
+                kind = first.get(b"data-type")  # what it runs as once made live
+            if b"src" in first or not executable(kind):
+                return None
+        return buf[end:body_end]
+
+    def _too_long(self, buf: bytes, pos: int, end: int, name: str) -> tuple[int, bytes | None]:
+        """An inline script or style whose body passes BODY_LIMIT before its end: it
+        cannot be read whole, so it goes out inert for every category whose hosts
+        could be in it (fail closed); its body then streams through."""
+        tag = buf[pos:end]
+        closing = False
+        name_end = _run_end(_NAME_END, buf, pos + 1) - pos
+        blocking = self._rules.blocking
+        read = self._read(tag, name_end, closing, None)
+        new = read[3]
+        html_rules = self._tree_start(name, tag, name_end)
+        self._start_tag(name, False, html_rules)
+        if blocking:
+            marker = b' type="text/plain" data-consent=' + _quoted(" ".join(blocking))
+            done = tag if new is None else new
+            _, first = _attrs(done, name_end, len(done) - 1)
+            if name == "script" and (b"src" in first or not executable(first.get(b"type"))):
+                return end, new
+            kind = first.get(b"type")
+            if kind is not None:
+                done = done[: kind[1]] + b"data-" + done[kind[1] :]
+            new = done[:name_end] + marker + done[name_end:]
+        return end, new
+
+    # -- the tree builder's state --------------------------------------------------
+
+    def _tree_start(self, name: str, tag: bytes, at: int) -> bool:
+        encoding = font = False
+        self_closing = False
+        if self._tree.in_foreign and name in ("annotation-xml", "font"):
+            _, first = _attrs(tag, at, len(tag) - 1)
+            if name == "annotation-xml":
+                value = first.get(b"encoding")
+                encoding = value is not None and (value[3] or b"").strip().lower().decode("latin-1") in _HTML_ENCODINGS
+            else:
+                font = any(k in first for k in (b"color", b"face", b"size"))
+        if self._tree.in_foreign or name in ("svg", "math"):
+            self_closing = _self_closing(tag, at)
+        return self._tree.start(name, self_closing, encoding, font)
+
+    def _start_tag(self, name: str, self_closing: bool, html_rules: bool) -> None:
+        if html_rules:
+            if name in _RAWTEXT:
+                self._state = _RAW
+                self._raw = _RAW_END[name]
+                self._raw_name = name.encode()
+                self._raw_keep = len(name) + 2
+            elif name == "noscript":
+                self._noscript = True
+        self._template = self._tree.templates
+        if (self._template, self._tree.foreign, self._noscript) != self._context:
             self._update_fast()
 
-    def _end_tag(self, name: str) -> None:
-        if self._foreign:
-            if name in _FOREIGN:
-                self._foreign -= 1
-                if not self._foreign:
-                    self._update_fast()
-        elif name == "template" and self._template:
-            self._template -= 1
-            self._update_fast()
+    def _end_tag(self, name: str) -> bytes:
+        """Update the state for an end tag; what must go before it (see
+        OpenElements.end) or b""."""
+        if name == "noscript":
+            self._noscript = False
+        closes = self._tree.end(name)
+        self._template = self._tree.templates
+        self._update_fast()
+        return b"".join(b"</" + c.encode("latin-1") + b">" for c in closes)
 
     # -- tags longer than TAG_LIMIT ------------------------------------------------
 
@@ -334,9 +458,41 @@ class HtmlGate(_Decisions):
         if not closing and name and not self._template:
             prefix = buf[pos:n]
             attrs, first = read_attrs(prefix, at - pos, done - pos, self._sub)
-            new, wants_nonce = self._rewrite(name, prefix, attrs, first, at - pos, oversized=True)
+            partial = attrs[-1] if len(attrs) and attrs[-1][4] == len(prefix) and self._sub != BEFORE_ATTR else None
+            new, wants_nonce = self._rewrite(name, prefix, attrs, first, at - pos, oversized=True, partial=partial)
             if wants_nonce:
                 new = self._with_nonce(prefix, new, at - pos)
+            if self._rules.hint is not None:
+                # Attributes that load on any element may come after the cut: empty
+                # copies first shadow them (the first of duplicate attributes wins).
+                empty = b"".join(b" " + a + b'=""' for a in (b"style", b"background", b"ping") if a not in first)
+                written = prefix if new is None else new
+                new = written[: at - pos] + empty + written[at - pos :] if empty else new
         if inject_before:
             new = self._take_inject() + (buf[pos:n] if new is None else new)
         return n, new
+
+
+def _cdata_end(buf: bytes, pos: int) -> tuple[int, int, int]:
+    """A CDATA section ends at "]]>" in foreign content, but "<![CDATA[" is a bogus
+    comment up to the first '>' in HTML content. A '>' before "]]>" is written as
+    "]]>&gt;<![CDATA[": then both readings end at the same place and hold the same
+    text, whichever the browser takes. (end, after, bytes to keep), with end -2 for
+    a '>' to split off."""
+    gt = buf.find(b">", pos)
+    if gt < 0:
+        return -1, -1, 2
+    if gt - 2 >= pos and buf[gt - 2 : gt] == b"]]":
+        return gt - 2, gt + 1, 2
+    return -2, gt + 1, 0
+
+
+_RAW_END_CI = {n: re.compile(b"</" + n.encode() + rb"[\t\n\f\r />]", re.IGNORECASE) for n in _RAWTEXT}
+_RAW_END_ANY = {n.encode(): re.compile(b"</" + n.encode(), re.IGNORECASE) for n in _RAWTEXT}
+_NAME_END = re.compile(rb"[^\t\n\f\r />]*+")
+
+
+def _escape_noscript_end(tag: bytes) -> bytes:
+    """"</noscript" inside a tag (an attribute's name or value), which ends the
+    <noscript> with JavaScript on, written with "&lt;"."""
+    return _NOSCRIPT_END.sub(lambda m: b"&lt;" + m.group()[1:], tag) if b"/" in tag[2:] else tag

@@ -1,5 +1,5 @@
-"""Hosts: URLs read as a browser finds their host, and the host rules of a policy
-prepared once per set of grants."""
+"""Hosts: URLs read as a browser finds their host and path, and the host rules of a
+policy prepared once per set of grants (with one bound on everything cached)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ import html
 import re
 import unicodedata
 import weakref
+from collections import OrderedDict
 from urllib.parse import unquote
+
+import idna
 
 from ..policy import HostRule, Policy
 
@@ -16,6 +19,8 @@ _HIDES_HOST = re.compile(r"[\t\n\r%]|[^\x00-\x7f]")  # what _normal_url could tu
 _C0_SPACE = "".join(map(chr, range(0x21)))
 # Scheme-relative or http(s) URL: (authority, path without query or fragment).
 _AUTHORITY = re.compile(r"(?:https?:)?//([^/?#]*)([^?#]*)")
+_SLASHES = re.compile(r"/{2,}")
+_SPLIT_AUTHORITY = re.compile(r"([^/?#]*)(.*)", re.DOTALL)
 
 
 def _text(value: bytes | None) -> str:
@@ -27,62 +32,56 @@ def _quoted(text: str) -> bytes:
     return b'"' + html.escape(text).encode() + b'"'
 
 
-class _Rules:
-    """What a policy and a set of grants decide, prepared once and shared by every
-    response with the same grants."""
-
-    def __init__(self, policy: Policy, allowed: frozenset[str]) -> None:
-        ordered = [(c.id, rule) for c in policy.categories if not c.required for rule in c.hosts]
-        # Only hosts of categories not granted can block: a URL naming none is let be
-        # without being parsed.
-        hosts = {rule.host.removeprefix("*.") for cid, rule in ordered if cid not in allowed}
-        self.hint = re.compile("|".join(map(re.escape, sorted(hosts)))) if hosts else None
-        self.exact: dict[str, list[tuple[int, str, HostRule]]] = {}
-        self.wild: list[tuple[int, str, HostRule]] = []
-        for i, (cid, rule) in enumerate(ordered):
-            if rule.host.startswith("*."):
-                self.wild.append((i, cid, rule))
-            else:
-                self.exact.setdefault(rule.host, []).append((i, cid, rule))
-        self.consent_attr = {c.id: b" data-consent=" + _quoted(c.id) for c in policy.categories}
-        # What each tag read becomes under these grants (HtmlGate._read), by its bytes.
-        self.tags: dict[bytes, tuple[bool, str, bool, bytes | None, int]] = {}
-
-    @classmethod
-    def of(cls, policy: Policy, allowed: frozenset[str]) -> _Rules:
-        # Keyed by identity (a Policy holds mappings, so it has no hash); the weak
-        # reference tells a reused id from the same policy.
-        entry = _PREPARED.get(id(policy))
-        if entry is None or entry[0]() is not policy:
-            entry = _PREPARED[id(policy)] = (weakref.ref(policy), {})
-        rules = entry[1].get(allowed)
-        if rules is None:
-            rules = entry[1][allowed] = cls(policy, allowed)
-        return rules
-
-    def category(self, url: str) -> str | None:
-        """Policy.category_for_url for a URL already through _normal_url."""
-        host, path = _host_path(url)
-        if not host:
-            return None
-        best: tuple[int, str] | None = None
-        for i, cid, rule in (*self.exact.get(host, ()), *self.wild):
-            if (best is None or i < best[0]) and rule.matches(host, path):
-                best = (i, cid)
-        return None if best is None else best[1]
-
-    def declares_host(self, host: str) -> bool:
-        return host in self.exact or any(rule.matches(host, rule.path or "/") for _, _, rule in self.wild)
+def _uts46(text: str) -> str:
+    """A host's characters mapped as a browser's URL parser does (UTS #46 through the
+    idna package): soft hyphens, zero-width and variation selectors vanish, full-width
+    and compatibility forms fold. A character UTS #46 refuses fails the URL in a
+    browser; NFKC keeps it comparable here."""
+    out = []
+    for ch in text:
+        if ch.isascii():
+            out.append(ch)
+            continue
+        try:
+            out.append(idna.uts46_remap(ch, std3_rules=False, transitional=False))
+        except (idna.IDNAError, ValueError):
+            out.append(unicodedata.normalize("NFKC", ch))
+    return "".join(out).replace("\u3002", ".").replace("\uff0e", ".").replace("\uff61", ".")
 
 
-_PREPARED: dict[int, tuple[weakref.ref[Policy], dict[frozenset[str], _Rules]]] = {}
+def _normal_path(path: str) -> str:
+    """A path as the server that gets it may read it: %-escapes decoded, runs of
+    slashes as one, and "." and ".." segments (also written %2e) resolved, so that
+    ``/x/../recaptcha/api.js`` matches a rule for ``/recaptcha``."""
+    if "%" in path:
+        path = unquote(path)
+    path = _SLASHES.sub("/", path)
+    if "." not in path:
+        return path or "/"
+    out: list[str] = []
+    segments = path.split("/")
+    for i, segment in enumerate(segments):
+        last = i == len(segments) - 1
+        if segment == ".":
+            if last:
+                out.append("")
+        elif segment == "..":
+            if len(out) > 1:
+                out.pop()
+            if last:
+                out.append("")
+        else:
+            out.append(segment)
+    joined = "/".join(out)
+    return joined if joined.startswith("/") else "/" + joined
+
 
 def _normal_url(url: str) -> str:
     """A URL lowered and read as a browser would find its host: no tabs or newlines,
     \\ as /, any run of slashes after http(s): or at the start as //; then, in an
-    http(s) or scheme-relative URL only, %-escapes and full-width characters and dots
-    (IDNA mapping) decoded, as a browser does with a host. Anything else is a path
-    (or another scheme) however it is escaped: "%2F%2Fx.test" stays on this site."""
+    http(s) or scheme-relative URL only, %-escapes decoded and the host mapped as
+    UTS #46 does, and the path normalised (_normal_path). Anything else is a path (or
+    another scheme) however it is escaped: "%2F%2Fx.test" stays on this site."""
     url = url.translate(_TNR).strip(_C0_SPACE).replace("\\", "/")
     lowered = url.lower()
     if lowered.startswith(("http:", "https:")):
@@ -94,11 +93,17 @@ def _normal_url(url: str) -> str:
 
 
 def _decoded(rest: str) -> str:
-    if "%" in rest:
-        rest = unquote(rest)
-    if not rest.isascii():
-        rest = unicodedata.normalize("NFKC", rest).replace("\u3002", ".")
-    return rest.lower()
+    m = _SPLIT_AUTHORITY.match(rest)
+    assert m is not None
+    authority, tail = m.groups()
+    if "%" in authority:
+        authority = unquote(authority)
+    if not authority.isascii():
+        authority = _uts46(authority)
+    if not tail:
+        return authority.lower()
+    cut = min((i for i in (tail.find("?"), tail.find("#")) if i >= 0), default=len(tail))
+    return (authority + _normal_path(tail[:cut]) + tail[cut:]).lower()
 
 
 def _host_path(url: str) -> tuple[str, str]:
@@ -112,3 +117,121 @@ def _host_path(url: str) -> tuple[str, str]:
     host = host.partition("]")[0] + "]" if host.startswith("[") else host.partition(":")[0]
     return host.rstrip("."), path or "/"
 
+
+_Read = tuple[bool, str, bool, "bytes | None", int]
+
+
+class _Rules:
+    """What a policy and a set of grants decide, prepared once and shared by every
+    response with the same grants."""
+
+    def __init__(self, policy: Policy, allowed: frozenset[str]) -> None:
+        ordered = [(c.id, rule) for c in policy.categories if not c.required for rule in c.hosts]
+        # Only hosts of categories not granted can block: a URL naming none is let be
+        # without being parsed.
+        blocking = sorted({rule.host.removeprefix("*.") for cid, rule in ordered if cid not in allowed})
+        self.hint = re.compile("|".join(map(re.escape, blocking))) if blocking else None
+        # The same hosts for the C scanner, which looks for them in script and style bodies.
+        self.needles = tuple(host.encode() for host in blocking)
+        every = sorted({rule.host.removeprefix("*.") for _, rule in ordered})
+        self.any_hint = re.compile("|".join(map(re.escape, every))) if every else None
+        self.exact: dict[str, list[tuple[int, str, HostRule]]] = {}
+        self.wild: list[tuple[int, str, HostRule]] = []
+        for i, (cid, rule) in enumerate(ordered):
+            if rule.host.startswith("*."):
+                self.wild.append((i, cid, rule))
+            else:
+                self.exact.setdefault(rule.host, []).append((i, cid, rule))
+        self.order = {c.id: i for i, c in enumerate(policy.categories)}
+        # Categories not granted that declare hosts: what an unreadable body may name.
+        self.blocking = tuple(dict.fromkeys(cid for cid, _ in ordered if cid not in allowed))
+        self.required = frozenset(c.id for c in policy.categories if c.required)
+        self.trusted = tuple(_normal_url(url) for url in policy.nonce_sources)
+        # What each tag read becomes under these grants (HtmlGate._read), by its bytes.
+        self.tags: dict[bytes, _Read] = {}
+        self.kept = True  # False once _Prepared let it go: it then remembers nothing
+
+    @classmethod
+    def of(cls, policy: Policy, allowed: frozenset[str]) -> _Rules:
+        return _PREPARED.get(policy, allowed)
+
+    def remember(self, tag: bytes, read: _Read) -> None:
+        _PREPARED.remember(self, tag, read)
+
+    def category(self, url: str) -> str | None:
+        """Policy.category_for_url for a URL already through _normal_url."""
+        host, path = _host_path(url)
+        return self.category_at(host, path) if host else None
+
+    def category_at(self, host: str, path: str) -> str | None:
+        best: tuple[int, str] | None = None
+        for i, cid, rule in (*self.exact.get(host, ()), *self.wild):
+            if (best is None or i < best[0]) and rule.matches(host, path):
+                best = (i, cid)
+        return None if best is None else best[1]
+
+    def declares_host(self, host: str) -> bool:
+        return host in self.exact or any(rule.matches(host, rule.path or "/") for _, _, rule in self.wild)
+
+
+# Per rules and in all: a page's tags repeat, so a few hundred cover a site; the
+# bound on all of them together holds however many sets of grants visitors make
+# (2^N with N optional categories).
+_TAGS_PER_RULES = 512
+_TAGS_IN_ALL = 2048
+_RULES_KEPT = 64
+
+
+class _Prepared:
+    """Every _Rules in the process, least recently used first, and the one bound
+    on the tags they remember. Process-wide on purpose: a bound per kit or per
+    policy would multiply with them."""
+
+    def __init__(self) -> None:
+        self.rules: OrderedDict[tuple[int, frozenset[str]], tuple[weakref.ref[Policy], _Rules]] = OrderedDict()
+        self.tags = 0
+
+    def get(self, policy: Policy, allowed: frozenset[str]) -> _Rules:
+        # Keyed by identity (a Policy holds mappings, so it has no hash); the weak
+        # reference tells a reused id from the same policy.
+        key = (id(policy), allowed)
+        entry = self.rules.get(key)
+        if entry is not None and entry[0]() is policy:
+            self.rules.move_to_end(key)
+            return entry[1]
+        if entry is not None:
+            self._drop(key)
+        rules = _Rules(policy, allowed)
+        self.rules[key] = (weakref.ref(policy), rules)
+        while len(self.rules) > _RULES_KEPT:
+            self._drop(next(iter(self.rules)))
+        return rules
+
+    def remember(self, rules: _Rules, tag: bytes, read: _Read) -> None:
+        if not rules.kept:
+            return
+        if len(rules.tags) >= _TAGS_PER_RULES:
+            self.tags -= len(rules.tags)
+            rules.tags.clear()
+        if self.tags >= _TAGS_IN_ALL:
+            # Counted again first: a cache emptied by hand (tests, benchmarks) holds nothing.
+            self.tags = sum(len(other.tags) for _, other in self.rules.values())
+        if self.tags >= _TAGS_IN_ALL:
+            for _, other in self.rules.values():  # least recently used first
+                if other.tags:
+                    self.tags -= len(other.tags)
+                    other.tags.clear()
+                if self.tags < _TAGS_IN_ALL:
+                    break
+        before = len(rules.tags)
+        rules.tags[tag] = read
+        self.tags += len(rules.tags) - before
+
+    def _drop(self, key: tuple[int, frozenset[str]]) -> None:
+        _, rules = self.rules.pop(key)
+        rules.kept = False
+        self.tags -= len(rules.tags)
+        rules.tags.clear()
+
+
+_PREPARED = _Prepared()

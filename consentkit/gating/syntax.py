@@ -22,8 +22,10 @@ _URL_ATTRS: dict[str, tuple[bytes, ...]] = {
     **{name: (b"src",) for name in ("iframe", "frame", "embed", "audio", "track", "input")},
 }
 _ANY_URL_ATTRS = (b"src", b"srcset")  # any other element marked data-consent
-_SRCSETS = frozenset({b"srcset", b"imagesrcset", b"data-srcset", b"data-imagesrcset"})
 _RAWTEXT = ("script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes")
+# Raw text whose body the gate reads: an inline script or style may name a host.
+_BODIES = ("script", "style")
+BODY_LIMIT = 1024 * 1024
 _FOREIGN = ("svg", "math")
 # rel values that fetch nothing by themselves; any other rel token may load the href.
 _INERT_RELS = frozenset((
@@ -57,6 +59,7 @@ _UNQUOTED_END = re.compile(rb"[\t\n\f\r >]")
 _COMMENT_END = re.compile(rb"--!?>")
 _NON_WS = re.compile(rb"[^\t\n\f\r ]")
 _RAW_END = {n: re.compile(b"</" + n.encode() + rb"[\t\n\f\r />]") for n in _RAWTEXT}  # on the lowered body
+_NOSCRIPT_END = re.compile(rb"</noscript", re.IGNORECASE)
 
 # Tokenizer states.
 _DATA, _RAW, _COMMENT, _BOGUS, _CDATA, _INTAG = range(6)
@@ -65,7 +68,6 @@ _S_TAGNAME, _S_BEFORE, _S_NAME, _S_AFTER, _S_VALUE, _S_DQ, _S_SQ, _S_UNQ = range
 _BOM = b"\xef\xbb\xbf"
 _WS = frozenset(b"\t\n\f\r ")
 _QUOTES = (0x22, 0x27)
-_INERT_NAME = {name: b"data-" + name for names in _URL_ATTRS.values() for name in names}
 
 
 # An attribute: (lowered name, start, end of name, value without quotes or None, end).

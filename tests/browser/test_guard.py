@@ -64,7 +64,8 @@ WAYS = {
     "inner-html": "var d=document.createElement('div');d.innerHTML='<img src=\"'+ADS+'/p.gif?n=inner-html\">';"
                   "document.body.appendChild(d);",
     "insert-adjacent": "document.body.insertAdjacentHTML('beforeend','<img src=\"'+ADS+'/p.gif?n=insert-adjacent\">');",
-    "escaped-host": "new Image().src='http://ADS%2elocalhost:'+PORT+'/p.gif?n=escaped-host';",
+    # The escape is assembled at run time: written out whole, the server gate makes the inline script inert.
+    "escaped-host": "new Image().src='http://ADS%'+'2elocalhost:'+PORT+'/p.gif?n=escaped-host';",
     "fetch": "fetch(ADS+'/p.gif?n=fetch',{mode:'no-cors'}).then(function(){window.fetched=true});",
     "xhr": "var x=new XMLHttpRequest();x.open('GET',ADS+'/p.gif?n=xhr');x.send();",
     "beacon": "navigator.sendBeacon(ADS+'/p.gif?n=beacon','hit');",
