@@ -413,6 +413,19 @@ def test_big_script_body_and_comment_stream_in_bounded_memory():
     assert peak <= BODY_LIMIT + 65536
 
 
+def test_the_body_of_a_script_with_a_src_is_not_an_inline_loader_inert_or_live():
+    # A browser ignores the body of a script with a src, and the widget gives an inert
+    # script its src back: the body names nothing, before and after a first gating
+    # (found by the idempotence property: a second pass relabelled the tag).
+    page = (b'<script SRC="https://www.google.com/recaptcha/api.js">'
+            b"'<img src=https://pixel.example-analytics.test/p.gif>'</script>")
+    once = rewrite_html(POLICY, {}, page)
+    assert b'data-consent="captcha"' in once
+    assert rewrite_html(POLICY, {}, once) == once
+    assert rewrite_html(POLICY, {"captcha": True}, once).startswith(
+        b'<script data-consent="captcha" src="https://www.google.com/recaptcha/api.js">')
+
+
 def test_inline_script_past_the_body_limit_fails_closed():
     # Beyond BODY_LIMIT the body cannot be read whole: inert for every category not
     # granted that declares hosts (it may name any of them), and streamed through.

@@ -378,9 +378,11 @@ class HtmlGate(_Decisions):
             # On the tag alone: findall() over a slice of a large buffer costs its size.
             _, first = _attrs(buf[pos:end], name_end - pos, end - pos - 1)
             kind = first.get(b"type")
+            src = b"src" in first
             if kind is not None and _text(kind[3]).strip().lower() == "text/plain":
                 kind = first.get(b"data-type")  # what it runs as once made live
-            if b"src" in first or not executable(kind):
+                src = src or b"data-src" in first  # made live, it gets its src back: the body never runs
+            if src or not executable(kind):
                 return None
         return buf[end:body_end]
 
