@@ -7,6 +7,7 @@ import gc
 import json
 import re
 import weakref
+from html import escape
 
 import pytest
 
@@ -61,10 +62,13 @@ async def test_two_kits_with_different_policies_share_nothing(make_kit):
     async with client(a, Origin=SITE) as ca, client(b, Origin=SITE) as cb:
         # Pages first, so that each kit has built and cached its widget tags and state block.
         page_a, page_b = (await ca.get("/")).text, (await cb.get("/")).text
-        assert [c["id"] for c in block(page_a, "consentkit-config")["categories"]] == [  # type: ignore[index]
-            "necessary", "analytics", "captcha", "advertising"]
-        assert [c["id"] for c in block(page_b, "consentkit-config")["categories"]] == [  # type: ignore[index]
-            "necessary", "statistics", "marketing"]
+        # Each page loads its own kit's widget config (keyed by the policy's content).
+        assert escape(a.head.assets.url("widget.js")) in page_a and escape(b.head.assets.url("widget.js")) in page_b
+        assert a.head.assets.url("widget.js") != b.head.assets.url("widget.js")
+        config_a = (await ca.get("/consentkit/config.json")).json()
+        config_b = (await cb.get("/consentkit/config.json")).json()
+        assert [c["id"] for c in config_a["categories"]] == ["necessary", "analytics", "captcha", "advertising"]
+        assert [c["id"] for c in config_b["categories"]] == ["necessary", "statistics", "marketing"]
         accepted = await ca.post("/consentkit/consent", json={"choices": {"analytics": True, "advertising": True}})
         cookie = accepted.cookies["consentkit"]
         for _ in range(2):  # the second time from each kit's outcome cache

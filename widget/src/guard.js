@@ -4,11 +4,11 @@
 // held, in order, and released when the visitor grants it, without a reload. What a
 // held category stores (cookies, storage keys) is refused while it is not granted.
 //
-// Its hooks: the URL properties of the element prototypes, setAttribute (and its NS
-// twin), markup parsed from strings (innerHTML, outerHTML, insertAdjacentHTML,
-// createContextualFragment, document.write), fetch, XMLHttpRequest, sendBeacon,
-// document.cookie, cookieStore and localStorage; a MutationObserver catches what slips
-// past them, after the fact. Its limits are in SECURITY.md ("The runtime guard").
+// Its hooks: the URL properties of the element prototypes, setAttribute, markup parsed
+// from strings (innerHTML, outerHTML, insertAdjacentHTML, createContextualFragment,
+// document.write), fetch, XMLHttpRequest, sendBeacon, document.cookie and localStorage;
+// a MutationObserver catches what slips past them, after the fact. Its limits are in
+// SECURITY.md ("The runtime guard").
 import { CONSENT } from "./constants.js";
 import { own } from "./own.js";
 import { attempt } from "./page.js";
