@@ -136,20 +136,13 @@ export function installGuard(core, rules) {
   };
 
   /**
-   * Hold every URL that must wait in a tree of elements not yet in the page.
-   * @param {ParentNode} root
+   * Hold every URL that must wait in these elements (or in a tree of them not yet in the
+   * page: `holdTree`).
+   * @param {Iterable<Element>} elements
    * @param {boolean} [inert] make them inert as the server does (`data-consent`, and
    *   `type="text/plain"` for a script), for the parser to insert and the widget to
    *   activate, instead of queueing them
    * @returns {boolean} whether anything is held
-   */
-  function holdTree(root, inert = false) {
-    return holdElements(root.querySelectorAll(WATCHED_SELECTOR), inert);
-  }
-
-  /**
-   * @param {Iterable<Element>} elements
-   * @param {boolean} [inert]
    */
   function holdElements(elements, inert = false) {
     let held = false;
@@ -172,7 +165,8 @@ export function installGuard(core, rules) {
     return held;
   }
 
-
+  /** @type {(root: ParentNode, inert?: boolean) => boolean} */
+  const holdTree = (root, inert = false) => holdElements(root.querySelectorAll(WATCHED_SELECTOR), inert);
 
   /**
    * Markup parsed where nothing loads (a template), with what must wait held; null when
