@@ -20,7 +20,7 @@ pytestmark = pytest.mark.anyio
 
 # Each kit's per-feature state, as ConsentKit.__init__ makes it.
 PER_KIT = ("outcomes", "head", "preferences_form", "parental", "parental.tokens", "parental.statuses",
-           "parental.lock", "parental.addresses")
+           "parental.lock")
 
 
 def other_policy() -> Policy:

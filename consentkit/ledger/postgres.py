@@ -499,6 +499,7 @@ class PostgresStore(Store):
             counted += await self._run(functools.partial(one_day, day=day), timeout=max(self.timeout, 600.0))
             day += timedelta(days=1)
         await self._run(recount_months, timeout=max(self.timeout, 600.0))
+        await self._run(lambda conn: conn.execute(self._sql("ANALYZE {daily}")), timeout=max(self.timeout, 600.0))
         return counted
 
     async def count(self, since: datetime | None = None) -> int | None:

@@ -1,7 +1,8 @@
 """What the parental flow keeps for one kit, made in ``ConsentKit.__init__``
 (``kit.parental``), so that two kits in one process share nothing: the signers of
-its links and forms, the lock that makes a link single-use, the parental status
-of recently seen children, and how many requests went to each address today."""
+its links and forms, the lock that makes a link single-use, and the parental
+status of recently seen children. (Requests to an address are counted in the
+ledger, so that every instance sees them: ``records.address_allowed``.)"""
 
 from __future__ import annotations
 
@@ -17,9 +18,6 @@ from .tokens import ParentalTokens
 # site see a parent's decision within this), and how many children are remembered.
 CACHE_SECONDS = 20
 CACHE_SIZE = 4096
-# At most this many requests a day for one child, and to one address.
-MAX_REQUESTS_PER_DAY = 3
-_ADDRESSES_KEPT = 10000
 Status = tuple[ParentalStatus | None, dict[str, bool]]
 
 
@@ -50,35 +48,15 @@ class StatusCache:
         self.entries.pop(visitor_id, None)
 
 
-class AddressLimit:
-    """Requests sent to each address (by its keyed hash) in the last day, in this
-    process: the request form must not become a way to mail strangers."""
-
-    def __init__(self) -> None:
-        self._sent: OrderedDict[str, list[datetime]] = OrderedDict()
-
-    def allow(self, hashed: str, now: datetime) -> bool:
-        """Whether another request may go to this address today; counts it if so."""
-        recent = [t for t in self._sent.get(hashed, []) if now - timedelta(days=1) <= t <= now]
-        if len(recent) >= MAX_REQUESTS_PER_DAY:
-            return False
-        self._sent[hashed] = recent + [now]
-        self._sent.move_to_end(hashed)
-        while len(self._sent) > _ADDRESSES_KEPT:
-            self._sent.popitem(last=False)
-        return True
-
-
 class ParentalFlowState:
     """The parental flow's per-kit state."""
 
     def __init__(self, codec: CookieCodec) -> None:
         self.tokens = ParentalTokens(codec)
         self.statuses = StatusCache()
-        self.addresses = AddressLimit()
         # Held while a link is checked and its decision recorded, so that two posts of
         # the same link cannot both pass (within one process).
         self.lock = asyncio.Lock()
 
 
-__all__ = ["CACHE_SECONDS", "MAX_REQUESTS_PER_DAY", "AddressLimit", "ParentalFlowState", "Status", "StatusCache"]
+__all__ = ["CACHE_SECONDS", "ParentalFlowState", "Status", "StatusCache"]

@@ -17,7 +17,6 @@ from ..ledger.base import Record
 from ..receipts import proof_of_opt_out
 from ..rules import Decision
 from ..state import ParentalStatus, Source
-from .flowstate import MAX_REQUESTS_PER_DAY
 from .history import History, is_parent_record
 from .notifiers import DEFAULT_LINK_DAYS
 from .tokens import MANAGE_DAYS, LinkKind
@@ -25,6 +24,8 @@ from .tokens import MANAGE_DAYS, LinkKind
 # Requests to one address are counted in the ledger, under a pseudonym of the
 # address, so that every worker of every instance sees the same count.
 LIMIT_KIND = "address_limit"
+# At most this many requests a day for one child, and to one address.
+MAX_REQUESTS_PER_DAY = 3
 
 
 def new_id() -> str:
@@ -152,6 +153,6 @@ def erasure_proof(kit: ConsentKit, found: History, now: datetime) -> list[Record
 
 
 __all__ = [
-    "LIMIT_KIND", "address_allowed", "address_key", "append", "count_address", "erasure_proof", "grants", "history",
-    "link_days", "link_url", "max_ages", "new_id", "status_of",
+    "LIMIT_KIND", "MAX_REQUESTS_PER_DAY", "address_allowed", "address_key", "append", "count_address",
+    "erasure_proof", "grants", "history", "link_days", "link_url", "max_ages", "new_id", "status_of",
 ]

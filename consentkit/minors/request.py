@@ -18,7 +18,6 @@ from starlette.responses import Response
 from ..call import Call, ClientError, parse_json, state_response
 from ..rules import view
 from . import records
-from .flowstate import MAX_REQUESTS_PER_DAY
 from .messages import request_message
 from .notifiers import NotifierError, ParentMessage
 from .render import failure, page, wants_html
@@ -74,7 +73,7 @@ async def _request(call: Call, html: bool) -> Response:
     child = choices.visitor_id
     found = await records.history(kit, child)
     now = visit.now
-    if found.requests_since(now - timedelta(days=1)) >= MAX_REQUESTS_PER_DAY:
+    if found.requests_since(now - timedelta(days=1)) >= records.MAX_REQUESTS_PER_DAY:
         raise ClientError(429, "too many requests to parents today; please try again tomorrow")
     hashed = kit.parental.tokens.email_hash(address)
     if not await records.address_allowed(kit, address, now):
