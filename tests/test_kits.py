@@ -7,6 +7,7 @@ import gc
 import json
 import re
 import weakref
+from html import escape
 
 import pytest
 
@@ -60,7 +61,10 @@ async def test_two_kits_with_different_policies_share_nothing(make_kit):
 
     async with client(a, Origin=SITE) as ca, client(b, Origin=SITE) as cb:
         # Pages first, so that each kit has built and cached its widget tags and state block.
-        assert (await ca.get("/")).status_code == (await cb.get("/")).status_code == 200
+        page_a, page_b = (await ca.get("/")).text, (await cb.get("/")).text
+        # Each page loads its own kit's widget config (keyed by the policy's content).
+        assert escape(a.head.assets.url("widget.js")) in page_a and escape(b.head.assets.url("widget.js")) in page_b
+        assert a.head.assets.url("widget.js") != b.head.assets.url("widget.js")
         config_a = (await ca.get("/consentkit/config.json")).json()
         config_b = (await cb.get("/consentkit/config.json")).json()
         assert [c["id"] for c in config_a["categories"]] == ["necessary", "analytics", "captcha", "advertising"]

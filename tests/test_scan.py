@@ -201,8 +201,8 @@ def bad_site(kind: str) -> Starlette:
         port = request.url.port
         culprit = {
             "tracker": f'<script src="http://tracker.localhost:{port}/t.js"></script>',
-            "cookie": '<iframe srcdoc="<script>setTimeout(() => { document.cookie = \'_ga=GA1.1.99.1; path=/\' }, '
-                      '100)</script>"></iframe>',
+            "cookie": '<iframe srcdoc="<script>parent.addEventListener(\'load\', () => { '
+                      'document.cookie = \'_ga=GA1.1.99.1; path=/\' })</script>"></iframe>',
         }[kind]
         return HTMLResponse(f"""<!doctype html><html lang="en"><head><title>Shop</title></head><body>
 <h1>Shop</h1>{culprit}

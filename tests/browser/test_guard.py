@@ -66,6 +66,9 @@ WAYS = {
     "insert-adjacent": "document.body.insertAdjacentHTML('beforeend','<img src=\"'+ADS+'/p.gif?n=insert-adjacent\">');",
     # The escape is assembled at run time: written out whole, the server gate makes the inline script inert.
     "escaped-host": "new Image().src='http://ADS%'+'2elocalhost:'+PORT+'/p.gif?n=escaped-host';",
+    "tab-in-scheme": "new Image().src='ht\\ttp://ads.'+'localhost:'+PORT+'/p.gif?n=tab-in-scheme';",
+    "relative-srcset": "var r=document.createElement('img');r.srcset='/p.gif?n=own 2x, '+ADS+'/p.gif?n=relative-srcset 1x';"
+                       "document.body.appendChild(r);",
     "fetch": "fetch(ADS+'/p.gif?n=fetch',{mode:'no-cors'}).then(function(){window.fetched=true});",
     "xhr": "var x=new XMLHttpRequest();x.open('GET',ADS+'/p.gif?n=xhr');x.send();",
     "beacon": "navigator.sendBeacon(ADS+'/p.gif?n=beacon','hit');",

@@ -19,7 +19,7 @@ installGuard(core, compileRules(policy));
 installSignals(core);
 installGpp(core);
 
-Object.defineProperty(window, CORE_KEY, { value: core });
+page[CORE_KEY] = core;
 page.consentkit = {
   get state() {
     return core.state;

@@ -4,11 +4,11 @@
 // held, in order, and released when the visitor grants it, without a reload. What a
 // held category stores (cookies, storage keys) is refused while it is not granted.
 //
-// Its hooks: the URL properties of the element prototypes, setAttribute (and its NS
-// twin), markup parsed from strings (innerHTML, outerHTML, insertAdjacentHTML,
-// createContextualFragment, document.write), fetch, XMLHttpRequest, sendBeacon,
-// document.cookie, cookieStore and localStorage; a MutationObserver catches what slips
-// past them, after the fact. Its limits are in SECURITY.md ("The runtime guard").
+// Its hooks: the URL properties of the element prototypes, setAttribute, markup parsed
+// from strings (innerHTML, outerHTML, insertAdjacentHTML, createContextualFragment,
+// document.write), fetch, XMLHttpRequest, sendBeacon, document.cookie and localStorage;
+// a MutationObserver catches what slips past them, after the fact. Its limits are in
+// SECURITY.md ("The runtime guard").
 import { CONSENT } from "./constants.js";
 import { own } from "./own.js";
 import { attempt } from "./page.js";
@@ -67,16 +67,17 @@ export function installGuard(core, rules) {
   const granted = ([category, service]) => core.allows(category) || core.allows(service);
 
   /**
-   * The [category, service] that holds this URL now (or any candidate of a srcset), else
-   * null. Any URL is read as a srcset: the pieces of a plain URL name no other host.
+   * The [category, service] that holds this URL now (or any candidate of a srcset), else null.
    * @param {unknown} value
+   * @param {string} [attribute] a srcset is a list of URLs, each before its descriptor
    */
-  function holdingRule(value) {
+  function holdingRule(value, attribute = "") {
     const text = String(value);
     // Most URLs name no declared host: ruled out before they are split or parsed.
     if (!mayNameHost(rules, text)) return null;
-    for (const candidate of text.split(",")) {
-      const url = candidate.trim().split(/\s/)[0];
+    const list = attribute.endsWith("srcset");
+    for (const candidate of list ? text.split(",") : [text]) {
+      const url = list ? candidate.trim().split(/\s/)[0] : candidate;
       const owner = url ? hostOwner(rules, url) : null;
       if (owner && !granted(owner)) return owner;
     }
@@ -93,7 +94,7 @@ export function installGuard(core, rules) {
    * @returns {boolean} whether it is held
    */
   function holdUrl(element, attribute, value, apply) {
-    const owner = holdingRule(value);
+    const owner = holdingRule(value, attribute);
     if (!owner) return false;
     setAttribute.call(element, `data-${attribute}`, String(value));
     queue.push({ owner, release: () => {
@@ -109,7 +110,10 @@ export function installGuard(core, rules) {
     for (const attribute of attributes) {
       // (No property is named "imagesrcset": link.imageSrcset is left to the safety net.)
       wrapSetter(prototype, attribute, (set) => function (value) {
-        if (!holdUrl(this, attribute, value, (v) => set.call(this, v))) set.call(this, value);
+        // The cheap test first: most URLs go straight through, with nothing allocated.
+        if (!mayNameHost(rules, String(value)) || !holdUrl(this, attribute, value, (v) => set.call(this, v))) {
+          set.call(this, value);
+        }
       });
     }
   }
@@ -125,33 +129,27 @@ export function installGuard(core, rules) {
   /** @type {(this: Element, name: string, value: string) => void} */
   Element.prototype.setAttribute = function (name, value) {
     const attribute = watchedAttribute(this, name);
-    if (!attribute || !holdUrl(this, attribute, value, (v) => setAttribute.call(this, attribute, v))) {
+    if (!attribute || !mayNameHost(rules, String(value))
+        || !holdUrl(this, attribute, value, (v) => setAttribute.call(this, attribute, v))) {
       setAttribute.call(this, name, value);
     }
   };
 
   /**
-   * Hold every URL that must wait in a tree of elements not yet in the page.
-   * @param {ParentNode} root
+   * Hold every URL that must wait in these elements (or in a tree of them not yet in the
+   * page: `holdTree`).
+   * @param {Iterable<Element>} elements
    * @param {boolean} [inert] make them inert as the server does (`data-consent`, and
    *   `type="text/plain"` for a script), for the parser to insert and the widget to
    *   activate, instead of queueing them
    * @returns {boolean} whether anything is held
-   */
-  function holdTree(root, inert = false) {
-    return holdElements(root.querySelectorAll(WATCHED_SELECTOR), inert);
-  }
-
-  /**
-   * @param {Iterable<Element>} elements
-   * @param {boolean} [inert]
    */
   function holdElements(elements, inert = false) {
     let held = false;
     for (const element of elements) {
       for (const attribute of urlAttributes(element)) {
         const value = element.getAttribute(attribute);
-        const owner = value === null ? null : holdingRule(value);
+        const owner = value === null ? null : holdingRule(value, attribute);
         if (!owner || value === null) continue;
         held = true;
         removeAttribute.call(element, attribute);
@@ -167,7 +165,8 @@ export function installGuard(core, rules) {
     return held;
   }
 
-
+  /** @type {(root: ParentNode, inert?: boolean) => boolean} */
+  const holdTree = (root, inert = false) => holdElements(root.querySelectorAll(WATCHED_SELECTOR), inert);
 
   /**
    * Markup parsed where nothing loads (a template), with what must wait held; null when

@@ -19,16 +19,28 @@ import { matchesName } from "./jar.js";
  */
 export const compileRules = (policy) => ({ ...policy, suspect: new RegExp(policy.suspect, "i") });
 
-const ABSOLUTE = /^[\0- ]*([a-z][a-z\d+.-]*:|[\\/]{2})/i;
+// A URL with a scheme or a host ("//"), as a URL parser reads it: it drops tabs and
+// newlines anywhere, and takes "\" for "/".
+const ABSOLUTE = /^[\0- ]*(?:[a-z\t\n\r][a-z\d+.\-\t\n\r]*:|[\\/][\t\n\r]*[\\/])/i;
+let lastBase = "";
+let baseIsSuspect = false;
 
 /**
  * Whether a URL (or a list of them) may name a declared host: the cheap test that rules
- * most URLs out before they are parsed. A relative URL names the base's host.
+ * most URLs out before they are parsed. A relative URL names the base's host, which is
+ * tested once per base.
  * @param {Rules} rules
  * @param {string} url
  */
-export const mayNameHost = (rules, url) =>
-  rules.suspect.test(url) || (!ABSOLUTE.test(url) && rules.suspect.test(document.baseURI));
+export function mayNameHost(rules, url) {
+  if (ABSOLUTE.test(url)) return rules.suspect.test(url);
+  const base = document.baseURI;
+  if (base !== lastBase) {
+    lastBase = base;
+    baseIsSuspect = rules.suspect.test(base);
+  }
+  return baseIsSuspect || (url.includes(",") && rules.suspect.test(url));
+}
 
 /**
  * The [category, service] of the declared host a URL loads from, after the browser's own
