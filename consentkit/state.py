@@ -78,6 +78,8 @@ class ConsentState:
     expires_at: datetime | None
     usprivacy: str
     sale_opt_in: bool = False
+    gpp: str = ""
+    gpp_sid: tuple[int, ...] = ()
     choices: Choices | None = field(default=None, compare=False, repr=False)
 
     def allows(self, category: str) -> bool:
@@ -102,6 +104,8 @@ class ConsentState:
             "updated_at": iso(self.updated_at),
             "expires_at": iso(self.expires_at),
             "usprivacy": self.usprivacy,
+            "gpp": self.gpp,
+            "gpp_sid": list(self.gpp_sid),
         }
 
 
