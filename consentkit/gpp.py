@@ -222,9 +222,9 @@ def encode_section(name: str, values: Mapping[str, FieldValue]) -> str:
     section = SECTIONS[name]
     unknown = set(values) - {f.name for f in section.fields} - {"Gpc"}
     if unknown:
-        raise ValueError(f"{name} has no field {sorted(unknown)[0]}")
+        raise ValueError(f"{name} has no field {min(unknown)}")
     defaults = {"Version": section.version, "MspaCoveredTransaction": NO}
-    bits = []
+    bits: list[str] = []
     for spec in section.fields:
         value = values.get(spec.name, defaults.get(spec.name, 0 if spec.count == 1 else [0] * spec.count))
         items = [value] if isinstance(value, int) else list(value)
