@@ -89,7 +89,7 @@ async def post_opt_out(call: Call) -> Response:
     kit, visit = call.kit, call.visit
     await visit.apply(rules.opt_out(kit.policy, visit.choices, source="link", now=visit.now))
     if media == FORM:
-        default = f"{kit.prefix}/do-not-sell?done=1"
+        default = f"{visit.prefix}/do-not-sell?done=1"
         return RedirectResponse(call.same_origin_path(target, default), status_code=303)
     return state_response(call)
 

@@ -20,6 +20,7 @@ from .gating.response import ResponseGate, gated_headers
 from .head import state_block
 from .kit import ConsentKit
 from .minors.sync import needs_sync, sync_child
+from .mount import route_path
 from .routing import Endpoints
 from .templating import current_request
 from .visit import Visit
@@ -61,7 +62,7 @@ class ConsentMiddleware:
         visit = Visit.begin(self.kit, scope)
         if needs_sync(visit):
             await sync_child(visit)
-        path: str = scope["path"]
+        path = route_path(scope)
         if path.startswith(self.prefix) or path == "/.well-known/gpc.json":
             await self.endpoints.dispatch(visit, receive, send)
             return
@@ -207,7 +208,7 @@ def _head(visit: Visit, nonce: str | None) -> bytes:
     out = _state_block(visit)
     if visit.kit.inject_widget and not visit.scope.get("consentkit.head_rendered"):
         headers = visit.headers
-        tags = visit.kit.head.tags(
+        tags = visit.kit.head_at(visit.root).tags(
             nonce=nonce, user_agent=headers.get("user-agent"), accept_language=headers.get("accept-language")
         )
         out += tags.encode()

@@ -196,7 +196,10 @@ def document(kit: ConsentKit) -> dict[str, Any]:
 
 
 async def get_openapi(call: Call) -> Response:
-    return JSONResponse(document(call.kit), headers={"Cache-Control": "public, max-age=3600"})
+    found = document(call.kit)
+    if call.visit.root:  # mounted at /shop: the paths are relative to it
+        found["servers"] = [{"url": call.visit.root}]
+    return JSONResponse(found, headers={"Cache-Control": "public, max-age=3600"})
 
 
 ROUTES: dict[tuple[str, str], Handler] = {("GET", "openapi.json"): get_openapi}
