@@ -8,13 +8,14 @@ this module, which the kit installs, needs nothing above it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Protocol
 
 from markupsafe import Markup
 
 from .head import WidgetHead
+from .mount import root_url
 from .policy import Policy
 from .state import ConsentState
 from .tags import gated_tag
@@ -65,18 +66,20 @@ class ConsentProxy:
         return getattr(state, name)
 
 
-def install(env: Environment, *, policy: Policy, head: WidgetHead) -> None:
+def install(env: Environment, *, policy: Policy, head_at: Callable[[str], WidgetHead]) -> None:
     """Add ``consent`` (the request's state), ``consent_head()`` and ``consent_tag()``
-    (``ConsentKit.install`` passes its policy and widget tags)."""
+    (``ConsentKit.install`` passes its policy and its widget tags for a mount point)."""
 
     def consent_head() -> Markup:
         request = current_request.get()
         user_agent = language = None
+        root = ""
         if request is not None:
+            root = root_url(request.scope)
             request.scope["consentkit.head_rendered"] = True
             user_agent = request.headers.get("user-agent")
             language = request.headers.get("accept-language")
-        return Markup(head.tags(nonce=_nonce(request), user_agent=user_agent, accept_language=language))
+        return Markup(head_at(root).tags(nonce=_nonce(request), user_agent=user_agent, accept_language=language))
 
     def consent_tag(category: str, tag: str = "script", **attrs: Any) -> Markup:
         request = current_request.get()
