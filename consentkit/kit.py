@@ -168,6 +168,9 @@ class ConsentKit:
         """The ledger record of a decision: a new receipt id, and the browser's
         summary instead of its User-Agent."""
         browser = browser_summary(user_agent)
+        extra = dict(extra or {})
+        if decision.services:
+            extra["services"] = dict(decision.services)
         return Record(
             receipt_id=self.new_receipt_id(),
             visitor_id=decision.visitor_id,
@@ -185,7 +188,7 @@ class ConsentKit:
             device=browser.device,
             verification=verification,
             kind=kind,
-            extra=dict(extra or {}),
+            extra=extra,
         )
 
     async def record(self, decision: Decision, user_agent: str | None, **extra: Any) -> Record:
