@@ -33,7 +33,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     )),
     ("markup", (
         "consentkit.gating", "consentkit.gating.*", "consentkit.rewrite", "consentkit.head", "consentkit.tags",
-        "consentkit.templating", "consentkit.rendering",
+        "consentkit.templating", "consentkit.rendering", "consentkit.csp_nonce",
     )),
     ("ledger", ("consentkit.ledger", "consentkit.ledger.*", "consentkit.receipts")),
     ("minors-parts", (
