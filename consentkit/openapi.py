@@ -50,6 +50,20 @@ def document(kit: ConsentKit) -> dict[str, Any]:
         },
         "additionalProperties": False,
     }
+    bool_per_service = {
+        "type": "object",
+        "description": "Every declared service's value: its category's unless chosen on its own",
+        "properties": {sid: {"type": "boolean"} for sid in policy.service_ids},
+        "required": list(policy.service_ids),
+        "additionalProperties": False,
+    }
+    services = {
+        "type": "object",
+        "description": "Single services granted (or refused) on their own; a category named in choices covers "
+                       "all its services",
+        "properties": {sid: {"type": "boolean"} for sid in policy.service_ids},
+        "additionalProperties": False,
+    }
     date_time = {"type": ["string", "null"], "format": "date-time"}
     state = {
         "type": "object",
@@ -61,6 +75,7 @@ def document(kit: ConsentKit) -> dict[str, Any]:
             "policy_version": {"type": "string"},
             "mode": {"type": "string", "enum": ["opt_in", "opt_out"]},
             "categories": bool_per_category,
+            "services": bool_per_service,
             "decided": {"type": "boolean"},
             "prompt": {"type": "boolean"},
             "gpc": {"type": "boolean"},
@@ -79,6 +94,7 @@ def document(kit: ConsentKit) -> dict[str, Any]:
         "additionalProperties": False,
         "properties": {
             "choices": choices,
+            "services": services,
             "age_band": {"type": "string", "enum": ["under_13", "13_15", "16_plus"]},
             "source": {"type": "string", "enum": ["banner", "preferences", "api", "link", "gpc"]},
             "sale_opt_in": {"type": "boolean"},
@@ -180,7 +196,10 @@ def document(kit: ConsentKit) -> dict[str, Any]:
 
 
 async def get_openapi(call: Call) -> Response:
-    return JSONResponse(document(call.kit), headers={"Cache-Control": "public, max-age=3600"})
+    found = document(call.kit)
+    if call.visit.root:  # mounted at /shop: the paths are relative to it
+        found["servers"] = [{"url": call.visit.root}]
+    return JSONResponse(found, headers={"Cache-Control": "public, max-age=3600"})
 
 
 ROUTES: dict[tuple[str, str], Handler] = {("GET", "openapi.json"): get_openapi}

@@ -29,10 +29,11 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "consentkit.useragent", "consentkit.catalogue", "consentkit.widget_config",
         "consentkit.assets", "consentkit.csrf", "consentkit.outcomes",
         "consentkit.cookie_dates", "consentkit.cookie_domains", "consentkit.cookie_trust", "consentkit.record_limit",
+        "consentkit.mount",
     )),
     ("markup", (
         "consentkit.gating", "consentkit.gating.*", "consentkit.rewrite", "consentkit.head", "consentkit.tags",
-        "consentkit.templating", "consentkit.rendering",
+        "consentkit.templating", "consentkit.rendering", "consentkit.csp_nonce",
     )),
     ("ledger", ("consentkit.ledger", "consentkit.ledger.*", "consentkit.receipts")),
     ("minors-parts", (
