@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import templating
+from .admin.config import Admin
 from .cookie import COOKIE_NAME, CookieCodec
 from .cookie_domains import hostname
 from .csrf import PREFERENCES_SALT, CsrfGuard
@@ -56,7 +57,8 @@ class ConsentKit:
     outbox. ``parental_verifier``: how a parent is verified (``EmailPlusVerifier`` by
     default; the method's name is recorded). ``spool_dir``: where records wait while
     the ledger's store is down. ``retention_days``: how long records are kept (at
-    least 730). ``clock``: for tests.
+    least 730). ``admin``: the admin console (``Admin(users=...)``, see
+    docs/console.md), served under ``{prefix}/admin``. ``clock``: for tests.
     """
 
     def __init__(
@@ -75,6 +77,7 @@ class ConsentKit:
         spool_dir: str | Path | None = None,
         retention_days: int = 730,
         gpc_last_update: date | None = None,
+        admin: Admin | None = None,
         clock: Callable[[], datetime] = _utcnow,
     ) -> None:
         if not isinstance(policy, Policy):
@@ -115,6 +118,9 @@ class ConsentKit:
         self.notifier: Notifier = notifier
         self.parental_verifier: Verifier = parental_verifier or EmailPlusVerifier()
         self.gpc_last_update = gpc_last_update or _version_date(policy.version) or date.today()
+        if admin is not None and not isinstance(admin, Admin):
+            raise TypeError("admin= takes a consentkit.Admin(users=... or authenticate=...)")
+        self.admin = admin
         self._started = False
         self._start_lock = asyncio.Lock()
 

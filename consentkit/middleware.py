@@ -15,6 +15,7 @@ import anyio
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .admin.console import Console
 from .cookies_out import consent_headers, filter_set_cookies, vary_on_consent
 from .gating.response import ResponseGate, gated_headers
 from .head import state_block
@@ -44,6 +45,7 @@ class ConsentMiddleware:
         self.kit = kit
         self.endpoints = Endpoints(kit)
         self.prefix = kit.prefix + "/"
+        self.console = Console(kit, kit.admin) if kit.admin is not None else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -56,6 +58,9 @@ class ConsentMiddleware:
             # Without lifespan events (some servers, tests), the first request opens the
             # ledger; every handler below may then use it.
             await self.kit.startup()
+        if self.console is not None and self.console.serves(scope["path"]):
+            await self.console(scope, receive, send)  # no visitor's page: no consent handling
+            return
         # A decision the signals made (GPC) is recorded with the cookie that keeps it,
         # on a response that can carry one (consent_headers), not here.
         visit = Visit.begin(self.kit, scope)

@@ -40,6 +40,10 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "consentkit.minors.history", "consentkit.minors.messages", "consentkit.minors.tokens",
         "consentkit.minors.flowstate",
     )),
+    # The console's settings, which the kit keeps (its pages are in "console").
+    ("admin-settings", (
+        "consentkit.admin", "consentkit.admin.config", "consentkit.admin.accounts", "consentkit.admin.throttle",
+    )),
     ("kit", ("consentkit.kit",)),
     ("visit", ("consentkit.visit",)),
     ("toolkit", ("consentkit.call", "consentkit.cookies_out")),
@@ -47,6 +51,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "consentkit.api", "consentkit.files", "consentkit.access", "consentkit.pages", "consentkit.openapi",
         "consentkit.minors.*",
     )),
+    ("console", ("consentkit.admin.*",)),
     ("routing", ("consentkit.routing",)),
     ("middleware", ("consentkit.middleware",)),
     ("entry points", (
