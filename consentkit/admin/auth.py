@@ -25,7 +25,7 @@ def _https(call: AdminCall) -> bool:
 def _cookie(call: AdminCall, response: Response, name: str, value: str, max_age: int | None) -> None:
     https = _https(call)
     response.set_cookie(
-        name, value, max_age=max_age, path="/" if https else call.console.path, secure=https,
+        name, value, max_age=max_age, path="/" if https else call.base, secure=https,
         httponly=True, samesite="strict",
     )
 
@@ -72,7 +72,7 @@ def unauthenticated(call: AdminCall) -> Response:
 def _next(call: AdminCall, asked: str | None) -> str:
     """Where to go after signing in: a page of the console, never elsewhere."""
     home = call.url("")
-    if not asked or len(asked) > 1024 or not asked.startswith(call.console.path + "/") or "\\" in asked:
+    if not asked or len(asked) > 1024 or not asked.startswith(call.base + "/") or "\\" in asked:
         return home
     if any(ord(c) < 0x21 for c in asked) or "//" in asked or "/../" in asked:
         return home
@@ -123,7 +123,7 @@ async def post_login(call: AdminCall) -> Response:
     await call.audit("login", totp=account.totp_secret is not None)
     response = RedirectResponse(_next(call, form.get("next")), status_code=303, headers={"Cache-Control": "no-store"})
     _cookie(call, response, session_cookie_name(call), sessions.issue(account.name, now), admin.session_max_seconds)
-    response.delete_cookie(LOGIN_COOKIE, path="/" if _https(call) else call.console.path)
+    response.delete_cookie(LOGIN_COOKIE, path="/" if _https(call) else call.base)
     return response
 
 
@@ -134,6 +134,6 @@ async def post_logout(call: AdminCall) -> Response:
     target = call.url("login") if call.admin.accounts is not None else (call.admin.login_url or "/")
     response = RedirectResponse(target, status_code=303, headers={"Cache-Control": "no-store"})
     https = _https(call)
-    response.delete_cookie(session_cookie_name(call), path="/" if https else call.console.path, secure=https,
+    response.delete_cookie(session_cookie_name(call), path="/" if https else call.base, secure=https,
                            httponly=True, samesite="strict")
     return response

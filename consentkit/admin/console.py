@@ -20,6 +20,7 @@ from starlette.types import Receive, Scope, Send
 
 from ..kit import ConsentKit
 from ..ledger.base import LedgerError
+from ..mount import route_path
 from . import auth, dashboard, files, proof
 from .config import Admin, Role
 from .page import CSRF_FIELD, AdminCall, ConsoleLike, Handler, Refused, environment
@@ -64,7 +65,7 @@ class Console(ConsoleLike):
         return self.routes.get((method, key)), tail, known
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path: str = scope["path"]
+        path = route_path(scope)
         name = path[len(self.path) + 1:] if path != self.path else ""
         method: str = scope["method"]
         call = AdminCall(self, scope, receive)

@@ -25,6 +25,7 @@ from .. import i18n
 from ..assets import asset
 from ..kit import ConsentKit
 from ..ledger.base import Record
+from ..mount import root_url
 from .config import Admin, AdminUser, Role
 from .sessions import Session, Sessions
 from .texts import TEXTS
@@ -86,6 +87,8 @@ class AdminCall:
         self.scope = scope
         self.receive = receive
         self.tail = tail
+        # The console's URL as the browser sees it (under the app's root_path, if any).
+        self.base = root_url(scope) + console.path
         self.now: datetime = self.kit.clock()
         self.user: AdminUser | None = None
         self.session: Session | None = None
@@ -102,7 +105,7 @@ class AdminCall:
         return dict(parse_qsl(self.scope.get("query_string", b"").decode("latin-1"))[:32])
 
     def url(self, name: str = "") -> str:
-        return self.console.path + "/" + name
+        return self.base + "/" + name
 
     def t(self, key: str) -> str:
         return TEXTS[self.lang].get(key) or TEXTS["en"].get(key, key)
