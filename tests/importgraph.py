@@ -41,6 +41,12 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "consentkit.minors.history", "consentkit.minors.messages", "consentkit.minors.tokens",
         "consentkit.minors.flowstate",
     )),
+    ("requests-parts", (
+        "consentkit.requests", "consentkit.requests.model", "consentkit.requests.clocks",
+        "consentkit.requests.codec", "consentkit.requests.store", "consentkit.requests.sqlite",
+        "consentkit.requests.postgres", "consentkit.requests.verification", "consentkit.requests.sources",
+        "consentkit.requests.messages", "consentkit.requests.own_data", "consentkit.requests.desk",
+    )),
     # The console's settings, which the kit keeps (its pages are in "console").
     ("admin-settings", (
         "consentkit.admin", "consentkit.admin.config", "consentkit.admin.accounts", "consentkit.admin.throttle",
@@ -50,7 +56,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("toolkit", ("consentkit.call", "consentkit.cookies_out")),
     ("features", (
         "consentkit.api", "consentkit.files", "consentkit.access", "consentkit.pages", "consentkit.openapi",
-        "consentkit.minors.*",
+        "consentkit.minors.*", "consentkit.requests.*",
     )),
     ("console", ("consentkit.admin.*",)),
     ("routing", ("consentkit.routing",)),
