@@ -17,7 +17,7 @@ async def get_receipts(call: Call) -> Response:
         records = []
     else:
         records = await call.kit.ledger.for_visitor(visit.choices.visitor_id)
-    receipts = [to_receipt(r, call.kit.policy) for r in records]
+    receipts = [to_receipt(r, call.kit.policy, prefix=call.visit.prefix) for r in records]
     return JSONResponse({"receipts": receipts}, headers={"Cache-Control": "no-store"})
 
 

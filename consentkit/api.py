@@ -14,7 +14,7 @@ from .confirmation import ConfirmationError, Pending
 from .state import AGE_BANDS, AgeBand, Source, iso
 
 CLIENT_SOURCES: frozenset[str] = frozenset({"banner", "preferences", "api", "link"})
-_CONSENT_KEYS = frozenset({"choices", "age_band", "source", "sale_opt_in", "gpc", "confirm"})
+_CONSENT_KEYS = frozenset({"choices", "age_band", "source", "sale_opt_in", "gpc", "confirm", "services"})
 
 
 class Confirm(NamedTuple):
@@ -26,7 +26,7 @@ class Confirm(NamedTuple):
 
 async def decide(
     call: Call, *, source: Source, given: Mapping[str, bool] | None = None, age_band: AgeBand | None = None,
-    sale_opt_in: bool | None = None,
+    sale_opt_in: bool | None = None, services: Mapping[str, bool] | None = None,
 ) -> Confirm | None:
     """Apply a visitor's decision, or, when it turns on sale or sharing that needs a
     separate confirmation (``rules.needs_confirmation``), change nothing and answer
@@ -34,7 +34,7 @@ async def decide(
     kit, visit = call.kit, call.visit
     try:
         outcome = rules.decide(kit.policy, visit.choices, source=source, now=visit.now,
-                               given=given, age_band=age_band, sale_opt_in=sale_opt_in)
+                               given=given, age_band=age_band, sale_opt_in=sale_opt_in, services=services)
     except rules.RuleError as exc:
         raise refused(exc) from None
     pending = rules.needs_confirmation(kit.policy, visit.choices, outcome, visit.now)
@@ -43,7 +43,8 @@ async def decide(
         return None
     if visit.brought is None:
         visit.dirty = True  # the token is bound to this visitor id: the cookie must keep it
-    grant = Pending(dict(given) if given is not None else None, age_band, sale_opt_in, source, pending, visit.now)
+    grant = Pending(dict(given) if given is not None else None, age_band, sale_opt_in, source, pending, visit.now,
+                    dict(services) if services is not None else None)
     return Confirm(kit.confirmations.issue(visit.choices, grant), pending)
 
 
@@ -53,7 +54,8 @@ async def confirm(call: Call, token: object) -> Pending:
     try:
         grant = kit.confirmations.redeem(token, visit.choices)
         outcome = rules.decide(kit.policy, visit.choices, source=grant.source, now=visit.now,
-                               given=grant.given, age_band=grant.age_band, sale_opt_in=grant.sale_opt_in)
+                               given=grant.given, age_band=grant.age_band, sale_opt_in=grant.sale_opt_in,
+                               services=grant.services)
     except ConfirmationError as exc:
         raise ClientError(exc.status, str(exc)) from None
     except rules.RuleError as exc:
@@ -86,6 +88,11 @@ def _consent_body(call: Call, data: Any) -> dict[str, Any]:
         not isinstance(choices, dict) or not all(isinstance(v, bool) for v in choices.values())
     ):
         raise ClientError(400, "choices must be an object of category: true/false")
+    services = data.get("services")
+    if services is not None and (
+        not isinstance(services, dict) or not all(isinstance(v, bool) for v in services.values())
+    ):
+        raise ClientError(400, "services must be an object of service: true/false")
     band = data.get("age_band")
     if band is not None and (band not in AGE_BANDS or band == "unknown"):
         raise ClientError(400, "age_band must be one of under_13, 13_15, 16_plus")
@@ -114,9 +121,11 @@ async def post_consent(call: Call) -> Response:
         if outcome.decision is not None:
             await visit.apply(outcome)
     choices, band, opt_in = data.get("choices"), data.get("age_band"), data.get("sale_opt_in")
-    if choices is not None or band is not None or opt_in is not None:
+    services = data.get("services")
+    if choices is not None or band is not None or opt_in is not None or services is not None:
         source: Source = data.get("source", "api") if data.get("source") != "gpc" else "api"
-        pending = await decide(call, source=source, given=choices, age_band=band, sale_opt_in=opt_in)
+        pending = await decide(call, source=source, given=choices, age_band=band, sale_opt_in=opt_in,
+                               services=services)
         if pending is not None:
             return confirm_response(call, pending)
     return state_response(call)
@@ -136,7 +145,7 @@ async def post_opt_out(call: Call) -> Response:
     kit, visit = call.kit, call.visit
     await visit.apply(rules.opt_out(kit.policy, visit.choices, source="link", now=visit.now))
     if media == FORM:
-        default = f"{kit.prefix}/do-not-sell?done=1"
+        default = f"{visit.prefix}/do-not-sell?done=1"
         return RedirectResponse(call.same_origin_path(target, default), status_code=303)
     return state_response(call)
 

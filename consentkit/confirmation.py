@@ -44,6 +44,7 @@ class Pending:
     source: Source
     categories: tuple[str, ...]
     requested_at: datetime
+    services: Mapping[str, bool] | None = None
 
 
 def _stamp(moment: datetime | None) -> int | None:
@@ -67,6 +68,7 @@ class Confirmations:
             "s": pending.source,
             "c": list(pending.categories),
             "t": _stamp(pending.requested_at),
+            "sv": dict(pending.services) if pending.services is not None else None,
         }
         token: str = self._serializer.dumps(payload)
         return token
@@ -94,10 +96,14 @@ class Confirmations:
         return pending
 
 
-def _pending(data: Any) -> Pending:
-    given = data["g"]
-    if given is not None and not (isinstance(given, dict) and all(isinstance(v, bool) for v in given.values())):
+def _flags(value: Any) -> dict[str, bool] | None:
+    if value is not None and not (isinstance(value, dict) and all(isinstance(v, bool) for v in value.values())):
         raise ValueError("bad grant")
+    return value
+
+
+def _pending(data: Any) -> Pending:
+    given, services = _flags(data["g"]), _flags(data.get("sv"))
     band, source, opt_in, categories = data["a"], data["s"], data["o"], data["c"]
     if band is not None and band not in AGE_BANDS:
         raise ValueError("bad band")
@@ -105,5 +111,6 @@ def _pending(data: Any) -> Pending:
         raise ValueError("bad source")
     if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
         raise ValueError("bad categories")
-    return Pending(given, band, opt_in, source, tuple(categories), datetime.fromtimestamp(int(data["t"]), tz=UTC))
+    return Pending(given, band, opt_in, source, tuple(categories), datetime.fromtimestamp(int(data["t"]), tz=UTC),
+                   services)
 

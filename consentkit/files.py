@@ -4,20 +4,17 @@ widget's scripts, stylesheet and config (``assets.WidgetAssets``), and
 
 from __future__ import annotations
 
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from .call import Call, ClientError, Handler
 
 
 async def get_gpc_json(call: Call) -> Response:
-    return JSONResponse(
-        {"gpc": True, "lastUpdate": call.kit.gpc_last_update.isoformat()},
-        headers={"Cache-Control": "public, max-age=86400"},
-    )
+    return await call.kit.gpc_json()
 
 
 async def get_asset(call: Call) -> Response:
-    found = call.kit.head.assets.get(call.scope["path"].rsplit("/", 1)[-1], call.query.get("lang"))
+    found = call.kit.head_at(call.visit.root).assets.get(call.scope["path"].rsplit("/", 1)[-1], call.query.get("lang"))
     if found is None:
         raise ClientError(404, "no such file")
     versioned = call.query.get("v") == found.version

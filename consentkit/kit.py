@@ -11,6 +11,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from starlette.responses import JSONResponse
+
 from . import templating
 from .confirmation import Confirmations
 from .cookie import COOKIE_NAME, CookieCodec
@@ -36,6 +38,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger("consentkit")
 
 _PREFIX = re.compile(r"^(/[A-Za-z0-9._~-]+)+$")
+# Mount points whose widget assets a kit keeps built (a site has one or two).
+_MAX_ROOTS = 16
 _ORIGIN = re.compile(r"^https?://[^/\s]+$")
 
 
@@ -99,6 +103,7 @@ class ConsentKit:
         # What each feature keeps for this kit alone: two kits in one process share nothing.
         self.outcomes = OutcomeCache()
         self.head = WidgetHead(policy, prefix)
+        self._heads: dict[str, WidgetHead] = {"": self.head}
         self.preferences_form = CsrfGuard(self.codec, PREFERENCES_SALT)
         # Two-step opt-in tokens (confirmation.py).
         self.confirmations = Confirmations(self.codec)
@@ -166,6 +171,9 @@ class ConsentKit:
         """The ledger record of a decision: a new receipt id, and the browser's
         summary instead of its User-Agent."""
         browser = browser_summary(user_agent)
+        extra = dict(extra or {})
+        if decision.services:
+            extra["services"] = dict(decision.services)
         return Record(
             receipt_id=self.new_receipt_id(),
             visitor_id=decision.visitor_id,
@@ -183,7 +191,7 @@ class ConsentKit:
             device=browser.device,
             verification=verification,
             kind=kind,
-            extra=dict(extra or {}),
+            extra=extra,
         )
 
     async def record(self, decision: Decision, user_agent: str | None, **extra: Any) -> Record:
@@ -198,11 +206,34 @@ class ConsentKit:
             logger.error("consent record %s could not be stored or spooled", record.receipt_id)
         return record
 
+    def head_at(self, root: str) -> WidgetHead:
+        """The widget's tags and assets for an app mounted at ``root`` (``/shop``):
+        their URLs, and the endpoints the widget calls, start with it."""
+        head = self._heads.get(root)
+        if head is None:
+            head = WidgetHead(self.policy, root + self.prefix)
+            # A root made of a path parameter comes from clients: keep a few, build the rest.
+            if len(self._heads) < _MAX_ROOTS:
+                self._heads[root] = head
+        return head
+
+    # -- the GPC support resource ---------------------------------------------------
+
+    def gpc_document(self) -> dict[str, Any]:
+        """The body of ``/.well-known/gpc.json``."""
+        return {"gpc": True, "lastUpdate": self.gpc_last_update.isoformat()}
+
+    async def gpc_json(self, request: Any = None) -> JSONResponse:
+        """``/.well-known/gpc.json`` as a Starlette endpoint. The file belongs at the
+        site's root: an app mounted at ``/shop`` has its outer app route it here,
+        ``Route("/.well-known/gpc.json", kit.gpc_json)``."""
+        return JSONResponse(self.gpc_document(), headers={"Cache-Control": "public, max-age=86400"})
+
     # -- templates ---------------------------------------------------------------
 
     def install(self, env: Environment) -> None:
         """Add ``consent``, ``consent_head()`` and ``consent_tag()`` to a Jinja2 environment."""
-        templating.install(env, policy=self.policy, head=self.head)
+        templating.install(env, policy=self.policy, head_at=self.head_at)
 
 
 def _version_date(version: str) -> date | None:

@@ -48,7 +48,7 @@ def _page(call: Call, template: str, status: int = 200, **context: Any) -> HTMLR
     html = templates().get_template(template).render(
         lang=lang,
         t=i18n.texts(lang, kit.policy.texts),
-        prefix=kit.prefix,
+        prefix=call.visit.prefix,
         css_version=css.version if css else "0",
         has_sale=bool(kit.policy.sale_or_sharing_ids),
         state=call.visit.state,
@@ -69,7 +69,7 @@ async def get_preferences(call: Call) -> Response:
         # The token is bound to the visitor id: a new visitor must keep theirs until the POST.
         visit.dirty = True
     asked = call.query.get("next")
-    back = call.same_origin_path(asked, "/")
+    back = call.same_origin_path(asked, call.visit.root + "/")
     minor = visit.state.age_band == "13_15"
     return _page(
         call,
@@ -130,7 +130,7 @@ async def post_preferences(call: Call) -> Response:
                 labels=[policy.category(cid).label for cid in pending.categories],
                 minor=visit.state.age_band == "13_15", next=form.get("next", ""),
             )
-    own_page = f"{kit.prefix}/preferences?saved=1"
+    own_page = f"{visit.prefix}/preferences?saved=1"
     target = call.same_origin_path(form.get("next"), own_page)
     if opt_in and target != own_page:
         # The confirmation that they can opt out at any time must be seen: show it first.
@@ -144,7 +144,7 @@ async def get_do_not_sell(call: Call) -> Response:
         call,
         "do_not_sell.html",
         honored=call.query.get("done") == "1" or state.sale_opt_out,
-        next=call.same_origin_path(call.query.get("next"), "/"),
+        next=call.same_origin_path(call.query.get("next"), call.visit.root + "/"),
     )
 
 

@@ -23,6 +23,7 @@ from .files import get_gpc_json
 from .kit import ConsentKit
 from .ledger.base import LedgerError
 from .minors import routes as minors
+from .mount import route_path
 from .record_limit import RecordLimitExceeded
 from .visit import Visit
 
@@ -66,7 +67,7 @@ class Endpoints:
 
     async def dispatch(self, visit: Visit, receive: Receive, send: Send) -> None:
         scope = visit.scope
-        path: str = scope["path"]
+        path = route_path(scope)
         method: str = scope["method"]
         name = "gpc.json" if path == "/.well-known/gpc.json" else path[len(self.kit.prefix) + 1:]
         if name == "gpc.json":

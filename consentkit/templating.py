@@ -8,13 +8,15 @@ this module, which the kit installs, needs nothing above it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Protocol
 
 from markupsafe import Markup
 
+from .csp_nonce import placeholder
 from .head import WidgetHead
+from .mount import root_url
 from .policy import Policy
 from .state import ConsentState
 from .tags import gated_tag
@@ -41,8 +43,12 @@ current_request: ContextVar[PageRequest | None] = ContextVar("consentkit_request
 
 
 def _nonce(request: PageRequest | None) -> str | None:
-    nonce = request.scope.get("state", {}).get("csp_nonce") if request else None
-    return nonce if isinstance(nonce, str) and nonce else None
+    """The request's CSP nonce; until the app has set one, a placeholder the
+    middleware fills with the response's (``csp_nonce``)."""
+    if request is None:
+        return None
+    nonce = request.scope.get("state", {}).get("csp_nonce")
+    return nonce if isinstance(nonce, str) and nonce else placeholder(request.scope)
 
 
 class ConsentProxy:
@@ -65,18 +71,20 @@ class ConsentProxy:
         return getattr(state, name)
 
 
-def install(env: Environment, *, policy: Policy, head: WidgetHead) -> None:
+def install(env: Environment, *, policy: Policy, head_at: Callable[[str], WidgetHead]) -> None:
     """Add ``consent`` (the request's state), ``consent_head()`` and ``consent_tag()``
-    (``ConsentKit.install`` passes its policy and widget tags)."""
+    (``ConsentKit.install`` passes its policy and its widget tags for a mount point)."""
 
     def consent_head() -> Markup:
         request = current_request.get()
         user_agent = language = None
+        root = ""
         if request is not None:
+            root = root_url(request.scope)
             request.scope["consentkit.head_rendered"] = True
             user_agent = request.headers.get("user-agent")
             language = request.headers.get("accept-language")
-        return Markup(head.tags(nonce=_nonce(request), user_agent=user_agent, accept_language=language))
+        return Markup(head_at(root).tags(nonce=_nonce(request), user_agent=user_agent, accept_language=language))
 
     def consent_tag(category: str, tag: str = "script", **attrs: Any) -> Markup:
         request = current_request.get()

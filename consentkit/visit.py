@@ -13,6 +13,7 @@ from starlette.types import Scope
 from .cookie_trust import consent_cookie_name, read_consent_cookies
 from .kit import ConsentKit
 from .ledger.base import Record
+from .mount import root_url
 from .outcomes import Cached
 from .record_limit import RecordLimitExceeded
 from .rules import Outcome, Signals, evaluate, view
@@ -177,6 +178,16 @@ class Visit:
         if now is self.arrived:  # nothing was decided in this request
             return set()
         return {cid for cid, was in self.arrived.items() if was and not now.get(cid, False)}
+
+    @property
+    def root(self) -> str:
+        """Where the app is mounted (``/shop``, or ``""``), as a URL path."""
+        return root_url(self.scope)
+
+    @property
+    def prefix(self) -> str:
+        """The consent endpoints' path on this request's site: the root and the kit's prefix."""
+        return self.root + self.kit.prefix
 
     @property
     def https(self) -> bool:

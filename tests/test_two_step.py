@@ -204,3 +204,14 @@ async def test_r38_the_preferences_page_refuses_a_bad_confirmation(make_kit):
         r = await c.post("/consentkit/preferences", data={"csrf_token": csrf, "confirm": "forged"})
         assert r.status_code == 400
         assert await _state(c) == before
+
+
+async def test_r38_a_service_grant_in_a_sale_category_takes_two_steps_too(make_kit):
+    kit = make_kit()
+    async with client(kit, Origin=SITE) as c:
+        await _opted_out(c)
+        r = await c.post("/consentkit/consent", json={"services": {"ads": True}, "source": "preferences"})
+        assert r.status_code == 202 and r.json()["confirm"]["categories"] == ["advertising"]
+        assert r.json()["state"]["services"]["ads"] is False
+        done = (await c.post("/consentkit/consent", json={"confirm": r.json()["confirm"]["token"]})).json()
+    assert done["services"]["ads"] is True

@@ -61,7 +61,7 @@ def _page(call: Call, token: str, found: History, decision: Record, status: int 
         call,
         "parental_manage.html",
         status=status,
-        action=f"{kit.prefix}/parental/{token}",
+        action=f"{call.visit.prefix}/parental/{token}",
         link=records.link_url(call, token),
         csrf=kit.parental.tokens.form_token(token),
         done=_DONE.get(call.query.get("done", "")),
@@ -116,5 +116,5 @@ async def act(call: Call, token: str, link: Link) -> Response:
             await records.append(kit, kind="decision", choices=grants, parental_consent=records.status_of(grants, kit),
                                  verification=decision.verification, extra=ids, **common)
             done = "saved" if action == "save" else "refused"
-    return RedirectResponse(f"{kit.prefix}/parental/{token}?done={done}", status_code=303,
+    return RedirectResponse(f"{call.visit.prefix}/parental/{token}?done={done}", status_code=303,
                             headers={"Cache-Control": "no-store", "Referrer-Policy": "same-origin"})

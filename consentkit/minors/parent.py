@@ -38,7 +38,7 @@ def _form_page(call: Call, token: str, request: ParentalRequest, status: int = 2
         call,
         "parental_consent.html",
         status=status,
-        action=f"{kit.prefix}/parental/{token}",
+        action=f"{call.visit.prefix}/parental/{token}",
         csrf=kit.parental.tokens.form_token(token),
         collected=[c for c in categories if not c["sale_or_sharing"]],
         disclosed=[c for c in categories if c["sale_or_sharing"]],

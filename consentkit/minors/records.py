@@ -47,7 +47,7 @@ def link_url(call: Call, token: str) -> str:
     origin = getattr(call.kit.notifier, "site_url", None)
     if not isinstance(origin, str) or not origin:
         origin = f"{call.scope.get('scheme', 'http')}://{call.visit.headers.get('host', 'localhost')}"
-    return f"{origin.rstrip('/')}{call.kit.prefix}/parental/{token}"
+    return f"{origin.rstrip('/')}{call.visit.prefix}/parental/{token}"
 
 
 def address_key(kit: ConsentKit, address: str) -> str:

@@ -41,7 +41,7 @@ def page(call: Call, template: str, status: int = 200, **context: Any) -> HTMLRe
     css = asset("widget.css")
     html = templates().get_template(template).render(
         lang="en",
-        prefix=call.kit.prefix,
+        prefix=call.visit.prefix,
         css_version=css.version if css else "0",
         controller=call.kit.policy.controller.name or call.visit.host or "this site",
         **context,

@@ -108,6 +108,6 @@ async def _request(call: Call, html: bool) -> Response:
     visit.records.append(record)
     if html:
         target = data.get("next")
-        back = call.same_origin_path(target if isinstance(target, str) else None, "/")
+        back = call.same_origin_path(target if isinstance(target, str) else None, call.visit.root + "/")
         return page(call, "parental_sent.html", status=202, back=back, days=records.link_days(kit))
     return state_response(call, 202)

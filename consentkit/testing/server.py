@@ -57,13 +57,16 @@ def serve(
     port: int = 0,
     public_host: str | None = None,
     lifespan: Literal["auto", "on", "off"] = "auto",
+    root_path: str = "",
     timeout: float = 15.0,
 ) -> LiveServer:
     """Serve ``app`` in a daemon thread and return once it accepts connections.
 
     ``port=0`` picks a free port. ``public_host`` is the name put in ``url`` (say
     ``"localhost"``, so that ``*.localhost`` stand-ins are same-site), by default
-    the address bound. Access logs are off: they would hold client addresses.
+    the address bound. ``root_path`` is uvicorn's ``--root-path`` (an app behind a
+    proxy that serves it under ``/shop``). Access logs are off: they would hold
+    client addresses.
     """
     try:
         import uvicorn
@@ -73,7 +76,7 @@ def serve(
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     bound_port: int = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan=lifespan)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan=lifespan, root_path=root_path)
     server = uvicorn.Server(config)
     failure: list[BaseException] = []
 
