@@ -12,7 +12,7 @@ from .call import FORM, Call, ClientError, Handler, parse_json, refused, state_r
 from .state import AGE_BANDS, Source
 
 CLIENT_SOURCES: frozenset[str] = frozenset({"banner", "preferences", "api", "link"})
-_CONSENT_KEYS = frozenset({"choices", "age_band", "source", "sale_opt_in", "gpc"})
+_CONSENT_KEYS = frozenset({"choices", "services", "age_band", "source", "sale_opt_in", "gpc"})
 
 
 async def get_state(call: Call) -> Response:
@@ -33,6 +33,11 @@ def _consent_body(call: Call, data: Any) -> dict[str, Any]:
         not isinstance(choices, dict) or not all(isinstance(v, bool) for v in choices.values())
     ):
         raise ClientError(400, "choices must be an object of category: true/false")
+    services = data.get("services")
+    if services is not None and (
+        not isinstance(services, dict) or not all(isinstance(v, bool) for v in services.values())
+    ):
+        raise ClientError(400, "services must be an object of service: true/false")
     band = data.get("age_band")
     if band is not None and (band not in AGE_BANDS or band == "unknown"):
         raise ClientError(400, "age_band must be one of under_13, 13_15, 16_plus")
@@ -56,12 +61,13 @@ async def post_consent(call: Call) -> Response:
         if outcome.decision is not None:
             await visit.apply(outcome)
     choices, band, opt_in = data.get("choices"), data.get("age_band"), data.get("sale_opt_in")
-    if choices is not None or band is not None or opt_in is not None:
+    services = data.get("services")
+    if choices is not None or band is not None or opt_in is not None or services is not None:
         source: Source = data.get("source", "api") if data.get("source") != "gpc" else "api"
         try:
             outcome = rules.decide(
                 kit.policy, visit.choices, source=source, now=visit.now,
-                given=choices, age_band=band, sale_opt_in=opt_in,
+                given=choices, age_band=band, sale_opt_in=opt_in, services=services,
             )
         except rules.RuleError as exc:
             raise refused(exc) from None

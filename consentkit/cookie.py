@@ -80,6 +80,8 @@ def encode_payload(choices: Choices) -> dict[str, Any]:
         data["o"] = 1
     if choices.updated_at is not None:
         data["u"] = _epoch(choices.updated_at)
+    if choices.services:
+        data["s"] = {k: int(v) for k, v in choices.services.items()}
     return data
 
 
@@ -111,6 +113,7 @@ def decode_payload(data: Any) -> Choices:
         parental_choices=MappingProxyType(_flags(data.get("pc", {}))),
         sale_opt_in=data.get("o") == 1,
         updated_at=_moment(data.get("u")),
+        services=MappingProxyType(_flags(data.get("s", {}))),
     )
 
 

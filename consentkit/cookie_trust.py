@@ -31,7 +31,7 @@ from types import MappingProxyType
 
 from .cookie import CookieCodec, Loaded
 from .policy import Policy
-from .rules import effective_categories
+from .rules import effective_categories, effective_services
 from .state import AGE_BANDS, AgeBand, Choices
 
 __all__ = ["CONSENT_COOKIE_NAMES", "HOST_NAME", "PLAIN_NAME", "SECURE_NAME", "Reading", "consent_cookie_name",
@@ -153,4 +153,15 @@ def merge_in_visitors_favour(policy: Policy, candidates: Sequence[Choices], visi
     # since the rules (age bands, a teen's opt-in) decide what "False" means.
     result = effective_categories(policy, merged, now)
     extra = {cid: False for cid, on in result.items() if on and not granted.get(cid, True)}
-    return merged.evolve(choices={**merged.choices, **extra}) if extra else merged
+    if extra:
+        merged = merged.evolve(choices={**merged.choices, **extra})
+        result = effective_categories(policy, merged, now)
+    # A service is granted only where every candidate grants it, too.
+    every = [effective_services(policy, c, now, s) for c, s in zip(candidates, states, strict=True)]
+    services = {sid: all(s[sid] for s in every) for sid in policy.service_ids}
+    own = {sid: on for sid, on in services.items() if on != result[policy.service(sid)[0].id]}
+    if own:
+        merged = merged.evolve(services=own)
+        got = effective_services(policy, merged, now, result)
+        merged = merged.evolve(services={**own, **{sid: False for sid, on in got.items() if on and not services[sid]}})
+    return merged

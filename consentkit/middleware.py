@@ -13,9 +13,11 @@ from collections.abc import Mapping
 
 import anyio
 from starlette.datastructures import MutableHeaders
+from starlette.middleware.gzip import GZipMiddleware, GZipResponder
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .cookies_out import consent_headers, filter_set_cookies, vary_on_consent
+from .csp_nonce import PLACEHOLDER_KEY, NonceFiller
 from .gating.response import ResponseGate, gated_headers
 from .head import state_block
 from .kit import ConsentKit
@@ -30,14 +32,18 @@ __all__ = ["ConsentMiddleware", "consent_headers", "vary_on_consent"]
 logger = logging.getLogger("consentkit")
 
 _FILE_CHUNK = 64 * 1024
+# How deep to look for a GZipMiddleware inside this one (a stack is a few layers).
+_MAX_DEPTH = 32
+_IDENTITY = (b"accept-encoding", b"identity")
 _NONCE = re.compile(r"'nonce-([A-Za-z0-9+/_=-]{8,128})'")
 
 
 class ConsentMiddleware:
-    """Mount with ``Middleware(ConsentMiddleware, kit=kit)``.
-
-    Put it inside ``GZipMiddleware`` (list it after GZip), so that it sees HTML
-    before compression: compressed responses pass through ungated.
+    """Mount with ``Middleware(ConsentMiddleware, kit=kit)``, before or after
+    ``GZipMiddleware``: the app inside is always asked for uncompressed bodies
+    (``Accept-Encoding: identity``), so the HTML it makes is gated. A GZip that
+    stands outside compresses what comes out; one found inside is done here instead,
+    with its settings, after gating (the log says so once).
     """
 
     def __init__(self, app: ASGIApp, *, kit: ConsentKit) -> None:
@@ -45,8 +51,26 @@ class ConsentMiddleware:
         self.kit = kit
         self.endpoints = Endpoints(kit)
         self.prefix = kit.prefix + "/"
+        self.gzip = _gzip_inside(app)
+        self.warned_encoded = self.told_no_nonce = False
+        if self.gzip is not None:
+            logger.info(
+                "ConsentMiddleware: GZipMiddleware is inside it (FastAPI's add_middleware puts the last call "
+                "outermost); the app inside now gets 'Accept-Encoding: identity' and ConsentMiddleware gzips after "
+                "gating (minimum_size=%s)", self.gzip.minimum_size,
+            )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.gzip is not None and _accepts_gzip(scope):
+            gzip = self.gzip
+            await GZipResponder(
+                self._police, gzip.minimum_size, compresslevel=gzip.compresslevel,
+                thread_minimum_size=gzip.thread_minimum_size, exclude_content_types=gzip.exclude_content_types,
+            )(scope, receive, send)
+            return
+        await self._police(scope, receive, send)
+
+    async def _police(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await self._lifespan(scope, receive, send)
             return
@@ -69,7 +93,7 @@ class ConsentMiddleware:
         scope.setdefault("state", {})["consent"] = visit.state
         token = current_request.set(visit)
         try:
-            await self.app(scope, receive, _Responder(visit, send).send)
+            await self.app(_uncompressed(scope), receive, _Responder(self, visit, send).send)
         finally:
             current_request.reset(token)
 
@@ -91,11 +115,15 @@ class _Responder:
     """Polices one response of the app: its cookies always, its body when it is
     HTML we can read (not compressed, not an event stream)."""
 
-    def __init__(self, visit: Visit, send: Send) -> None:
+    def __init__(self, middleware: ConsentMiddleware, visit: Visit, send: Send) -> None:
+        self.middleware = middleware
         self.visit = visit
         self.downstream = send
         self.start: Message | None = None
         self.gate: ResponseGate | None = None
+        self.nonce: str | None = None
+        self.has_csp = False
+        self.filler: NonceFiller | None = None
 
     async def send(self, message: Message) -> None:
         if message["type"] == "http.response.start":
@@ -118,9 +146,15 @@ class _Responder:
         html = content_type.startswith(b"text/html")
         if html:  # a page view: a static file, an API answer or a download never carries the consent cookie
             await consent_headers(visit, message.get("status", 200), headers)
+        if html and encoded and not self.middleware.warned_encoded:
+            self.middleware.warned_encoded = True
+            logger.warning("an HTML response came with a Content-Encoding although the app was asked for identity: "
+                           "it went out ungated; serve HTML uncompressed to ConsentMiddleware (%s)",
+                           visit.scope.get("path"))
         if html and not encoded and visit.scope.get("method") != "HEAD":
             vary_on_consent(headers)
-            nonce = _nonce(visit, csp)
+            nonce = self.nonce = _nonce(visit, csp)
+            self.has_csp = csp is not None
             self.gate = ResponseGate(
                 visit.kit.policy, _gate_grants(visit), content_type=content_type, nonce=nonce,
                 inject=_head(visit, nonce),
@@ -133,6 +167,10 @@ class _Responder:
         assert self.gate is not None
         more = message.get("more_body", False)
         out = await self.gate.feed_in_slices(message.get("body", b""), final=not more)
+        if self.filler is None and PLACEHOLDER_KEY in self.visit.scope:
+            self.filler = self._filler(self.visit.scope[PLACEHOLDER_KEY])
+        if self.filler is not None:
+            out = self.filler.feed(out, final=not more)
         if self.start is not None and more and not self.gate.decided:
             return  # the encoding is known from the first two bytes on; nothing went out yet
         if self.start is not None:
@@ -148,6 +186,16 @@ class _Responder:
         if out or not more:
             await self.downstream({"type": "http.response.body", "body": out, "more_body": more})
 
+    def _filler(self, placeholder: str) -> NonceFiller:
+        """A template wrote the nonce's placeholder: the response's nonce fills it."""
+        middleware = self.middleware
+        if self.nonce is None and not self.has_csp and not middleware.told_no_nonce:
+            middleware.told_no_nonce = True
+            logger.info("consent_head() rendered without a CSP nonce and the response has no Content-Security-Policy: "
+                        "the widget's tags go out without one. If a middleware outside ConsentMiddleware sets the CSP, "
+                        "have it put its nonce in request.state.csp_nonce before calling the app")
+        return NonceFiller(placeholder, self.nonce)
+
     async def _on_file(self, path: str) -> None:
         """An HTML file the app sends by path (the ``http.response.pathsend``
         extension), with its start held: the server would send the file past the
@@ -161,6 +209,38 @@ class _Responder:
                 if not following:
                     return
                 chunk = following
+
+
+def _gzip_inside(app: ASGIApp) -> GZipMiddleware | None:
+    """The first ``GZipMiddleware`` in the stack inside ours, if any: the layers of a
+    Starlette stack hold the next one as ``app``; a whole Starlette or FastAPI app
+    lists its own in ``user_middleware``."""
+    node: object = app
+    for _ in range(_MAX_DEPTH):
+        if isinstance(node, GZipMiddleware):
+            return node
+        for layer in getattr(node, "user_middleware", ()):
+            if getattr(layer, "cls", None) is GZipMiddleware:
+                return GZipMiddleware(app, *layer.args, **layer.kwargs)  # its settings, for our own compression
+        node = getattr(node, "app", None)
+        if node is None:
+            return None
+    return None
+
+
+def _accepts_gzip(scope: Scope) -> bool:
+    # As GZipMiddleware decides, so that either order gives the same answers.
+    return any(name == b"accept-encoding" and b"gzip" in value for name, value in scope.get("headers", ()))
+
+
+def _uncompressed(scope: Scope) -> Scope:
+    """The scope the app inside gets: ``Accept-Encoding: identity``, so that no
+    compressor inside it (a GZipMiddleware added after ours) hides HTML from the gate.
+    ``state`` and everything else stay shared."""
+    headers = scope.get("headers", ())
+    if not any(name == b"accept-encoding" for name, _ in headers):
+        return scope
+    return {**scope, "headers": [h for h in headers if h[0] != b"accept-encoding"] + [_IDENTITY]}
 
 
 def _facts(raw: list[tuple[bytes, bytes]]) -> tuple[bytes, bool, str | None]:

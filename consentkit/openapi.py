@@ -50,17 +50,32 @@ def document(kit: ConsentKit) -> dict[str, Any]:
         },
         "additionalProperties": False,
     }
+    bool_per_service = {
+        "type": "object",
+        "description": "Every declared service's value: its category's unless chosen on its own",
+        "properties": {sid: {"type": "boolean"} for sid in policy.service_ids},
+        "required": list(policy.service_ids),
+        "additionalProperties": False,
+    }
+    services = {
+        "type": "object",
+        "description": "Single services granted (or refused) on their own; a category named in choices covers "
+                       "all its services",
+        "properties": {sid: {"type": "boolean"} for sid in policy.service_ids},
+        "additionalProperties": False,
+    }
     date_time = {"type": ["string", "null"], "format": "date-time"}
     state = {
         "type": "object",
         "required": ["visitor_id", "policy_version", "mode", "categories", "decided", "prompt", "gpc",
                      "sale_opt_out", "reprompt_not_before", "age_band", "parental_consent", "updated_at",
-                     "expires_at", "usprivacy"],
+                     "expires_at", "usprivacy", "gpp", "gpp_sid"],
         "properties": {
             "visitor_id": {"type": "string"},
             "policy_version": {"type": "string"},
             "mode": {"type": "string", "enum": ["opt_in", "opt_out"]},
             "categories": bool_per_category,
+            "services": bool_per_service,
             "decided": {"type": "boolean"},
             "prompt": {"type": "boolean"},
             "gpc": {"type": "boolean"},
@@ -72,6 +87,10 @@ def document(kit: ConsentKit) -> dict[str, Any]:
             "updated_at": date_time,
             "expires_at": date_time,
             "usprivacy": {"type": "string", "pattern": "^1[YN-][YN][YN-]$"},
+            "gpp": {"type": "string", "pattern": "^D[A-Za-z0-9_-]*(~[A-Za-z0-9_.-]*)*$",
+                    "description": "The IAB GPP string (docs/gpp.md); its header alone where no US section applies"},
+            "gpp_sid": {"type": "array", "items": {"type": "integer", "minimum": 1}, "uniqueItems": True,
+                        "description": "The section ids the GPP string holds, ascending (7 usnat, 8 usca, ...)"},
         },
     }
     consent_request = {
@@ -79,6 +98,7 @@ def document(kit: ConsentKit) -> dict[str, Any]:
         "additionalProperties": False,
         "properties": {
             "choices": choices,
+            "services": services,
             "age_band": {"type": "string", "enum": ["under_13", "13_15", "16_plus"]},
             "source": {"type": "string", "enum": ["banner", "preferences", "api", "link", "gpc"]},
             "sale_opt_in": {"type": "boolean"},

@@ -364,6 +364,7 @@ class Policy:
         object.__setattr__(self, "privacy_url", privacy_url)
         object.__setattr__(self, "nonce_sources", _nonce_sources(nonce_sources))
         object.__setattr__(self, "_by_id", MappingProxyType(by_id))
+        object.__setattr__(self, "_services", MappingProxyType({s.id: (c, s) for c in cats for s in c.services}))
 
     # -- lookups ---------------------------------------------------------------
 
@@ -377,6 +378,15 @@ class Policy:
 
     def __contains__(self, category_id: object) -> bool:
         return category_id in self._by_id  # type: ignore[attr-defined]
+
+    @property
+    def service_ids(self) -> tuple[str, ...]:
+        """Every declared service, in the policy's order."""
+        return tuple(self._services)  # type: ignore[attr-defined]
+
+    def service(self, service_id: str) -> tuple[Category, Service]:
+        """The service with this id and the category it is in; KeyError if none."""
+        return cast(Mapping[str, tuple[Category, Service]], self._services)[service_id]  # type: ignore[attr-defined]
 
     @property
     def sale_or_sharing_ids(self) -> tuple[str, ...]:

@@ -50,7 +50,10 @@ def _purpose(policy: Policy, record: Record, category_id: str, granted: bool) ->
         "primaryPurpose": required,
         "piiCategory": ["cookies and similar identifiers"],
         "cookies": [c.pattern for c in category.cookies] if category else [],
-        "services": [{"id": s.id, "vendor": s.vendor} for s in category.services] if category else [],
+        "services": [
+            {"id": s.id, "vendor": s.vendor, "granted": bool(record.services.get(s.id, granted))}
+            for s in category.services
+        ] if category else [],
         "vendors": vendors,
         "termination": f"until withdrawn, or {policy.lifetime_days} days after the decision",
         "thirdPartyDisclosure": sale,

@@ -9,10 +9,11 @@ without waiting a year.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import MappingProxyType
 
+from . import gpp
 from .policy import Policy
 from .state import AGE_BANDS, AgeBand, Choices, ConsentState, Source, usprivacy_string
 
@@ -55,6 +56,9 @@ class Decision:
     gpc: bool
     age_band: AgeBand
     parental_consent: str | None
+    # Service-level values that differ from their category's (a service granted, or
+    # refused, on its own); the rest follow ``choices``.
+    services: Mapping[str, bool] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +109,53 @@ def _live_choices(policy: Policy, choices: Choices, now: datetime) -> tuple[Mapp
     return choices.choices, current
 
 
+def _live_services(policy: Policy, choices: Choices, now: datetime) -> Mapping[str, bool]:
+    """The visitor's service-level choices that still count: they lapse with the
+    choices (after the lifetime from the decision, or from the last change when no
+    category was ever decided), except a refusal in a sale or sharing category."""
+    if not choices.services:
+        return choices.services
+    end = expires_at(policy, choices)
+    if end is None and choices.updated_at is not None:
+        end = choices.updated_at + timedelta(days=policy.lifetime_days)
+    if end is None or now < end:
+        return choices.services
+    return {sid: False for sid, value in choices.services.items()
+            if value is False and sid in policy.service_ids and policy.service(sid)[0].sale_or_sharing}
+
+
+def effective_services(
+    policy: Policy, choices: Choices, now: datetime, categories: Mapping[str, bool] | None = None
+) -> dict[str, bool]:
+    """Every declared service's value: its category's, unless the visitor chose the
+    service on its own. A service grant counts where the visitor's own grant of its
+    category would (not for a child under 13, whose grants come from a parent; in a
+    sale or sharing category for a teen only after the teen's own opt-in)."""
+    if categories is None:
+        categories = effective_categories(policy, choices, now)
+    live = _live_services(policy, choices, now)
+    band = choices.age_band
+    result: dict[str, bool] = {}
+    for category in policy.categories:
+        for service in category.services:
+            value = categories[category.id]
+            explicit = live.get(service.id)
+            if category.required or explicit is None:
+                pass
+            elif explicit is False:
+                value = False
+            elif not value:
+                value = band != "under_13" and not (
+                    category.sale_or_sharing and band == "13_15" and not choices.sale_opt_in)
+            result[service.id] = value
+    return result
+
+
+def service_deviations(policy: Policy, categories: Mapping[str, bool], services: Mapping[str, bool]) -> dict[str, bool]:
+    """The services whose value is not their category's: what a record must add."""
+    return {sid: value for sid, value in services.items() if value != categories[policy.service(sid)[0].id]}
+
+
 def effective_categories(policy: Policy, choices: Choices, now: datetime) -> dict[str, bool]:
     """Rules 1, 2 and 4: what each category is, given what the visitor said."""
     live, _ = _live_choices(policy, choices, now)
@@ -150,6 +201,8 @@ def view(policy: Policy, choices: Choices, now: datetime) -> ConsentState:
     _, current = _live_choices(policy, choices, now)
     sale_ids = policy.sale_or_sharing_ids
     sale_opt_out = bool(sale_ids) and not any(categories[c] for c in sale_ids)
+    services = effective_services(policy, choices, now, categories)
+    gpp_string, gpp_sid = gpp.for_visitor(policy, categories, gpc=choices.gpc, age_band=choices.age_band)
     return ConsentState(
         visitor_id=choices.visitor_id,
         policy_version=policy.version,
@@ -166,7 +219,10 @@ def view(policy: Policy, choices: Choices, now: datetime) -> ConsentState:
         expires_at=expires_at(policy, choices),
         usprivacy=usprivacy_string(has_sale_categories=bool(sale_ids), sale_opt_out=sale_opt_out),
         sale_opt_in=choices.sale_opt_in,
+        gpp=gpp_string,
+        gpp_sid=gpp_sid,
         choices=choices,
+        services=MappingProxyType(services),
     )
 
 
@@ -183,12 +239,15 @@ def decide(
     given: Mapping[str, bool] | None = None,
     age_band: AgeBand | None = None,
     sale_opt_in: bool | None = None,
+    services: Mapping[str, bool] | None = None,
 ) -> Outcome:
     """Apply a visitor's decision (the consent endpoint, the banner, the preferences).
 
     ``given`` names only the categories decided now; the others keep their value.
     ``given is None`` (an age answer alone) changes no choice and leaves the banner up.
-    Raises RuleError for what the rules refuse.
+    ``services`` grants (or refuses) single services: a category named in ``given``
+    covers all its services (their own earlier choices go), then ``services`` apply;
+    services alone leave the banner as it was. Raises RuleError for what the rules refuse.
     """
     if given:
         for cid, value in given.items():
@@ -196,6 +255,12 @@ def decide(
                 raise RuleError(f"unknown category {cid!r}; this policy has: {', '.join(policy.category_ids)}")
             if policy.category(cid).required and value is not True:
                 raise RuleError(f"category {cid!r} is required and cannot be denied")
+    for sid, value in (services or {}).items():
+        if sid not in policy.service_ids:
+            known = ", ".join(policy.service_ids) or "none"
+            raise RuleError(f"unknown service {sid!r}; this policy has: {known}")
+        if policy.service(sid)[0].required and value is not True:
+            raise RuleError(f"service {sid!r} is in the required category and cannot be denied")
     if age_band is not None and age_band != choices.age_band:
         if choices.age_band != "unknown" and _BAND_ORDER[age_band] > _BAND_ORDER[choices.age_band]:
             raise AlreadyAnswered("the age question was already answered")
@@ -216,7 +281,8 @@ def decide(
                 # months (rule 5); only the visitor's own visit to the preferences can.
                 continue
         merged[cid] = bool(value)
-    changes: dict[str, object] = {"choices": merged, "updated_at": now}
+    by_service = _merged_services(policy, choices, now, given, services, merged if protect_sale else None)
+    changes: dict[str, object] = {"choices": merged, "updated_at": now, "services": by_service}
     if given is not None:
         changes.update(decided_at=now, policy_version=policy.version)
     if sale_opt_in is not None:
@@ -228,6 +294,26 @@ def decide(
         choices = _extend_reprompt(choices, now)
     categories = effective_categories(policy, choices, now)
     return Outcome(choices, view(policy, choices, now), _decision(policy, choices, categories, source, now))
+
+
+def _merged_services(
+    policy: Policy, choices: Choices, now: datetime, given: Mapping[str, bool] | None,
+    services: Mapping[str, bool] | None, protect: Mapping[str, bool] | None,
+) -> dict[str, bool]:
+    """Service-level choices after a decision: a category decided now drops its
+    services' own choices; then the services decided now. ``protect`` (the banner
+    within 12 months of an opt-out) keeps a refused sale category's services off."""
+    decided = set(given or ())
+    out = {sid: value for sid, value in _live_services(policy, choices, now).items()
+           if sid in policy.service_ids and policy.service(sid)[0].id not in decided}
+    for sid, value in (services or {}).items():
+        category = policy.service(sid)[0]
+        if category.required:
+            continue
+        if value and protect is not None and category.sale_or_sharing and protect.get(category.id) is False:
+            continue
+        out[sid] = bool(value)
+    return out
 
 
 def opt_out(policy: Policy, choices: Choices, *, source: Source, now: datetime) -> Outcome:
@@ -242,7 +328,9 @@ def _opt_out(policy: Policy, choices: Choices, now: datetime) -> Choices:
     merged = dict(live)
     for cid in policy.sale_or_sharing_ids:
         merged[cid] = False
-    return _extend_reprompt(choices.evolve(choices=merged, sale_opt_in=False, updated_at=now), now)
+    # An opt-out of sale or sharing covers every service of those categories.
+    services = _merged_services(policy, choices, now, dict.fromkeys(policy.sale_or_sharing_ids, False), None, None)
+    return _extend_reprompt(choices.evolve(choices=merged, sale_opt_in=False, updated_at=now, services=services), now)
 
 
 def _extend_reprompt(choices: Choices, now: datetime) -> Choices:
@@ -255,6 +343,7 @@ def _extend_reprompt(choices: Choices, now: datetime) -> Choices:
 def _decision(
     policy: Policy, choices: Choices, categories: Mapping[str, bool], source: Source, now: datetime
 ) -> Decision:
+    services = service_deviations(policy, categories, effective_services(policy, choices, now, categories))
     return Decision(
         visitor_id=choices.visitor_id,
         at=now,
@@ -265,4 +354,5 @@ def _decision(
         gpc=choices.gpc,
         age_band=choices.age_band,
         parental_consent=choices.parental_consent,
+        services=MappingProxyType(services),
     )

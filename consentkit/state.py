@@ -33,8 +33,10 @@ class Choices:
     """What the visitor has said, and signals already honoured: the cookie's content.
 
     ``choices`` holds only categories the visitor (or a signal) decided; the rest
-    follow the policy's mode. ``parental_choices`` are a parent's grants for a
-    child under 13; ``sale_opt_in`` is a 13-15-year-old's own affirmative opt-in.
+    follow the policy's mode. ``services`` holds service-level choices (a service
+    granted, or refused, apart from its category); a decision about a category
+    replaces them. ``parental_choices`` are a parent's grants for a child under 13;
+    ``sale_opt_in`` is a 13-15-year-old's own affirmative opt-in.
     """
 
     visitor_id: str
@@ -48,9 +50,10 @@ class Choices:
     parental_choices: Mapping[str, bool] = field(default_factory=lambda: _EMPTY)
     sale_opt_in: bool = False
     updated_at: datetime | None = None
+    services: Mapping[str, bool] = field(default_factory=lambda: _EMPTY)
 
     def evolve(self, **changes: Any) -> Choices:
-        for key in ("choices", "parental_choices"):
+        for key in ("choices", "parental_choices", "services"):
             if key in changes:
                 changes[key] = MappingProxyType(dict(changes[key]))
         return replace(self, **changes)
@@ -60,7 +63,10 @@ class Choices:
 class ConsentState:
     """The visitor's consent as it applies to this request (contract section 3).
 
-    Put on ``request.state.consent`` by the middleware; ask it ``allows("analytics")``.
+    Put on ``request.state.consent`` by the middleware; ask it ``allows("analytics")``
+    or, for one service, ``allows("youtube")``. ``services`` holds every declared
+    service's effective value: its category's, unless the visitor chose the service
+    on its own.
     """
 
     visitor_id: str
@@ -78,11 +84,16 @@ class ConsentState:
     expires_at: datetime | None
     usprivacy: str
     sale_opt_in: bool = False
+    gpp: str = ""
+    gpp_sid: tuple[int, ...] = ()
     choices: Choices | None = field(default=None, compare=False, repr=False)
+    services: Mapping[str, bool] = field(default_factory=lambda: _EMPTY)
 
-    def allows(self, category: str) -> bool:
-        """Whether this category is granted now; False for a category the policy lacks."""
-        return self.categories.get(category, False)
+    def allows(self, name: str) -> bool:
+        """Whether this category, or this service, is granted now; False for a name the
+        policy lacks. A category's id is read as the category."""
+        granted = self.categories.get(name)
+        return granted if granted is not None else self.services.get(name, False)
 
     def to_json(self) -> dict[str, Any]:
         """The state as the contract's JSON object."""
@@ -91,6 +102,7 @@ class ConsentState:
             "policy_version": self.policy_version,
             "mode": self.mode,
             "categories": dict(self.categories),
+            "services": dict(self.services),
             "decided": self.decided,
             "prompt": self.prompt,
             "gpc": self.gpc,
@@ -102,6 +114,8 @@ class ConsentState:
             "updated_at": iso(self.updated_at),
             "expires_at": iso(self.expires_at),
             "usprivacy": self.usprivacy,
+            "gpp": self.gpp,
+            "gpp_sid": list(self.gpp_sid),
         }
 
 

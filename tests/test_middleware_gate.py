@@ -4,6 +4,7 @@ the CSP nonce is found in the header or on request.state; Vary is added or merge
 
 from __future__ import annotations
 
+import gzip
 import re
 from collections.abc import AsyncIterator
 
@@ -129,15 +130,20 @@ async def test_event_streams_and_other_types_pass_untouched(kit, path):
     assert b"consentkit-state" not in r.content
 
 
-async def test_encoded_html_passes_untouched(kit):
-    # GZip listed *inside* ConsentMiddleware (the wrong order): the body comes compressed.
-    app = Starlette(routes=ROUTES, middleware=[Middleware(ConsentMiddleware, kit=kit),
-                                               Middleware(GZipMiddleware, minimum_size=10)])
+async def precompressed(request: Request) -> Response:
+    return Response(gzip.compress(PAGE), headers={"Content-Type": "text/html", "Content-Encoding": "gzip"})
+
+
+async def test_html_encoded_regardless_of_accept_encoding_passes_with_a_warning(kit, caplog):
+    """A body the app compressed although asked for identity cannot be read: it
+    passes as it is (never re-encoded), and the log says so once."""
+    app = Starlette(routes=[Route("/gz", precompressed)], middleware=[Middleware(ConsentMiddleware, kit=kit)])
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as c:
-        r = await c.get("/", headers={"Accept-Encoding": "gzip"})
-    assert r.headers["content-encoding"] == "gzip"
-    assert r.content == PAGE  # httpx decompressed exactly what the app wrote
-    assert "Cookie" not in r.headers.get("vary", "")
+        with caplog.at_level("WARNING", logger="consentkit"):
+            first, second = await c.get("/gz"), await c.get("/gz")
+    assert first.headers["content-encoding"] == "gzip" and first.content == second.content == PAGE
+    assert "Cookie" not in first.headers.get("vary", "")
+    assert len([r for r in caplog.records if "went out ungated" in r.getMessage()]) == 1
 
 
 async def test_gzip_outside_compresses_the_gated_page(kit):

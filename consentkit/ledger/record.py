@@ -17,6 +17,7 @@ class Record:
     ``kind`` is ``"decision"`` for a decision, ``"proof"`` for the minimal proof of an
     opt-out of sale kept after the visitor erased their records. ``region`` is the
     code the rules were applied for (``"US-CA"``, ``"EU"``), None without regions.
+    ``services`` (in ``extra``) are the service-level grants.
     """
 
     receipt_id: str
@@ -37,6 +38,14 @@ class Record:
     kind: str = "decision"
     extra: Mapping[str, Any] = field(default_factory=dict)
     region: str | None = None
+
+    @property
+    def services(self) -> Mapping[str, bool]:
+        """Service-level values that differ from their category's (a service granted or
+        refused on its own), kept in ``extra["services"]``; every other service had its
+        category's value."""
+        services = self.extra.get("services")
+        return services if isinstance(services, Mapping) else {}
 
 
 class LedgerError(Exception):
