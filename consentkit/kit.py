@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse
 
 from . import templating
 from .admin.config import Admin
+from .confirmation import Confirmations
 from .cookie import COOKIE_NAME, CookieCodec
 from .cookie_domains import hostname
 from .csrf import PREFERENCES_SALT, CsrfGuard
@@ -113,6 +114,8 @@ class ConsentKit:
         self.head = WidgetHead(policy, prefix)
         self._heads: dict[str, WidgetHead] = {"": self.head}
         self.preferences_form = CsrfGuard(self.codec, PREFERENCES_SALT)
+        # Two-step opt-in tokens (confirmation.py).
+        self.confirmations = Confirmations(self.codec)
         self.parental = ParentalFlowState(self.codec)
         # How fast one client may add records (None: no limit); see record_limit.py.
         self.record_limit: RecordLimit | None = RecordLimit()
