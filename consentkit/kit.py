@@ -26,6 +26,7 @@ from .minors.verifiers import EmailPlusVerifier, Verifier
 from .outcomes import OutcomeCache
 from .policy import Policy
 from .record_limit import RecordLimit
+from .requests import RequestClocks, RequestDesk, RequestVerifier, Source, open_request_store
 from .rules import Decision
 from .useragent import browser_summary
 
@@ -60,7 +61,9 @@ class ConsentKit:
     outbox. ``parental_verifier``: how a parent is verified (``EmailPlusVerifier`` by
     default; the method's name is recorded). ``spool_dir``: where records wait while
     the ledger's store is down. ``retention_days``: how long records are kept (at
-    least 730). ``clock``: for tests.
+    least 730). ``request_clocks``: the privacy requests' deadlines and calendar
+    (``RequestClocks``); ``request_verifier``: how a requester is verified
+    (``EmailCodeVerifier`` by default). ``clock``: for tests.
     """
 
     def __init__(
@@ -79,6 +82,8 @@ class ConsentKit:
         spool_dir: str | Path | None = None,
         retention_days: int = 730,
         gpc_last_update: date | None = None,
+        request_clocks: RequestClocks | None = None,
+        request_verifier: RequestVerifier | None = None,
         clock: Callable[[], datetime] = _utcnow,
     ) -> None:
         if not isinstance(policy, Policy):
@@ -120,6 +125,12 @@ class ConsentKit:
         self.notifier: Notifier = notifier
         self.parental_verifier: Verifier = parental_verifier or EmailPlusVerifier()
         self.gpc_last_update = gpc_last_update or _version_date(policy.version) or date.today()
+        # Privacy requests (consentkit.requests): their table sits beside the ledger's.
+        self.requests = RequestDesk(
+            store=open_request_store(store), ledger=self.ledger, policy=policy, codec=self.codec,
+            notifier=notifier, clock=clock, clocks=request_clocks, verifier=request_verifier, prefix=prefix,
+            forget_visitor=self.parental.statuses.forget,
+        )
         self._started = False
         self._start_lock = asyncio.Lock()
 
@@ -136,6 +147,7 @@ class ConsentKit:
                 self._started = True
 
     async def shutdown(self) -> None:
+        await self.requests.close()
         if self._started:
             await self.ledger.stop()
             self._started = False
@@ -225,6 +237,15 @@ class ConsentKit:
         site's root: an app mounted at ``/shop`` has its outer app route it here,
         ``Route("/.well-known/gpc.json", kit.gpc_json)``."""
         return JSONResponse(self.gpc_document(), headers={"Cache-Control": "public, max-age=86400"})
+
+    # -- privacy requests ----------------------------------------------------------
+
+    def register_source(self, name: str, *, export: Any = None, delete: Any = None, correct: Any = None,
+                        limit: Any = None) -> Source:
+        """Register where the site keeps personal information, for privacy requests:
+        async callables taking the verified ``consentkit.requests.Subject`` (``correct``
+        also the correction's text). See docs/requests.md."""
+        return self.requests.register_source(name, export=export, delete=delete, correct=correct, limit=limit)
 
     # -- templates ---------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from starlette.middleware.gzip import GZipMiddleware, GZipResponder
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .cookies_out import consent_headers, filter_set_cookies, vary_on_consent
+from .csp_nonce import PLACEHOLDER_KEY, NonceFiller
 from .gating.response import ResponseGate, gated_headers
 from .head import state_block
 from .kit import ConsentKit
@@ -51,7 +52,7 @@ class ConsentMiddleware:
         self.endpoints = Endpoints(kit)
         self.prefix = kit.prefix + "/"
         self.gzip = _gzip_inside(app)
-        self.warned_encoded = False
+        self.warned_encoded = self.told_no_nonce = False
         if self.gzip is not None:
             logger.info(
                 "ConsentMiddleware: GZipMiddleware is inside it (FastAPI's add_middleware puts the last call "
@@ -120,6 +121,9 @@ class _Responder:
         self.downstream = send
         self.start: Message | None = None
         self.gate: ResponseGate | None = None
+        self.nonce: str | None = None
+        self.has_csp = False
+        self.filler: NonceFiller | None = None
 
     async def send(self, message: Message) -> None:
         if message["type"] == "http.response.start":
@@ -150,7 +154,8 @@ class _Responder:
                            visit.scope.get("path"))
         if html and not encoded and visit.scope.get("method") != "HEAD":
             vary_on_consent(headers)
-            nonce = _nonce(visit, csp)
+            nonce = self.nonce = _nonce(visit, csp)
+            self.has_csp = csp is not None
             self.gate = ResponseGate(
                 visit.kit.policy, grants, content_type=content_type, nonce=nonce,
                 inject=_head(visit, nonce), services=services,
@@ -163,6 +168,10 @@ class _Responder:
         assert self.gate is not None
         more = message.get("more_body", False)
         out = await self.gate.feed_in_slices(message.get("body", b""), final=not more)
+        if self.filler is None and PLACEHOLDER_KEY in self.visit.scope:
+            self.filler = self._filler(self.visit.scope[PLACEHOLDER_KEY])
+        if self.filler is not None:
+            out = self.filler.feed(out, final=not more)
         if self.start is not None and more and not self.gate.decided:
             return  # the encoding is known from the first two bytes on; nothing went out yet
         if self.start is not None:
@@ -177,6 +186,16 @@ class _Responder:
             await self.downstream(start)
         if out or not more:
             await self.downstream({"type": "http.response.body", "body": out, "more_body": more})
+
+    def _filler(self, placeholder: str) -> NonceFiller:
+        """A template wrote the nonce's placeholder: the response's nonce fills it."""
+        middleware = self.middleware
+        if self.nonce is None and not self.has_csp and not middleware.told_no_nonce:
+            middleware.told_no_nonce = True
+            logger.info("consent_head() rendered without a CSP nonce and the response has no Content-Security-Policy: "
+                        "the widget's tags go out without one. If a middleware outside ConsentMiddleware sets the CSP, "
+                        "have it put its nonce in request.state.csp_nonce before calling the app")
+        return NonceFiller(placeholder, self.nonce)
 
     async def _on_file(self, path: str) -> None:
         """An HTML file the app sends by path (the ``http.response.pathsend``

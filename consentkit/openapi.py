@@ -69,7 +69,7 @@ def document(kit: ConsentKit) -> dict[str, Any]:
         "type": "object",
         "required": ["visitor_id", "policy_version", "mode", "categories", "decided", "prompt", "gpc",
                      "sale_opt_out", "reprompt_not_before", "age_band", "parental_consent", "updated_at",
-                     "expires_at", "usprivacy"],
+                     "expires_at", "usprivacy", "gpp", "gpp_sid"],
         "properties": {
             "visitor_id": {"type": "string"},
             "policy_version": {"type": "string"},
@@ -87,6 +87,10 @@ def document(kit: ConsentKit) -> dict[str, Any]:
             "updated_at": date_time,
             "expires_at": date_time,
             "usprivacy": {"type": "string", "pattern": "^1[YN-][YN][YN-]$"},
+            "gpp": {"type": "string", "pattern": "^D[A-Za-z0-9_-]*(~[A-Za-z0-9_.-]*)*$",
+                    "description": "The IAB GPP string (docs/gpp.md); its header alone where no US section applies"},
+            "gpp_sid": {"type": "array", "items": {"type": "integer", "minimum": 1}, "uniqueItems": True,
+                        "description": "The section ids the GPP string holds, ascending (7 usnat, 8 usca, ...)"},
         },
     }
     consent_request = {

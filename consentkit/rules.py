@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import MappingProxyType
 
+from . import gpp
 from .policy import Policy
 from .state import AGE_BANDS, AgeBand, Choices, ConsentState, Source, usprivacy_string
 
@@ -201,6 +202,7 @@ def view(policy: Policy, choices: Choices, now: datetime) -> ConsentState:
     sale_ids = policy.sale_or_sharing_ids
     sale_opt_out = bool(sale_ids) and not any(categories[c] for c in sale_ids)
     services = effective_services(policy, choices, now, categories)
+    gpp_string, gpp_sid = gpp.for_visitor(policy, categories, gpc=choices.gpc, age_band=choices.age_band)
     return ConsentState(
         visitor_id=choices.visitor_id,
         policy_version=policy.version,
@@ -217,6 +219,8 @@ def view(policy: Policy, choices: Choices, now: datetime) -> ConsentState:
         expires_at=expires_at(policy, choices),
         usprivacy=usprivacy_string(has_sale_categories=bool(sale_ids), sale_opt_out=sale_opt_out),
         sale_opt_in=choices.sale_opt_in,
+        gpp=gpp_string,
+        gpp_sid=gpp_sid,
         choices=choices,
         services=MappingProxyType(services),
     )

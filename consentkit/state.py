@@ -84,6 +84,8 @@ class ConsentState:
     expires_at: datetime | None
     usprivacy: str
     sale_opt_in: bool = False
+    gpp: str = ""
+    gpp_sid: tuple[int, ...] = ()
     choices: Choices | None = field(default=None, compare=False, repr=False)
     services: Mapping[str, bool] = field(default_factory=lambda: _EMPTY)
 
@@ -112,6 +114,8 @@ class ConsentState:
             "updated_at": iso(self.updated_at),
             "expires_at": iso(self.expires_at),
             "usprivacy": self.usprivacy,
+            "gpp": self.gpp,
+            "gpp_sid": list(self.gpp_sid),
         }
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from markupsafe import Markup
 
+from .csp_nonce import placeholder
 from .head import WidgetHead
 from .mount import root_url
 from .policy import Policy
@@ -42,8 +43,12 @@ current_request: ContextVar[PageRequest | None] = ContextVar("consentkit_request
 
 
 def _nonce(request: PageRequest | None) -> str | None:
-    nonce = request.scope.get("state", {}).get("csp_nonce") if request else None
-    return nonce if isinstance(nonce, str) and nonce else None
+    """The request's CSP nonce; until the app has set one, a placeholder the
+    middleware fills with the response's (``csp_nonce``)."""
+    if request is None:
+        return None
+    nonce = request.scope.get("state", {}).get("csp_nonce")
+    return nonce if isinstance(nonce, str) and nonce else placeholder(request.scope)
 
 
 class ConsentProxy:

@@ -25,7 +25,7 @@ Kind = Literal["top", "local", "type"]
 # never one above. Patterns are fnmatch-style on dotted names; the first match wins.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("core", (
-        "consentkit.policy", "consentkit.state", "consentkit.rules", "consentkit.cookie", "consentkit.i18n",
+        "consentkit.policy", "consentkit.state", "consentkit.gpp", "consentkit.rules", "consentkit.cookie", "consentkit.i18n",
         "consentkit.useragent", "consentkit.catalogue", "consentkit.widget_config",
         "consentkit.assets", "consentkit.csrf", "consentkit.outcomes",
         "consentkit.cookie_dates", "consentkit.cookie_domains", "consentkit.cookie_trust", "consentkit.record_limit",
@@ -33,7 +33,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     )),
     ("markup", (
         "consentkit.gating", "consentkit.gating.*", "consentkit.rewrite", "consentkit.head", "consentkit.tags",
-        "consentkit.templating", "consentkit.rendering",
+        "consentkit.templating", "consentkit.rendering", "consentkit.csp_nonce",
     )),
     ("ledger", ("consentkit.ledger", "consentkit.ledger.*", "consentkit.receipts")),
     ("minors-parts", (
@@ -41,12 +41,18 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "consentkit.minors.history", "consentkit.minors.messages", "consentkit.minors.tokens",
         "consentkit.minors.flowstate",
     )),
+    ("requests-parts", (
+        "consentkit.requests", "consentkit.requests.model", "consentkit.requests.clocks",
+        "consentkit.requests.codec", "consentkit.requests.store", "consentkit.requests.sqlite",
+        "consentkit.requests.postgres", "consentkit.requests.verification", "consentkit.requests.sources",
+        "consentkit.requests.messages", "consentkit.requests.own_data", "consentkit.requests.desk",
+    )),
     ("kit", ("consentkit.kit",)),
     ("visit", ("consentkit.visit",)),
     ("toolkit", ("consentkit.call", "consentkit.cookies_out")),
     ("features", (
         "consentkit.api", "consentkit.files", "consentkit.access", "consentkit.pages", "consentkit.openapi",
-        "consentkit.minors.*",
+        "consentkit.minors.*", "consentkit.requests.*",
     )),
     ("routing", ("consentkit.routing",)),
     ("middleware", ("consentkit.middleware",)),

@@ -667,3 +667,18 @@ def test_reference_tokenizer_sanity():
     assert tags == [("a", [("b", "1>2"), ("c", "d"), ("e", "")], False), ("script", [], False),
                     ("template", [], False), ("z", [], True)]
     assert split_url(GA)[0] == "www.google-analytics.com"
+
+
+def test_a_base_after_one_served_inert_is_read_as_the_first():
+    # A browser takes the first <base> with an href: once the first (on a tracker)
+    # is served inert, the next one is the page's base and must be judged as such
+    # (found by the html5lib differential: the second stayed live and a relative
+    # image resolved to the tracker).
+    tracker = '<base href="https://ads.example-ads.test/">'
+    out = gate(tracker + tracker + '<img src="rel.gif">')
+    assert ' href="https' not in out
+    assert out.count('data-href="https://ads.example-ads.test/"') == 2
+    # A live first base on the site keeps its place: the later one is ignored by browsers.
+    assert gate('<base href="/x/">' + tracker + '<img src="rel.gif">') == '<base href="/x/">' + tracker + '<img src="rel.gif">'
+    # Granted, the first is the base: relative URLs after it are judged against it.
+    assert 'data-href' not in gate(tracker + '<img src="rel.gif">', {"advertising": True})

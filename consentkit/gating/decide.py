@@ -352,19 +352,20 @@ class _Decisions:
         # Relative URLs resolve against the first <base href>: when it points at a
         # declared host, every relative URL after it must be checked too. One in
         # <noscript> counts only with JavaScript off, so it is a base, not the base.
+        # One served inert has no href left, so the next <base href> is the first.
         href = first.get(b"href")
         if href is None or (self._base_seen and not self._in_noscript):
             return None
-        if not self._in_noscript:
-            self._base_seen = True
         url = _normal_url(_text(href[3]))
         host, _ = _host_path(url)
-        if not host or not self._rules.declares_host(host):
-            return None
-        service = self._rules.category(url)
+        service = self._rules.category(url) if host and self._rules.declares_host(host) else None
         if service is not None and service not in self._allowed:
             label = _quoted(self._rules.label([service]))
             return tag[:at] + b" data-consent=" + label + tag[at : href[1]] + b"data-" + tag[href[1] :]
+        if not self._in_noscript:
+            self._base_seen = True
+        if not host or not self._rules.declares_host(host):
+            return None
         self._bases = (*self._bases, url)
         self._update_fast()
         return None

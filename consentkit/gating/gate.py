@@ -313,7 +313,9 @@ class HtmlGate(_Decisions):
             m = _TAG.match(buf, pos)
             if m is None:
                 if final:  # a tag cut by the end of the body: browsers drop it
-                    return n, None
+                    # but with JavaScript on a "</noscript" in it ends the <noscript>
+                    # and what follows is markup: escaped, it ends nothing.
+                    return n, (_escape_noscript_end(buf[pos:n]) if self._noscript else None)
                 if n - pos > TAG_LIMIT:
                     return self._oversized(buf, pos, n)
                 self._wait_for_tag(buf, pos, n)

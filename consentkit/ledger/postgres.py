@@ -102,6 +102,22 @@ def _psycopg() -> Any:
     return psycopg
 
 
+def connection_pool(url: str, *, min_size: int, max_size: int, timeout: float, name: str) -> AsyncConnectionPool[Any]:
+    """A pool of autocommit connections to ``url``, not opened yet: what every
+    PostgreSQL store of consentkit connects through (the ledger's, the requests')."""
+    from psycopg_pool import AsyncConnectionPool
+
+    return AsyncConnectionPool(
+        url, min_size=min_size, max_size=max_size, open=False, timeout=timeout,
+        # Keepalives notice a silently dead server; the pool then replaces the connection.
+        # autocommit: a read is one round trip, a batch insert one statement;
+        # anything needing more than one statement opens a transaction itself.
+        kwargs={"autocommit": True, "connect_timeout": max(1, int(timeout)), "keepalives": 1,
+                "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3},
+        name=name,
+    )
+
+
 def redact(url: str) -> str:
     """The URL without its password, for messages."""
     return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", url)
@@ -184,17 +200,8 @@ class PostgresStore(Store):
     async def open(self) -> None:
         if self._pool is not None:
             return
-        from psycopg_pool import AsyncConnectionPool
-
-        pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
-            self.url, min_size=self.min_size, max_size=self.max_size, open=False, timeout=self.timeout,
-            # Keepalives notice a silently dead server; the pool then replaces the connection.
-            # autocommit: a read is one round trip, a batch insert one statement;
-            # anything needing more than one statement opens a transaction itself.
-            kwargs={"autocommit": True, "connect_timeout": max(1, int(self.timeout)), "keepalives": 1,
-                    "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3},
-            name="consentkit-ledger",
-        )
+        pool = connection_pool(self.url, min_size=self.min_size, max_size=self.max_size, timeout=self.timeout,
+                               name="consentkit-ledger")
         try:
             await pool.open(wait=True, timeout=self.timeout)
             async with pool.connection() as conn:

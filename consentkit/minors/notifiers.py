@@ -23,7 +23,7 @@ logger = logging.getLogger("consentkit.minors")
 
 # How long a parent's consent link works, unless the notifier says otherwise.
 DEFAULT_LINK_DAYS = 7
-MessageKind = Literal["request", "confirmation"]
+MessageKind = Literal["request", "confirmation", "privacy_request"]
 
 
 @dataclass(frozen=True, slots=True)

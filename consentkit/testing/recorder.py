@@ -127,7 +127,8 @@ class TrackerRecorder:
 
     def _learn(self, path: str, content_type: str, body: str) -> None:
         """Update ``consented`` from a visitor's request to a consent endpoint."""
-        if path == f"{self.prefix}/consent":
+        # The app may be mounted under a sub-path (/shop/consentkit/consent).
+        if path.endswith(f"{self.prefix}/consent"):
             try:
                 data = json.loads(body)
             except ValueError:
@@ -135,9 +136,9 @@ class TrackerRecorder:
             choices = data.get("choices") if isinstance(data, dict) else None
             if isinstance(choices, dict):
                 self.note_consent({k: v for k, v in choices.items() if isinstance(v, bool)})
-        elif path == f"{self.prefix}/opt-out":
+        elif path.endswith(f"{self.prefix}/opt-out"):
             self.note_consent({c: False for c in self.policy.sale_or_sharing_ids})
-        elif path == f"{self.prefix}/preferences" and "form" in content_type:
+        elif path.endswith(f"{self.prefix}/preferences") and "form" in content_type:
             ticked = {k for k, _ in parse_qsl(body, keep_blank_values=True)}
             self.note_consent({c: c in ticked for c in self.policy.optional_ids})
 
