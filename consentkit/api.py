@@ -3,16 +3,71 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from . import rules
 from .call import FORM, Call, ClientError, Handler, parse_json, refused, state_response
-from .state import AGE_BANDS, Source
+from .confirmation import ConfirmationError, Pending
+from .state import AGE_BANDS, AgeBand, Source, iso
 
 CLIENT_SOURCES: frozenset[str] = frozenset({"banner", "preferences", "api", "link"})
-_CONSENT_KEYS = frozenset({"choices", "services", "age_band", "source", "sale_opt_in", "gpc"})
+_CONSENT_KEYS = frozenset({"choices", "age_band", "source", "sale_opt_in", "gpc", "confirm", "services"})
+
+
+class Confirm(NamedTuple):
+    """A grant waiting for the visitor's confirmation: its token and what it turns on."""
+
+    token: str
+    categories: tuple[str, ...]
+
+
+async def decide(
+    call: Call, *, source: Source, given: Mapping[str, bool] | None = None, age_band: AgeBand | None = None,
+    sale_opt_in: bool | None = None, services: Mapping[str, bool] | None = None,
+) -> Confirm | None:
+    """Apply a visitor's decision, or, when it turns on sale or sharing that needs a
+    separate confirmation (``rules.needs_confirmation``), change nothing and answer
+    the token of its confirmation."""
+    kit, visit = call.kit, call.visit
+    try:
+        outcome = rules.decide(kit.policy, visit.choices, source=source, now=visit.now,
+                               given=given, age_band=age_band, sale_opt_in=sale_opt_in, services=services)
+    except rules.RuleError as exc:
+        raise refused(exc) from None
+    pending = rules.needs_confirmation(kit.policy, visit.choices, outcome, visit.now)
+    if not pending:
+        await visit.apply(outcome)
+        return None
+    if visit.brought is None:
+        visit.dirty = True  # the token is bound to this visitor id: the cookie must keep it
+    grant = Pending(dict(given) if given is not None else None, age_band, sale_opt_in, source, pending, visit.now,
+                    dict(services) if services is not None else None)
+    return Confirm(kit.confirmations.issue(visit.choices, grant), pending)
+
+
+async def confirm(call: Call, token: object) -> Pending:
+    """Apply the grant a confirmation token carries (the second step)."""
+    kit, visit = call.kit, call.visit
+    try:
+        grant = kit.confirmations.redeem(token, visit.choices)
+        outcome = rules.decide(kit.policy, visit.choices, source=grant.source, now=visit.now,
+                               given=grant.given, age_band=grant.age_band, sale_opt_in=grant.sale_opt_in,
+                               services=grant.services)
+    except ConfirmationError as exc:
+        raise ClientError(exc.status, str(exc)) from None
+    except rules.RuleError as exc:
+        raise refused(exc) from None
+    await visit.apply(outcome, confirmed="two_step", requested_at=iso(grant.requested_at))
+    return grant
+
+
+def confirm_response(call: Call, pending: Confirm) -> JSONResponse:
+    body = {"confirm": {"token": pending.token, "categories": list(pending.categories)},
+            "state": call.visit.state.to_json()}
+    return JSONResponse(body, status_code=202, headers={"Cache-Control": "no-store"})
 
 
 async def get_state(call: Call) -> Response:
@@ -49,12 +104,17 @@ def _consent_body(call: Call, data: Any) -> dict[str, Any]:
     for flag in ("sale_opt_in", "gpc"):
         if flag in data and not isinstance(data[flag], bool):
             raise ClientError(400, f"{flag} must be true or false")
+    if "confirm" in data and len(data) > 1:
+        raise ClientError(400, "confirm goes alone: {\"confirm\": \"<token>\"}")
     return data
 
 
 async def post_consent(call: Call) -> Response:
     data = _consent_body(call, await call.json())
     kit, visit = call.kit, call.visit
+    if "confirm" in data:
+        await confirm(call, data["confirm"])
+        return state_response(call)
     if data.get("gpc") is True:
         # navigator.globalPrivacyControl, for browsers whose header was stripped.
         outcome = rules.evaluate(kit.policy, visit.choices, rules.Signals(gpc=True), visit.now)
@@ -64,14 +124,10 @@ async def post_consent(call: Call) -> Response:
     services = data.get("services")
     if choices is not None or band is not None or opt_in is not None or services is not None:
         source: Source = data.get("source", "api") if data.get("source") != "gpc" else "api"
-        try:
-            outcome = rules.decide(
-                kit.policy, visit.choices, source=source, now=visit.now,
-                given=choices, age_band=band, sale_opt_in=opt_in, services=services,
-            )
-        except rules.RuleError as exc:
-            raise refused(exc) from None
-        await visit.apply(outcome)
+        pending = await decide(call, source=source, given=choices, age_band=band, sale_opt_in=opt_in,
+                               services=services)
+        if pending is not None:
+            return confirm_response(call, pending)
     return state_response(call)
 
 

@@ -22,6 +22,7 @@ WIDGET_KEYS = frozenset({
     "parent.text", "parent.email", "parent.submit", "parent.sent", "parent.unavailable",
     "parent.pending", "parent.denied",
     "minor.opt_in", "minor.confirm", "saved", "error",
+    "confirm.title", "confirm.text", "confirm.teen", "action.confirm", "action.cancel",
 })
 
 DEFAULT_TEXTS: Mapping[str, Mapping[str, str]] = {
@@ -63,7 +64,16 @@ DEFAULT_TEXTS: Mapping[str, Mapping[str, str]] = {
                          "about you. Everything optional stays off.",
         "minor.opt_in": "Allow the sale or sharing of my personal information",
         "minor.confirm": "You allowed the sale or sharing of your personal information. "
-                         "You can opt out at any time.",
+                         "You can opt out at any time: use the \"Do Not Sell or Share My Personal Information\" "
+                         "link at the bottom of every page, or untick it in \"Privacy choices\".",
+        "confirm.title": "Please confirm your choice",
+        "confirm.text": "You asked to allow the sale or sharing of your personal information for the purposes "
+                        "below. Nothing changes until you confirm.",
+        "confirm.teen": "If you confirm, you can opt out later at any time: use the \"Do Not Sell or Share My "
+                        "Personal Information\" link at the bottom of every page, or untick it in \"Privacy "
+                        "choices\".",
+        "action.confirm": "Confirm",
+        "action.cancel": "Cancel",
         "saved": "Your choices were saved.",
         "error": "Something went wrong. Please try again.",
         "notice.unsupported": "Your browser cannot show our privacy choices. You can make them here:",
@@ -118,7 +128,16 @@ DEFAULT_TEXTS: Mapping[str, Mapping[str, str]] = {
                          "sobre ti. Todo lo opcional sigue desactivado.",
         "minor.opt_in": "Permitir la venta o el intercambio de mi información personal",
         "minor.confirm": "Ha permitido la venta o el intercambio de su información personal. "
-                         "Puede excluirse en cualquier momento.",
+                         "Puede excluirse en cualquier momento: use el enlace \"No vender ni compartir mi "
+                         "información personal\" al pie de cada página, o desmárquelo en \"Opciones de privacidad\".",
+        "confirm.title": "Confirme su elección",
+        "confirm.text": "Ha pedido permitir la venta o el intercambio de su información personal para los fines "
+                        "indicados. Nada cambia hasta que lo confirme.",
+        "confirm.teen": "Si lo confirma, podrá excluirse más adelante en cualquier momento: use el enlace \"No "
+                        "vender ni compartir mi información personal\" al pie de cada página, o desmárquelo en "
+                        "\"Opciones de privacidad\".",
+        "action.confirm": "Confirmar",
+        "action.cancel": "Cancelar",
         "saved": "Se guardaron sus opciones.",
         "error": "Algo salió mal. Inténtelo de nuevo.",
         "notice.unsupported": "Su navegador no puede mostrar nuestras opciones de privacidad. Puede elegirlas aquí:",

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.responses import JSONResponse
 
 from . import templating
+from .confirmation import Confirmations
 from .cookie import COOKIE_NAME, CookieCodec
 from .cookie_domains import hostname
 from .csrf import PREFERENCES_SALT, CsrfGuard
@@ -109,6 +110,8 @@ class ConsentKit:
         self.head = WidgetHead(policy, prefix)
         self._heads: dict[str, WidgetHead] = {"": self.head}
         self.preferences_form = CsrfGuard(self.codec, PREFERENCES_SALT)
+        # Two-step opt-in tokens (confirmation.py).
+        self.confirmations = Confirmations(self.codec)
         self.parental = ParentalFlowState(self.codec)
         # How fast one client may add records (None: no limit); see record_limit.py.
         self.record_limit: RecordLimit | None = RecordLimit()

@@ -24,7 +24,7 @@ def _html(description: str) -> dict[str, Any]:
 
 def _errors(*statuses: int) -> dict[str, Any]:
     text = {400: "Malformed or invalid input", 403: "Cross-site request refused", 404: "Not found",
-            409: "Conflicts with an earlier answer", 413: "Body over 8 KiB", 415: "Wrong content type",
+            409: "Conflicts with an earlier answer", 410: "Expired", 413: "Body over 8 KiB", 415: "Wrong content type",
             429: "Too many requests", 503: "Could not be done now; nothing changed"}
     out = {str(s): _json(_ERROR, text[s]) for s in statuses}
     for status in (400, 403, 404):  # pages answer a browser's mistakes with a page
@@ -103,10 +103,15 @@ def document(kit: ConsentKit) -> dict[str, Any]:
             "source": {"type": "string", "enum": ["banner", "preferences", "api", "link", "gpc"]},
             "sale_opt_in": {"type": "boolean"},
             "gpc": {"type": "boolean"},
+            # The second step of a two-step opt-in: the token of a 202 answer, alone.
+            "confirm": {"type": "string", "maxLength": 4096},
         },
-        # Source "gpc" only goes with the browser's signal itself.
-        "if": {"properties": {"source": {"const": "gpc"}}, "required": ["source"]},
-        "then": {"properties": {"gpc": {"const": True}}, "required": ["gpc"]},
+        "allOf": [
+            # Source "gpc" only goes with the browser's signal itself.
+            {"if": {"properties": {"source": {"const": "gpc"}}, "required": ["source"]},
+             "then": {"properties": {"gpc": {"const": True}}, "required": ["gpc"]}},
+            {"if": {"required": ["confirm"]}, "then": {"maxProperties": 1}},
+        ],
     }
     state_ok = _json({"$ref": "#/components/schemas/State"}, "The visitor's state")
     return {
@@ -118,7 +123,14 @@ def document(kit: ConsentKit) -> dict[str, Any]:
                 "summary": "Record a decision; categories not named keep their value",
                 "requestBody": {"required": True, "content": {
                     "application/json": {"schema": {"$ref": "#/components/schemas/ConsentRequest"}}}},
-                "responses": {"200": state_ok, **_errors(400, 403, 409, 413, 415, 429)},
+                "description": "A grant of sale or sharing that needs the visitor's separate confirmation (after "
+                               "an opt-out within 12 months, or from a 13-15-year-old) changes nothing and answers "
+                               "202 with a token; {\"confirm\": \"<token>\"} (alone) applies it: 400 for a token "
+                               "that is not valid or not this visitor's, 409 when the choices changed meanwhile, "
+                               "410 when it expired (10 minutes).",
+                "responses": {"200": state_ok, "202": _json({"$ref": "#/components/schemas/Confirmation"},
+                                                             "Nothing changed: confirm with the token"),
+                              **_errors(400, 403, 409, 410, 413, 415, 429)},
             }},
             f"{p}/opt-out": {"post": {
                 "summary": "Opt out of every sale_or_sharing category (Do Not Sell or Share)",
@@ -150,10 +162,13 @@ def document(kit: ConsentKit) -> dict[str, Any]:
                         "type": "object",
                         "properties": {"csrf_token": {"type": "string"}, "next": {"type": "string"},
                                        "all": {"type": "string", "enum": ["accept", "reject"]},
+                                       "confirm": {"type": "string"},
                                        **{cid: {"type": "string"} for cid in policy.category_ids}},
                     }}}},
-                    "responses": {"303": {"description": "Saved; back to a page of this site"},
-                                  **_errors(400, 403, 409, 413, 415, 429)},
+                    "responses": {"200": _html("A grant that needs confirming: the confirmation step (its form "
+                                               "posts the token back as confirm)"),
+                                  "303": {"description": "Saved; back to a page of this site"},
+                                  **_errors(400, 403, 409, 410, 413, 415, 429)},
                 },
             },
             f"{p}/do-not-sell": {"get": {
@@ -194,6 +209,11 @@ def document(kit: ConsentKit) -> dict[str, Any]:
         "components": {"schemas": {
             "State": state,
             "ConsentRequest": consent_request,
+            "Confirmation": {"type": "object", "required": ["confirm", "state"], "properties": {
+                "confirm": {"type": "object", "required": ["token", "categories"], "properties": {
+                    "token": {"type": "string"},
+                    "categories": {"type": "array", "items": {"type": "string", "enum": list(policy.sale_or_sharing_ids)}}}},
+                "state": {"$ref": "#/components/schemas/State"}}},
             "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
         }},
     }

@@ -14,9 +14,9 @@ from urllib.parse import quote
 
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from . import i18n, rules
+from . import api, i18n, rules
 from .assets import asset
-from .call import Call, Handler, refused
+from .call import Call, Handler
 from .catalogue import catalogue
 from .kit import ConsentKit
 from .rendering import templates
@@ -89,6 +89,7 @@ def _given(form: Mapping[str, str], call: Call) -> tuple[dict[str, bool], bool]:
     """The choices the form makes, and whether a 13-15-year-old opted in to sale."""
     policy, state = call.kit.policy, call.visit.state
     minor = state.age_band == "13_15"
+    kept = minor or rules.in_reprompt_window(call.visit.choices, call.visit.now)
     everything = form.get("all")
     given: dict[str, bool] = {}
     opt_in = False
@@ -97,8 +98,9 @@ def _given(form: Mapping[str, str], call: Call) -> tuple[dict[str, bool], bool]:
             continue
         if everything in ("accept", "reject"):
             value = everything == "accept"
-            if value and minor and category.sale_or_sharing:
-                # A minor's opt-in to sale is its own tick of its own box, never "accept all".
+            if value and kept and category.sale_or_sharing:
+                # An opt-in to sale (a minor's, or after an opt-out) is its own tick of its
+                # own box, then a confirmation; never "accept all".
                 value = state.allows(category.id)
         else:
             # An unchecked box is not sent: it means "no".
@@ -113,15 +115,21 @@ async def post_preferences(call: Call) -> Response:
     kit, visit = call.kit, call.visit
     if not csrf_valid(kit, visit.choices.visitor_id, form.get(CSRF_FIELD)):
         return _page(call, "error.html", status=403, message_key="page.forbidden")
-    given, opt_in = _given(form, call)
-    try:
-        outcome = rules.decide(
-            kit.policy, visit.choices, source="preferences", now=visit.now,
-            given=given, sale_opt_in=True if opt_in else None,
-        )
-    except rules.RuleError as exc:
-        raise refused(exc) from None
-    await visit.apply(outcome)
+    if "confirm" in form:
+        # The second step of an opt-in to sale or sharing (contract section 8).
+        grant = await api.confirm(call, form["confirm"])
+        opt_in = visit.state.age_band == "13_15" and bool(grant.categories)
+    else:
+        given, opt_in = _given(form, call)
+        pending = await api.decide(call, source="preferences", given=given, sale_opt_in=True if opt_in else None)
+        if pending is not None:
+            policy = kit.policy
+            return _page(
+                call, "confirm.html",
+                token=csrf_token(kit, visit.choices.visitor_id), confirm=pending.token,
+                labels=[policy.category(cid).label for cid in pending.categories],
+                minor=visit.state.age_band == "13_15", next=form.get("next", ""),
+            )
     own_page = f"{visit.prefix}/preferences?saved=1"
     target = call.same_origin_path(form.get("next"), own_page)
     if opt_in and target != own_page:

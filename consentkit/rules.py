@@ -265,6 +265,13 @@ def decide(
         if choices.age_band != "unknown" and _BAND_ORDER[age_band] > _BAND_ORDER[choices.age_band]:
             raise AlreadyAnswered("the age question was already answered")
         choices = choices.evolve(age_band=age_band)
+    if (sale_opt_in is None and choices.age_band == "13_15" and source != "banner"
+            and (any(given.get(cid) is True for cid in policy.sale_or_sharing_ids if given)
+                 or any(value and policy.service(sid)[0].sale_or_sharing
+                        for sid, value in (services or {}).items()))):
+        # A teen's own grant outside the banner is their request to opt in (its first
+        # step: see needs_confirmation); the banner's "accept all" never is.
+        sale_opt_in = True
     live, _ = _live_choices(policy, choices, now)
     merged = dict(live)
     opted_out = False
@@ -314,6 +321,24 @@ def _merged_services(
             continue
         out[sid] = bool(value)
     return out
+
+
+def needs_confirmation(policy: Policy, before: Choices, after: Outcome, now: datetime) -> tuple[str, ...]:
+    """The sale or sharing categories that this decision would turn on and that need
+    the visitor's separate confirmation first (11 CCR 7001(a), 7028): an opt-in after
+    an opt-out within the 12 months, and a 13-15-year-old's opt-in. A parent decides
+    for a child under 13 through the parental flow instead."""
+    if after.choices.age_band == "under_13":
+        return ()
+    was = effective_categories(policy, before, now)
+    was_services = effective_services(policy, before, now, was)
+    on = {policy.service(sid)[0].id for sid, value in after.state.services.items()
+          if value and not was_services[sid]}
+    newly = tuple(cid for cid in policy.sale_or_sharing_ids
+                  if (after.state.categories[cid] and not was[cid]) or cid in on)
+    if newly and (after.choices.age_band == "13_15" or in_reprompt_window(before, now)):
+        return newly
+    return ()
 
 
 def opt_out(policy: Policy, choices: Choices, *, source: Source, now: datetime) -> Outcome:

@@ -27,7 +27,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("core", (
         "consentkit.policy", "consentkit.state", "consentkit.gpp", "consentkit.rules", "consentkit.cookie", "consentkit.i18n",
         "consentkit.useragent", "consentkit.catalogue", "consentkit.widget_config",
-        "consentkit.assets", "consentkit.csrf", "consentkit.outcomes",
+        "consentkit.assets", "consentkit.csrf", "consentkit.outcomes", "consentkit.confirmation",
         "consentkit.cookie_dates", "consentkit.cookie_domains", "consentkit.cookie_trust", "consentkit.record_limit",
         "consentkit.mount",
     )),

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from benchmarks import corpus
 from consentkit.gating import fastpath
 from consentkit.gating.gate import HtmlGate
 from consentkit.gating.syntax import _FOREIGN, _RAW_END, _RAWTEXT, _TAG, _URL_ATTRS, _attrs
@@ -206,6 +207,45 @@ def test_skip_stops_where_the_gate_must_look():
     assert C.skip(b'<p onclick="go(&quot;x&quot;)">', 0, 0, needles) == 0
     assert C.skip(b'<p style="background:url(//ads.example-ads.test/)">', 0, 0, needles) == 0
     assert C.skip(b"<noscript><p>", 0, 0, ()) == 0 and C.skip(b"<x><![CDATA[ ]]>", 0, 0, ()) == 3
+
+
+@needs_c
+def test_skip_foreign_passes_plain_tags_and_keeps_the_stack():
+    foreign = fastpath.MODES.index("foreign")
+    doc = b'<g a=b><path d="x"/><title>hi</title><rect></rect><G></g><use href="#a"><b>'
+    assert C.skip_foreign(doc, 0, foreign, ()) == (doc.index(b"<b>"), ("g", "use"))
+    assert C.skip_foreign(b"<g></g></svg>", 0, foreign, ()) == (7, ())
+    assert C.skip_foreign(b"</g>", 0, foreign, ()) == (0, ())  # closes what the gate opened: the gate reads it
+    assert C.skip_foreign(b"<g a=b/><x>", 0, foreign, ()) == (len(b"<g a=b/><x>"), ("g", "x"))  # '/' of a value
+    assert C.skip_foreign(b"<desc>a<i>b</i></desc>", 0, foreign, ()) == (0, ())  # markup in an integration point
+    assert C.skip_foreign(b"<g><font color=red>", 0, foreign, ()) == (3, ("g",))
+    assert C.skip_foreign(b"<use href=//ads.example-ads.test/s#a>", 0, foreign, (b"ads.example-ads.test",))[0] == 0
+    deep = b"<g>" * 70
+    assert C.skip_foreign(deep, 0, foreign, ()) == (64 * 3, ("g",) * 64)
+    with pytest.raises(ValueError):
+        C.skip_foreign(b"<g>", 0, fastpath.MODES.index("html"), ())
+
+
+@needs_c
+def test_skip_passes_whole_plain_svg_elements():
+    html = fastpath.MODES.index("html")
+    needles = (b"ads.example-ads.test",)
+    plain = b'<p><svg viewBox="0 0 2 2"><g><path d="M0 0"/></g><title>t</title></svg><math><mi>x</mi></math><p>'
+    assert C.skip(plain, 0, html, needles) == len(plain)
+    for inside in (b"<p>", b"<foreignObject><i>x</i></foreignObject>", b"<svg></svg>", b"<use href=//ads.example-ads.test/a>"):
+        doc = b"<p><svg><g>" + inside + b"</g></svg>"
+        assert C.skip(doc, 0, html, needles) == 3, inside  # the gate reads the element from its start
+
+
+def test_corpus_pages_give_the_exact_output():
+    """The benchmark's pages (benchmarks/pages), like sites' markup, with the C scanner
+    and the exact tokenizer alone."""
+    policy = corpus.policy()
+    for name, page in corpus.pages().items():
+        for granted in ({}, {"analytics": True, "functional": True}):
+            reference = _run(_exact_gate(policy, granted, nonce="n"), [page])
+            assert _run(HtmlGate(policy, granted, nonce="n"), [page[i : i + 8192] for i in range(0, len(page), 8192)]) == reference, name
+            assert _run(HtmlGate(policy, granted, nonce="n"), [page]) == reference, name
 
 
 @needs_c

@@ -133,14 +133,18 @@ async def test_a_minor_opts_in_by_ticking_and_is_told_they_can_opt_out(make_kit)
         # "Accept all" is not a minor's opt-in to sale.
         await c.post("/consentkit/preferences", data={"csrf_token": token, "all": "accept"})
         assert (await c.get("/consentkit/state")).json()["categories"]["advertising"] is False
-        r = await c.post("/consentkit/preferences",
-                         data={"csrf_token": token, "advertising": "1", "next": "/quote"})
+        step1 = await c.post("/consentkit/preferences",
+                             data={"csrf_token": token, "advertising": "1", "next": "/quote"})
+        # The tick is the request; the confirmation (R38) its second step.
+        assert step1.status_code == 200 and (await c.get("/consentkit/state")).json()["sale_opt_in"] is False
+        confirm = re.search(r'name="confirm" value="([^"]+)"', step1.text).group(1)
+        r = await c.post("/consentkit/preferences", data={"csrf_token": token, "confirm": confirm, "next": "/quote"})
         assert r.status_code == 303
         assert r.headers["location"] == "/consentkit/preferences?saved=1&next=/quote"
         state = (await c.get("/consentkit/state")).json()
         assert state["sale_opt_in"] is True and state["categories"]["advertising"] is True
         confirmation = await c.get(r.headers["location"])
-    assert "You can opt out at any time." in confirmation.text
+    assert "You can opt out at any time: use the" in confirmation.text
     assert 'href="/quote"' in confirmation.text
 
 

@@ -76,6 +76,8 @@ typedef struct {
     int consent;   /* an attribute named data-consent */
     int url;       /* a value that could name another host (read for K_LOADING only) */
     int extra;     /* style, background, ping, srcdoc or an on* handler that may name a declared host */
+    int self_closing; /* ends in "/>" that is no part of an unquoted value */
+    Py_ssize_t name_start; /* where its name starts in the buffer (name_len: its length) */
     const struct Needles_ *needles;
 } Tag;
 
@@ -197,12 +199,16 @@ static int saw_attr(const unsigned char *b, Py_ssize_t name, Py_ssize_t name_end
 static Py_ssize_t scan_attrs(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, Tag *tag, PyObject *found) {
     for (;;) {
         /* before attribute name (also after '/', and after a quoted value) */
+        Py_ssize_t from = i;
         while (i < n && IS(b[i], C_WS | C_SLASH))
             i++;
         if (i >= n)
             return -1;
-        if (b[i] == '>')
+        if (b[i] == '>') {
+            if (tag != NULL)
+                tag->self_closing = i > from && b[i - 1] == '/';
             return i + 1;
+        }
         /* attribute name: the first character may be '=' */
         Py_ssize_t name = i++;
         while (i < n && !IS(b[i], C_WS | C_SLASH | C_GT | C_EQ))
@@ -255,8 +261,9 @@ static Py_ssize_t scan_tag(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, T
     while (i < n && !IS(b[i], C_WS | C_SLASH | C_GT))
         i++;
     if (tag != NULL) {
+        tag->name_start = start;
         tag->name_len = i - start;
-        tag->consent = tag->url = tag->extra = 0;
+        tag->consent = tag->url = tag->extra = tag->self_closing = 0;
         tag->kind = K_ORDINARY;
         if (tag->name_len <= NAME_MAX_KNOWN) {
             for (Py_ssize_t k = 0; k < tag->name_len; k++)
@@ -390,6 +397,138 @@ static int known_tag(Known *known, const unsigned char *b, Py_ssize_t at, Py_ssi
     return found;
 }
 
+/* -- foreign content (inside <svg> or <math>) ------------------------------------
+ * Every start and end tag there changes the tree builder's stack of open elements
+ * (gating/tree.py), so the gate used to read each one. skip_foreign() passes the
+ * tags whose effect on the stack is plain, and keeps the stack for them: a start
+ * tag that is not self-closing opens an element of the namespace of the one it is
+ * in, its matching end tag closes it. It stops, for the gate's exact reading, at
+ * anything else: svg and math, the tags that break out of foreign content, <font>,
+ * integration points (except one holding text only, closed at once), an end tag
+ * that closes no element it opened, and every stop of skip()'s foreign mode.
+ * The caller holds that the current node is a foreign element that is no
+ * integration point. */
+
+#define OPEN_MAX 64
+
+typedef struct {
+    Py_ssize_t at[OPEN_MAX]; /* where each open element's name starts */
+    Py_ssize_t len[OPEN_MAX];
+    int count;
+} Opened;
+
+static const char *const BREAKOUT[] = {
+    "b", "big", "blockquote", "body", "br", "center", "code", "dd", "div", "dl", "dt", "em", "embed", "h1", "h2",
+    "h3", "h4", "h5", "h6", "head", "hr", "i", "img", "li", "listing", "menu", "meta", "nobr", "ol", "p", "pre",
+    "ruby", "s", "small", "span", "strong", "strike", "sub", "sup", "table", "tt", "u", "ul", "var", "font", NULL,
+};
+/* Integration points (and annotation-xml, which is one with an HTML encoding). */
+static const char *const POINTS[] = {
+    "foreignobject", "desc", "title", "mi", "mo", "mn", "ms", "mtext", "annotation-xml", NULL,
+};
+
+static int name_in(const unsigned char *b, Py_ssize_t start, Py_ssize_t len, const char *const *names) {
+    for (int k = 0; names[k] != NULL; k++) {
+        const char *want = names[k];
+        Py_ssize_t j = 0;
+        while (j < len && want[j] != 0 && lower(b[start + j]) == (unsigned char)want[j])
+            j++;
+        if (j == len && want[j] == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int same_name(const unsigned char *b, Py_ssize_t a, Py_ssize_t c, Py_ssize_t len) {
+    for (Py_ssize_t j = 0; j < len; j++)
+        if (lower(b[a + j]) != lower(b[c + j]))
+            return 0;
+    return 1;
+}
+
+/* After an integration point's start tag at `end`: the index after its end tag
+ * when text without any '<' comes first, else -1. */
+static Py_ssize_t text_only_element(const unsigned char *b, Py_ssize_t n, Py_ssize_t end, const Tag *tag) {
+    const unsigned char *lt = memchr(b + end, '<', (size_t)(n - end));
+    if (lt == NULL)
+        return -1;
+    Py_ssize_t at = lt - b;
+    Py_ssize_t len = tag->name_len;
+    if (at + 3 + len > n || b[at + 1] != '/' || !same_name(b, at + 2, tag->name_start, len))
+        return -1;
+    unsigned char c = b[at + 2 + len];
+    if (!(is_ws(c) || c == '/' || c == '>'))
+        return -1;
+    Tag closing;
+    closing.needles = NULL;
+    return scan_tag(b, n, at, &closing);
+}
+
+static Py_ssize_t skip_foreign(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, int mode, const Needles *needles,
+                               Opened *opened, int until_closed) {
+    int gating = mode == M_FOREIGN;
+    Tag tag;
+    tag.needles = needles;
+    while (i < n) {
+        const unsigned char *lt = memchr(b + i, '<', (size_t)(n - i));
+        if (lt == NULL)
+            return n;
+        Py_ssize_t at = lt - b;
+        if (at + 2 >= n)
+            return at;
+        unsigned char c = b[at + 1];
+        if (is_alpha(c)) {
+            Py_ssize_t end = scan_tag(b, n, at, &tag);
+            if (end < 0)
+                return at;
+            int kind = tag.kind;
+            if (kind & (K_FOREIGN | K_NOSCRIPT) || name_in(b, tag.name_start, tag.name_len, BREAKOUT))
+                return at;
+            if (gating && (tag.consent || kind & (K_BASE | K_BODY) || tag.extra || (kind & K_LOADING && tag.url)))
+                return at;
+            if (tag.self_closing) {
+                i = end;
+                continue;
+            }
+            if (name_in(b, tag.name_start, tag.name_len, POINTS)) {
+                Py_ssize_t after = text_only_element(b, n, end, &tag);
+                if (after < 0)
+                    return at;
+                i = after;
+                continue;
+            }
+            if (opened->count == OPEN_MAX)
+                return at;
+            opened->at[opened->count] = tag.name_start;
+            opened->len[opened->count] = tag.name_len;
+            opened->count++;
+            i = end;
+        } else if (c == '/') {
+            if (!is_alpha(b[at + 2]))
+                return at; /* a bogus comment: the gate reads it */
+            Py_ssize_t end = scan_tag(b, n, at, &tag);
+            if (end < 0)
+                return at;
+            int top = opened->count - 1;
+            if (top < 0 || opened->len[top] != tag.name_len || !same_name(b, opened->at[top], tag.name_start, tag.name_len))
+                return at;
+            opened->count--;
+            i = end;
+            if (until_closed && opened->count == 0)
+                return i;
+        } else if (c == '!' && b[at + 2] == '-') {
+            if (at + 5 >= n || b[at + 3] != '-' || b[at + 4] == '>' || b[at + 4] == '-')
+                return at; /* short comments and the rest: the gate reads them */
+            i = comment_end(b, n, at + 4);
+            if (i < 0)
+                return at;
+        } else {
+            return at; /* "<![CDATA[", "<!...", "<?", and a '<' that is text */
+        }
+    }
+    return n;
+}
+
 static Py_ssize_t skip(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, int mode, Known *known,
                        const Needles *needles) {
     int gating = mode == M_HTML || mode == M_STRICT || mode == M_FOREIGN;
@@ -409,6 +548,23 @@ static Py_ssize_t skip(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, int m
             if (end < 0)
                 return at;
             int kind = tag.kind;
+            /* A whole <svg> or <math> element whose every tag skip_foreign() passes
+             * leaves the stack of open elements as it found it: passed here too. */
+            if (kind & K_FOREIGN && mode == M_HTML && !tag.consent && !tag.extra) {
+                if (tag.self_closing) {
+                    i = end;
+                    continue;
+                }
+                Opened opened;
+                opened.at[0] = tag.name_start;
+                opened.len[0] = tag.name_len;
+                opened.count = 1;
+                Py_ssize_t after = skip_foreign(b, n, end, M_FOREIGN, needles, &opened, 1);
+                if (opened.count != 0)
+                    return at; /* the gate reads it from its start tag on */
+                i = after;
+                continue;
+            }
             /* svg/math change the context (or its depth), as does <template>
              * outside foreign content; the rest only matters where tags are gated. */
             if (kind & K_FOREIGN || (kind & K_TEMPLATE && !foreign) || kind & K_NOSCRIPT)
@@ -633,6 +789,37 @@ static PyObject *py_skip_known(PyObject *Py_UNUSED(self), PyObject *const *args,
     return Py_BuildValue("(nn)", stop, known.emit);
 }
 
+static PyObject *py_skip_foreign(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs) {
+    const unsigned char *b;
+    Py_ssize_t n, pos;
+    int mode;
+    Needles needles;
+    if (buf_args(args, nargs, 4, "skip_foreign(buf, pos, mode, needles)", &b, &n, &pos) < 0 ||
+        mode_arg(args[2], &mode) < 0 || needles_arg(args[3], &needles) < 0)
+        return NULL;
+    if (mode != M_FOREIGN && mode != M_TEMPLATE_FOREIGN) {
+        PyErr_SetString(PyExc_ValueError, "skip_foreign() takes a foreign mode");
+        return NULL;
+    }
+    Opened opened;
+    opened.count = 0;
+    Py_ssize_t stop = skip_foreign(b, n, pos, mode, &needles, &opened, 0);
+    PyObject *names = PyTuple_New(opened.count);
+    if (names == NULL)
+        return NULL;
+    for (int k = 0; k < opened.count; k++) {
+        PyObject *name = PyUnicode_New(opened.len[k], 255);
+        if (name == NULL) {
+            Py_DECREF(names);
+            return NULL;
+        }
+        for (Py_ssize_t j = 0; j < opened.len[k]; j++)
+            PyUnicode_WRITE(PyUnicode_1BYTE_KIND, PyUnicode_DATA(name), j, lower(b[opened.at[k] + j]));
+        PyTuple_SET_ITEM(names, k, name);
+    }
+    return Py_BuildValue("(nN)", stop, names);
+}
+
 static PyObject *py_tag_end(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs) {
     const unsigned char *b;
     Py_ssize_t n, pos;
@@ -676,6 +863,9 @@ static PyMethodDef methods[] = {
     {"skip_known", (PyCFunction)(void (*)(void))py_skip_known, METH_FASTCALL,
      "skip_known(buf, pos, mode, tags, nonce, out, emit, needles) -> (stop, emit): skip() that also passes\n"
      "the tags found in the dict `tags`, appending buf[emit:] up to each and its replacement to `out`"},
+    {"skip_foreign", (PyCFunction)(void (*)(void))py_skip_foreign, METH_FASTCALL,
+     "skip_foreign(buf, pos, mode, needles) -> (stop, opened): skip() in foreign content that also keeps the\n"
+     "stack of open elements: the lowered names of the elements opened from pos and still open at stop"},
     {"tag_end", (PyCFunction)(void (*)(void))py_tag_end, METH_FASTCALL,
      "tag_end(buf, pos) -> the index after the '>' of the tag at pos, or -1 if the buffer ends first"},
     {"raw_end", (PyCFunction)(void (*)(void))py_raw_end, METH_FASTCALL,

@@ -32,7 +32,7 @@ from .syntax import (
     _run_end,
     _self_closing,
 )
-from .tree import OpenElements
+from .tree import HTML, OpenElements
 
 # Tags (with an inline body) longer than this are not cached; at most 512 per
 # policy and set of grants, 2048 in all (hosts._Prepared).
@@ -75,7 +75,8 @@ class HtmlGate(_Decisions):
         self._template = 0
         self._noscript = False  # inside a <noscript> that is raw text with JavaScript on
         self._raw_ended = False
-        self._context = (0, 0, False)  # what the fast path was chosen for
+        self._context: tuple[object, ...] = ()  # what the fast path was chosen for
+        self._foreign = False  # the fast path is C's in foreign content
         self._bases: tuple[str, ...] = ()
         self._base_seen = False
         self._at_start = True
@@ -154,11 +155,23 @@ class HtmlGate(_Decisions):
     # -- the scanner ---------------------------------------------------------------
 
     def _update_fast(self) -> None:
-        self._context = (self._template, self._tree.foreign, self._noscript)
-        if not self._injected or self._tree.in_foreign or self._noscript:
-            self._fast = None  # every token is read: each changes the tree builder's state
+        tree = self._tree
+        top = tree.stack[-1] if tree.stack else None
+        self._context = (self._template, tree.foreign, self._noscript, top)
+        self._foreign = False
+        if not self._injected or self._noscript:
+            self._fast = None  # every token is read
             return
-        if self._template:
+        if tree.in_foreign:
+            # Each token changes the tree builder's state: read one by one, except in
+            # C, which keeps the stack for the plain tags of a foreign element that
+            # is no integration point.
+            if self._c is None or self._bases or top is None or top[1] == HTML or top[2]:
+                self._fast = None
+                return
+            self._foreign = True
+            mode = "template-foreign" if self._template else "foreign"
+        elif self._template:
             mode = "template"
         else:
             mode = "strict" if self._bases else "html"
@@ -185,6 +198,10 @@ class HtmlGate(_Decisions):
                 if self._fast is not None and not self._raw_ended:  # a raw text end tag is read here
                     if c is None:
                         pos = _run_end(self._fast, low, pos)
+                    elif self._foreign:
+                        pos, opened = c.skip_foreign(buf, pos, self._mode, self._rules.needles)
+                        if opened:
+                            self._tree.open_foreign(opened)
                     elif not self._bases:  # tags read before go out from the cache
                         pos, emit = c.skip_known(
                             buf, pos, self._mode, self._rules.tags, self._nonce, out, emit, self._rules.needles
@@ -440,7 +457,8 @@ class HtmlGate(_Decisions):
             elif name == "noscript":
                 self._noscript = True
         self._template = self._tree.templates
-        if (self._template, self._tree.foreign, self._noscript) != self._context:
+        tree = self._tree
+        if (self._template, tree.foreign, self._noscript, tree.stack[-1] if tree.stack else None) != self._context:
             self._update_fast()
 
     def _end_tag(self, name: str) -> bytes:

@@ -64,6 +64,13 @@ class OpenElements:
         self.templates -= name == "template" and ns == HTML
         self.foreign -= ns != HTML
 
+    def open_foreign(self, names: tuple[str, ...]) -> None:
+        """Elements opened in the current node's namespace, which is foreign (what the
+        C scanner passed over in foreign content)."""
+        ns = self.stack[-1][1]
+        for name in names:
+            self._push(name, ns)
+
     def start(self, name: str, self_closing: bool, html_encoding: bool = False, font_breaks: bool = False) -> bool:
         """A start tag: True when the HTML rules process it (raw text elements then
         switch the tokenizer), False when the foreign content rules do."""

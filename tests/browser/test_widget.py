@@ -355,6 +355,7 @@ def test_age_question_sends_only_the_band_and_a_minor_opts_in_affirmatively(site
     expect(page.locator("#consentkit-age")).to_have_count(0)
     assert state(page)["categories"]["advertising"] is False
     action(page, "sale-opt-in").click()
+    action(page, "confirm").click()  # the second step (R38)
     page.wait_for_function("() => consentkit.state.sale_opt_in")
     assert state(page)["categories"]["advertising"] is True
     expect(page.locator(".ck-t")).to_contain_text("You can opt out at any time")
@@ -548,3 +549,59 @@ def test_first_page_without_gpc_activates_the_sale_tag(sites: Sites, new_context
     # A returning visitor's page is served live, with no wait for the widget.
     html = page.context.request.get(site.url + "/").text()
     assert f'src="http://ads.localhost:{site.port}/p.gif"' in html
+
+
+def _ad_requests(requested: list[str]) -> list[str]:
+    return [u for u in requested if urlsplit(u).hostname == "ads.localhost"]
+
+
+@pytest.mark.parametrize("who", ["opted-out", "teen"])
+def test_r38_two_step_opt_in_loads_no_sale_tag_before_the_confirmation(sites: Sites, page: Page, who: str) -> None:
+    """R38/R39 watched on the network: between the request (save with the box ticked)
+    and the confirmation, nothing reaches the sale or sharing vendor; after it, the
+    inert pixel is activated in place."""
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    visit(page, sites("opt_out", age_gate=True))
+    if who == "teen":
+        _birth(page, 14)
+        action(page, "age-submit").click()
+        page.wait_for_function("() => consentkit.state.age_band === '13_15'")
+    else:
+        page.evaluate("consentkit.optOut()")
+        page.wait_for_function("() => consentkit.state.sale_opt_out")
+    # The next page serves the pixel inert: what the two steps may activate.
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.querySelector('img[data-consent=advertising]').getAttribute('src')") is None
+    requested.clear()
+    page.locator('.ck-bar [data-consentkit-action="open"]').click()
+    page.check('#consentkit-preferences input[name="advertising"]')
+    with page.expect_response(lambda r: r.url.endswith("/consentkit/consent")) as answered:
+        action(page, "save").click()
+    assert answered.value.status == 202
+    step = page.locator("#consentkit-preferences #consentkit-confirm")
+    expect(step).to_be_visible()
+    expect(step).to_contain_text("Advertising")
+    if who == "teen":  # R39: how to opt out later
+        expect(step).to_contain_text("Do Not Sell or Share My Personal Information")
+    page.wait_for_timeout(500)
+    assert _ad_requests(requested) == []
+    assert state(page)["categories"]["advertising"] is False
+    with page.expect_request(lambda r: urlsplit(r.url).hostname == "ads.localhost"):
+        action(page, "confirm").click()
+    page.wait_for_function("() => consentkit.state.categories.advertising === true")
+    expect(page.locator("#consentkit-preferences")).to_have_count(0)
+    expected = "You can opt out at any time: use the" if who == "teen" else "Your choices were saved."
+    expect(page.locator(".ck-t")).to_contain_text(expected)
+
+
+def test_r38_cancelling_the_confirmation_changes_nothing(sites: Sites, page: Page) -> None:
+    visit(page, sites("opt_out"))
+    page.evaluate("consentkit.optOut()")
+    page.wait_for_function("() => consentkit.state.sale_opt_out")
+    assert page.evaluate("consentkit.save({advertising: true})") is None
+    expect(page.locator("#consentkit-confirm")).to_be_visible()
+    action(page, "confirm-cancel").click()
+    expect(page.locator("#consentkit-confirm")).to_have_count(0)
+    assert page.evaluate("fetch('/consentkit/state').then(r => r.json())")["categories"]["advertising"] is False

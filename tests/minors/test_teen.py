@@ -36,8 +36,10 @@ async def test_accept_all_leaves_sale_off_until_the_explicit_opt_in(make_kit, cl
         assert accepted["sale_opt_in"] is False and accepted["sale_opt_out"] is True
         assert accepted["usprivacy"] == "1YYN"
         clock.advance(seconds=1)
-        opted = await c.post("/consentkit/consent",
+        asked = await c.post("/consentkit/consent",
                              json={"choices": {"advertising": True}, "sale_opt_in": True, "source": "preferences"})
+        assert asked.status_code == 202  # the request; the confirmation applies it (R38)
+        opted = await c.post("/consentkit/consent", json={"confirm": asked.json()["confirm"]["token"]})
         state = opted.json()
         assert state["categories"]["advertising"] is True and state["sale_opt_in"] is True
         assert state["sale_opt_out"] is False and state["usprivacy"] == "1YNN"
@@ -61,7 +63,9 @@ async def test_an_opt_out_after_the_opt_in_turns_it_off(make_kit):
     kit = make_kit()
     async with client(kit, Origin=SITE) as c:
         await fourteen(c)
-        await c.post("/consentkit/consent", json={"choices": {"advertising": True}, "sale_opt_in": True})
+        asked = await c.post("/consentkit/consent", json={"choices": {"advertising": True}, "sale_opt_in": True})
+        await c.post("/consentkit/consent", json={"confirm": asked.json()["confirm"]["token"]})
+        assert (await c.get("/consentkit/state")).json()["categories"]["advertising"] is True
         state = (await c.post("/consentkit/opt-out", json={})).json()
     assert state["categories"]["advertising"] is False and state["sale_opt_in"] is False
 
@@ -75,12 +79,14 @@ async def test_the_preferences_page_confirms_they_can_opt_out_at_any_time(make_k
         # "Accept all" on the page is no opt-in to sale for a minor.
         r = await c.post("/consentkit/preferences", data={"csrf_token": token, "all": "accept"})
         assert (await c.get("/consentkit/state")).json()["categories"]["advertising"] is False
-        r = await c.post("/consentkit/preferences", data={"csrf_token": token, "advertising": "1"})
+        step1 = await c.post("/consentkit/preferences", data={"csrf_token": token, "advertising": "1"})
+        confirm = re.search(r'name="confirm" value="([^"]+)"', step1.text).group(1)
+        r = await c.post("/consentkit/preferences", data={"csrf_token": token, "confirm": confirm})
         assert r.status_code == 303
         confirmation = await c.get(r.headers["location"])
         state = (await c.get("/consentkit/state")).json()
     assert state["sale_opt_in"] is True and state["categories"]["advertising"] is True
-    assert "You can opt out at any time." in confirmation.text
+    assert "You can opt out at any time: use the" in confirmation.text
 
 
 async def test_under_13_accept_all_grants_nothing_in_either_mode(make_kit):

@@ -63,8 +63,21 @@ export function createApi(core, config, ui, t, activate) {
     return state;
   }
 
-  /** @param {object} body */
-  const send = (body) => call("/consent", body).then(update);
+  /** @type {string} */
+  let pendingToken = "";
+
+  /**
+   * A decision; a grant that needs confirming (202) shows its second step and
+   * resolves null, its token kept for the "confirm" action.
+   * @param {object} body
+   * @returns {Promise<State | null>}
+   */
+  const send = (body) => call("/consent", body).then((answer) => {
+    if (!answer.confirm) return update(answer);
+    pendingToken = answer.confirm.token;
+    ui.showConfirmation(answer.confirm.categories);
+    return null;
+  });
 
   /**
    * Every optional category at once; sale or sharing stays as it is where the rules
@@ -87,11 +100,19 @@ export function createApi(core, config, ui, t, activate) {
     const choices = ui.dialogChoices();
     // A 13-15-year-old who ticks sale or sharing opts in by doing so.
     const optIn = core.state.age_band === BAND_TEEN && sale.some((id) => choices[id]);
-    return send({ choices, source: "preferences", ...(optIn && { sale_opt_in: true }) }).then(() => {
+    return send({ choices, source: "preferences", ...(optIn && { sale_opt_in: true }) }).then((state) => {
+      if (!state) return;
       ui.closePreferences();
-      ui.say(t(optIn ? "minor.confirm" : "saved"));
+      ui.say(t("saved"));
     });
   }
+
+  /** The second step: the token back, then what it did. */
+  const confirm = () => call("/consent", { confirm: pendingToken }).then(update).then((state) => {
+    ui.closeConfirmation();
+    ui.closePreferences();
+    ui.say(t(state.age_band === BAND_TEEN ? "minor.confirm" : "saved"));
+  });
 
   /** @type {Record<string, (element: HTMLElement) => unknown>} */
   const actions = {
@@ -106,7 +127,9 @@ export function createApi(core, config, ui, t, activate) {
     allow: (element) => send({ choices: { [element.dataset.category || ""]: true }, source: "preferences" }),
     "sale-opt-in": (element) => send({
       choices: Object.fromEntries(sale.map((id) => [id, true])), sale_opt_in: true, source: sourceOf(element),
-    }).then(() => ui.say(t("minor.confirm"))),
+    }),
+    confirm,
+    "confirm-cancel": ui.closeConfirmation,
   };
   const fail = () => ui.say(t("error"));
 

@@ -37,6 +37,8 @@ export function createUi(core, config, t) {
   let dialog = null;
   /** @type {Element | null} */
   let opener = null;
+  /** @type {HTMLElement | null} */
+  let confirmation = null;
 
   /**
    * @param {string} action
@@ -197,8 +199,35 @@ export function createUi(core, config, t) {
     opened.showModal();
   }
 
+  /**
+   * The second step of an opt-in to sale or sharing (contract section 8): what it turns
+   * on, and for a 13-15-year-old how to opt out later. In the dialog when it is open
+   * (the rest of the page is inert then), else above the bar.
+   * @param {string[]} categories
+   */
+  function showConfirmation(categories) {
+    if (!root) return;
+    confirmation?.remove();
+    confirmation = h("section", { id: "consentkit-confirm", class: "ck-ban", role: "alertdialog",
+      "aria-labelledby": "ck-ct" },
+    h("h2", { id: "ck-ct" }, t("confirm.title")),
+    h("p", null, t("confirm.text")),
+    h("ul", null, config.categories.filter((category) => categories.includes(category.id))
+      .map((category) => h("li", null, category.label))),
+    core.state.age_band === BAND_TEEN && h("p", null, t("confirm.teen")),
+    h("div", { class: "ck-btns" }, button("confirm", "action.confirm"), button("confirm-cancel", "action.cancel")));
+    if (dialog) dialog.append(confirmation);
+    else bar.before(confirmation);
+    /** @type {HTMLElement} */ (confirmation.querySelector("button")).focus();
+  }
+
   return {
     mount,
+    showConfirmation,
+    closeConfirmation() {
+      confirmation?.remove();
+      confirmation = null;
+    },
     render,
     dropSecondLink,
     showPreferences,
