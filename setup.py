@@ -15,7 +15,8 @@ setup(
     packages=[*find_packages(include=["consentkit", "consentkit.*"]), "consentkit._demo"],
     package_dir={"consentkit._demo": "demo_site"},
     package_data={
-        "consentkit": ["py.typed", "gating/*.pyi", "templates/*.html", "widget/*.js", "widget/*.css"],
+        "consentkit": ["py.typed", "gating/*.pyi", "templates/*.html", "widget/*.js", "widget/*.css",
+                       "admin/templates/*.html", "admin/static/*"],
         "consentkit._demo": ["*.toml", "templates/*.html", "static/*"],
     },
     ext_modules=[Extension("consentkit.gating._cscan", ["consentkit/gating/_cscan.c"], optional=True)],

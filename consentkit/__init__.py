@@ -11,6 +11,7 @@ Exceptions::
 
 from __future__ import annotations
 
+from .admin import Admin, AdminUser
 from .cookie import MissingSecretError
 from .kit import ConsentKit
 from .ledger.base import LedgerError, Record
@@ -21,6 +22,8 @@ from .rules import Decision, Signals
 from .state import AgeBand, Choices, ConsentState
 
 __all__ = [
+    "Admin",
+    "AdminUser",
     "AgeBand",
     "Category",
     "Choices",

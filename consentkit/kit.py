@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.responses import JSONResponse
 
 from . import templating
+from .admin.config import Admin
 from .confirmation import Confirmations
 from .cookie import COOKIE_NAME, CookieCodec
 from .cookie_domains import hostname
@@ -64,7 +65,9 @@ class ConsentKit:
     the ledger's store is down. ``retention_days``: how long records are kept (at
     least 730). ``request_clocks``: the privacy requests' deadlines and calendar
     (``RequestClocks``); ``request_verifier``: how a requester is verified
-    (``EmailCodeVerifier`` by default). ``clock``: for tests.
+    (``EmailCodeVerifier`` by default). ``admin``: the admin console
+    (``Admin(users=...)``, see docs/console.md), served under ``{prefix}/admin``.
+    ``clock``: for tests.
     """
 
     def __init__(
@@ -85,6 +88,7 @@ class ConsentKit:
         gpc_last_update: date | None = None,
         request_clocks: RequestClocks | None = None,
         request_verifier: RequestVerifier | None = None,
+        admin: Admin | None = None,
         clock: Callable[[], datetime] = _utcnow,
     ) -> None:
         if not isinstance(policy, Policy):
@@ -128,6 +132,9 @@ class ConsentKit:
         self.notifier: Notifier = notifier
         self.parental_verifier: Verifier = parental_verifier or EmailPlusVerifier()
         self.gpc_last_update = gpc_last_update or _version_date(policy.version) or date.today()
+        if admin is not None and not isinstance(admin, Admin):
+            raise TypeError("admin= takes a consentkit.Admin(users=... or authenticate=...)")
+        self.admin = admin
         # Privacy requests (consentkit.requests): their table sits beside the ledger's.
         self.requests = RequestDesk(
             store=open_request_store(store), ledger=self.ledger, policy=policy, codec=self.codec,

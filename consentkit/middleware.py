@@ -16,6 +16,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.middleware.gzip import GZipMiddleware, GZipResponder
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .admin.console import Console
 from .cookies_out import consent_headers, filter_set_cookies, vary_on_consent
 from .csp_nonce import PLACEHOLDER_KEY, NonceFiller
 from .gating.response import ResponseGate, gated_headers
@@ -51,6 +52,7 @@ class ConsentMiddleware:
         self.kit = kit
         self.endpoints = Endpoints(kit)
         self.prefix = kit.prefix + "/"
+        self.console = Console(kit, kit.admin) if kit.admin is not None else None
         self.gzip = _gzip_inside(app)
         self.warned_encoded = self.told_no_nonce = False
         if self.gzip is not None:
@@ -81,6 +83,9 @@ class ConsentMiddleware:
             # Without lifespan events (some servers, tests), the first request opens the
             # ledger; every handler below may then use it.
             await self.kit.startup()
+        if self.console is not None and self.console.serves(route_path(scope)):
+            await self.console(scope, receive, send)  # no visitor's page: no consent handling
+            return
         # A decision the signals made (GPC) is recorded with the cookie that keeps it,
         # on a response that can carry one (consent_headers), not here.
         visit = Visit.begin(self.kit, scope)

@@ -160,6 +160,20 @@ class Service:
 
     ``hosts`` are the places its tags load from; ``cookies`` maps each cookie name
     (or ``prefix*``) it sets to that cookie's lifetime. Both are shown to visitors.
+
+    Args:
+        id: Unique among the policy's services: lowercase letters, digits, ``-`` or ``_``
+            (``"web-analytics"``).
+        vendor: Who runs it, shown to visitors (``"Google"``).
+        hosts: Where its tags load from: ``"www.google-analytics.com"``,
+            ``"*.hotjar.com"``, or a host with a path prefix (``"www.google.com/recaptcha"``).
+            The gate serves a tag from one inert until its category is granted.
+        cookies: Each cookie name (or ``"prefix*"``) it sets, with its lifetime:
+            ``"session"`` or a number and a unit (``"2 years"``, ``"24 hours"``).
+            Dropped from responses, and expired, while the category is not granted.
+        description: What it does, shown to visitors.
+        local_storage: ``localStorage`` keys (or ``"prefix*"``) it writes; removed
+            while the category is not granted.
     """
 
     id: str
@@ -213,6 +227,17 @@ class Category:
 
     ``required`` categories (``necessary``) are always granted. A category marked
     ``sale_or_sharing`` is what the "Do Not Sell or Share" opt-out and GPC turn off.
+
+    Args:
+        id: Unique among the policy's categories: lowercase letters, digits, ``-`` or
+            ``_`` (``"analytics"``). Every policy has a required ``"necessary"``.
+        required: Always granted, never asked (``necessary`` only, as a rule).
+        sale_or_sharing: The CCPA/CPRA "sale or sharing" of personal information
+            (advertising, cross-context behavioural advertising): what the "Do Not Sell
+            or Share" opt-out and Global Privacy Control turn off.
+        services: The services whose tags, cookies and storage this category gates.
+        label: The name shown to visitors; by default the id, capitalised.
+        description: What the category is for, shown to visitors.
     """
 
     id: str
@@ -286,6 +311,27 @@ class Policy:
     ``texts`` overrides the widget's and pages' strings per language
     (``{"en": {"banner.title": "..."}}``); ``extra`` holds anything else the site
     wants to keep beside the policy (the demo keeps its CCPA table there).
+
+    Args:
+        version: The policy's version (``"2026-11-01"``): a new version asks every
+            visitor again, and receipts name it.
+        categories: The categories, ``necessary`` (required) among them.
+        mode: ``"opt_in"`` (EU style: nothing optional until granted) or ``"opt_out"``
+            (US style: granted until the visitor opts out; the banner is the notice).
+        age_gate: Ask a neutral age question, and apply the rules for minors
+            (a teen's own opt-in to sale, COPPA parental consent under 13).
+        lifetime_days: How long a visitor's choices last before the banner asks again;
+            by default 365 in ``opt_out`` mode and 182 in ``opt_in``.
+        controller: Who is responsible for the data: ``{"name": ..., "contact": ...,
+            "url": ...}``; shown on receipts and the parents' pages.
+        texts: The widget's and pages' strings to replace, per language
+            (``{"en": {"banner.title": "..."}}``); a language not built in is added.
+        consent_mode: Google Consent Mode types per category (``{"analytics":
+            ["analytics_storage"]}``), replacing a category's defaults.
+        extra: Anything else to keep beside the policy (the demo's CCPA table).
+        privacy_url: The site's privacy policy, linked from the parents' page.
+        nonce_sources: Script URL prefixes (``"https://www.googletagmanager.com/gtag/js"``)
+            on which the gate may put the response's CSP nonce when it makes them live.
     """
 
     version: str

@@ -3,5 +3,5 @@
 # ledger. Extra arguments go to `consentkit demo` (--host, --port, --db, --mode).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh server
+bash scripts/setup.sh server,admin
 exec .venv/bin/consentkit demo "$@"

@@ -47,6 +47,10 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "consentkit.requests.postgres", "consentkit.requests.verification", "consentkit.requests.sources",
         "consentkit.requests.messages", "consentkit.requests.own_data", "consentkit.requests.desk",
     )),
+    # The console's settings, which the kit keeps (its pages are in "console").
+    ("admin-settings", (
+        "consentkit.admin", "consentkit.admin.config", "consentkit.admin.accounts", "consentkit.admin.throttle",
+    )),
     ("kit", ("consentkit.kit",)),
     ("visit", ("consentkit.visit",)),
     ("toolkit", ("consentkit.call", "consentkit.cookies_out")),
@@ -54,6 +58,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "consentkit.api", "consentkit.files", "consentkit.access", "consentkit.pages", "consentkit.openapi",
         "consentkit.minors.*", "consentkit.requests.*",
     )),
+    ("console", ("consentkit.admin.*",)),
     ("routing", ("consentkit.routing",)),
     ("middleware", ("consentkit.middleware",)),
     ("entry points", (

@@ -65,3 +65,19 @@ def test_page_projects_pass(page: Path, tmp_path: Path, monkeypatch: pytest.Monk
     result = docs_blocks.run_files(tmp_path)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert " passed" in result.stdout
+
+
+@pytest.mark.browser
+def test_getting_started_with_gzip_in_the_other_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The docs' shop (FastAPI under /shop, CSP set in the view, GZip) with its two
+    add_middleware calls swapped: its tests pass that way too."""
+    _evaluate(docs_blocks.ROOT / "docs" / "getting-started.md", tmp_path, monkeypatch)
+    app = tmp_path / "myshop.py"
+    lines = app.read_text().splitlines(keepends=True)
+    ours = next(i for i, line in enumerate(lines) if line.startswith("shop.add_middleware(ConsentMiddleware"))
+    gzip = next(i for i, line in enumerate(lines) if line.startswith("shop.add_middleware(GZipMiddleware"))
+    lines[ours], lines[gzip] = lines[gzip], lines[ours]
+    app.write_text("".join(lines))
+    result = docs_blocks.run_files(tmp_path)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "2 passed" in result.stdout

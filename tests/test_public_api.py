@@ -14,7 +14,7 @@ import consentkit
 
 CONTRACT = {"ConsentKit", "ConsentMiddleware", "Policy", "Category", "Service"}
 # The packages whose __init__ only gathers their public names.
-PACKAGES = ("consentkit", "consentkit.minors", "consentkit.testing", "consentkit.scan")
+PACKAGES = ("consentkit", "consentkit.admin", "consentkit.minors", "consentkit.testing", "consentkit.scan")
 
 
 def isort_order(name: str) -> tuple[int, str]:
