@@ -147,9 +147,10 @@ class _Responder:
     async def _on_start(self, message: Message) -> None:
         visit = self.visit
         granted = visit.state.categories
-        message["headers"] = gated_headers(visit.kit.policy, _gate_grants(visit), filter_set_cookies(
+        grants, services = _gate_grants(visit)
+        message["headers"] = gated_headers(visit.kit.policy, grants, filter_set_cookies(
             list(message.get("headers", ())), visit.kit.policy, granted, now=visit.now
-        ))
+        ), services)
         headers = MutableHeaders(scope=message)
         content_type, encoded, csp = _facts(headers.raw)
         html = content_type.startswith(b"text/html")
@@ -165,8 +166,8 @@ class _Responder:
             nonce = self.nonce = _nonce(visit, csp)
             self.has_csp = csp is not None
             self.gate = ResponseGate(
-                visit.kit.policy, _gate_grants(visit), content_type=content_type, nonce=nonce,
-                inject=_head(visit, nonce),
+                visit.kit.policy, grants, content_type=content_type, nonce=nonce,
+                inject=_head(visit, nonce), services=services,
             )
             self.start = message
             return
@@ -286,16 +287,19 @@ def _nonce(visit: Visit, csp: str | None) -> str | None:
     return None
 
 
-def _gate_grants(visit: Visit) -> Mapping[str, bool]:
-    """What the gate may serve live. On a visitor's first page in opt_out mode (no consent
-    cookie yet), sale or sharing tags wait for the widget: a GPC signal may be in
-    ``navigator.globalPrivacyControl`` only (a proxy stripped the header), so they go out
-    inert and the widget activates them once it has read the signal and found none."""
-    granted = visit.state.categories
-    sale = visit.kit.policy.sale_or_sharing_ids
+def _gate_grants(visit: Visit) -> tuple[Mapping[str, bool], Mapping[str, bool]]:
+    """What the gate may serve live: categories, and services by their own value. On a
+    visitor's first page in opt_out mode (no consent cookie yet), sale or sharing tags
+    wait for the widget: a GPC signal may be in ``navigator.globalPrivacyControl`` only
+    (a proxy stripped the header), so they go out inert and the widget activates them
+    once it has read the signal and found none."""
+    granted, services = visit.state.categories, visit.state.services
+    policy = visit.kit.policy
+    sale = policy.sale_or_sharing_ids
     if visit.brought is None and visit.state.mode == "opt_out" and any(granted.get(cid) for cid in sale):
-        return {**granted, **dict.fromkeys(sale, False)}
-    return granted
+        held = {s.id: False for cid in sale for s in policy.category(cid).services}
+        return {**granted, **dict.fromkeys(sale, False)}, {**services, **held}
+    return granted, services
 
 
 def _head(visit: Visit, nonce: str | None) -> bytes:

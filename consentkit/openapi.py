@@ -9,6 +9,7 @@ from starlette.responses import JSONResponse, Response
 
 from .call import Call, Handler
 from .kit import ConsentKit
+from .requests import api_doc as requests_doc
 from .state import AGE_BANDS, PARENTAL_STATUSES
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
@@ -201,6 +202,7 @@ def document(kit: ConsentKit) -> dict[str, Any]:
                          "responses": {"200": _html("Confirmation"), "303": {"description": "Done"},
                                        **_errors(400, 403, 404, 413, 415, 503)}},
             },
+            **requests_doc.paths(p),
             "/.well-known/gpc.json": {"get": {"summary": "Global Privacy Control support", "responses": {
                 "200": _json({"type": "object", "required": ["gpc", "lastUpdate"], "properties": {
                     "gpc": {"type": "boolean", "enum": [True]},
@@ -209,6 +211,7 @@ def document(kit: ConsentKit) -> dict[str, Any]:
         "components": {"schemas": {
             "State": state,
             "ConsentRequest": consent_request,
+            **requests_doc.SCHEMAS,
             "Confirmation": {"type": "object", "required": ["confirm", "state"], "properties": {
                 "confirm": {"type": "object", "required": ["token", "categories"], "properties": {
                     "token": {"type": "string"},

@@ -60,8 +60,9 @@ __all__ = ["TAG_LIMIT", "HtmlGate", "rewrite_html"]
 
 
 def rewrite_html(
-    policy: Policy, granted: Mapping[str, bool], html: bytes, *, nonce: str | None = None, inject: bytes = b""
+    policy: Policy, granted: Mapping[str, bool], html: bytes, *, nonce: str | None = None, inject: bytes = b"",
+    services: Mapping[str, bool] | None = None,
 ) -> bytes:
     """Gate a whole document at once (see ``HtmlGate``)."""
-    gate = HtmlGate(policy, granted, nonce=nonce, inject=inject)
+    gate = HtmlGate(policy, granted, nonce=nonce, inject=inject, services=services)
     return gate.feed(html) + gate.close()

@@ -25,6 +25,7 @@ from .ledger.base import LedgerError
 from .minors import routes as minors
 from .mount import route_path
 from .record_limit import RecordLimitExceeded
+from .requests import routes as requests
 from .visit import Visit
 
 logger = logging.getLogger("consentkit")
@@ -36,6 +37,7 @@ ROUTES: Mapping[tuple[str, str], Handler] = {
     **openapi.ROUTES,
     **pages.ROUTES,
     **minors.ROUTES,
+    **requests.ROUTES,
 }
 # Requests that change something: checked against cross-site forgery.
 _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})

@@ -42,8 +42,10 @@ def _decide(policy, choices, **kwargs):
         ("opt_out", [{"services": {"ads": False}}], {"ads": False, "web-analytics": True}),
         # A child's own service grant does not count (only a parent grants).
         ("opt_in", [{"age_band": "under_13", "services": {"web-analytics": True}}], {"web-analytics": False}),
-        # A teen's grant of a sale or sharing service needs the teen's own opt-in.
-        ("opt_in", [{"age_band": "13_15", "services": {"ads": True}}], {"ads": False}),
+        # A teen's grant of a sale or sharing service needs the teen's own opt-in: the
+        # banner's never is one (elsewhere the grant is the request to opt in, confirmed
+        # by the API's second step).
+        ("opt_in", [{"age_band": "13_15", "services": {"ads": True}, "source": "banner"}], {"ads": False}),
         ("opt_in", [{"age_band": "13_15", "services": {"ads": True}, "sale_opt_in": True}], {"ads": True}),
     ],
 )

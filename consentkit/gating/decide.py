@@ -237,28 +237,49 @@ class _Decisions:
         if not blocked and not unsure:
             if not marked:
                 return None, False
-            if author and all(token in allowed for token in author):
+            if author and self._met(author, checks, body):
                 return self._made_live(name, tag, attrs, first, at)
         # Inert, the tag is marked: its data-* URLs are then the widget's to load.
         label = self._label(author, checks if marked else self._checks(name, attrs, first, True) + checks, body, blocked)
         return self._made_inert(name, tag, attrs, first, at, checks, naming, label, consent, oversized, partial), False
 
-    def _label(self, author: list[str], checks: list[tuple[_Attr, str]], body: bytes | None, blocked: set[str]) -> str:
-        """Every category an inert tag needs, in the policy's order (granted ones
-        too, so that a later withdrawal still holds it)."""
+    def _met(self, author: list[str], checks: list[tuple[_Attr, str]], body: bytes | None) -> bool:
+        """Whether every token the author wrote is granted, when no host the tag names
+        is held: a category, or a service; or a category whose services this tag's
+        URLs name, all granted ("Always allow YouTube" on an iframe marked "media")."""
+        rules, allowed = self._rules, self._allowed
+        needs = [rules.unit(token) for token in author]
+        if all(unit in allowed for unit in needs):
+            return True
+        named = self._named_all(checks, body)
+        return all(unit in allowed or any(rules.owner.get(n) == unit for n in named) for unit in needs)
+
+    def _named_all(self, checks: list[tuple[_Attr, str]], body: bytes | None) -> set[str]:
+        """Every service of a declared host the tag names, granted or not."""
         rules = self._rules
-        named = set(blocked)
-        # Only a host not granted relabels: a tag held back by its author's own
-        # marking alone (an empty, unknown or withheld category) keeps it.
-        if blocked and rules.any_hint is not None:
+        named: set[str] = set()
+        if rules.any_hint is not None:
             for attr, kind in checks:
                 if attr[3]:
                     named |= self._named(kind, attr[3], rules.any_hint)
             if body is not None:
                 named |= categories_in_text(rules, body.decode("utf-8", "replace"), ("js", "css"), rules.any_hint)
+        return named
+
+    def _label(self, author: list[str], checks: list[tuple[_Attr, str]], body: bytes | None, blocked: set[str]) -> str:
+        """Every category an inert tag needs, in the policy's order (granted ones
+        too, so that a later withdrawal still holds it). The services its hosts belong
+        to are the widget's to find again, from its URLs."""
+        rules = self._rules
+        named = set(blocked)
+        # Only a host not granted relabels: a tag held back by its author's own
+        # marking alone (an empty, unknown or withheld category) keeps it.
+        if blocked:
+            named |= self._named_all(checks, body)
         tokens = [t for t in dict.fromkeys(author) if t not in rules.required or not named]
-        known = sorted(named - set(tokens), key=lambda c: rules.order.get(c, len(rules.order)))
-        return " ".join(tokens + known)
+        written = set(tokens)
+        known = rules.label(u for u in named if u[1:] not in written and rules.owner.get(u, u) not in written)
+        return " ".join(tokens + known.split())
 
     def _made_live(
         self, name: str, tag: bytes, attrs: list[_Attr], first: dict[bytes, _Attr], at: int
@@ -337,9 +358,10 @@ class _Decisions:
             return None
         url = _normal_url(_text(href[3]))
         host, _ = _host_path(url)
-        category = self._rules.category(url) if host and self._rules.declares_host(host) else None
-        if category is not None and category not in self._allowed:
-            return tag[:at] + b" data-consent=" + _quoted(category) + tag[at : href[1]] + b"data-" + tag[href[1] :]
+        service = self._rules.category(url) if host and self._rules.declares_host(host) else None
+        if service is not None and service not in self._allowed:
+            label = _quoted(self._rules.label([service]))
+            return tag[:at] + b" data-consent=" + label + tag[at : href[1]] + b"data-" + tag[href[1] :]
         if not self._in_noscript:
             self._base_seen = True
         if not host or not self._rules.declares_host(host):

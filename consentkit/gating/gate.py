@@ -9,7 +9,7 @@ from ..policy import Policy
 from . import fastpath
 from .decide import _Decisions, executable
 from .fastpath import _FAST, MODES
-from .hosts import _quoted, _Rules, _text
+from .hosts import _quoted, _Rules, _text, allowed_units
 from .oversized import BEFORE_ATTR, read_attrs, scan_tag, tag_start
 from .syntax import (
     _BODIES,
@@ -47,7 +47,8 @@ class HtmlGate(_Decisions):
     """Gate one HTML response: ``feed()`` each chunk, then ``close()``.
 
     ``granted`` maps category ids to consent (required categories count as
-    granted; unknown ones as not). ``nonce`` goes on scripts made live from one of
+    granted; unknown ones as not); ``services`` maps service ids to their own
+    value where it is not their category's (``ConsentState.services``). ``nonce`` goes on scripts made live from one of
     the policy's ``nonce_sources``. ``inject`` is written once, right after
     ``<head>`` (or before the first content when the page has no head). Memory is
     bounded by ``TAG_LIMIT`` (and ``BODY_LIMIT`` for an inline script or style),
@@ -55,9 +56,10 @@ class HtmlGate(_Decisions):
     """
 
     def __init__(
-        self, policy: Policy, granted: Mapping[str, bool], *, nonce: str | None = None, inject: bytes = b""
+        self, policy: Policy, granted: Mapping[str, bool], *, nonce: str | None = None, inject: bytes = b"",
+        services: Mapping[str, bool] | None = None,
     ) -> None:
-        allowed = frozenset(c.id for c in policy.categories if c.required or granted.get(c.id, False))
+        allowed = allowed_units(policy, granted, services)
         self._rules = _Rules.of(policy, allowed)
         self._allowed = allowed
         self._nonce = b" nonce=" + _quoted(nonce) if nonce else b""
@@ -421,7 +423,7 @@ class HtmlGate(_Decisions):
         html_rules = self._tree_start(name, tag, name_end)
         self._start_tag(name, False, html_rules)
         if blocking:
-            marker = b' type="text/plain" data-consent=' + _quoted(" ".join(blocking))
+            marker = b' type="text/plain" data-consent=' + _quoted(self._rules.label(blocking))
             done = tag if new is None else new
             _, first = _attrs(done, name_end, len(done) - 1)
             if name == "script" and (b"src" in first or not executable(first.get(b"type"))):

@@ -8,6 +8,7 @@ import re
 import unicodedata
 import weakref
 from collections import OrderedDict
+from collections.abc import Iterable, Mapping
 from urllib.parse import unquote
 
 import idna
@@ -120,13 +121,36 @@ def _host_path(url: str) -> tuple[str, str]:
 
 _Read = tuple[bool, str, bool, "bytes | None", int]
 
+# A declared host belongs to a service: the gate decides per service, and names the
+# service ":<id>" among its grants (a category id has no ":").
+SERVICE_MARK = ":"
+
+
+def allowed_units(
+    policy: Policy, granted: Mapping[str, bool], services: Mapping[str, bool] | None = None
+) -> frozenset[str]:
+    """What the gate may serve live: each granted category (required ones always),
+    and each service granted (":<id>"), by its own value in ``services`` or else by
+    its category's."""
+    out = set()
+    for category in policy.categories:
+        on = category.required or granted.get(category.id, False)
+        if on:
+            out.add(category.id)
+        for service in category.services:
+            value = services.get(service.id) if services is not None else None
+            if category.required or (on if value is None else value):
+                out.add(SERVICE_MARK + service.id)
+    return frozenset(out)
+
 
 class _Rules:
     """What a policy and a set of grants decide, prepared once and shared by every
     response with the same grants."""
 
     def __init__(self, policy: Policy, allowed: frozenset[str]) -> None:
-        ordered = [(c.id, rule) for c in policy.categories if not c.required for rule in c.hosts]
+        ordered = [(SERVICE_MARK + s.id, rule) for c in policy.categories if not c.required
+                   for s in c.services for rule in s.hosts]
         # Only hosts of categories not granted can block: a URL naming none is let be
         # without being parsed.
         blocking = sorted({rule.host.removeprefix("*.") for cid, rule in ordered if cid not in allowed})
@@ -143,8 +167,11 @@ class _Rules:
             else:
                 self.exact.setdefault(rule.host, []).append((i, cid, rule))
         self.order = {c.id: i for i, c in enumerate(policy.categories)}
-        # Categories not granted that declare hosts: what an unreadable body may name.
-        self.blocking = tuple(dict.fromkeys(cid for cid, _ in ordered if cid not in allowed))
+        # Each service's category, and a service an author names in data-consent.
+        self.owner = {SERVICE_MARK + s.id: c.id for c in policy.categories for s in c.services}
+        self.categories = frozenset(c.id for c in policy.categories)
+        # Services not granted that declare hosts: what an unreadable body may name.
+        self.blocking = tuple(dict.fromkeys(unit for unit, _ in ordered if unit not in allowed))
         self.required = frozenset(c.id for c in policy.categories if c.required)
         self.trusted = tuple(_normal_url(url) for url in policy.nonce_sources)
         # What each tag read becomes under these grants (HtmlGate._read), by its bytes.
@@ -158,8 +185,21 @@ class _Rules:
     def remember(self, tag: bytes, read: _Read) -> None:
         _PREPARED.remember(self, tag, read)
 
+    def unit(self, token: str) -> str:
+        """What a ``data-consent`` token needs: a category, or a service (":<id>")."""
+        if token in self.categories or SERVICE_MARK + token not in self.owner:
+            return token
+        return SERVICE_MARK + token
+
+    def label(self, units: Iterable[str]) -> str:
+        """The categories of these grants (categories or services) for ``data-consent``,
+        in the policy's order."""
+        found = {self.owner.get(unit, unit) for unit in units}
+        return " ".join(sorted(found, key=lambda c: self.order.get(c, len(self.order))))
+
     def category(self, url: str) -> str | None:
-        """Policy.category_for_url for a URL already through _normal_url."""
+        """The service (":<id>") whose declared host this URL, already through
+        _normal_url, loads from (Policy.category_for_url, per service)."""
         host, path = _host_path(url)
         return self.category_at(host, path) if host else None
 

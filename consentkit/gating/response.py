@@ -23,7 +23,7 @@ import anyio.lowlevel
 
 from ..policy import Policy
 from .gate import HtmlGate
-from .hosts import _normal_url, _Rules
+from .hosts import _normal_url, _Rules, allowed_units
 from .syntax import _INERT_RELS
 from .textscan import refresh_url
 
@@ -49,9 +49,9 @@ class ResponseGate:
 
     def __init__(
         self, policy: Policy, granted: Mapping[str, bool], *, content_type: bytes = b"text/html",
-        nonce: str | None = None, inject: bytes = b"",
+        nonce: str | None = None, inject: bytes = b"", services: Mapping[str, bool] | None = None,
     ) -> None:
-        self.gate = HtmlGate(policy, granted, nonce=nonce, inject=inject)
+        self.gate = HtmlGate(policy, granted, nonce=nonce, inject=inject, services=services)
         charset = declared_charset(content_type)
         self._declared = charset
         self._codec = _TRANSCODED.get(charset or "")
@@ -121,14 +121,15 @@ class ResponseGate:
 
 
 def gated_headers(
-    policy: Policy, granted: Mapping[str, bool], raw: list[tuple[bytes, bytes]]
+    policy: Policy, granted: Mapping[str, bool], raw: list[tuple[bytes, bytes]],
+    services: Mapping[str, bool] | None = None,
 ) -> list[tuple[bytes, bytes]]:
     """The app's response headers with every ``Link`` entry that fetches from a
     category not granted (preload, prefetch, preconnect, modulepreload...) removed,
     and a ``Refresh`` to such a URL dropped."""
     if not any(name.lower() in (b"link", b"refresh") for name, _ in raw):
         return raw
-    allowed = frozenset(c.id for c in policy.categories if c.required or granted.get(c.id, False))
+    allowed = allowed_units(policy, granted, services)
     rules = _Rules.of(policy, allowed)
     out = []
     for name, value in raw:

@@ -33,6 +33,7 @@ from ..ledger.base import Record
 from ..minors.notifiers import Notifier, ParentMessage
 from ..minors.tokens import normal_email
 from ..policy import Policy
+from ..record_limit import RecordLimit
 from . import messages
 from .clocks import RequestClocks
 from .model import (
@@ -59,7 +60,7 @@ logger = logging.getLogger("consentkit.requests")
 DOWNLOAD_DAYS = 7
 # Requests one person (one contact) may make in a day, whatever their type.
 MAX_PER_DAY = 3
-MAX_TEXT = 2000
+MAX_TEXT = 500
 _DOWNLOAD_SALT = "consentkit.requests.download.v1"
 
 
@@ -164,6 +165,9 @@ class RequestDesk:
         self.sources.add(own_source(ledger, policy, prefix, forget=forget_visitor, clock=clock))
         self._subject_key = hmac.new(key, b"consentkit.request-subject.v1", hashlib.sha256).digest()
         self._downloads = codec.serializer(_DOWNLOAD_SALT)
+        # How often one client may post to the request endpoints (intake, codes): a
+        # few at once, then one every two minutes; loopback clients are not limited.
+        self.client_limit: RecordLimit | None = RecordLimit(per_minute=0.5, burst=10)
         self._opened = False
         self._open_lock = asyncio.Lock()
 
@@ -268,7 +272,7 @@ class RequestDesk:
         state = await self._challenge(request, now)
         return await self._save(request.with_step(Step("code_sent", now), verification=state))
 
-    async def verify(self, request_id: str, answer: Answer) -> PrivacyRequest:
+    async def verify(self, request_id: str, answer: Answer, *, base: str = "") -> PrivacyRequest:
         """Check the requester's answer; on success the request is in progress (and,
         with ``auto_fulfil``, answered at once). RequestError says why not."""
         request = await self._open_request(request_id, "received")
@@ -293,12 +297,13 @@ class RequestDesk:
                                          "in the last 12 months, the most the law entitles you to "
                                          "(Civ. Code §1798.130(b))", actor="consentkit")
         if self.auto_fulfil:
-            return await self.fulfil(request.id, actor="consentkit")
+            return await self.fulfil(request.id, actor="consentkit", base=base)
         return request
 
     # -- staff actions -----------------------------------------------------------
 
-    async def transition(self, request_id: str, action: Action, *, actor: str, reason: str | None = None) -> PrivacyRequest:
+    async def transition(self, request_id: str, action: Action, *, actor: str, reason: str | None = None,
+                         base: str = "") -> PrivacyRequest:
         """What staff do: ``approve`` (answer a verified request now, or retry the
         sources that failed), ``deny`` (with a reason, told to the consumer),
         ``extend`` (once, with a reason, before the deadline) or ``done`` (answered
@@ -310,7 +315,7 @@ class RequestDesk:
             raise RequestError(f"the reason must be at most {MAX_TEXT} characters")
         if action == "approve":
             await self._open_request(request_id, "in_progress")
-            return await self.fulfil(request_id, actor=actor)
+            return await self.fulfil(request_id, actor=actor, base=base)
         if action == "deny":
             if reason is None:
                 raise RequestError("a denial needs the reason, which the consumer is told")
@@ -340,7 +345,7 @@ class RequestDesk:
         await self._send(extended, subject, body)
         return await self._save(extended)
 
-    async def fulfil(self, request_id: str, *, actor: str) -> PrivacyRequest:
+    async def fulfil(self, request_id: str, *, actor: str, base: str = "") -> PrivacyRequest:
         """Answer a verified request through the sources: the package for access,
         the categories for know, deletion, correction or limiting for the others.
         Each source's outcome is recorded; if any failed the request stays open
@@ -384,7 +389,7 @@ class RequestDesk:
         elif request.type == "delete":
             summary = "We deleted your personal information, and told our service providers to delete it too."
         request = await self._save(request)
-        return await self._close(request, "fulfilled", None, actor=actor, link=link, summary=summary)
+        return await self._close(request, "fulfilled", None, actor=actor, link=link, summary=summary, base=base)
 
     def _download(self, request: PrivacyRequest, now: datetime, exports: Mapping[str, Any]) -> tuple[str, dict[str, str]]:
         """The download link's path, and what the request keeps for it until it is
@@ -481,11 +486,11 @@ class RequestDesk:
         return saved
 
     async def _close(self, request: PrivacyRequest, status: str, reason: str | None, *, actor: str,
-                     link: str = "", summary: str = "") -> PrivacyRequest:
+                     link: str = "", summary: str = "", base: str = "") -> PrivacyRequest:
         now = self.clock()
         closing = request.with_step(Step(status, now, actor, reason), status=status, reason=reason, closed_at=now)
         if closing.contact:
-            absolute = self._absolute(link) if link else ""
+            absolute = self._absolute(link, base) if link else ""
             subject, body = messages.answer(self.policy, closing, link=absolute, link_days=DOWNLOAD_DAYS,
                                             summary=summary)
             try:
@@ -497,9 +502,12 @@ class RequestDesk:
         closed = closing.evolve(contact=None, details={}, verification={}, visitor_id=None)
         return await self._save(closed)
 
-    def _absolute(self, path: str) -> str:
+    def _absolute(self, path: str, base: str) -> str:
+        """A link on the notifier's ``site_url`` (never on a request's Host header);
+        only the development outbox, which has none, takes ``base`` (the request's
+        own origin and root)."""
         origin = getattr(self.notifier, "site_url", None)
-        return f"{origin.rstrip('/')}{path}" if isinstance(origin, str) and origin else path
+        return f"{(origin if isinstance(origin, str) and origin else base).rstrip('/')}{path}"
 
     async def _send(self, request: PrivacyRequest, subject: str, body: str) -> None:
         assert request.contact is not None

@@ -233,7 +233,7 @@ async def test_an_agent_needs_permission_and_the_consumer_confirms(kit: ConsentK
     (Intake("access", "not-an-address"), "e-mail address"),
     (Intake("access", "a@b.co\r\nBcc: x@y.z"), "e-mail address"),
     (Intake("correct", ANA), "correction"),
-    (Intake("correct", ANA, correction="x" * 2001), "at most 2000"),
+    (Intake("correct", ANA, correction="x" * 501), "at most 500"),
     (Intake("access", ANA, name="a\x00b"), "plain text"),
 ])
 async def test_bad_intake_is_refused_and_keeps_nothing(kit: ConsentKit, intake: Intake, message: str) -> None:

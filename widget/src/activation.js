@@ -21,10 +21,7 @@ const INERT_TYPE = "text/plain";
  * @param {boolean} [isSrcset]
  */
 function isWebUrl(value, isSrcset = false) {
-  const candidates = isSrcset ? value.split(",") : [value];
-  return candidates.every((candidate) => {
-    const url = isSrcset ? candidate.trim().split(/\s+/)[0] : candidate.trim();
-    if (isSrcset && url === "") return true;
+  return (isSrcset ? srcsetUrls(value) : [value.trim()]).every((url) => {
     try {
       return LIVE_PROTOCOLS.has(new URL(url, document.baseURI).protocol);
     } catch {
@@ -43,6 +40,58 @@ export const allowsAll = (core, names) => {
   const ids = names.trim().split(/\s+/);
   return ids[0] !== "" && ids.every((id) => core.allows(id));
 };
+
+/**
+ * Whether an inert tag may come alive: no URL of it is on the host of a service not
+ * granted, and each category (or service) it names is granted, or is the category of
+ * the services its URLs load from ("Always allow YouTube" on an iframe marked "media").
+ * The server decides the same way (consentkit/gating/decide.py).
+ * @param {Core} core
+ * @param {Element} element
+ */
+function tagAllowed(core, element) {
+  const names = (element.getAttribute(CONSENT) || "").trim().split(/\s+/);
+  /** @type {string[][]} */
+  const owners = [];
+  for (const name of URL_ATTRIBUTES) {
+    for (const value of [element.getAttribute(name), element.getAttribute(`data-${name}`)]) {
+      for (const url of value ? (name.endsWith("srcset") ? srcsetUrls(value) : [value]) : []) {
+        const owner = core.owner?.(url);
+        if (owner) owners.push(owner);
+      }
+    }
+  }
+  return names[0] !== "" && owners.every((owner) => core.grants?.(owner))
+    && names.every((id) => core.allows(id) || owners.some(([category]) => category === id));
+}
+
+/**
+ * The URLs of a srcset, as the HTML Standard splits it: a candidate's URL runs to the
+ * next whitespace (commas at its end part candidates); its descriptors run to a comma.
+ * @param {string} value
+ */
+export function srcsetUrls(value) {
+  /** @type {string[]} */
+  const urls = [];
+  let at = 0;
+  while (at < value.length) {
+    while (at < value.length && /[\s,]/.test(value[at])) at++;
+    const start = at;
+    while (at < value.length && !/\s/.test(value[at])) at++;
+    const url = value.slice(start, at);
+    if (url.endsWith(",")) {
+      urls.push(url.replace(/,+$/, ""));
+      continue;
+    }
+    if (url) urls.push(url);
+    let inParens = false;
+    for (; at < value.length && (value[at] !== "," || inParens); at++) {
+      if (value[at] === "(") inParens = true;
+      else if (value[at] === ")") inParens = false;
+    }
+  }
+  return urls.filter(Boolean);
+}
 
 /**
  * A script runs only when created anew: its copy takes the inert tag's place.
@@ -138,7 +187,7 @@ export function createActivation(core) {
   return function activate() {
     for (const element of document.querySelectorAll(`[${CONSENT}]`)) {
       if (seen.has(element) || !(element instanceof HTMLElement)) continue;
-      if (!allowsAll(core, element.getAttribute(CONSENT) || "")) continue;
+      if (!tagAllowed(core, element)) continue;
       seen.add(element);
       queue = queue.then(() =>
         element instanceof HTMLScriptElement ? runScript(core, element) : restoreUrls(element));

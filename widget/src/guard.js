@@ -63,8 +63,13 @@ export function installGuard(core, rules) {
   const innerHTML = descriptor(Element.prototype, "innerHTML");
   const write = document.write;
 
-  /** @param {string[]} owner [category, service] */
-  const granted = ([category, service]) => core.allows(category) || core.allows(service);
+  /**
+   * A service by its own value (the server's state lists each one), else by its category's.
+   * @param {string[]} owner [category, service]
+   */
+  const granted = ([category, service]) => own(core.state.services, service) ?? core.allows(category);
+  core.owner = (url) => hostOwner(rules, url);
+  core.grants = granted;
 
   /**
    * The [category, service] that holds this URL now (or any candidate of a srcset), else null.

@@ -23,6 +23,9 @@ export function createCore(written, policy) {
   const gpc = navigator.globalPrivacyControl === true;
   if (gpc && !state.gpc && policy.sale.length > 0) {
     for (const id of policy.sale) state.categories[id] = false;
+    for (const [, , category, service] of policy.hosts) {
+      if (state.services && policy.sale.includes(category)) state.services[service] = false;
+    }
     state.usprivacy = USP_OPTED_OUT;
   }
   /** @type {Listener[]} */

@@ -82,6 +82,10 @@ export interface Core {
   readonly state: State;
   /** Whether a category, or a service, is granted now (own properties only). */
   allows(id: string): boolean;
+  /** The [category, service] of the declared host a URL loads from, or null (set by the guard). */
+  owner?: (url: string) => string[] | null;
+  /** Whether a [category, service] is granted: the service's own value, else its category's. */
+  grants?: (owner: string[]) => boolean;
   /** The navigator's Global Privacy Control, read once before any other script ran. */
   readonly gpc: boolean;
   /** Take a new state and tell every listener, in the order they came. */
