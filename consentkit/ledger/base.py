@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import AsyncIterator, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from .codec import utc
 from .record import LedgerError, Record
@@ -45,6 +45,17 @@ class Store(abc.ABC):
     def iter_records(self, since: datetime | None = None, until: datetime | None = None) -> AsyncIterator[Record]:
         """Every record (from ``since`` on, before ``until``) in time order, streamed
         in constant memory."""
+
+    async def find_receipt(self, receipt_id: str, day: date | None = None) -> Record | None:
+        """The record of this receipt id, or None; ``day`` (UTC), when known, bounds
+        the search (the SQL stores key records by visitor, not by receipt: on
+        PostgreSQL a day is one BRIN range, the whole ledger a scan)."""
+        start = utc(datetime.combine(day, datetime.min.time())) if day else None
+        end = utc(datetime.combine(day + timedelta(days=1), datetime.min.time())) if day else None
+        async for record in self.iter_records(start, end):
+            if record.receipt_id == receipt_id:
+                return record
+        return None
 
     async def count(self, since: datetime | None = None) -> int | None:
         """How many records there are (from ``since`` on), or None when the store

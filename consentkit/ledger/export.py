@@ -7,8 +7,10 @@ server-side cursor on PostgreSQL) and go straight to the output, one at a time.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import time
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Literal, TextIO
 
@@ -101,3 +103,27 @@ async def export(
     if progress is not None:
         progress.finish()
     return written
+
+
+async def lines(
+    store: Store, *, fmt: Format = "jsonl", since: datetime | None = None, until: datetime | None = None
+) -> AsyncIterator[str]:
+    """The same export as text, a line at a time (the CSV header first), for a
+    response that streams it (the console's export), records in [since, until)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"export format {fmt!r} is unknown: use one of {', '.join(FORMATS)}")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
+
+    def row(cells: list[str]) -> str:
+        writer.writerow(cells)
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    if fmt == "csv":
+        yield row(list(COLUMNS))
+    async for record in store.iter_records(since, until):
+        data = to_json(record)
+        yield row([_cell(column, data[column]) for column in COLUMNS]) if fmt == "csv" else _ENCODER.encode(data) + "\n"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -270,6 +270,17 @@ class Ledger:
                 record = from_json(entry["record"])
                 records.setdefault(record.receipt_id, record)
         return sorted(records.values(), key=lambda r: (r.at, r.receipt_id))
+
+    async def find_receipt(self, receipt_id: str, day: date | None = None) -> Record | None:
+        """The stored record of this receipt id (within its UTC ``day`` when given),
+        or None; LedgerError when the store does not answer."""
+        if not self._open:
+            raise LedgerError("the ledger store is not available")
+        try:
+            async with asyncio.timeout(max(self.timeout, 60.0)):
+                return await self.store.find_receipt(receipt_id, day)
+        except TimeoutError:
+            raise LedgerError("the ledger store did not answer in time") from None
 
     def _spooled_ops(self, visitor_id: str) -> list[Entry]:
         def owner(entry: Entry) -> object:

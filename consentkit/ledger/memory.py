@@ -22,6 +22,10 @@ class MemoryStore(Store):
     async def for_visitor(self, visitor_id: str) -> list[Record]:
         return sorted((r for r in self.records.values() if r.visitor_id == visitor_id), key=lambda r: (r.at, r.receipt_id))
 
+    async def find_receipt(self, receipt_id: str, day: date | None = None) -> Record | None:
+        record = self.records.get(receipt_id)
+        return record if record is not None and (day is None or record.at.date() == day) else None
+
     async def erase_visitor(self, visitor_id: str, proof: Sequence[Record]) -> int:
         doomed = [k for k, r in self.records.items() if r.visitor_id == visitor_id]
         for key in doomed:

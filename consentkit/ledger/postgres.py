@@ -509,6 +509,24 @@ class PostgresStore(Store):
         await self._run(lambda conn: conn.execute(self._sql("ANALYZE {daily}")), timeout=max(self.timeout, 600.0))
         return counted
 
+    async def find_receipt(self, receipt_id: str, day: date | None = None) -> Record | None:
+        # Not on the hot path: by receipt id is a scan, which ``day`` bounds to one
+        # BRIN range (the console asks for it with a lookup).
+        bounded = day is not None
+        query = self._sql(f"{_SELECT} WHERE receipt_id = %s" + (" AND at >= %s AND at < %s" if bounded else "")
+                          + " LIMIT 1")
+        params: tuple[Any, ...] = (receipt_id,)
+        if day is not None:
+            start = datetime.combine(day, datetime.min.time(), UTC)
+            params += (start, start + timedelta(days=1))
+
+        async def work(conn: AsyncConnection[Any]) -> Record | None:
+            cur = await conn.execute(query, params)
+            row = await cur.fetchone()
+            return from_row(row) if row else None
+
+        return await self._run(work, retry=True, timeout=max(self.timeout, 60.0))
+
     async def count(self, since: datetime | None = None) -> int | None:
         query = self._sql("SELECT COUNT(*) FROM {records}" + (" WHERE at >= %s" if since else ""))
 

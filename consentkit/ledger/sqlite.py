@@ -316,6 +316,14 @@ class SqliteStore(Store):
 
         return await self._read(query)
 
+    async def find_receipt(self, receipt_id: str, day: date | None = None) -> Record | None:
+        def query(conn: sqlite3.Connection) -> Record | None:  # the table's primary key
+            row = conn.execute(f"{_SELECT} WHERE receipt_id = ?", (receipt_id,)).fetchone()
+            return from_row(row) if row is not None else None
+
+        record = await self._read(query)
+        return record if record is not None and (day is None or record.at.date() == day) else None
+
     async def erase_visitor(self, visitor_id: str, proof: Sequence[Record]) -> int:
         rows = [to_row(r, format_time(r.at)) for r in proof]
 

@@ -97,3 +97,15 @@ async def test_a_thousand_concurrent_appends_give_exactly_a_thousand_records(sto
     stored = await _all(store)
     assert len(stored) == 1000
     assert {r.receipt_id for r in stored} == {r.receipt_id for r in records}
+
+
+async def test_a_receipt_is_found_by_its_id_and_day(store, new_record):
+    """The console's proof lookup: by receipt id, optionally within its UTC day."""
+    first = new_record(visitor_id="v-find", receipt_id="find-1")
+    other = new_record(visitor_id="v-other", receipt_id="find-2")
+    await store.append_many([first, other])
+    found = await store.find_receipt("find-1")
+    assert found is not None and found.visitor_id == "v-find" and found.receipt_id == "find-1"
+    assert await store.find_receipt("find-1", first.at.date()) == found
+    assert await store.find_receipt("find-1", first.at.date() + timedelta(days=1)) is None
+    assert await store.find_receipt("nope") is None
