@@ -11,7 +11,7 @@ import base64
 import json
 import re
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -154,6 +154,12 @@ class CookieCodec:
     ) -> None:
         if isinstance(secret_keys, str | bytes):
             secret_keys = [secret_keys]
+        if not isinstance(secret_keys, Iterable):
+            raise MissingSecretError(
+                f"ConsentKit needs secret_keys, a list of strings of 16 characters or more (newest first), not "
+                f"{secret_keys!r}: for example secret_keys=[os.environ['CONSENT_KEY']]"
+            )
+        secret_keys = list(secret_keys)
         keys = [k for k in secret_keys if isinstance(k, str) and k]
         if not keys or len(keys) != len(secret_keys):
             raise MissingSecretError(

@@ -86,6 +86,7 @@ DEFAULT_TEXTS: Mapping[str, Mapping[str, str]] = {
                     "You need no account and we ask for nothing else.",
         "dns.button": "Opt out of sale and sharing",
         "dns.none": "This site does not sell or share personal information.",
+        "dns.opt_in": "We sell or share personal information only with your consent, and you have not given it.",
     },
     "es": {
         "banner.title": "Sus opciones de privacidad",
@@ -150,6 +151,7 @@ DEFAULT_TEXTS: Mapping[str, Mapping[str, str]] = {
                     "excluirse. No necesita una cuenta y no le pedimos nada más.",
         "dns.button": "Excluirme de la venta y el intercambio",
         "dns.none": "Este sitio no vende ni comparte información personal.",
+        "dns.opt_in": "Solo vendemos o compartimos información personal con su consentimiento, y no lo ha dado.",
     },
 }
 

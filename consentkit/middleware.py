@@ -36,6 +36,7 @@ _FILE_CHUNK = 64 * 1024
 # How deep to look for a GZipMiddleware inside this one (a stack is a few layers).
 _MAX_DEPTH = 32
 _IDENTITY = (b"accept-encoding", b"identity")
+_HELPER_UNDEFINED = re.compile(r"'consent(_head|_tag)?' is undefined")
 _NONCE = re.compile(r"'nonce-([A-Za-z0-9+/_=-]{8,128})'")
 
 
@@ -99,6 +100,9 @@ class ConsentMiddleware:
         token = current_request.set(visit)
         try:
             await self.app(_uncompressed(scope), receive, _Responder(self, visit, send).send)
+        except Exception as exc:
+            _explain(exc)
+            raise
         finally:
             current_request.reset(token)
 
@@ -215,6 +219,13 @@ class _Responder:
                 if not following:
                     return
                 chunk = following
+
+
+def _explain(exc: Exception) -> None:
+    """Add how to fix it to an error of the app's that consentkit can explain."""
+    if type(exc).__name__ == "UndefinedError" and _HELPER_UNDEFINED.search(str(exc)):
+        exc.add_note("consentkit: this template's Jinja2 environment has no consentkit helpers; call "
+                     "kit.install(templates.env) once at start-up (it adds consent, consent_head() and consent_tag())")
 
 
 def _gzip_inside(app: ASGIApp) -> GZipMiddleware | None:

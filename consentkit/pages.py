@@ -143,7 +143,8 @@ async def get_do_not_sell(call: Call) -> Response:
     return _page(
         call,
         "do_not_sell.html",
-        honored=call.query.get("done") == "1" or state.sale_opt_out,
+        # In opt_in mode nothing is sold until granted: no request of the visitor's to honour.
+        honored=call.query.get("done") == "1" or state.gpc or (state.sale_opt_out and state.mode == "opt_out"),
         next=call.same_origin_path(call.query.get("next"), call.visit.root + "/"),
     )
 

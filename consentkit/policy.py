@@ -29,6 +29,7 @@ _HOST = re.compile(r"^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*
 _LIFETIME = re.compile(
     r"^(session|(\d{1,4})\s*(second|minute|hour|day|week|month|year)s?)$", re.IGNORECASE
 )
+_MAX_LIFETIME_SECONDS = 10 * 365 * 86400
 _UNIT_SECONDS = {
     "second": 1,
     "minute": 60,
@@ -86,7 +87,14 @@ def lifetime_seconds(lifetime: str) -> int | None:
         )
     if match.group(1).lower() == "session":
         return None
-    return int(match.group(2)) * _UNIT_SECONDS[match.group(3).lower()]
+    seconds = int(match.group(2)) * _UNIT_SECONDS[match.group(3).lower()]
+    if seconds == 0:
+        raise PolicyError(f"cookie lifetime {lifetime!r} is zero: a cookie that lasts until the browser closes "
+                          "is 'session'")
+    if seconds > _MAX_LIFETIME_SECONDS:
+        raise PolicyError(f"cookie lifetime {lifetime!r} is longer than 10 years: no browser keeps a cookie that "
+                          "long (Chrome caps it at 400 days); declare the lifetime the vendor documents")
+    return seconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +158,24 @@ class CookieRule:
         return name == self.pattern
 
 
+def _no_host_twice(categories: Iterable[Category]) -> None:
+    """A host (with its path) in two services would gate a tag by whichever comes
+    first: the policy must say which one it is."""
+    seen: dict[tuple[str, str], tuple[str, str]] = {}
+    for category in categories:
+        for service in category.services:
+            for rule in service.hosts:
+                key = (rule.host, rule.path)
+                if key in seen and seen[key] != (category.id, service.id):
+                    first = seen[key]
+                    raise PolicyError(
+                        f"host {rule.host + rule.path!r} is declared in service {first[1]!r} (category {first[0]!r}) "
+                        f"and in service {service.id!r} (category {category.id!r}): declare it once, in the "
+                        "service whose tags load from it"
+                    )
+                seen.setdefault(key, (category.id, service.id))
+
+
 def _tuple_of(values: Iterable[Any] | None) -> tuple[Any, ...]:
     return tuple(values) if values is not None else ()
 
@@ -199,12 +225,16 @@ class Service:
                 "starting with a letter (at most 40 characters)"
             )
         where = f"service {id!r}:"
-        rules = tuple(h if isinstance(h, HostRule) else HostRule.parse(_text(h, f"{where} each host"))
-                      for h in _list(hosts, f"{where} hosts"))
-        if isinstance(cookies, Mapping):
-            cookie_rules = tuple(CookieRule(_text(k, f"{where} a cookie name"), _text(v, f"{where} cookie {k!r}'s "
-                                            "lifetime")) for k, v in cookies.items())
-        else:
+        try:
+            rules = tuple(h if isinstance(h, HostRule) else HostRule.parse(_text(h, f"{where} each host"))
+                          for h in _list(hosts, f"{where} hosts"))
+            if isinstance(cookies, Mapping):
+                cookie_rules = tuple(CookieRule(_text(k, f"{where} a cookie name"), _text(v, f"{where} cookie "
+                                                f"{k!r}'s lifetime")) for k, v in cookies.items())
+        except PolicyError as exc:
+            message = str(exc)
+            raise PolicyError(message if message.startswith(where) else f"{where} {message}") from None
+        if not isinstance(cookies, Mapping):
             cookie_rules = tuple(_list(cookies, f"{where} cookies (a table of name = lifetime)"))
             if not all(isinstance(rule, CookieRule) for rule in cookie_rules):
                 raise PolicyError(f"{where} cookies must be a table of name = lifetime, such as "
@@ -387,6 +417,7 @@ class Policy:
         for sid in service_ids:
             if service_ids.count(sid) > 1:
                 raise PolicyError(f"service {sid!r} is declared twice: service ids must be unique")
+        _no_host_twice(cats)
         lifetime = DEFAULT_LIFETIME_DAYS[mode] if lifetime_days is None else lifetime_days
         if not isinstance(lifetime, int) or isinstance(lifetime, bool) or not 1 <= lifetime <= 3650:
             raise PolicyError("lifetime_days must be a whole number of days from 1 to 3650")
@@ -495,12 +526,15 @@ class Policy:
             for srv in _list(raw.get("services", []), f"category {raw.get('id')!r}: services"):
                 _no_unknown_keys(srv, {"id", "vendor", "hosts", "cookies", "description", "local_storage"}, "a service")
                 if "id" not in srv:
-                    raise PolicyError("a service has no 'id'")
-                services.append(Service(
-                    srv["id"], vendor=srv.get("vendor", ""), hosts=srv.get("hosts"),
-                    cookies=srv.get("cookies"), description=srv.get("description", ""),
-                    local_storage=srv.get("local_storage"),
-                ))
+                    raise PolicyError(f"a service of category {raw.get('id')!r} has no 'id'")
+                try:
+                    services.append(Service(
+                        srv["id"], vendor=srv.get("vendor", ""), hosts=srv.get("hosts"),
+                        cookies=srv.get("cookies"), description=srv.get("description", ""),
+                        local_storage=srv.get("local_storage"),
+                    ))
+                except PolicyError as exc:  # name the category too: a file may declare many
+                    raise PolicyError(f"category {raw.get('id')!r}, {exc}") from None
             if "id" not in raw:
                 raise PolicyError("a category has no 'id'")
             categories.append(Category(

@@ -86,7 +86,7 @@ def test_too_old_is_no_cookie():
     assert codec(clock=clock).loads(value, START + timedelta(seconds=MAX_AGE_SECONDS + 1)) is None
 
 
-@pytest.mark.parametrize("keys", [[], [""], ["short"], "a-string-not-a-list!!"])
+@pytest.mark.parametrize("keys", [[], [""], ["short"], "a-string-not-a-list!!", None, 12345678901234567, [None]])
 def test_missing_or_weak_secret_fails_loudly(keys):
     if isinstance(keys, str):
         CookieCodec(keys)  # a single string is accepted as one key

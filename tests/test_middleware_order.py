@@ -97,8 +97,8 @@ async def test_endpoints_compressed_when_gzip_is_inside(kit):
 @pytest.mark.parametrize("gzip_outside", [True, False], ids=["gzip-outside", "gzip-inside"])
 def test_on_a_real_server(kit, gzip_outside):
     """Through uvicorn, bytes as a browser gets them: one gzip layer, gated inside."""
-    with serve(starlette_app(kit, gzip_outside)) as server:
-        with httpx.Client(base_url=server.url) as c, c.stream("GET", "/", headers={"Accept-Encoding": "gzip"}) as r:
-            raw = b"".join(r.iter_raw())
+    with serve(starlette_app(kit, gzip_outside)) as server, httpx.Client(base_url=server.url) as c, \
+            c.stream("GET", "/", headers={"Accept-Encoding": "gzip"}) as r:
+        raw = b"".join(r.iter_raw())
     assert r.headers["content-encoding"] == "gzip"
     assert gated(gzip.decompress(raw).decode())

@@ -11,6 +11,7 @@ from consentkit import Category, Policy, Service
 from consentkit.pages import csrf_token
 
 from .apps import client
+from .kits import make_policy
 
 pytestmark = pytest.mark.anyio
 SITE = "http://testserver"
@@ -161,8 +162,16 @@ async def test_do_not_sell_page_and_its_button(make_kit):
         assert r.status_code == 303
         done = await c.get(r.headers["location"])
     assert "Opt-Out Request Honored" in done.text
-    # Already opted out: nothing left to press.
+    # Already opted out: nothing left to press, and no text that speaks of a button (issue 19, 6).
     assert 'action="/consentkit/opt-out"' not in done.text
+    assert "Use the button" not in done.text and "stays in effect" in done.text
+
+
+async def test_do_not_sell_page_in_opt_in_mode_offers_no_missing_button(make_kit):
+    async with client(make_kit(make_policy("opt_in"))) as c:
+        page = await c.get("/consentkit/do-not-sell")
+    assert "<form" not in page.text and "Use the button" not in page.text
+    assert "only with your consent, and you have not given it" in page.text
 
 
 async def test_do_not_sell_page_after_gpc(make_kit):

@@ -34,6 +34,14 @@ NECESSARY = Category("necessary", required=True)
         (lambda: Policy("v1", [NECESSARY, Category("analytics")], consent_mode={"analytics": "analytics_storage"}),
          "must be a list of Consent Mode types"),
         (lambda: Policy("v1", [NECESSARY], consent_mode=["security_storage"]), "consent_mode must map"),
+        # Issue 19, 5: mistakes that were accepted silently, each named by its service and category.
+        (lambda: Service("ga", cookies={"_ga": "0 days"}), r"service 'ga': cookie lifetime '0 days' is zero"),
+        (lambda: Service("ga", cookies={"_ga": "100 years"}), r"service 'ga': .*longer than 10 years"),
+        (lambda: Service("ga", hosts=["not a host"]), r"service 'ga': host 'not a host'"),
+        (lambda: Policy("v1", [NECESSARY, Category("analytics", services=[Service("ga", hosts=["t.example.com"])]),
+                               Category("ads", services=[Service("px", hosts=["T.example.com"])])]),
+         (r"host 't.example.com' is declared in service 'ga' \(category 'analytics'\) and in service 'px' "
+          r"\(category 'ads'\)")),
     ],
 )
 def test_invalid_policies_say_how_to_fix(build, message):
@@ -87,6 +95,21 @@ def test_wildcard_hosts_and_cookie_patterns():
                                                ("13 Months", 13 * 30 * 86400), ("1 day", 86400)])
 def test_lifetimes(text, seconds):
     assert lifetime_seconds(text) == seconds
+
+
+def test_the_same_host_on_other_paths_is_no_conflict():
+    policy = Policy("v1", [NECESSARY, Category("captcha", services=[Service("rc", hosts=["www.google.com/recaptcha"])]),
+                           Category("maps", services=[Service("gm", hosts=["www.google.com/maps"])])])
+    assert policy.category_for_url("https://www.google.com/maps/embed") == "maps"
+
+
+def test_a_toml_mistake_names_its_category_and_service(tmp_path: Path):
+    path = tmp_path / "policy.toml"
+    path.write_text('version = "v1"\n[[categories]]\nid = "necessary"\nrequired = true\n'
+                    '[[categories]]\nid = "analytics"\n[[categories.services]]\nid = "ga"\n'
+                    'cookies = { _ga = "100 years" }\n')
+    with pytest.raises(PolicyError, match=r"policy.toml: category 'analytics', service 'ga': cookie lifetime"):
+        Policy.from_toml(path)
 
 
 def test_from_toml_loads_the_same_policy(tmp_path: Path):

@@ -306,8 +306,14 @@ INJ = "<!--INJ-->"
     [
         ("<!DOCTYPE html><html><head><title>t</title></head>",
          f"<!DOCTYPE html><html><head>{INJ}<title>t</title></head>"),
+        # After <meta charset>, which must stay in the first 1024 bytes (issue 19, 6).
         ('<html lang="en"><HEAD data-x="a>b">\n<meta charset=utf-8>',
-         f'<html lang="en"><HEAD data-x="a>b">{INJ}\n<meta charset=utf-8>'),
+         f'<html lang="en"><HEAD data-x="a>b">\n<meta charset=utf-8>{INJ}'),
+        ('<!doctype html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"><title>t',
+         f'<!doctype html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">{INJ}<title>t'),
+        ("<!doctype html><meta charset=utf-8><title>t", f"<!doctype html><meta charset=utf-8>{INJ}<title>t"),
+        ('<head><meta name="viewport" content="x"><meta charset=utf-8>',
+         f'<head>{INJ}<meta name="viewport" content="x"><meta charset=utf-8>'),
         ("<!doctype html>\n<!-- c -->\n<html>\n<body><p>x", f"<!doctype html>\n<!-- c -->\n<html>\n{INJ}<body><p>x"),
         ("<p>fragment</p>", f"{INJ}<p>fragment</p>"),
         ("  \n just text", f"  \n {INJ}just text"),

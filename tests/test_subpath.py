@@ -107,14 +107,13 @@ def test_uvicorn_root_path(make_kit):
     """``uvicorn --root-path /shop`` behind a proxy that strips /shop: the server puts
     the root in front of every path; the app answers, and writes /shop URLs."""
     kit = make_kit()
-    with serve(make_app(kit), root_path="/shop") as server:
-        with httpx.Client(base_url=server.url) as c:
-            page = c.get("/").text
-            assert 'src="/shop/consentkit/boot.js?v=' in page
-            assert c.get("/consentkit/state").status_code == 200
-            out = c.post("/consentkit/opt-out", data={"next": ""}, headers={"Origin": server.url})
-            assert out.status_code == 303 and out.headers["location"] == "/shop/consentkit/do-not-sell?done=1"
-            assert c.get("/whoami").status_code == 200
+    with serve(make_app(kit), root_path="/shop") as server, httpx.Client(base_url=server.url) as c:
+        page = c.get("/").text
+        assert 'src="/shop/consentkit/boot.js?v=' in page
+        assert c.get("/consentkit/state").status_code == 200
+        out = c.post("/consentkit/opt-out", data={"next": ""}, headers={"Origin": server.url})
+        assert out.status_code == 303 and out.headers["location"] == "/shop/consentkit/do-not-sell?done=1"
+        assert c.get("/whoami").status_code == 200
 
 
 def test_a_client_made_root_is_escaped_and_never_grows_the_kit(make_kit):

@@ -91,3 +91,19 @@ def test_template_helpers_outside_a_request_fail_closed(make_kit):
     env = jinja2.Environment(autoescape=True)
     make_kit().install(env)
     assert env.from_string("{{ consent.allows('analytics') }}").render() == "False"
+
+
+async def test_a_template_without_kit_install_says_how_to_fix(make_kit):
+    """Forgetting kit.install(env): Jinja's UndefinedError carries the fix (issue 19, 5)."""
+    kit = make_kit()
+    templates = Jinja2Templates(env=jinja2.Environment(loader=jinja2.DictLoader({"page.html": PAGE}), autoescape=True))
+
+    async def page(request: Request):
+        return templates.TemplateResponse(request, "page.html")
+
+    app = Starlette(routes=[Route("/", page)], middleware=[Middleware(ConsentMiddleware, kit=kit)])
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        with pytest.raises(jinja2.UndefinedError) as raised:
+            await c.get("/")
+    assert "kit.install(templates.env)" in "".join(getattr(raised.value, "__notes__", []))

@@ -39,6 +39,8 @@ from .tree import HTML, OpenElements
 _CACHED_TAG = 2048
 _CDATA_SPLIT = b"]]>&gt;<![CDATA["
 _HTML_ENCODINGS = ("text/html", "application/xhtml+xml")
+# <meta charset=...> or <meta http-equiv="Content-Type" ...>: the injection goes after it.
+_CHARSET_META = re.compile(rb"[\s/]charset\s*=|http-equiv\s*=\s*[\"']?content-type", re.IGNORECASE)
 
 
 class HtmlGate(_Decisions):
@@ -378,11 +380,12 @@ class HtmlGate(_Decisions):
                 new = closes + (tag if new is None else new)
         else:
             self._start_tag(name, self_closing, html_rules)
-            if name == "head" and not self._injected:
-                return end, (tag if new is None else new) + self._take_inject()
         if self._noscript and not (closing and name == "noscript"):
             new = _escape_noscript_end(tag if new is None else new)
         if not self._injected and (closing or name not in ("html", "head")):
+            if not closing and name == "meta" and _CHARSET_META.search(tag):
+                # The charset must stay within the first 1024 bytes, where browsers look for it.
+                return end, (tag if new is None else new) + self._take_inject()
             new = self._take_inject() + (tag if new is None else new)
         return end, new
 
