@@ -9,9 +9,9 @@ import sys
 from collections.abc import Sequence
 from importlib import metadata
 
-from .commands import admin, demo, export, scan, stats
+from .commands import admin, demo, export, requests, scan, stats
 
-COMMANDS = (admin, demo, export, scan, stats)
+COMMANDS = (admin, demo, export, requests, scan, stats)
 
 
 def build_parser() -> argparse.ArgumentParser:

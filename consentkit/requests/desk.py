@@ -449,21 +449,7 @@ class RequestDesk:
     async def metrics(self, year: int) -> Metrics:
         """The §7102 figures for requests received in ``year``."""
         await self._ready()
-        start = datetime(year, 1, 1, tzinfo=UTC)
-        found = await self.store.received_between(start, start.replace(year=year + 1))
-        by_type: dict[str, dict[str, float | int | None]] = {}
-        for kind in sorted({r.type for r in found}):
-            mine = [r for r in found if r.type == kind]
-            days = [(r.closed_at - r.received_at).total_seconds() / 86400 for r in mine if r.closed_at]
-            by_type[kind] = {
-                "received": len(mine),
-                "complied": sum(1 for r in mine if r.status == "fulfilled"),
-                "denied": sum(1 for r in mine if r.status == "denied"),
-                "open": sum(1 for r in mine if r.open),
-                "median_days": round(statistics.median(days), 1) if days else None,
-                "mean_days": round(statistics.fmean(days), 1) if days else None,
-            }
-        return Metrics(year, by_type)
+        return await metrics_of(self.store, year)
 
     # -- the steps -------------------------------------------------------------------
 
@@ -541,6 +527,25 @@ class RequestDesk:
         ))
 
 
+async def metrics_of(store: RequestStore, year: int) -> Metrics:
+    """The §7102 figures for the requests ``store`` received in ``year`` (UTC)."""
+    start = datetime(year, 1, 1, tzinfo=UTC)
+    found = await store.received_between(start, start.replace(year=year + 1))
+    by_type: dict[str, dict[str, float | int | None]] = {}
+    for kind in sorted({r.type for r in found}):
+        mine = [r for r in found if r.type == kind]
+        days = [(r.closed_at - r.received_at).total_seconds() / 86400 for r in mine if r.closed_at]
+        by_type[kind] = {
+            "received": len(mine),
+            "complied": sum(1 for r in mine if r.status == "fulfilled"),
+            "denied": sum(1 for r in mine if r.status == "denied"),
+            "open": sum(1 for r in mine if r.open),
+            "median_days": round(statistics.median(days), 1) if days else None,
+            "mean_days": round(statistics.fmean(days), 1) if days else None,
+        }
+    return Metrics(year, by_type)
+
+
 _OPERATION: dict[str, Operation] = {"know_categories": "export", "access": "export", "delete": "delete",
                                    "correct": "correct", "limit_sensitive": "limit"}
 
@@ -560,4 +565,4 @@ def _categories(data: Any) -> Any:
     return []
 
 
-__all__ = ["DOWNLOAD_DAYS", "Intake", "Metrics", "RequestDesk", "ledger_key", "open_request_store"]
+__all__ = ["DOWNLOAD_DAYS", "Intake", "Metrics", "RequestDesk", "ledger_key", "metrics_of", "open_request_store"]

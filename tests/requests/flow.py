@@ -7,7 +7,7 @@ from typing import Any
 
 from consentkit import ConsentKit
 
-CODE = re.compile(r"^\s+(\d{8})$", re.MULTILINE)
+CODE = re.compile(r"^[ \t]+(\d{8})\r?$", re.MULTILINE)
 
 
 def code_in(body: str) -> str:
