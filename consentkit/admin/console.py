@@ -21,7 +21,7 @@ from starlette.types import Receive, Scope, Send
 from ..kit import ConsentKit
 from ..ledger.base import LedgerError
 from ..mount import route_path
-from . import auth, dashboard, files, proof
+from . import auth, dashboard, files, operations, proof, requests
 from .config import Admin, Role
 from .page import CSRF_FIELD, AdminCall, ConsoleLike, Handler, Refused, environment
 from .sessions import Sessions
@@ -32,6 +32,8 @@ ROUTES: dict[tuple[str, str], tuple[Handler, Role]] = {
     ("POST", "logout"): (auth.post_logout, "viewer"),
     **dashboard.ROUTES,
     **proof.ROUTES,
+    **requests.ROUTES,
+    **operations.ROUTES,
     **files.ROUTES,
 }
 PUBLIC: dict[tuple[str, str], Handler] = {("GET", "login"): auth.get_login, ("POST", "login"): auth.post_login}

@@ -18,7 +18,7 @@ from .config import Role
 from .page import AUDIT_VISITOR, AdminCall, Handler, Refused
 
 # Receipt and visitor ids are URL-safe tokens; anything else is no id of ours.
-_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 
 
 def _day(call: AdminCall) -> date | None:
@@ -46,7 +46,7 @@ async def get_receipts(call: AdminCall) -> Response:
     wanted = call.query.get("q", "").strip()
     if not wanted:
         return call.render("receipts.html", query="", day="", records=None, found=None)
-    if not _ID.match(wanted):
+    if not ID.match(wanted):
         raise Refused(400, "a receipt id or visitor id is letters, digits, '-' and '_'")
     day = _day(call)
     found, records = await _history(call, wanted, day)
@@ -57,7 +57,7 @@ async def get_receipts(call: AdminCall) -> Response:
 
 async def _receipt(call: AdminCall) -> Record:
     receipt_id = call.tail.removesuffix(".json")
-    if not _ID.match(receipt_id):
+    if not ID.match(receipt_id):
         raise Refused(404, "no such receipt")
     await call.kit.startup()
     record = await call.kit.ledger.find_receipt(receipt_id, _day(call))
