@@ -85,7 +85,7 @@ def download(page: Page, base: str, email: str, request_id: str) -> dict[str, An
     with page.expect_download() as started:
         page.click('[data-consentkit-action="request-download"]')
     path = started.value.path()
-    archive = zipfile.ZipFile(io.BytesIO(open(path, "rb").read()))
+    archive = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
     assert {"data.json", "signups.csv", "consentkit.csv"} <= set(archive.namelist())
     # The link works once.
     page.goto(link)
