@@ -74,9 +74,12 @@ def to_row(request: PrivacyRequest, version: int) -> tuple[Any, ...]:
             request.subject, request.open, version, to_doc(request))
 
 
+_from_iso = datetime.fromisoformat
+_date = date.fromisoformat
+
+
 def summary(row: tuple[Any, ...]) -> RequestSummary:
-    """A summary from the ``SUMMARY_COLUMNS`` of a row."""
-    received = row[4] if isinstance(row[4], datetime) else parse_time(row[4])
-    ack = row[5] if isinstance(row[5], date) else date.fromisoformat(row[5])
-    due = row[6] if isinstance(row[6], date) else date.fromisoformat(row[6])
-    return RequestSummary(row[0], row[1], row[2], row[3], received, ack, due, bool(row[7]))
+    """A summary from the ``SUMMARY_COLUMNS`` of a row (times as ``format_time`` wrote
+    them: UTC with a ``Z``, which ``fromisoformat`` reads as UTC at once)."""
+    return RequestSummary(row[0], row[1], row[2], row[3], _from_iso(row[4]), _date(row[5]), _date(row[6]),
+                          bool(row[7]))

@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 RequestType = Literal["know_categories", "access", "delete", "correct", "limit_sensitive"]
 REQUEST_TYPES: tuple[RequestType, ...] = ("know_categories", "access", "delete", "correct", "limit_sensitive")
@@ -105,10 +105,9 @@ class PrivacyRequest:
         return dataclasses.replace(self, steps=(*self.steps, step), **changes)
 
 
-@dataclass(frozen=True, slots=True)
-class RequestSummary:
-    """A request as lists show it (read from the store's columns alone, so that a
-    list of thousands is quick): no contact, no details."""
+class RequestSummary(NamedTuple):
+    """A request as lists show it (read from the store's columns alone, and a named
+    tuple, so that a list of thousands is quick): no contact, no details."""
 
     id: str
     type: RequestType
