@@ -4,8 +4,10 @@ each adding its own parser."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 
 from .commands import admin, demo, export, requests, scan, stats
 
@@ -15,6 +17,7 @@ COMMANDS = (admin, demo, export, requests, scan, stats)
 def build_parser() -> argparse.ArgumentParser:
     """The ``consentkit`` parser with every subcommand."""
     parser = argparse.ArgumentParser(prog="consentkit", description="Consent and cookie management for ASGI apps.")
+    parser.add_argument("--version", action="version", version=f"consentkit {_version()}")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     for command in COMMANDS:
         command.add_parser(subparsers)
@@ -33,7 +36,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if run is None:
         parser.print_help()
         return 2
-    return int(run(args))
+    try:
+        return int(run(args))
+    except BrokenPipeError:
+        # The reader went away (| head): a quiet end, with no traceback from the final flush either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+def _version() -> str:
+    try:
+        return metadata.version("consentkit")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
 
 
 if __name__ == "__main__":

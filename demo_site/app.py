@@ -25,6 +25,7 @@ from consentkit import ConsentKit, ConsentMiddleware, Policy
 from consentkit.minors.notifiers import MemoryNotifier
 from consentkit.policy import PolicyError
 
+from .accounts import Accounts
 from .csp import ContentSecurityPolicy
 from .formguard import FormGuard, RateLimit
 from .quote import QuoteForm
@@ -84,7 +85,10 @@ def create_app(
     kit.install(templates.env)
     templates.env.globals["policy"] = policy
 
-    pages = SitePages(kit, templates, outbox=outbox)
+    # Sign-ups, in memory; privacy requests reach them through a data source.
+    accounts = Accounts(kit.clock)
+    accounts.register(kit)
+    pages = SitePages(kit, templates, outbox=outbox, accounts=accounts)
     guard = FormGuard(keys[0], min_seconds=quote_min_seconds, rate=RateLimit(*quote_rate))
     quote = QuoteForm(templates, guard)
     site = Starlette(
@@ -112,4 +116,5 @@ def create_app(
 
     app = Starlette(routes=[*standin_routes(), Mount("", site)], lifespan=lifespan)
     app.state.kit = kit
+    app.state.accounts = accounts
     return app

@@ -14,6 +14,7 @@ from starlette.templating import Jinja2Templates
 
 from consentkit import ConsentKit
 
+from .accounts import Accounts
 from .forms import FormError, read_form
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -68,10 +69,12 @@ def outbox_entry(message: Any) -> dict[str, Any]:
 class SitePages:
     """The page handlers; they read the visitor's consent from ``request.state.consent``."""
 
-    def __init__(self, kit: ConsentKit, templates: Jinja2Templates, *, outbox: OutboxAccess = "local") -> None:
+    def __init__(self, kit: ConsentKit, templates: Jinja2Templates, *, outbox: OutboxAccess = "local",
+                 accounts: Accounts | None = None) -> None:
         self.kit = kit
         self.templates = templates
         self.outbox_access = outbox
+        self.accounts = accounts or Accounts(kit.clock)
 
     def render(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
         return self.templates.TemplateResponse(request, name, context, status_code=status)
@@ -114,7 +117,10 @@ class SitePages:
             errors.append("Please answer the date of birth question.")
         if errors:
             return self._signup_form(request, 422, errors)
-        # Demo: the account is not stored, and neither is anything typed above.
+        # Demo: the address and the age range are kept in memory (the password never is), and
+        # a child's not at all before a parent agrees; privacy requests reach them (accounts.py).
+        if band != "under_13":
+            self.accounts.add(email, band)
         return self.render(request, "signup_done.html", active="signup", band=band)
 
     async def outbox(self, request: Request) -> Response:

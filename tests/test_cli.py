@@ -71,7 +71,7 @@ def test_export_jsonl_streams_every_record_oldest_first(ledger_db: Path, capsys:
 
 
 def test_export_csv_has_a_header_and_safe_cells(ledger_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["export", "--db", _url(ledger_db), "--format", "csv"]) == 0
+    assert main(["export", "--db", _url(ledger_db), "--format", "csv", "--choices", "json"]) == 0
     rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
     assert tuple(rows[0]) == COLUMNS
     assert len(rows) == len(SEED) + 1
@@ -79,6 +79,45 @@ def test_export_csv_has_a_header_and_safe_cells(ledger_db: Path, capsys: pytest.
     assert json.loads(record["choices"]) == {**ALL, "advertising": False}
     assert record["gpc"] == "true" and record["parental_consent"] == ""
     assert dict(zip(rows[0], rows[-1]))["browser"] == "'=HYPERLINK(\"x\")"  # no formula for spreadsheets
+
+
+def test_export_csv_has_a_column_per_category(ledger_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """For spreadsheet users (issue 19): true/false per category, from the ledger or the policy's order."""
+    assert main(["export", "--db", _url(ledger_db), "--format", "csv"]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert "choices" not in rows[0]
+    assert rows[0][-3:] == ["choice_necessary", "choice_advertising", "choice_analytics"]
+    record = dict(zip(rows[0], rows[3]))
+    assert (record["choice_advertising"], record["choice_analytics"]) == ("false", "true")
+    assert dict(zip(rows[0], rows[7]))["choice_analytics"] == ""  # the proof names advertising only
+    policy = tmp_path / "policy.toml"
+    policy.write_text('version = "v1"\n[[categories]]\nid = "necessary"\nrequired = true\n'
+                      '[[categories]]\nid = "analytics"\n[[categories]]\nid = "advertising"\n')
+    assert main(["export", "--db", _url(ledger_db), "--format", "csv", "--choices", "both", "--policy", str(policy)]) == 0
+    header = next(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert "choices" in header and header[-3:] == ["choice_necessary", "choice_analytics", "choice_advertising"]
+
+
+@pytest.mark.parametrize("argv", [["export", "--format", "csv"], ["export"], ["stats"]])
+def test_a_closed_pipe_ends_quietly(ledger_db: Path, argv: list[str]) -> None:
+    """``consentkit export | head -1``: no BrokenPipeError traceback (issue 19)."""
+    import subprocess
+    import sys
+
+    script = f"import sys; from consentkit.cli import main; sys.exit(main({[*argv, '--db', _url(ledger_db)]!r}))"
+    producer = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert producer.stdout is not None
+    producer.stdout.readline()
+    producer.stdout.close()  # the reader goes away after one line
+    _, err = producer.communicate(timeout=60)
+    assert b"Traceback" not in err and b"BrokenPipe" not in err, err.decode()
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"consentkit {version('consentkit')}"
 
 
 def test_export_since_and_output_file(ledger_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -120,10 +159,11 @@ def test_stats_table(ledger_db: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert lines[0].split() == ["day", "records", "opt-outs", "gpc", "necessary", "advertising", "analytics"]
     rows = {line.split()[0]: line.split() for line in lines[1:5]}
     # 2026-11-01: 4 decisions; advertising refused by v2 (banner) and v3 (GPC); analytics by v4.
-    assert rows["2026-11-01"] == ["2026-11-01", "4", "2", "1", "100.0%", "50.0%", "75.0%"]
-    assert rows["2026-11-02"] == ["2026-11-02", "2", "1", "0", "100.0%", "50.0%", "50.0%"]  # the proof is not counted
-    assert rows["total"] == ["total", "7", "3", "1", "100.0%", "57.1%", "57.1%"]
-    assert "advertising; inferred" in "\n".join(lines)
+    # Without --policy nothing says which categories are sale or sharing: opt-outs are unknown (issue 19).
+    assert rows["2026-11-01"] == ["2026-11-01", "4", "unknown", "1", "100.0%", "50.0%", "75.0%"]
+    assert rows["2026-11-02"] == ["2026-11-02", "2", "unknown", "0", "100.0%", "50.0%", "50.0%"]  # no proof counted
+    assert rows["total"] == ["total", "7", "unknown", "1", "100.0%", "57.1%", "57.1%"]
+    assert "unknown without --policy" in "\n".join(lines)
 
 
 def test_stats_json_over_a_range(ledger_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -131,11 +171,10 @@ def test_stats_json_over_a_range(ledger_db: Path, capsys: pytest.CaptureFixture[
     data: dict[str, Any] = json.loads(capsys.readouterr().out)
     assert [d["day"] for d in data["days"]] == ["2026-11-02"]
     day = data["days"][0]
-    assert day["records"] == 2 and day["opt_outs"] == 1 and day["gpc_opt_outs"] == 0
+    assert day["records"] == 2 and day["opt_outs"] is None and day["gpc_opt_outs"] == 0
     assert day["consent_rates"] == {"necessary": 1.0, "advertising": 0.5, "analytics": 0.5}
-    # Only one opt-out action (v5's link, which also found analytics refused) in range:
-    # without --policy, both categories it left denied are taken for sale categories.
-    assert data["sale_or_sharing"] == ["advertising", "analytics"] and data["sale_or_sharing_inferred"] is True
+    # v5's link also found analytics refused: a guess would take both for sale categories. No guess.
+    assert data["sale_or_sharing"] is None
 
 
 def test_stats_takes_the_sale_categories_from_the_policy(
@@ -151,8 +190,13 @@ def test_stats_takes_the_sale_categories_from_the_policy(
     assert main(["stats", "--db", _url(ledger_db), "--policy", str(policy), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["categories"] == ["necessary", "analytics", "advertising"]  # the policy's order
-    assert data["sale_or_sharing"] == ["analytics"] and data["sale_or_sharing_inferred"] is False
+    assert data["sale_or_sharing"] == ["analytics"]
     assert data["total"]["opt_outs"] == 3  # v4, v5 and v7 refused analytics
+    assert main(["stats", "--db", _url(ledger_db), "--policy", str(policy), "--format", "csv"]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert rows[0] == ["day", "records", "opt_outs", "gpc_opt_outs", "rate_necessary", "rate_analytics",
+                       "rate_advertising"]
+    assert rows[-1][:4] == ["total", "7", "3", "1"]
 
 
 def test_progress_bar() -> None:
@@ -200,7 +244,7 @@ def test_export_csv_keeps_identifiers_as_they_are(tmp_path: Path, capsys: pytest
         await store.close()
 
     asyncio.run(seed())
-    assert main(["export", "--db", _url(db), "--format", "csv"]) == 0
+    assert main(["export", "--db", _url(db), "--format", "csv", "--choices", "json"]) == 0
     out = capsys.readouterr().out
     row = dict(zip(COLUMNS, next(r for r in csv.reader(io.StringIO(out)) if r[0] != "receipt_id")))
     assert row["receipt_id"] == "-r0_Ab" and row["visitor_id"] == "-visitor-0123456789"

@@ -27,8 +27,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--since", type=moment, metavar="DATE", help="first day (UTC)")
     parser.add_argument("--until", type=until, metavar="DATE", help="last day (UTC), included")
     parser.add_argument("--policy", type=Path, metavar="FILE",
-                        help="the policy TOML, to name the sale_or_sharing categories (else they are inferred)")
-    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+                        help="the policy TOML, which names the sale_or_sharing categories (without it, opt-outs "
+                             "are unknown)")
+    parser.add_argument("--format", choices=("table", "json", "csv"), default="table", help="output (default: table)")
+    parser.add_argument("--json", action="store_const", const="json", dest="format", help="the same as --format json")
     parser.set_defaults(run=run)
     return parser
 
@@ -52,7 +54,10 @@ def run(args: argparse.Namespace) -> int:
     except Exception as exc:  # noqa: BLE001 - a store failure is reported, not a traceback
         print(f"consentkit stats: {exc}", file=sys.stderr)
         return 1
-    print(json.dumps(stats.to_json(), indent=2) if args.json else stats.to_table())
+    if args.format == "json":
+        print(json.dumps(stats.to_json(), indent=2))
+    else:
+        sys.stdout.write(stats.to_csv() if args.format == "csv" else stats.to_table() + "\n")
     return 0
 
 

@@ -10,7 +10,7 @@ import csv
 import io
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Literal, TextIO
 
@@ -78,23 +78,32 @@ async def export(
     fmt: Format = "jsonl",
     since: datetime | None = None,
     progress: Progress | None = None,
+    categories: Sequence[str] | None = None,
+    choices_json: bool = True,
 ) -> int:
     """Write every record from ``since`` on to ``out``; the number written.
 
     ``jsonl``: one JSON object per line, as ``codec.to_json`` gives it. ``csv``: a
     header of the column names, then one row per record, every cell quoted, with
     ``choices`` and ``extra`` as JSON text in their cells; identifiers as stored.
+    With ``categories``, a ``choice_<category>`` column for each (``true``,
+    ``false``, or empty when the record does not name it), for a spreadsheet; the
+    ``choices`` JSON column stays only with ``choices_json``.
     """
     if fmt not in FORMATS:
         raise ValueError(f"export format {fmt!r} is unknown: use one of {', '.join(FORMATS)}")
     writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL) if fmt == "csv" else None
+    columns = [c for c in COLUMNS if choices_json or categories is None or c != "choices"]
+    wanted = tuple(categories or ())
     if writer is not None:
-        writer.writerow(COLUMNS)
+        writer.writerow([*columns, *(f"choice_{c}" for c in wanted)])
     written = 0
     async for record in store.iter_records(since):
         data = to_json(record)
         if writer is not None:
-            writer.writerow([_cell(column, data[column]) for column in COLUMNS])
+            choices = record.choices
+            writer.writerow([*(_cell(column, data[column]) for column in columns),
+                             *(_cell(c, choices.get(c)) for c in wanted)])
         else:
             out.write(_ENCODER.encode(data) + "\n")
         written += 1

@@ -9,13 +9,15 @@ the number of records or visitors.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import Counter
 from collections.abc import AsyncIterable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from ..receipts import OPT_OUT_SOURCES, infer_sale_ids
+from ..receipts import OPT_OUT_SOURCES
 from .base import Record, Store
 
 # What the counts depend on: the rollups' "decisions" grouping holds exactly these.
@@ -88,12 +90,20 @@ class Stats:
             total.patterns.update(day.patterns)
         return total
 
+    def opt_outs(self, day: Day) -> int | None:
+        """The day's opt-outs of sale or sharing; None (unknown) when the policy did not
+        say which categories those are: a guess from the records could be wrong."""
+        return None if self.sale_inferred else day.opt_outs(self.sale_ids)
+
+    def rows(self) -> list[tuple[str, Day]]:
+        return [*((d.day.isoformat(), d) for d in self.days), ("total", self.total())]
+
     def to_json(self) -> dict[str, Any]:
         def row(day: Day, name: str) -> dict[str, Any]:
             return {
                 "day": name,
                 "records": day.records,
-                "opt_outs": day.opt_outs(self.sale_ids),
+                "opt_outs": self.opt_outs(day),
                 "gpc_opt_outs": day.gpc_opt_outs,
                 "gpc_signal": day.gpc_signal,
                 "consent_rates": day.rates(self.categories),
@@ -103,29 +113,44 @@ class Stats:
 
         return {
             "categories": self.categories,
-            "sale_or_sharing": sorted(self.sale_ids),
-            "sale_or_sharing_inferred": self.sale_inferred,
+            "sale_or_sharing": None if self.sale_inferred else sorted(self.sale_ids),
             "days": [row(d, d.day.isoformat()) for d in self.days],
             "total": row(self.total(), "total"),
         }
 
+    def to_csv(self) -> str:
+        """One row a day (and the total): records, opt-outs (empty when unknown), GPC,
+        and each category's rate, for a spreadsheet."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["day", "records", "opt_outs", "gpc_opt_outs", *(f"rate_{c}" for c in self.categories)])
+        for name, day in self.rows():
+            rates = day.rates(self.categories)
+            opt_outs = self.opt_outs(day)
+            writer.writerow([name, day.records, "" if opt_outs is None else opt_outs, day.gpc_opt_outs,
+                             *("" if rates[c] is None else f"{rates[c]:.4f}" for c in self.categories)])
+        return out.getvalue()
+
     def to_table(self) -> str:
         headers = ["day", "records", "opt-outs", "gpc", *self.categories]
         rows = []
-        for day, name in [*((d, d.day.isoformat()) for d in self.days), (self.total(), "total")]:
+        for name, day in self.rows():
             rates = day.rates(self.categories)
+            opt_outs = self.opt_outs(day)
             rows.append([
-                name, f"{day.records:,}", f"{day.opt_outs(self.sale_ids):,}", f"{day.gpc_opt_outs:,}",
+                name, f"{day.records:,}", "unknown" if opt_outs is None else f"{opt_outs:,}", f"{day.gpc_opt_outs:,}",
                 *("-" if rates[c] is None else f"{rates[c]:.1%}" for c in self.categories),
             ])
         widths = [max(len(headers[i]), *(len(r[i]) for r in rows)) for i in range(len(headers))]
         lines = ["  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(headers, widths)))]
         for r in rows:
             lines.append("  ".join(v.ljust(w) if i == 0 else v.rjust(w) for i, (v, w) in enumerate(zip(r, widths))))
-        sale = ", ".join(sorted(self.sale_ids)) or "none"
-        how = "inferred from GPC and Do Not Sell records; pass --policy to name them" if self.sale_inferred else "policy"
+        if self.sale_inferred:
+            sale = "unknown without --policy, which names the sale or sharing categories"
+        else:
+            sale = ", ".join(sorted(self.sale_ids)) or "none"
         lines.append("")
-        lines.append(f"rates: share of decisions granting each category; opt-outs: of sale or sharing ({sale}; {how});")
+        lines.append(f"rates: share of decisions granting each category; opt-outs: of sale or sharing ({sale});")
         lines.append("gpc: Global Privacy Control signals honoured (recorded once per visitor)")
         return "\n".join(lines)
 
@@ -139,10 +164,9 @@ async def compute(
 ) -> Stats:
     """Count decisions (not proofs of erased visitors) per UTC day, stopping at
     ``until`` (exclusive; the stream is in time order). ``sale_ids`` names the
-    sale_or_sharing categories; without it they are inferred. ``order`` lists
+    sale_or_sharing categories; without it opt-outs are unknown. ``order`` lists
     categories in the order to show them (the policy's)."""
     days: dict[date, Day] = {}
-    opt_out_denials: Counter[frozenset[str]] = Counter()
     async for record in records:
         if until is not None and record.at >= until:
             break
@@ -152,9 +176,7 @@ async def compute(
         if day not in days:
             days[day] = Day(day)
         days[day].add(record)
-        if record.source in OPT_OUT_SOURCES:
-            opt_out_denials[frozenset(c for c, v in record.choices.items() if not v)] += 1
-    return _finish(days, opt_out_denials, sale_ids, order)
+    return _finish(days, sale_ids, order)
 
 
 async def from_store(
@@ -171,23 +193,19 @@ async def from_store(
     first = since.date() if since is not None else date.min
     last = (until - timedelta(microseconds=1)).date() + timedelta(days=1) if until is not None else date.max
     days: dict[date, Day] = {}
-    opt_out_denials: Counter[frozenset[str]] = Counter()
     for row in await store.daily_counts(first, last, by=BY):
         mode, source, gpc, age_band, choices = row.values
         if row.day not in days:
             days[row.day] = Day(row.day)
         days[row.day].add_decisions(row.decisions, mode=mode, source=source, gpc=gpc, age_band=age_band,
                                     choices=choices)
-        if source in OPT_OUT_SOURCES:
-            opt_out_denials[frozenset(c for c, v in choices.items() if not v)] += row.decisions
-    return _finish(days, opt_out_denials, sale_ids, order)
+    return _finish(days, sale_ids, order)
 
 
-def _finish(days: dict[date, Day], opt_out_denials: Counter[frozenset[str]], sale_ids: Iterable[str] | None,
-            order: Iterable[str]) -> Stats:
+def _finish(days: dict[date, Day], sale_ids: Iterable[str] | None, order: Iterable[str]) -> Stats:
     seen = set().union(*(d.decided for d in days.values())) if days else set()
     wanted = [c for c in order if c in seen]
     categories = wanted + sorted(seen - set(wanted), key=lambda c: (c != "necessary", c))
     inferred = sale_ids is None
-    sale = frozenset(sale_ids) if sale_ids is not None else infer_sale_ids(opt_out_denials)
+    sale = frozenset(sale_ids) if sale_ids is not None else frozenset()
     return Stats([days[d] for d in sorted(days)], categories, sale, inferred)

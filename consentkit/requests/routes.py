@@ -79,7 +79,10 @@ def _limit(call: Call) -> None:
 
 
 def _base(call: Call) -> str:
-    return f"{call.scope.get('scheme', 'http')}://{call.visit.host or 'localhost'}{call.visit.root}"
+    """The request's own origin and root: for the development outbox's links only (a
+    notifier that delivers has a ``site_url``, which the links use instead)."""
+    host = call.visit.headers.get("host", "") or "localhost"
+    return f"{call.scope.get('scheme', 'http')}://{host}{call.visit.root}"
 
 
 def status_json(call: Call, request: PrivacyRequest) -> dict[str, Any]:

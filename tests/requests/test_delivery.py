@@ -9,10 +9,7 @@ import hmac
 import json
 import logging
 import re
-import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import pytest
 
@@ -21,7 +18,7 @@ from consentkit.requests import Answer, Intake, Subject, WebhookSource
 from consentkit.requests.sources import signature
 
 from ..minors.smtp import SmtpServer
-from .flow import code_in, last_code
+from .flow import Provider, code_in, last_code
 
 pytestmark = pytest.mark.anyio
 
@@ -34,37 +31,6 @@ def smtp() -> Iterator[SmtpServer]:
     server = SmtpServer()
     yield server
     server.stop()
-
-
-class Provider:
-    """A service provider's webhook endpoint: records each post; answers the
-    statuses in ``answers`` first (then 204)."""
-
-    def __init__(self) -> None:
-        self.posts: list[tuple[dict[str, str], bytes]] = []
-        self.answers: list[int] = []
-        provider = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                provider.posts.append(({k.lower(): v for k, v in self.headers.items()}, body))
-                status = provider.answers.pop(0) if provider.answers else 204
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/privacy"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
