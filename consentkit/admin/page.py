@@ -54,7 +54,8 @@ def security_headers(nonce: str) -> dict[str, str]:
             "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
         ),
         "Cache-Control": "no-store",
-        "Referrer-Policy": "no-referrer",
+        # same-origin, not no-referrer: with no-referrer a form POST says "Origin: null".
+        "Referrer-Policy": "same-origin",
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": "DENY",
     }

@@ -31,7 +31,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "dashboard.since": "From", "dashboard.until": "Until (excluded)",
         "dashboard.show": "Show",
         "dashboard.total": "Decisions in the period",
-        "dashboard.csv": "Download CSV",
+        "dashboard.csv": "Download CSV", "dashboard.table": "The numbers (table)",
         "dashboard.not_counted": "The ledger records decisions, not banner views: "
                                  "\"shown the banner\" and \"never answered\" are not counted.",
         "chart.outcomes": "Decisions over time",
@@ -114,7 +114,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "dashboard.since": "Desde", "dashboard.until": "Hasta (excluido)",
         "dashboard.show": "Mostrar",
         "dashboard.total": "Decisiones en el periodo",
-        "dashboard.csv": "Descargar CSV",
+        "dashboard.csv": "Descargar CSV", "dashboard.table": "Las cifras (tabla)",
         "dashboard.not_counted": "El registro guarda decisiones, no vistas del banner: "
                                  "«banner mostrado» y «sin respuesta» no se cuentan.",
         "chart.outcomes": "Decisiones en el tiempo",
