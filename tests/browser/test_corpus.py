@@ -66,10 +66,15 @@ NEEDS_THE_GUARD: dict[str, str] = {}
 
 
 def corpus_policy() -> Policy:
+    # A host belongs to one service (a policy declaring it twice is an error): the
+    # Google Tag Manager container shares its hosts with gtag.js, declared first.
     services: dict[str, list[Service]] = {}
+    declared: set[str] = set()
     for name, (category, hosts, cookie) in VENDORS.items():
         cookies = {cookie.split(".")[0] + "*" if "." in cookie else cookie: "13 months"} if cookie else None
-        services.setdefault(category, []).append(Service(name, vendor=name, hosts=list(hosts), cookies=cookies))
+        own = [host for host in hosts if host not in declared]
+        declared.update(own)
+        services.setdefault(category, []).append(Service(name, vendor=name, hosts=own, cookies=cookies))
     return Policy(
         version="2026-11-01", mode="opt_in",
         categories=[Category("necessary", required=True, label="Necessary"),
