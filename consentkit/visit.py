@@ -14,7 +14,7 @@ from .cookie_trust import consent_cookie_name, read_consent_cookies
 from .kit import ConsentKit
 from .ledger.base import Record
 from .mount import root_url
-from .outcomes import Cached
+from .outcomes import Cached, Fresh
 from .record_limit import RecordLimitExceeded
 from .rules import Outcome, Signals, evaluate, view
 from .state import Choices, ConsentState
@@ -93,6 +93,8 @@ class Visit:
     superseded: tuple[str, ...] = ()
     # The kit's cache entry for the cookie this request brought, if it has one.
     cached: Cached | None = None
+    # A new visitor's: the outcome every new visitor shares but for the id.
+    fresh: Fresh | None = None
 
     @classmethod
     def begin(cls, kit: ConsentKit, scope: Scope) -> Visit:
@@ -113,6 +115,12 @@ class Visit:
                 outcome = cached.outcome
                 return cls(kit, scope, headers, now, brought, outcome, outcome.state.categories, stale, cached=cached,
                            superseded=superseded)
+        if brought is None and loaded is None and not stale:
+            fresh = kit.outcomes.fresh(kit.policy, gpc)
+            if fresh is not None:  # a new visitor: the same outcome for all but the id
+                outcome = fresh.for_visitor(kit.new_visitor_id())
+                return cls(kit, scope, headers, now, None, outcome, outcome.state.categories,
+                           outcome.choices.gpc, superseded=superseded, fresh=fresh)
         choices = brought or Choices(visitor_id=kit.new_visitor_id())
         outcome = evaluate(kit.policy, choices, Signals(gpc=gpc), now)
         entry = None
@@ -160,6 +168,7 @@ class Visit:
             raise RecordLimitExceeded("too many decisions from this client; try again in a minute")
         await self.record_pending(counted=True)
         self.outcome = outcome
+        self.fresh = None
         self.dirty = True
         if outcome.decision is None:
             return None
@@ -170,6 +179,7 @@ class Visit:
     def adopt(self, choices: Choices) -> None:
         """Take choices decided elsewhere and already recorded (a parent's decision)."""
         self.outcome = Outcome(choices, view(self.kit.policy, choices, self.now))
+        self.fresh = None
         self.dirty = True
 
     def withdrawn(self) -> set[str]:
