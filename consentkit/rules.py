@@ -59,6 +59,8 @@ class Decision:
     # Service-level values that differ from their category's (a service granted, or
     # refused, on its own); the rest follow ``choices``.
     services: Mapping[str, bool] = field(default_factory=lambda: MappingProxyType({}))
+    # The policy's region whose rules applied (``"US-CO"``, ``"EU"``); None for its own.
+    region: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +204,8 @@ def view(policy: Policy, choices: Choices, now: datetime) -> ConsentState:
     sale_ids = policy.sale_or_sharing_ids
     sale_opt_out = bool(sale_ids) and not any(categories[c] for c in sale_ids)
     services = effective_services(policy, choices, now, categories)
-    gpp_string, gpp_sid = gpp.for_visitor(policy, categories, gpc=choices.gpc, age_band=choices.age_band)
+    gpp_string, gpp_sid = gpp.for_visitor(policy, categories, gpc=choices.gpc, age_band=choices.age_band,
+                                          region=policy.region)
     return ConsentState(
         visitor_id=choices.visitor_id,
         policy_version=policy.version,
@@ -223,6 +226,7 @@ def view(policy: Policy, choices: Choices, now: datetime) -> ConsentState:
         gpp_sid=gpp_sid,
         choices=choices,
         services=MappingProxyType(services),
+        region=policy.region,
     )
 
 
@@ -380,4 +384,5 @@ def _decision(
         age_band=choices.age_band,
         parental_consent=choices.parental_consent,
         services=MappingProxyType(services),
+        region=policy.region,
     )
