@@ -20,6 +20,10 @@ from .state import AGE_BANDS, AgeBand, Choices, ConsentState, Source, usprivacy_
 # How long, after an opt-out of sale or sharing, nothing may ask the visitor to opt
 # back in (Civ. Code 1798.135(c)(4)).
 REPROMPT_MONTHS = 12
+# Sources whose decisions are only an opt-out of sale or sharing (GPC, the "Do Not Sell"
+# link and POST /opt-out): their records keep what proving the opt-out needs and no
+# more (11 CCR 7025(d), R7): nothing about the browser.
+OPT_OUT_SOURCES: frozenset[str] = frozenset({"gpc", "link"})
 _BAND_ORDER = {band: i for i, band in enumerate(AGE_BANDS)}
 
 

@@ -98,3 +98,36 @@ async def test_R4_honored_only_when_an_opt_out_was_made(make_kit):
         assert HONORED in (await c.get("/consentkit/do-not-sell")).text
     async with client(make_kit(make_policy("opt_in")), Origin=SITE, **{"Sec-GPC": "1"}) as c:
         assert HONORED in (await c.get("/consentkit/do-not-sell")).text
+
+
+CHROME = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+          "Chrome/140.0.0.0 Safari/537.36")
+
+
+async def test_R7_R34_opt_out_records_keep_nothing_about_the_browser(make_kit):
+    """The record of an opt-out (GPC header, navigator GPC, the link's form, POST /opt-out)
+    keeps what proving it needs: no browser, version, OS or device; a consent decision
+    still has them (rule 9)."""
+    from tests.minors.flow import all_records
+
+    kit = make_kit()
+    async with client(kit, Origin=SITE, **{"User-Agent": CHROME}) as c:
+        await c.get("/consentkit/state", headers={"Sec-GPC": "1"})
+    async with client(kit, Origin=SITE, **{"User-Agent": CHROME}) as c:
+        await c.post("/consentkit/consent", json={"gpc": True, "source": "gpc"})
+    async with client(kit, Origin=SITE, **{"User-Agent": CHROME}) as c:
+        await _link_opt_out(c)
+        await _api_opt_out(c)
+        await c.post("/consentkit/consent", json={"choices": {"analytics": False}, "source": "banner"})
+        receipts = (await c.get("/consentkit/receipts")).json()
+    records = await all_records(kit)
+    assert sorted(r.source for r in records) == ["banner", "gpc", "gpc", "link", "link"]
+    for record in records:
+        about = (record.browser, record.browser_major, record.os, record.device)
+        if record.source == "banner":
+            assert about == ("Chrome", "140", "Linux", "desktop")
+        else:
+            assert about == ("", "", "", ""), record
+            assert record.choices["advertising"] is False
+    by_method = {r["collectionMethod"]: r for r in receipts["receipts"]}
+    assert "browser" not in by_method["link"] and by_method["banner"]["browser"]["family"] == "Chrome"
