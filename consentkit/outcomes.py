@@ -53,37 +53,40 @@ class Fresh:
 
 
 class OutcomeCache:
-    """Outcomes of the rules for cookies seen recently, keyed by the cookie value and
-    the GPC signal. A visitor sends the same cookie on every request, and its outcome
+    """Outcomes of the rules for cookies seen recently, keyed by the cookie value, the
+    GPC signal and the request's region. A visitor sends the same cookie on every request, and its outcome
     changes only at a known moment (expiry, the end of the 12-month window), so it is
     worked out once, not on every request. Bounded; only outcomes with no decision."""
 
     def __init__(self, size: int = 4096) -> None:
-        self._entries: OrderedDict[tuple[str, bool], Cached] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, bool, str | None], Cached] = OrderedDict()
         self._size = size
-        self._fresh: dict[bool, tuple[Policy, Fresh | None]] = {}
+        self._fresh: dict[tuple[str | None, bool], tuple[Policy, Fresh | None]] = {}
 
     def fresh(self, policy: Policy, gpc: bool) -> Fresh | None:
-        """A new visitor's outcome under ``policy``, or None when the signal makes a
-        decision (GPC in a policy that sells or shares), which is each visitor's own.
-        It does not depend on the time: nothing was decided, nothing expires."""
-        found = self._fresh.get(gpc)
+        """A new visitor's outcome under ``policy`` (a region's, or the policy itself),
+        or None when the signal makes a decision (GPC in a policy that sells or
+        shares), which is each visitor's own. It does not depend on the time: nothing
+        was decided, nothing expires."""
+        key = (policy.region, gpc)
+        found = self._fresh.get(key)
         if found is not None and found[0] is policy:
             return found[1]
         outcome = evaluate(policy, Choices(visitor_id=_TEMPLATE_ID), Signals(gpc=gpc), datetime(2000, 1, 1))
         fresh = Fresh(outcome) if outcome.decision is None else None
-        self._fresh[gpc] = (policy, fresh)
+        if len(self._fresh) < 256:  # regions are the policy's: a few
+            self._fresh[key] = (policy, fresh)
         return fresh
 
-    def get(self, raw: str, gpc: bool, now: datetime) -> Cached | None:
-        entry = self._entries.get((raw, gpc))
+    def get(self, raw: str, gpc: bool, now: datetime, region: str | None = None) -> Cached | None:
+        entry = self._entries.get((raw, gpc, region))
         if entry is None or (entry.until is not None and now >= entry.until):
             return None
         return entry
 
-    def put(self, raw: str, gpc: bool, outcome: Outcome, now: datetime) -> Cached:
+    def put(self, raw: str, gpc: bool, outcome: Outcome, now: datetime, region: str | None = None) -> Cached:
         moments = [m for m in (outcome.state.expires_at, outcome.choices.reprompt_not_before) if m and m > now]
-        entry = self._entries[(raw, gpc)] = Cached(outcome, min(moments) if moments else None)
+        entry = self._entries[(raw, gpc, region)] = Cached(outcome, min(moments) if moments else None)
         if len(self._entries) > self._size:
             self._entries.popitem(last=False)
         return entry
