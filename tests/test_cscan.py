@@ -209,6 +209,40 @@ def test_skip_stops_where_the_gate_must_look():
     assert C.skip(b"<noscript><p>", 0, 0, ()) == 0 and C.skip(b"<x><![CDATA[ ]]>", 0, 0, ()) == 3
 
 
+def _may_name(text: bytes, needles: tuple[bytes, ...], attribute: bool) -> bool:
+    """The needle search of _cscan.c's may_name(), the plain way."""
+    special = b"\\%" + (b"&\t\n\r" if attribute else b"")
+    if not needles:
+        return False
+    if any(byte in special or byte >= 0x80 for byte in text):
+        return True
+    lowered = text.lower()
+    return any(needle in lowered for needle in needles)
+
+
+NEEDLE_TEXT = st.lists(st.sampled_from([b"a", b"A", b"b", b"ad", b"Ads", b"s.", b".t", b"x", b"-", b"=", b"%", b"\\",
+                                        b"&", b"\t", b"\xc3\xa9", b"(", b"//", b" "]), max_size=30).map(b"".join)
+
+
+@needs_c
+@settings(max_examples=600, deadline=None)
+@given(needles=st.lists(st.sampled_from([b"a", b"ad", b"ads.t", b"b.x", b"bb", b"s-a", b"x", b"ads.example-ads.test"]),
+                        max_size=8, unique=True).map(tuple),
+       body=NEEDLE_TEXT)
+def test_a_body_or_handler_stops_exactly_where_it_may_name_a_needle(needles, body):
+    # may_name() passes most bytes on one test of the needles' first two bytes, and
+    # tries only the needles that start with the byte it is at: the same answers as
+    # looking for every needle everywhere.
+    if b"</" in body or b"<" in body or b'"' in body:
+        return
+    script = b"<script>" + body + b"</script>"
+    stops = C.skip(script, 0, 0, needles) == 0
+    assert stops == _may_name(body, needles, attribute=False), (needles, body)
+    handler = b'<p onclick="' + body + b'">'
+    stops = C.skip(handler, 0, 0, needles) == 0
+    assert stops == (bool(body) and _may_name(body, needles, attribute=True)), (needles, body)
+
+
 @needs_c
 def test_skip_foreign_passes_plain_tags_and_keeps_the_stack():
     foreign = fastpath.MODES.index("foreign")
