@@ -56,7 +56,7 @@ class WidgetHead:
         first in <head>, so that the guard, the Consent Mode defaults and ``__uspapi``
         exist before any other script runs; ``widget.js`` (the banner and the rest) is
         deferred, in the visitor's language."""
-        lang = negotiate(accept_language, self.policy.texts)
+        lang = negotiate(accept_language, self.policy.texts, self.policy.language)
         nonce_attr = f' nonce="{escape(nonce)}"' if nonce else ""
         css_url = escape(self.assets.url("widget.css"))
         if user_agent is not None and not is_supported(user_agent):
