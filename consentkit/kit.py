@@ -29,7 +29,7 @@ from .outcomes import OutcomeCache
 from .policy import Policy
 from .record_limit import RecordLimit
 from .requests import RequestClocks, RequestDesk, RequestVerifier, Source, open_request_store
-from .rules import Decision
+from .rules import OPT_OUT_SOURCES, Decision
 from .useragent import browser_summary
 
 if TYPE_CHECKING:
@@ -188,8 +188,11 @@ class ConsentKit:
         extra: Mapping[str, Any] | None = None,
     ) -> Record:
         """The ledger record of a decision: a new receipt id, and the browser's
-        summary instead of its User-Agent."""
+        summary instead of its User-Agent; none on the record of an opt-out (GPC, the
+        link), which keeps only what proving it needs (R7, R34)."""
         browser = browser_summary(user_agent)
+        about = ("", "", "", "") if decision.source in OPT_OUT_SOURCES else (
+            browser.browser, browser.major, browser.os, browser.device)
         extra = dict(extra or {})
         if decision.services:
             extra["services"] = dict(decision.services)
@@ -204,10 +207,10 @@ class ConsentKit:
             gpc=decision.gpc,
             age_band=decision.age_band,
             parental_consent=decision.parental_consent,
-            browser=browser.browser,
-            browser_major=browser.major,
-            os=browser.os,
-            device=browser.device,
+            browser=about[0],
+            browser_major=about[1],
+            os=about[2],
+            device=about[3],
             verification=verification,
             kind=kind,
             extra=extra,

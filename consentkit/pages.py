@@ -148,8 +148,9 @@ async def get_do_not_sell(call: Call) -> Response:
     return _page(
         call,
         "do_not_sell.html",
-        # In opt_in mode nothing is sold until granted: no request of the visitor's to honour.
-        honored=call.query.get("done") == "1" or state.gpc or (state.sale_opt_out and state.mode == "opt_out"),
+        # Only a request the visitor made is "honored" (R4): not sale kept off by opt_in
+        # mode or for a minor, not a "?done=1" typed into the address bar.
+        honored=state.sale_opt_out and rules.opted_out(call.kit.policy, call.visit.choices),
         next=call.same_origin_path(call.query.get("next"), call.visit.root + "/"),
     )
 

@@ -75,7 +75,7 @@ def to_receipt(record: Record, policy: Policy, *, prefix: str = "/consentkit") -
     text = f"Change or withdraw consent at any time at {prefix}/preferences"
     if policy.sale_or_sharing_ids:
         text += f"; opt out of the sale or sharing of personal information at {prefix}/do-not-sell"
-    return {
+    receipt = {
         "version": RECEIPT_VERSION,
         "schemaVersion": RECEIPT_VERSION,
         "consentReceiptID": record.receipt_id,
@@ -106,10 +106,13 @@ def to_receipt(record: Record, policy: Policy, *, prefix: str = "/consentkit") -
         "ageBand": record.age_band,
         "parentalConsent": record.parental_consent,
         "verificationMethod": record.verification,
-        "browser": {
-            "family": record.browser, "major": record.browser_major, "os": record.os, "device": record.device,
-        },
     }
+    if record.browser or record.os or record.device:
+        # The record of an opt-out (GPC, the link) has none: nothing about the browser (R7).
+        receipt["browser"] = {
+            "family": record.browser, "major": record.browser_major, "os": record.os, "device": record.device,
+        }
+    return receipt
 
 
 def _sale_ids(records: Sequence[Record], policy: Policy | None) -> frozenset[str]:
