@@ -25,7 +25,10 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _jurisdiction(policy: Policy, mode: str) -> str:
+def _jurisdiction(policy: Policy, record: Record) -> str:
+    if record.region:  # the region whose rules applied: "US-CO", "EU"
+        return record.region
+    mode = record.mode
     explicit = policy.extra.get("jurisdiction")
     if isinstance(explicit, str) and explicit:
         return explicit
@@ -79,7 +82,7 @@ def to_receipt(record: Record, policy: Policy, *, prefix: str = "/consentkit") -
         "version": RECEIPT_VERSION,
         "schemaVersion": RECEIPT_VERSION,
         "consentReceiptID": record.receipt_id,
-        "jurisdiction": _jurisdiction(policy, record.mode),
+        "jurisdiction": _jurisdiction(policy, record),
         "consentTimestamp": int(record.at.timestamp()),
         "timestamp": _iso(record.at),
         "collectionMethod": record.source,

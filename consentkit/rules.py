@@ -63,6 +63,8 @@ class Decision:
     # Service-level values that differ from their category's (a service granted, or
     # refused, on its own); the rest follow ``choices``.
     services: Mapping[str, bool] = field(default_factory=lambda: MappingProxyType({}))
+    # The policy's region whose rules applied (``"US-CO"``, ``"EU"``); None for its own.
+    region: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,7 +208,8 @@ def view(policy: Policy, choices: Choices, now: datetime) -> ConsentState:
     sale_ids = policy.sale_or_sharing_ids
     sale_opt_out = bool(sale_ids) and not any(categories[c] for c in sale_ids)
     services = effective_services(policy, choices, now, categories)
-    gpp_string, gpp_sid = gpp.for_visitor(policy, categories, gpc=choices.gpc, age_band=choices.age_band)
+    gpp_string, gpp_sid = gpp.for_visitor(policy, categories, gpc=choices.gpc, age_band=choices.age_band,
+                                          region=policy.region)
     prompt = not current
     if prompt and in_reprompt_window(choices, now):
         # After an opt-out (GPC, the link, the API, a refusal) nothing re-asks about sale
@@ -233,6 +236,7 @@ def view(policy: Policy, choices: Choices, now: datetime) -> ConsentState:
         gpp_sid=gpp_sid,
         choices=choices,
         services=MappingProxyType(services),
+        region=policy.region,
     )
 
 
@@ -407,4 +411,5 @@ def _decision(
         age_band=choices.age_band,
         parental_consent=choices.parental_consent,
         services=MappingProxyType(services),
+        region=policy.region,
     )
