@@ -116,4 +116,6 @@ class WidgetAssets:
         found = self.get(name, lang)
         version = found.version if found else "0"
         suffix = f"&lang={self.language(lang)}" if name in ("widget.js", "config.json") else ""
+        if self.policy.region is not None and name != "widget.css":
+            suffix += f"&region={self.policy.region}"
         return f"{self.prefix}/{name}?v={version}{suffix}"

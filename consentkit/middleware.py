@@ -162,7 +162,7 @@ class _Responder:
                            "it went out ungated; serve HTML uncompressed to ConsentMiddleware (%s)",
                            visit.scope.get("path"))
         if html and not encoded and visit.scope.get("method") != "HEAD":
-            vary_on_consent(headers)
+            vary_on_consent(headers, visit.kit.locator.vary)
             nonce = self.nonce = _nonce(visit, csp)
             self.has_csp = csp is not None
             self.gate = ResponseGate(
@@ -294,7 +294,7 @@ def _gate_grants(visit: Visit) -> tuple[Mapping[str, bool], Mapping[str, bool]]:
     (a proxy stripped the header), so they go out inert and the widget activates them
     once it has read the signal and found none."""
     granted, services = visit.state.categories, visit.state.services
-    policy = visit.kit.policy
+    policy = visit.policy
     sale = policy.sale_or_sharing_ids
     if visit.brought is None and visit.state.mode == "opt_out" and any(granted.get(cid) for cid in sale):
         held = {s.id: False for cid in sale for s in policy.category(cid).services}
@@ -308,7 +308,7 @@ def _head(visit: Visit, nonce: str | None) -> bytes:
     out = _state_block(visit)
     if visit.kit.inject_widget and not visit.scope.get("consentkit.head_rendered"):
         headers = visit.headers
-        tags = visit.kit.head_at(visit.root).tags(
+        tags = visit.kit.head_at(visit.root, visit.state.region).tags(
             nonce=nonce, user_agent=headers.get("user-agent"), accept_language=headers.get("accept-language")
         )
         out += tags.encode()

@@ -21,24 +21,24 @@ class Cached:
 
 
 class OutcomeCache:
-    """Outcomes of the rules for cookies seen recently, keyed by the cookie value and
-    the GPC signal. A visitor sends the same cookie on every request, and its outcome
+    """Outcomes of the rules for cookies seen recently, keyed by the cookie value, the
+    GPC signal and the request's region. A visitor sends the same cookie on every request, and its outcome
     changes only at a known moment (expiry, the end of the 12-month window), so it is
     worked out once, not on every request. Bounded; only outcomes with no decision."""
 
     def __init__(self, size: int = 4096) -> None:
-        self._entries: OrderedDict[tuple[str, bool], Cached] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, bool, str | None], Cached] = OrderedDict()
         self._size = size
 
-    def get(self, raw: str, gpc: bool, now: datetime) -> Cached | None:
-        entry = self._entries.get((raw, gpc))
+    def get(self, raw: str, gpc: bool, now: datetime, region: str | None = None) -> Cached | None:
+        entry = self._entries.get((raw, gpc, region))
         if entry is None or (entry.until is not None and now >= entry.until):
             return None
         return entry
 
-    def put(self, raw: str, gpc: bool, outcome: Outcome, now: datetime) -> Cached:
+    def put(self, raw: str, gpc: bool, outcome: Outcome, now: datetime, region: str | None = None) -> Cached:
         moments = [m for m in (outcome.state.expires_at, outcome.choices.reprompt_not_before) if m and m > now]
-        entry = self._entries[(raw, gpc)] = Cached(outcome, min(moments) if moments else None)
+        entry = self._entries[(raw, gpc, region)] = Cached(outcome, min(moments) if moments else None)
         if len(self._entries) > self._size:
             self._entries.popitem(last=False)
         return entry

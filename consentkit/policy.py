@@ -7,6 +7,7 @@ how to fix it, never later in a visitor's request.
 
 from __future__ import annotations
 
+import copy
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -15,6 +16,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal, cast
 from urllib.parse import urlsplit
+
+from . import regions as _regions
 
 Mode = Literal["opt_in", "opt_out"]
 MODES: tuple[Mode, ...] = ("opt_in", "opt_out")
@@ -334,6 +337,100 @@ class Controller:
     url: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class Region:
+    """Where other rules apply: a jurisdiction the policy names, with the rules and
+    texts its visitors get. What a region leaves out is the policy's own.
+
+    Args:
+        code: The jurisdiction: a group (``"EU"``, ``"EEA"``, ``"UK"``), a country
+            (``"FR"``, ``"US"``, ISO 3166-1) or a US state (``"US-CO"``, ISO 3166-2).
+            Records, receipts and the state's ``region`` carry it. A state's code wins
+            over its country's, a country's over a group it is in.
+        mode: ``"opt_in"`` or ``"opt_out"`` for this region's visitors.
+        countries: More countries (ISO 3166-1) that get this region's rules
+            (``["CH"]`` beside ``"EEA"``).
+        age_gate: Ask the age question here (by default as the policy says).
+        lifetime_days: How long choices last here (by default the policy's when the
+            modes agree, else the mode's default: 182 days opt_in, 365 opt_out).
+        texts: Strings to replace for this region's visitors, per language, over the
+            policy's own (``{"en": {"banner.title": "..."}}``).
+    """
+
+    code: str
+    mode: Mode | None = None
+    countries: tuple[str, ...] = ()
+    age_gate: bool | None = None
+    lifetime_days: int | None = None
+    texts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def __init__(
+        self,
+        code: str,
+        *,
+        mode: str | None = None,
+        countries: Iterable[str] | None = None,
+        age_gate: bool | None = None,
+        lifetime_days: int | None = None,
+        texts: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> None:
+        if not isinstance(code, str) or not _regions.CODE.match(code):
+            raise PolicyError(f"region code {code!r} is not valid: use 'EU', 'EEA', 'UK', a country such as 'FR' "
+                              "or 'US', or a US state such as 'US-CO' (upper case)")
+        where = f"region {code!r}:"
+        if mode is not None and mode not in MODES:
+            raise PolicyError(f"{where} mode {mode!r} is unknown: use 'opt_in' or 'opt_out'")
+        listed = tuple(_text(c, f"{where} each of countries") for c in _list(countries, f"{where} countries"))
+        for country in listed:
+            if not re.match(r"^[A-Z]{2}$", country):
+                raise PolicyError(f"{where} country {country!r} must be two upper-case letters (ISO 3166-1), such as 'CH'")
+        if age_gate is not None:
+            age_gate = _flag(age_gate, f"{where} age_gate")
+        if lifetime_days is not None and (
+                not isinstance(lifetime_days, int) or isinstance(lifetime_days, bool) or not 1 <= lifetime_days <= 3650):
+            raise PolicyError(f"{where} lifetime_days must be a whole number of days from 1 to 3650")
+        object.__setattr__(self, "code", code)
+        object.__setattr__(self, "mode", mode)
+        object.__setattr__(self, "countries", listed)
+        object.__setattr__(self, "age_gate", age_gate)
+        object.__setattr__(self, "lifetime_days", lifetime_days)
+        object.__setattr__(self, "texts", _frozen_texts(texts, where))
+
+    @property
+    def members(self) -> tuple[tuple[str, str | None], ...]:
+        """The (country, subdivision) keys whose visitors get this region's rules."""
+        return _regions.members(self.code, self.countries)
+
+
+_REGION_KEYS = {"code", "mode", "countries", "age_gate", "lifetime_days", "texts"}
+
+
+def _frozen_texts(texts: Any, where: str) -> Mapping[str, Mapping[str, str]]:
+    if texts is None:
+        return MappingProxyType({})
+    if not isinstance(texts, Mapping) or not all(isinstance(t, Mapping) for t in texts.values()):
+        raise PolicyError(f'{where} texts must map a language to its strings, such as {{"en": {{"banner.title": "..."}}}}')
+    return MappingProxyType({lang: MappingProxyType(dict(t)) for lang, t in texts.items()})
+
+
+def _region_index(regions: tuple[Region, ...]) -> Mapping[tuple[str, str | None], str]:
+    """Each (country, subdivision) key's region code: a state's own region, then a
+    country's, then a group's; a key claimed twice at one level is an error."""
+    index: dict[tuple[str, str | None], str] = {}
+    level: dict[tuple[str, str | None], int] = {}
+    for region in regions:
+        rank = 2 if "-" in region.code else 1 if region.code not in _regions.GROUPS else 0
+        for i, key in enumerate(region.members):
+            at = rank if i == 0 else 0
+            if key in index and level[key] == at:
+                raise PolicyError(f"region {region.code!r} and region {index[key]!r} both claim "
+                                  f"{'-'.join(k for k in key if k)}: a country or state belongs to one region")
+            if key not in index or level[key] < at:
+                index[key] = region.code
+                level[key] = at
+    return MappingProxyType(index)
+
+
 @dataclass(frozen=True)
 class Policy:
     """The consent policy of a site. See the README for a complete example.
@@ -362,6 +459,10 @@ class Policy:
         privacy_url: The site's privacy policy, linked from the parents' page.
         nonce_sources: Script URL prefixes (``"https://www.googletagmanager.com/gtag/js"``)
             on which the gate may put the response's CSP nonce when it makes them live.
+        regions: Jurisdictions with rules of their own (``Region("EU", mode="opt_in")``,
+            ``Region("US-CO", ...)``; in TOML ``[[regions]]``). A request's region comes from
+            ``ConsentKit(region_source=...)``; a request from no declared region gets the
+            policy's own rules (its ``mode``, ``age_gate``, texts), as without regions.
     """
 
     version: str
@@ -379,6 +480,9 @@ class Policy:
     # Script URLs (prefixes, such as "https://www.googletagmanager.com/gtag/js") on
     # which the gate may put the response's CSP nonce when it makes them live.
     nonce_sources: tuple[str, ...] = ()
+    regions: tuple[Region, ...] = ()
+    # The region whose rules this policy applies (Policy.for_region); None for the policy's own.
+    region: str | None = None
 
     def __init__(
         self,
@@ -394,6 +498,7 @@ class Policy:
         extra: Mapping[str, Any] | None = None,
         privacy_url: str = "",
         nonce_sources: Iterable[str] = (),
+        regions: Iterable[Region] | None = None,
     ) -> None:
         if not isinstance(version, str) or not version.strip() or len(version) > 64:
             raise PolicyError("policy version must be a non-empty string of at most 64 characters, such as '2026-11-01'")
@@ -442,6 +547,54 @@ class Policy:
         object.__setattr__(self, "nonce_sources", _nonce_sources(nonce_sources))
         object.__setattr__(self, "_by_id", MappingProxyType(by_id))
         object.__setattr__(self, "_services", MappingProxyType({s.id: (c, s) for c in cats for s in c.services}))
+        declared = tuple(_list(regions, "the policy's regions"))
+        if not all(isinstance(r, Region) for r in declared):
+            raise PolicyError("the policy's regions must be Region(...) values (in TOML, [[regions]])")
+        codes = [r.code for r in declared]
+        for code in codes:
+            if codes.count(code) > 1:
+                raise PolicyError(f"region {code!r} is declared twice: region codes must be unique")
+        object.__setattr__(self, "regions", declared)
+        object.__setattr__(self, "region", None)
+        object.__setattr__(self, "_region_index", _region_index(declared))
+        object.__setattr__(self, "_regional", {r.code: self._derive(r) for r in declared})
+
+    # -- regions ---------------------------------------------------------------
+
+    def _derive(self, region: Region) -> Policy:
+        """This policy as ``region``'s visitors get it: the same categories, services and
+        version (a visitor who moves keeps their choices), the region's rules and texts."""
+        derived = copy.copy(self)
+        mode = region.mode or self.mode
+        if region.lifetime_days is not None:
+            lifetime = region.lifetime_days
+        else:
+            lifetime = self.lifetime_days if mode == self.mode else DEFAULT_LIFETIME_DAYS[mode]
+        texts = {lang: dict(t) for lang, t in self.texts.items()}
+        for lang, strings in region.texts.items():
+            texts.setdefault(lang, {}).update(strings)
+        object.__setattr__(derived, "mode", mode)
+        object.__setattr__(derived, "lifetime_days", lifetime)
+        object.__setattr__(derived, "age_gate", self.age_gate if region.age_gate is None else region.age_gate)
+        object.__setattr__(derived, "texts", MappingProxyType({k: MappingProxyType(v) for k, v in texts.items()}))
+        object.__setattr__(derived, "region", region.code)
+        return derived
+
+    def region_for(self, country: str | None, subdivision: str | None = None) -> str | None:
+        """The code of the declared region a visitor from this country (and state) is
+        in; None when none is (the policy's own rules apply)."""
+        if not country:
+            return None
+        index = cast(Mapping[tuple[str, str | None], str], self._region_index)  # type: ignore[attr-defined]
+        found = index.get((country, subdivision)) if subdivision else None
+        return found or index.get((country, None))
+
+    def for_region(self, code: str | None) -> Policy:
+        """This policy with a declared region's rules (the policy itself for None);
+        KeyError for a code it does not declare."""
+        if code is None:
+            return self
+        return cast(Mapping[str, Policy], self._regional)[code]  # type: ignore[attr-defined]
 
     # -- lookups ---------------------------------------------------------------
 
@@ -516,7 +669,7 @@ class Policy:
         """Build a policy from plain data, as found in a TOML or JSON file."""
         top = {
             "version", "mode", "age_gate", "lifetime_days", "controller", "texts",
-            "consent_mode", "extra", "privacy_url", "categories", "nonce_sources",
+            "consent_mode", "extra", "privacy_url", "categories", "nonce_sources", "regions",
         }
         _no_unknown_keys(data, top, "the policy")
         categories = []
@@ -544,12 +697,19 @@ class Policy:
             ))
         if "version" not in data:
             raise PolicyError("the policy has no 'version'")
+        regions = []
+        for raw in _list(data.get("regions", []), "the policy's regions"):
+            _no_unknown_keys(raw, _REGION_KEYS, "a region")
+            if "code" not in raw:
+                raise PolicyError("a region has no 'code'")
+            regions.append(Region(raw["code"], **{k: v for k, v in raw.items() if k != "code"}))
         return cls(
             data["version"], categories, mode=data.get("mode", "opt_out"),
             age_gate=data.get("age_gate", False), lifetime_days=data.get("lifetime_days"),
             controller=data.get("controller"), texts=data.get("texts"),
             consent_mode=data.get("consent_mode"), extra=data.get("extra"),
             privacy_url=data.get("privacy_url", ""), nonce_sources=data.get("nonce_sources", ()),
+            regions=regions,
         )
 
 

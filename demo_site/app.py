@@ -81,7 +81,8 @@ def create_app(
     policy = load_policy(mode)
     keys = list(secret_keys) if secret_keys else [secrets.token_urlsafe(32)]
     # The demo keeps parents' e-mails in memory on purpose and shows them at /dev/outbox.
-    kit = ConsentKit(policy, secret_keys=keys, store=db, notifier=notifier or MemoryNotifier(), admin=admin)
+    kit = ConsentKit(policy, secret_keys=keys, store=db, notifier=notifier or MemoryNotifier(),
+                     region_source="cloudfront", admin=admin)
 
     templates = Jinja2Templates(directory=HERE / "templates", context_processors=[_page_context])
     kit.install(templates.env)
