@@ -26,6 +26,9 @@ MODES: tuple[Mode, ...] = ("opt_in", "opt_out")
 # six months (CNIL's good practice) in opt_in mode.
 DEFAULT_LIFETIME_DAYS: Mapping[Mode, int] = MappingProxyType({"opt_out": 365, "opt_in": 182})
 
+_UNSEEN = object()
+# How many cookie names category_for_cookie keeps the answer for.
+_COOKIE_MEMO = 4096
 _ID = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 _COOKIE = re.compile(r"^[!#$%&'+\-.^_`|~0-9A-Za-z]+\*?$")
 _HOST = re.compile(r"^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$")
@@ -547,6 +550,15 @@ class Policy:
         object.__setattr__(self, "nonce_sources", _nonce_sources(nonce_sources))
         object.__setattr__(self, "_by_id", MappingProxyType(by_id))
         object.__setattr__(self, "_services", MappingProxyType({s.id: (c, s) for c in cats for s in c.services}))
+        # Read on every request: worked out once.
+        object.__setattr__(self, "_category_ids", tuple(c.id for c in cats))
+        object.__setattr__(self, "_sale_ids", tuple(c.id for c in cats if c.sale_or_sharing))
+        object.__setattr__(self, "_cookie_rules", tuple(
+            (c.id, frozenset(r.pattern for r in c.cookies if not r.is_prefix),
+             tuple(r.pattern[:-1] for r in c.cookies if r.is_prefix))
+            for c in cats if not c.required and c.cookies
+        ))
+        object.__setattr__(self, "_cookie_memo", {})
         declared = tuple(_list(regions, "the policy's regions"))
         if not all(isinstance(r, Region) for r in declared):
             raise PolicyError("the policy's regions must be Region(...) values (in TOML, [[regions]])")
@@ -600,7 +612,7 @@ class Policy:
 
     @property
     def category_ids(self) -> tuple[str, ...]:
-        return tuple(c.id for c in self.categories)
+        return self._category_ids  # type: ignore[attr-defined,no-any-return]
 
     def category(self, category_id: str) -> Category:
         """The category with this id; KeyError if the policy has none."""
@@ -620,7 +632,7 @@ class Policy:
 
     @property
     def sale_or_sharing_ids(self) -> tuple[str, ...]:
-        return tuple(c.id for c in self.categories if c.sale_or_sharing)
+        return self._sale_ids  # type: ignore[attr-defined,no-any-return]
 
     @property
     def optional_ids(self) -> tuple[str, ...]:
@@ -640,14 +652,21 @@ class Policy:
         return None
 
     def category_for_cookie(self, name: str) -> str | None:
-        """The non-required category that declares this cookie name, if any."""
-        for category in self.categories:
-            if category.required:
-                continue
-            for rule in category.cookies:
-                if rule.matches(name):
-                    return category.id
-        return None
+        """The non-required category that declares this cookie name, if any (the
+        first in the policy's order; every request's cookies are looked up, so the
+        answers for the first names seen are kept)."""
+        memo: dict[str, str | None] = self._cookie_memo  # type: ignore[attr-defined]
+        found = memo.get(name, _UNSEEN)
+        if found is not _UNSEEN:
+            return found  # type: ignore[return-value]
+        found = None
+        for category_id, exact, prefixes in self._cookie_rules:  # type: ignore[attr-defined]
+            if name in exact or name.startswith(prefixes):
+                found = category_id
+                break
+        if len(memo) < _COOKIE_MEMO and len(name) <= 64:  # names come from clients: bounded
+            memo[name] = found
+        return found
 
     # -- loading ---------------------------------------------------------------
 
