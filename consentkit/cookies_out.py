@@ -129,8 +129,10 @@ def expiry_headers(
         for name in present:
             if name not in names and policy.category_for_cookie(name) in expire:
                 names[name] = None
-    domains = [d.encode("ascii") for d in cookie_domains(host, cookie_domain)]
     values: list[bytes] = []
+    if not names:
+        return values
+    domains = [d.encode("ascii") for d in cookie_domains(host, cookie_domain)]
     for name in names:
         flags = b"; Secure" if secure or name.startswith(("__Secure-", "__Host-")) else b""
         base = name.encode("latin-1") + b"=; " + _EXPIRED + flags

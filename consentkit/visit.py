@@ -14,7 +14,7 @@ from .cookie_trust import consent_cookie_name, read_consent_cookies
 from .kit import ConsentKit
 from .ledger.base import Record
 from .mount import root_url
-from .outcomes import Cached
+from .outcomes import Cached, Fresh
 from .policy import Policy
 from .record_limit import RecordLimitExceeded
 from .rules import Outcome, Signals, evaluate, view
@@ -96,6 +96,8 @@ class Visit:
     cached: Cached | None = None
     # The policy as this request's region has it (kit.policy itself without regions).
     policy: Policy = None  # type: ignore[assignment]
+    # A new visitor's: the outcome every new visitor shares but for the id.
+    fresh: Fresh | None = None
 
     def __post_init__(self) -> None:
         if self.policy is None:
@@ -122,6 +124,12 @@ class Visit:
                 outcome = cached.outcome
                 return cls(kit, scope, headers, now, brought, outcome, outcome.state.categories, stale, cached=cached,
                            superseded=superseded, policy=policy)
+        if brought is None and loaded is None and not stale:
+            fresh = kit.outcomes.fresh(policy, gpc)
+            if fresh is not None:  # a new visitor: the same outcome for all but the id
+                outcome = fresh.for_visitor(kit.new_visitor_id())
+                return cls(kit, scope, headers, now, None, outcome, outcome.state.categories,
+                           outcome.choices.gpc, superseded=superseded, policy=policy, fresh=fresh)
         choices = brought or Choices(visitor_id=kit.new_visitor_id())
         outcome = evaluate(policy, choices, Signals(gpc=gpc), now)
         entry = None
@@ -170,6 +178,7 @@ class Visit:
             raise RecordLimitExceeded("too many decisions from this client; try again in a minute")
         await self.record_pending(counted=True)
         self.outcome = outcome
+        self.fresh = None
         self.dirty = True
         if outcome.decision is None:
             return None
@@ -180,6 +189,7 @@ class Visit:
     def adopt(self, choices: Choices) -> None:
         """Take choices decided elsewhere and already recorded (a parent's decision)."""
         self.outcome = Outcome(choices, view(self.policy, choices, self.now))
+        self.fresh = None
         self.dirty = True
 
     def withdrawn(self) -> set[str]:

@@ -188,7 +188,10 @@ export function createUi(core, config, t) {
       category.services.length > 0 && h("details", null, h("summary", null, t("prefs.services")),
         h("ul", null, category.services.map(describeService))))),
     !state.prompt && minorsForms(true),
-    h("div", { class: "ck-btns" }, button("save", "action.save"), button("cancel", "action.close")));
+    // Withdrawing is as easy as consenting (R26): all or nothing in one click, beside
+    // "Save", the same buttons as the banner's.
+    h("div", { class: "ck-btns" }, button("accept-all", "action.accept"), button("reject-all", "action.reject"),
+      button("save", "action.save"), button("cancel", "action.close")));
     opened.addEventListener("keydown", keepFocusInside);
     opened.addEventListener("close", () => {
       opened.remove();
