@@ -129,8 +129,10 @@ def expiry_headers(
         for name in present:
             if name not in names and policy.category_for_cookie(name) in expire:
                 names[name] = None
-    domains = [d.encode("ascii") for d in cookie_domains(host, cookie_domain)]
     values: list[bytes] = []
+    if not names:
+        return values
+    domains = [d.encode("ascii") for d in cookie_domains(host, cookie_domain)]
     for name in names:
         flags = b"; Secure" if secure or name.startswith(("__Secure-", "__Host-")) else b""
         base = name.encode("latin-1") + b"=; " + _EXPIRED + flags
@@ -143,13 +145,15 @@ def expiry_headers(
     return values
 
 
-def vary_on_consent(headers: MutableHeaders) -> None:
-    """Say that the response depends on the consent cookie and the GPC signal."""
+def vary_on_consent(headers: MutableHeaders, region: str | None = None) -> None:
+    """Say that the response depends on the consent cookie and the GPC signal (and
+    ``region``, the request headers the visitor's region is read from, if any)."""
     raw = headers.raw
+    vary = _VARY if region is None else f"{_VARY}, {region}"
     if any(name.lower() == b"vary" for name, _ in raw):
-        headers.add_vary_header(_VARY)  # merged with the app's own
+        headers.add_vary_header(vary)  # merged with the app's own
     else:
-        raw.append((b"vary", _VARY.encode()))
+        raw.append((b"vary", vary.encode()))
 
 
 def _directives(raw: list[tuple[bytes, bytes]]) -> dict[bytes, bytes]:
@@ -236,5 +240,5 @@ async def consent_headers(visit: Visit, status: int, headers: MutableHeaders) ->
     if not values:
         return
     headers.raw.extend((_SET_COOKIE, value) for value in values)
-    vary_on_consent(headers)
+    vary_on_consent(headers, visit.kit.locator.vary)
     _keep_private(headers)

@@ -28,8 +28,9 @@ from .minors.verifiers import EmailPlusVerifier, Verifier
 from .outcomes import OutcomeCache
 from .policy import Policy
 from .record_limit import RecordLimit
+from .regions import Locator, RegionFunction
 from .requests import RequestClocks, RequestDesk, RequestVerifier, Source, open_request_store
-from .rules import Decision
+from .rules import OPT_OUT_SOURCES, Decision
 from .useragent import browser_summary
 
 if TYPE_CHECKING:
@@ -67,7 +68,11 @@ class ConsentKit:
     (``RequestClocks``); ``request_verifier``: how a requester is verified
     (``EmailCodeVerifier`` by default). ``admin``: the admin console
     (``Admin(users=...)``, see docs/console.md), served under ``{prefix}/admin``.
-    ``clock``: for tests.
+    ``region_source``: where a request's region comes from when the policy declares
+    regions: a CDN's geolocation headers (``"cloudfront"``, ``"cloudflare"``,
+    ``"vercel"``, ``"fastly"``), or a function of the request answering a code such as
+    ``"US-CO"`` or ``"FR"`` (or None); without one, every request gets the policy's own
+    rules. ``clock``: for tests.
     """
 
     def __init__(
@@ -89,6 +94,7 @@ class ConsentKit:
         request_clocks: RequestClocks | None = None,
         request_verifier: RequestVerifier | None = None,
         admin: Admin | None = None,
+        region_source: str | RegionFunction | None = None,
         clock: Callable[[], datetime] = _utcnow,
     ) -> None:
         if not isinstance(policy, Policy):
@@ -102,6 +108,11 @@ class ConsentKit:
         if cookie_domain is not None and hostname(cookie_domain.lstrip(".")) is None:
             raise ValueError(f"cookie_domain {cookie_domain!r} must be a domain name such as 'example.com'")
         self.policy = policy
+        # Where a request's region comes from (regions.py); only asked when the policy has regions.
+        self.locator = Locator(region_source)
+        if policy.regions and region_source is None:
+            logger.warning("the policy declares regions but ConsentKit has no region_source: every request gets the "
+                           "policy's own rules; pass region_source='cloudfront' (or your CDN's, or a function)")
         self.prefix = prefix
         self.allowed_origins = frozenset(origins)
         self.inject_widget = inject_widget
@@ -112,7 +123,7 @@ class ConsentKit:
         # What each feature keeps for this kit alone: two kits in one process share nothing.
         self.outcomes = OutcomeCache()
         self.head = WidgetHead(policy, prefix)
-        self._heads: dict[str, WidgetHead] = {"": self.head}
+        self._heads: dict[tuple[str, str | None], WidgetHead] = {("", None): self.head}
         self.preferences_form = CsrfGuard(self.codec, PREFERENCES_SALT)
         # Two-step opt-in tokens (confirmation.py).
         self.confirmations = Confirmations(self.codec)
@@ -188,8 +199,11 @@ class ConsentKit:
         extra: Mapping[str, Any] | None = None,
     ) -> Record:
         """The ledger record of a decision: a new receipt id, and the browser's
-        summary instead of its User-Agent."""
+        summary instead of its User-Agent; none on the record of an opt-out (GPC, the
+        link), which keeps only what proving it needs (R7, R34)."""
         browser = browser_summary(user_agent)
+        about = ("", "", "", "") if decision.source in OPT_OUT_SOURCES else (
+            browser.browser, browser.major, browser.os, browser.device)
         extra = dict(extra or {})
         if decision.services:
             extra["services"] = dict(decision.services)
@@ -199,15 +213,16 @@ class ConsentKit:
             at=decision.at,
             policy_version=decision.policy_version,
             mode=decision.mode,
+            region=decision.region,
             choices=decision.choices,
             source=decision.source,
             gpc=decision.gpc,
             age_band=decision.age_band,
             parental_consent=decision.parental_consent,
-            browser=browser.browser,
-            browser_major=browser.major,
-            os=browser.os,
-            device=browser.device,
+            browser=about[0],
+            browser_major=about[1],
+            os=about[2],
+            device=about[3],
             verification=verification,
             kind=kind,
             extra=extra,
@@ -225,15 +240,24 @@ class ConsentKit:
             logger.error("consent record %s could not be stored or spooled", record.receipt_id)
         return record
 
-    def head_at(self, root: str) -> WidgetHead:
+    def region_of(self, scope: Mapping[str, Any]) -> str | None:
+        """The code of the policy's region this request comes from (None: the policy's own rules)."""
+        if not self.policy.regions:
+            return None
+        found = self.locator.locate(scope)
+        return self.policy.region_for(found.country, found.subdivision) if found else None
+
+    def head_at(self, root: str, region: str | None = None) -> WidgetHead:
         """The widget's tags and assets for an app mounted at ``root`` (``/shop``):
-        their URLs, and the endpoints the widget calls, start with it."""
-        head = self._heads.get(root)
+        their URLs, and the endpoints the widget calls, start with it; a region's
+        visitors get its mode and texts."""
+        key = (root, region)
+        head = self._heads.get(key)
         if head is None:
-            head = WidgetHead(self.policy, root + self.prefix)
+            head = WidgetHead(self.policy.for_region(region), root + self.prefix)
             # A root made of a path parameter comes from clients: keep a few, build the rest.
-            if len(self._heads) < _MAX_ROOTS:
-                self._heads[root] = head
+            if len(self._heads) < _MAX_ROOTS + len(self.policy.regions):
+                self._heads[key] = head
         return head
 
     # -- the GPC support resource ---------------------------------------------------

@@ -24,7 +24,9 @@ from .head import state_block
 from .kit import ConsentKit
 from .minors.sync import needs_sync, sync_child
 from .mount import route_path
+from .outcomes import Fresh
 from .routing import Endpoints
+from .state import ConsentState
 from .templating import current_request
 from .visit import Visit
 
@@ -38,6 +40,8 @@ _MAX_DEPTH = 32
 _IDENTITY = (b"accept-encoding", b"identity")
 _HELPER_UNDEFINED = re.compile(r"'consent(_head|_tag)?' is undefined")
 _NONCE = re.compile(r"'nonce-([A-Za-z0-9+/_=-]{8,128})'")
+# A visitor id written into a state block as it is (kit.new_visitor_id() makes these).
+_PLAIN_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class ConsentMiddleware:
@@ -162,7 +166,7 @@ class _Responder:
                            "it went out ungated; serve HTML uncompressed to ConsentMiddleware (%s)",
                            visit.scope.get("path"))
         if html and not encoded and visit.scope.get("method") != "HEAD":
-            vary_on_consent(headers)
+            vary_on_consent(headers, visit.kit.locator.vary)
             nonce = self.nonce = _nonce(visit, csp)
             self.has_csp = csp is not None
             self.gate = ResponseGate(
@@ -294,7 +298,7 @@ def _gate_grants(visit: Visit) -> tuple[Mapping[str, bool], Mapping[str, bool]]:
     (a proxy stripped the header), so they go out inert and the widget activates them
     once it has read the signal and found none."""
     granted, services = visit.state.categories, visit.state.services
-    policy = visit.kit.policy
+    policy = visit.policy
     sale = policy.sale_or_sharing_ids
     if visit.brought is None and visit.state.mode == "opt_out" and any(granted.get(cid) for cid in sale):
         held = {s.id: False for cid in sale for s in policy.category(cid).services}
@@ -308,7 +312,7 @@ def _head(visit: Visit, nonce: str | None) -> bytes:
     out = _state_block(visit)
     if visit.kit.inject_widget and not visit.scope.get("consentkit.head_rendered"):
         headers = visit.headers
-        tags = visit.kit.head_at(visit.root).tags(
+        tags = visit.kit.head_at(visit.root, visit.state.region).tags(
             nonce=nonce, user_agent=headers.get("user-agent"), accept_language=headers.get("accept-language")
         )
         out += tags.encode()
@@ -318,9 +322,29 @@ def _head(visit: Visit, nonce: str | None) -> bytes:
 def _state_block(visit: Visit) -> bytes:
     """The state block, made once per cached outcome: every request that brings the
     same cookie (and made no decision) shares it."""
+    fresh = visit.fresh
+    if fresh is not None and visit.state.categories is fresh.outcome.state.categories:
+        return _fresh_state_block(fresh, visit.state)
     cached = visit.cached
     if cached is None or cached.outcome is not visit.outcome:
         return state_block(visit.state)
     if cached.state_block is None:
         cached.state_block = state_block(visit.state)
     return cached.state_block
+
+
+def _fresh_state_block(fresh: Fresh, state: ConsentState) -> bytes:
+    """A new visitor's state block: the one every new visitor shares, with this
+    visitor's id put in (an id made of characters JSON and HTML leave as they are)."""
+    if fresh.state_block is None:
+        template = fresh.outcome.state
+        made = state_block(template).split(_json_string(template.visitor_id))
+        fresh.state_block = (made[0], made[1]) if len(made) == 2 else (b"", b"")
+    before, after = fresh.state_block
+    if not before or not _PLAIN_ID.fullmatch(state.visitor_id):
+        return state_block(state)
+    return b"".join((before, b'"', state.visitor_id.encode(), b'"', after))
+
+
+def _json_string(text: str) -> bytes:
+    return b'"' + text.encode() + b'"'

@@ -70,7 +70,7 @@ def document(kit: ConsentKit) -> dict[str, Any]:
         "type": "object",
         "required": ["visitor_id", "policy_version", "mode", "categories", "decided", "prompt", "gpc",
                      "sale_opt_out", "reprompt_not_before", "age_band", "parental_consent", "updated_at",
-                     "expires_at", "usprivacy", "gpp", "gpp_sid"],
+                     "expires_at", "usprivacy", "gpp", "gpp_sid", "region"],
         "properties": {
             "visitor_id": {"type": "string"},
             "policy_version": {"type": "string"},
@@ -92,6 +92,10 @@ def document(kit: ConsentKit) -> dict[str, Any]:
                     "description": "The IAB GPP string (docs/gpp.md); its header alone where no US section applies"},
             "gpp_sid": {"type": "array", "items": {"type": "integer", "minimum": 1}, "uniqueItems": True,
                         "description": "The section ids the GPP string holds, ascending (7 usnat, 8 usca, ...)"},
+            "region": {"type": ["string", "null"], "enum": [*(r.code for r in policy.regions), None],
+                       "description": "The policy's region whose rules applied (docs/regions.md): \"US-CO\", "
+                                      "\"EU\", ...; null for the policy's own rules (no regions declared, or a "
+                                      "request from none of them)"},
         },
     }
     consent_request = {

@@ -42,15 +42,15 @@ def csrf_valid(kit: ConsentKit, visitor_id: str, token: str | None) -> bool:
 
 
 def _page(call: Call, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    kit = call.kit
-    lang = i18n.negotiate(call.visit.headers.get("accept-language"), kit.policy.texts)
+    policy = call.visit.policy
+    lang = _language(call)
     css = asset("widget.css")
     html = templates().get_template(template).render(
         lang=lang,
-        t=i18n.texts(lang, kit.policy.texts),
+        t=i18n.texts(lang, policy.texts),
         prefix=call.visit.prefix,
         css_version=css.version if css else "0",
-        has_sale=bool(kit.policy.sale_or_sharing_ids),
+        has_sale=bool(policy.sale_or_sharing_ids),
         state=call.visit.state,
         **context,
     )
@@ -58,9 +58,14 @@ def _page(call: Call, template: str, status: int = 200, **context: Any) -> HTMLR
     return HTMLResponse(html, status_code=status, headers=headers)
 
 
+def _language(call: Call) -> str:
+    policy = call.visit.policy
+    return i18n.negotiate(call.visit.headers.get("accept-language"), policy.texts, policy.language)
+
+
 def _categories(call: Call) -> list[dict[str, Any]]:
     state = call.visit.state
-    return [{**c, "checked": c["required"] or state.allows(c["id"])} for c in catalogue(call.kit.policy)]
+    return [{**c, "checked": c["required"] or state.allows(c["id"])} for c in catalogue(call.visit.policy, _language(call))]
 
 
 async def get_preferences(call: Call) -> Response:
@@ -87,7 +92,7 @@ async def get_preferences(call: Call) -> Response:
 
 def _given(form: Mapping[str, str], call: Call) -> tuple[dict[str, bool], bool]:
     """The choices the form makes, and whether a 13-15-year-old opted in to sale."""
-    policy, state = call.kit.policy, call.visit.state
+    policy, state = call.visit.policy, call.visit.state
     minor = state.age_band == "13_15"
     kept = minor or rules.in_reprompt_window(call.visit.choices, call.visit.now)
     everything = form.get("all")
@@ -123,11 +128,11 @@ async def post_preferences(call: Call) -> Response:
         given, opt_in = _given(form, call)
         pending = await api.decide(call, source="preferences", given=given, sale_opt_in=True if opt_in else None)
         if pending is not None:
-            policy = kit.policy
+            policy = visit.policy
             return _page(
                 call, "confirm.html",
                 token=csrf_token(kit, visit.choices.visitor_id), confirm=pending.token,
-                labels=[policy.category(cid).label for cid in pending.categories],
+                labels=[policy.category(cid).label_in(_language(call), policy.language) for cid in pending.categories],
                 minor=visit.state.age_band == "13_15",
                 # Carried to the confirming POST: only a path on this site, like every next.
                 next=call.same_origin_path(form.get("next"), ""),
@@ -145,8 +150,9 @@ async def get_do_not_sell(call: Call) -> Response:
     return _page(
         call,
         "do_not_sell.html",
-        # In opt_in mode nothing is sold until granted: no request of the visitor's to honour.
-        honored=call.query.get("done") == "1" or state.gpc or (state.sale_opt_out and state.mode == "opt_out"),
+        # Only a request the visitor made is "honored" (R4): not sale kept off by opt_in
+        # mode or for a minor, not a "?done=1" typed into the address bar.
+        honored=state.sale_opt_out and rules.opted_out(call.kit.policy, call.visit.choices),
         next=call.same_origin_path(call.query.get("next"), call.visit.root + "/"),
     )
 

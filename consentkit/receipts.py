@@ -25,7 +25,10 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _jurisdiction(policy: Policy, mode: str) -> str:
+def _jurisdiction(policy: Policy, record: Record) -> str:
+    if record.region:  # the region whose rules applied: "US-CO", "EU"
+        return record.region
+    mode = record.mode
     explicit = policy.extra.get("jurisdiction")
     if isinstance(explicit, str) and explicit:
         return explicit
@@ -75,11 +78,11 @@ def to_receipt(record: Record, policy: Policy, *, prefix: str = "/consentkit") -
     text = f"Change or withdraw consent at any time at {prefix}/preferences"
     if policy.sale_or_sharing_ids:
         text += f"; opt out of the sale or sharing of personal information at {prefix}/do-not-sell"
-    return {
+    receipt = {
         "version": RECEIPT_VERSION,
         "schemaVersion": RECEIPT_VERSION,
         "consentReceiptID": record.receipt_id,
-        "jurisdiction": _jurisdiction(policy, record.mode),
+        "jurisdiction": _jurisdiction(policy, record),
         "consentTimestamp": int(record.at.timestamp()),
         "timestamp": _iso(record.at),
         "collectionMethod": record.source,
@@ -106,10 +109,13 @@ def to_receipt(record: Record, policy: Policy, *, prefix: str = "/consentkit") -
         "ageBand": record.age_band,
         "parentalConsent": record.parental_consent,
         "verificationMethod": record.verification,
-        "browser": {
-            "family": record.browser, "major": record.browser_major, "os": record.os, "device": record.device,
-        },
     }
+    if record.browser or record.os or record.device:
+        # The record of an opt-out (GPC, the link) has none: nothing about the browser (R7).
+        receipt["browser"] = {
+            "family": record.browser, "major": record.browser_major, "os": record.os, "device": record.device,
+        }
+    return receipt
 
 
 def _sale_ids(records: Sequence[Record], policy: Policy | None) -> frozenset[str]:

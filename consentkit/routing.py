@@ -106,7 +106,7 @@ class Endpoints:
             if message["type"] == "http.response.start" and not cacheable:
                 headers = MutableHeaders(scope=message)
                 await consent_headers(visit, message["status"], headers)
-                vary_on_consent(headers)
+                vary_on_consent(headers, visit.kit.locator.vary)
             await send(message)
 
         return send_with_consent

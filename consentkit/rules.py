@@ -20,6 +20,10 @@ from .state import AGE_BANDS, AgeBand, Choices, ConsentState, Source, usprivacy_
 # How long, after an opt-out of sale or sharing, nothing may ask the visitor to opt
 # back in (Civ. Code 1798.135(c)(4)).
 REPROMPT_MONTHS = 12
+# Sources whose decisions are only an opt-out of sale or sharing (GPC, the "Do Not Sell"
+# link and POST /opt-out): their records keep what proving the opt-out needs and no
+# more (11 CCR 7025(d), R7): nothing about the browser.
+OPT_OUT_SOURCES: frozenset[str] = frozenset({"gpc", "link"})
 _BAND_ORDER = {band: i for i, band in enumerate(AGE_BANDS)}
 
 
@@ -59,6 +63,8 @@ class Decision:
     # Service-level values that differ from their category's (a service granted, or
     # refused, on its own); the rest follow ``choices``.
     services: Mapping[str, bool] = field(default_factory=lambda: MappingProxyType({}))
+    # The policy's region whose rules applied (``"US-CO"``, ``"EU"``); None for its own.
+    region: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,14 +208,21 @@ def view(policy: Policy, choices: Choices, now: datetime) -> ConsentState:
     sale_ids = policy.sale_or_sharing_ids
     sale_opt_out = bool(sale_ids) and not any(categories[c] for c in sale_ids)
     services = effective_services(policy, choices, now, categories)
-    gpp_string, gpp_sid = gpp.for_visitor(policy, categories, gpc=choices.gpc, age_band=choices.age_band)
+    gpp_string, gpp_sid = gpp.for_visitor(policy, categories, gpc=choices.gpc, age_band=choices.age_band,
+                                          region=policy.region)
+    prompt = not current
+    if prompt and in_reprompt_window(choices, now):
+        # After an opt-out (GPC, the link, the API, a refusal) nothing re-asks about sale
+        # or sharing for 12 months (rule 5, R8): the banner comes back only for what is
+        # still unanswered and is not sale (the age question, opt_in's categories).
+        prompt = still_asks(policy, choices)
     return ConsentState(
         visitor_id=choices.visitor_id,
         policy_version=policy.version,
         mode=policy.mode,
         categories=MappingProxyType(categories),
         decided=current,
-        prompt=not current,
+        prompt=prompt,
         gpc=choices.gpc,
         sale_opt_out=sale_opt_out,
         reprompt_not_before=choices.reprompt_not_before,
@@ -223,11 +236,29 @@ def view(policy: Policy, choices: Choices, now: datetime) -> ConsentState:
         gpp_sid=gpp_sid,
         choices=choices,
         services=MappingProxyType(services),
+        region=policy.region,
     )
 
 
 def in_reprompt_window(choices: Choices, now: datetime) -> bool:
     return choices.reprompt_not_before is not None and now < choices.reprompt_not_before
+
+
+def still_asks(policy: Policy, choices: Choices) -> bool:
+    """Whether, sale and sharing apart, the policy still needs an answer from a visitor
+    whose choices are not current: the age question, or (opt_in mode) a category that
+    needs consent."""
+    if policy.age_gate and choices.age_band == "unknown":
+        return True
+    return policy.mode == "opt_in" and any(
+        not c.required and not c.sale_or_sharing for c in policy.categories)
+
+
+def opted_out(policy: Policy, choices: Choices) -> bool:
+    """Whether the visitor sent an opt-out of sale or sharing that stands (GPC, the link,
+    a refusal of a sale or sharing category): what "Opt-Out Request Honored" may answer.
+    Sale kept off by the mode or for a minor is no request of theirs."""
+    return choices.gpc or any(choices.choices.get(cid) is False for cid in policy.sale_or_sharing_ids)
 
 
 def decide(
@@ -380,4 +411,5 @@ def _decision(
         age_band=choices.age_band,
         parental_consent=choices.parental_consent,
         services=MappingProxyType(services),
+        region=policy.region,
     )

@@ -88,6 +88,9 @@ class ConsentState:
     gpp_sid: tuple[int, ...] = ()
     choices: Choices | None = field(default=None, compare=False, repr=False)
     services: Mapping[str, bool] = field(default_factory=lambda: _EMPTY)
+    # The policy's region whose rules apply to this request (``"US-CO"``, ``"EU"``);
+    # None for the policy's own rules (no regions, or a request from none of them).
+    region: str | None = None
 
     def allows(self, name: str) -> bool:
         """Whether this category, or this service, is granted now; False for a name the
@@ -116,6 +119,7 @@ class ConsentState:
             "usprivacy": self.usprivacy,
             "gpp": self.gpp,
             "gpp_sid": list(self.gpp_sid),
+            "region": self.region,
         }
 
 

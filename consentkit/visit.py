@@ -14,7 +14,8 @@ from .cookie_trust import consent_cookie_name, read_consent_cookies
 from .kit import ConsentKit
 from .ledger.base import Record
 from .mount import root_url
-from .outcomes import Cached
+from .outcomes import Cached, Fresh
+from .policy import Policy
 from .record_limit import RecordLimitExceeded
 from .rules import Outcome, Signals, evaluate, view
 from .state import Choices, ConsentState
@@ -93,6 +94,14 @@ class Visit:
     superseded: tuple[str, ...] = ()
     # The kit's cache entry for the cookie this request brought, if it has one.
     cached: Cached | None = None
+    # The policy as this request's region has it (kit.policy itself without regions).
+    policy: Policy = None  # type: ignore[assignment]
+    # A new visitor's: the outcome every new visitor shares but for the id.
+    fresh: Fresh | None = None
+
+    def __post_init__(self) -> None:
+        if self.policy is None:
+            self.policy = self.kit.policy.for_region(self.outcome.state.region)
 
     @classmethod
     def begin(cls, kit: ConsentKit, scope: Scope) -> Visit:
@@ -103,27 +112,36 @@ class Visit:
                                        new_visitor_id=kit.new_visitor_id)
         raw, loaded, brought, superseded = reading.raw, reading.loaded, reading.choices, reading.superseded
         gpc = headers.get("sec-gpc") == "1"
+        region = kit.region_of(scope)
+        policy = kit.policy.for_region(region)
         # A conflict's result is new: it must be stored, under its new visitor id.
         stale = reading.conflict
         if loaded is not None:
             # Re-sign a cookie of an older key at once, so the key can be retired soon.
             stale = loaded.age > REFRESH_AFTER_SECONDS or not loaded.current_key
-            cached = kit.outcomes.get(raw, gpc, now) if raw else None
+            cached = kit.outcomes.get(raw, gpc, now, region) if raw else None
             if cached is not None:
                 outcome = cached.outcome
                 return cls(kit, scope, headers, now, brought, outcome, outcome.state.categories, stale, cached=cached,
-                           superseded=superseded)
+                           superseded=superseded, policy=policy)
+        if brought is None and loaded is None and not stale:
+            fresh = kit.outcomes.fresh(policy, gpc)
+            if fresh is not None:  # a new visitor: the same outcome for all but the id
+                outcome = fresh.for_visitor(kit.new_visitor_id())
+                return cls(kit, scope, headers, now, None, outcome, outcome.state.categories,
+                           outcome.choices.gpc, superseded=superseded, policy=policy, fresh=fresh)
         choices = brought or Choices(visitor_id=kit.new_visitor_id())
-        outcome = evaluate(kit.policy, choices, Signals(gpc=gpc), now)
+        outcome = evaluate(policy, choices, Signals(gpc=gpc), now)
         entry = None
         if outcome.decision is None:
             arrived = outcome.state.categories
             if raw and loaded is not None:
-                entry = kit.outcomes.put(raw, gpc, outcome, now)
+                entry = kit.outcomes.put(raw, gpc, outcome, now, region)
         else:  # the signal decided: compare with the state the cookie alone gives
-            arrived = view(kit.policy, choices, now).categories
+            arrived = view(policy, choices, now).categories
         dirty = outcome.choices != choices or stale
-        return cls(kit, scope, headers, now, brought, outcome, arrived, dirty, cached=entry, superseded=superseded)
+        return cls(kit, scope, headers, now, brought, outcome, arrived, dirty, cached=entry, superseded=superseded,
+                   policy=policy)
 
     @property
     def state(self) -> ConsentState:
@@ -160,6 +178,7 @@ class Visit:
             raise RecordLimitExceeded("too many decisions from this client; try again in a minute")
         await self.record_pending(counted=True)
         self.outcome = outcome
+        self.fresh = None
         self.dirty = True
         if outcome.decision is None:
             return None
@@ -169,7 +188,8 @@ class Visit:
 
     def adopt(self, choices: Choices) -> None:
         """Take choices decided elsewhere and already recorded (a parent's decision)."""
-        self.outcome = Outcome(choices, view(self.kit.policy, choices, self.now))
+        self.outcome = Outcome(choices, view(self.policy, choices, self.now))
+        self.fresh = None
         self.dirty = True
 
     def withdrawn(self) -> set[str]:

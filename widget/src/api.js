@@ -93,7 +93,10 @@ export function createApi(core, config, ui, t, activate) {
       if (category.required || (saleKept && category.sale_or_sharing)) continue;
       choices[category.id] = grant;
     }
-    return send({ choices, source });
+    return send({ choices, source }).then((state) => {
+      if (state) ui.closePreferences();
+      return state;
+    });
   }
 
   function saveDialog() {
@@ -116,8 +119,8 @@ export function createApi(core, config, ui, t, activate) {
 
   /** @type {Record<string, (element: HTMLElement) => unknown>} */
   const actions = {
-    "accept-all": () => decideAll(true, "banner"),
-    "reject-all": () => decideAll(false, "banner"),
+    "accept-all": (element) => decideAll(true, sourceOf(element)),
+    "reject-all": (element) => decideAll(false, sourceOf(element)),
     preferences: ui.showPreferences,
     open: ui.showPreferences,
     save: saveDialog,

