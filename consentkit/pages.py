@@ -133,7 +133,9 @@ async def post_preferences(call: Call) -> Response:
                 call, "confirm.html",
                 token=csrf_token(kit, visit.choices.visitor_id), confirm=pending.token,
                 labels=[policy.category(cid).label_in(_language(call), policy.language) for cid in pending.categories],
-                minor=policy.minor_rule(visit.state.age_band) == "opt_in", next=form.get("next", ""),
+                minor=policy.minor_rule(visit.state.age_band) == "opt_in",
+                # Carried to the confirming POST: only a path on this site, like every next.
+                next=call.same_origin_path(form.get("next"), ""),
             )
     own_page = f"{visit.prefix}/preferences?saved=1"
     target = call.same_origin_path(form.get("next"), own_page)
