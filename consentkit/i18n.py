@@ -1,4 +1,5 @@
-"""The visitor-facing strings, in English and Spanish, for the widget and the pages.
+"""The visitor-facing strings for the widget and the pages: English and Spanish here,
+Chinese, Tagalog, Vietnamese, Korean, French and German in ``translations``.
 
 One table serves both: the widget gets its strings, in one language, with its deferred
 script (``widget_config``; widget.js's code carries no language), and the server pages
@@ -9,7 +10,9 @@ starts from the English defaults.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+
+from .translations import MORE_TEXTS
 
 DEFAULT_LANGUAGE = "en"
 
@@ -25,7 +28,7 @@ WIDGET_KEYS = frozenset({
     "confirm.title", "confirm.text", "confirm.teen", "action.confirm", "action.cancel",
 })
 
-DEFAULT_TEXTS: Mapping[str, Mapping[str, str]] = {
+_TEXTS: dict[str, Mapping[str, str]] = {
     "en": {
         "banner.title": "Your privacy choices",
         "banner.opt_in": "We would like to use cookies and similar technologies for the purposes below. "
@@ -155,9 +158,13 @@ DEFAULT_TEXTS: Mapping[str, Mapping[str, str]] = {
     },
 }
 
+# Every built-in language; a key a table lacks falls back to English (``texts``).
+DEFAULT_TEXTS: Mapping[str, Mapping[str, str]] = {**_TEXTS, **MORE_TEXTS}
 
-def languages(overrides: Mapping[str, Mapping[str, str]]) -> tuple[str, ...]:
-    """The languages on offer: ours, then any the policy adds (lower-cased)."""
+
+def languages(overrides: Iterable[str]) -> tuple[str, ...]:
+    """The languages on offer: ours, then any the policy adds (lower-cased): the
+    languages of its ``texts`` (a mapping's keys) or any other language codes."""
     extra = sorted({lang.lower() for lang in overrides} - set(DEFAULT_TEXTS))
     return (*DEFAULT_TEXTS, *extra)
 
@@ -174,8 +181,9 @@ def texts(lang: str, overrides: Mapping[str, Mapping[str, str]]) -> dict[str, st
     return merged
 
 
-def negotiate(accept_language: str | None, overrides: Mapping[str, Mapping[str, str]]) -> str:
-    """The best language on offer for an ``Accept-Language`` header (for the pages)."""
+def negotiate(accept_language: str | None, overrides: Iterable[str], default: str = DEFAULT_LANGUAGE) -> str:
+    """The best language on offer for an ``Accept-Language`` header (for the pages);
+    ``default`` (the policy's ``language``) when none of the header's is on offer."""
     offered = languages(overrides)
     ranked: list[tuple[float, int, str]] = []
     for index, part in enumerate((accept_language or "").split(",")[:20]):
@@ -193,4 +201,4 @@ def negotiate(accept_language: str | None, overrides: Mapping[str, Mapping[str, 
         for candidate in (tag, tag.split("-", 1)[0]):
             if candidate in offered:
                 return candidate
-    return DEFAULT_LANGUAGE
+    return default

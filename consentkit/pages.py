@@ -43,7 +43,7 @@ def csrf_valid(kit: ConsentKit, visitor_id: str, token: str | None) -> bool:
 
 def _page(call: Call, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     policy = call.visit.policy
-    lang = i18n.negotiate(call.visit.headers.get("accept-language"), policy.texts)
+    lang = _language(call)
     css = asset("widget.css")
     html = templates().get_template(template).render(
         lang=lang,
@@ -58,9 +58,14 @@ def _page(call: Call, template: str, status: int = 200, **context: Any) -> HTMLR
     return HTMLResponse(html, status_code=status, headers=headers)
 
 
+def _language(call: Call) -> str:
+    policy = call.visit.policy
+    return i18n.negotiate(call.visit.headers.get("accept-language"), policy.texts, policy.language)
+
+
 def _categories(call: Call) -> list[dict[str, Any]]:
     state = call.visit.state
-    return [{**c, "checked": c["required"] or state.allows(c["id"])} for c in catalogue(call.kit.policy)]
+    return [{**c, "checked": c["required"] or state.allows(c["id"])} for c in catalogue(call.visit.policy, _language(call))]
 
 
 async def get_preferences(call: Call) -> Response:
@@ -127,8 +132,10 @@ async def post_preferences(call: Call) -> Response:
             return _page(
                 call, "confirm.html",
                 token=csrf_token(kit, visit.choices.visitor_id), confirm=pending.token,
-                labels=[policy.category(cid).label for cid in pending.categories],
-                minor=visit.state.age_band == "13_15", next=form.get("next", ""),
+                labels=[policy.category(cid).label_in(_language(call), policy.language) for cid in pending.categories],
+                minor=visit.state.age_band == "13_15",
+                # Carried to the confirming POST: only a path on this site, like every next.
+                next=call.same_origin_path(form.get("next"), ""),
             )
     own_page = f"{visit.prefix}/preferences?saved=1"
     target = call.same_origin_path(form.get("next"), own_page)

@@ -18,6 +18,7 @@ from typing import Any, Literal, cast
 from urllib.parse import urlsplit
 
 from . import regions as _regions
+from .i18n import languages
 
 Mode = Literal["opt_in", "opt_out"]
 MODES: tuple[Mode, ...] = ("opt_in", "opt_out")
@@ -72,6 +73,35 @@ def _text(value: object, what: str) -> str:
     if not isinstance(value, str):
         raise PolicyError(f"{what} must be a string (in TOML in quotes), not {type(value).__name__} {value!r}")
     return value
+
+
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{1,8})*$")
+Translations = tuple[tuple[str, str], ...]
+
+
+def _localized(value: object, what: str) -> tuple[str, Translations]:
+    """A text shown to visitors: one string, or a table of them by language
+    (``{"en": "Analytics", "es": "Analítica"}``). Answers the text in English (else
+    the table's first) and the table, its language codes lower-cased."""
+    if not isinstance(value, Mapping):
+        return _text(value, what), ()
+    table: dict[str, str] = {}
+    for lang, text in value.items():
+        code = lang.lower() if isinstance(lang, str) else ""
+        if not _LANGUAGE_CODE.match(code):
+            raise PolicyError(f"{what}: {lang!r} is not a language code such as \"en\", \"es\" or \"zh-hant\"")
+        table[code] = _text(text, f"{what} in {lang!r}")
+    if not table:
+        raise PolicyError(f"{what} is an empty table: give a string, or one per language ({{en = \"...\"}})")
+    return table.get("en", next(iter(table.values()))), tuple(table.items())
+
+
+def localized(text: str, translations: Translations, lang: str, default: str = "en") -> str:
+    """``text`` in ``lang`` ("es-mx" falls back to "es"), else in the policy's default
+    language, else ``text`` itself."""
+    table = dict(translations)
+    lang = lang.lower()
+    return table.get(lang) or table.get(lang.split("-", 1)[0]) or table.get(default) or text
 
 
 def _list(value: object, what: str) -> list[Any]:
@@ -203,7 +233,8 @@ class Service:
         cookies: Each cookie name (or ``"prefix*"``) it sets, with its lifetime:
             ``"session"`` or a number and a unit (``"2 years"``, ``"24 hours"``).
             Dropped from responses, and expired, while the category is not granted.
-        description: What it does, shown to visitors.
+        description: What it does, shown to visitors: a string, or one per language
+            (``{"en": "...", "es": "..."}``).
         local_storage: ``localStorage`` keys (or ``"prefix*"``) it writes; removed
             while the category is not granted.
     """
@@ -214,6 +245,8 @@ class Service:
     cookies: tuple[CookieRule, ...] = ()
     description: str = ""
     local_storage: tuple[str, ...] = ()
+    # The description per language, when the policy gives a table.
+    descriptions: Translations = ()
 
     def __init__(
         self,
@@ -222,7 +255,7 @@ class Service:
         vendor: str = "",
         hosts: Iterable[str | HostRule] | None = None,
         cookies: Mapping[str, str] | Iterable[CookieRule] | None = None,
-        description: str = "",
+        description: str | Mapping[str, str] = "",
         local_storage: Iterable[str] | None = None,
     ) -> None:
         if not isinstance(id, str) or not _ID.match(id):
@@ -246,7 +279,7 @@ class Service:
                 raise PolicyError(f"{where} cookies must be a table of name = lifetime, such as "
                                   "{ _ga = \"2 years\" }")
         vendor = _text(vendor, f"{where} vendor")
-        description = _text(description, f"{where} description")
+        description, descriptions = _localized(description, f"{where} description")
         local_storage = tuple(_text(k, f"{where} each local_storage key")
                               for k in _list(local_storage, f"{where} local_storage"))
         object.__setattr__(self, "id", id)
@@ -255,6 +288,11 @@ class Service:
         object.__setattr__(self, "cookies", cookie_rules)
         object.__setattr__(self, "description", description)
         object.__setattr__(self, "local_storage", local_storage)
+        object.__setattr__(self, "descriptions", descriptions)
+
+    def description_in(self, lang: str, default: str = "en") -> str:
+        """The description in ``lang`` (see ``localized``)."""
+        return localized(self.description, self.descriptions, lang, default)
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,8 +310,11 @@ class Category:
             (advertising, cross-context behavioural advertising): what the "Do Not Sell
             or Share" opt-out and Global Privacy Control turn off.
         services: The services whose tags, cookies and storage this category gates.
-        label: The name shown to visitors; by default the id, capitalised.
-        description: What the category is for, shown to visitors.
+        label: The name shown to visitors; by default the id, capitalised. A string,
+            or one per language (``{"en": "Analytics", "es": "Analítica"}``; in
+            TOML ``label = {en = "Analytics", es = "Analítica"}``).
+        description: What the category is for, shown to visitors: a string, or one
+            per language like ``label``.
     """
 
     id: str
@@ -282,6 +323,9 @@ class Category:
     services: tuple[Service, ...] = ()
     label: str = ""
     description: str = ""
+    # The label and the description per language, when the policy gives tables.
+    labels: Translations = ()
+    descriptions: Translations = ()
     # Derived once: the gate and the cookie filter read them on every request.
     _cookies: tuple[CookieRule, ...] = field(default=(), init=False, repr=False, compare=False)
     _hosts: tuple[HostRule, ...] = field(default=(), init=False, repr=False, compare=False)
@@ -293,8 +337,8 @@ class Category:
         required: bool = False,
         sale_or_sharing: bool = False,
         services: Iterable[Service] | None = None,
-        label: str = "",
-        description: str = "",
+        label: str | Mapping[str, str] = "",
+        description: str | Mapping[str, str] = "",
     ) -> None:
         if not isinstance(id, str) or not _ID.match(id):
             raise PolicyError(
@@ -303,8 +347,8 @@ class Category:
             )
         required = _flag(required, f"category {id!r}: required")
         sale_or_sharing = _flag(sale_or_sharing, f"category {id!r}: sale_or_sharing")
-        label = _text(label, f"category {id!r}: label")
-        description = _text(description, f"category {id!r}: description")
+        label, labels = _localized(label, f"category {id!r}: label")
+        description, descriptions = _localized(description, f"category {id!r}: description")
         services = _list(services, f"category {id!r}: services")
         if not all(isinstance(service, Service) for service in services):
             raise PolicyError(f"category {id!r}: services must be Service(...) values (in TOML, [[categories.services]])")
@@ -319,12 +363,22 @@ class Category:
         object.__setattr__(self, "services", _tuple_of(services))
         object.__setattr__(self, "label", label or id.replace("_", " ").replace("-", " ").capitalize())
         object.__setattr__(self, "description", description)
+        object.__setattr__(self, "labels", labels)
+        object.__setattr__(self, "descriptions", descriptions)
         object.__setattr__(self, "_cookies", tuple(c for s in self.services for c in s.cookies))
         object.__setattr__(self, "_hosts", tuple(h for s in self.services for h in s.hosts))
 
     @property
     def cookies(self) -> tuple[CookieRule, ...]:
         return self._cookies
+
+    def label_in(self, lang: str, default: str = "en") -> str:
+        """The label in ``lang`` (see ``localized``)."""
+        return localized(self.label, self.labels, lang, default)
+
+    def description_in(self, lang: str, default: str = "en") -> str:
+        """The description in ``lang`` (see ``localized``)."""
+        return localized(self.description, self.descriptions, lang, default)
 
     @property
     def hosts(self) -> tuple[HostRule, ...]:
@@ -456,6 +510,9 @@ class Policy:
             "url": ...}``; shown on receipts and the parents' pages.
         texts: The widget's and pages' strings to replace, per language
             (``{"en": {"banner.title": "..."}}``); a language not built in is added.
+        language: The language the widget and the pages speak when neither the page,
+            the browser nor the request's ``Accept-Language`` names one on offer
+            (``"en"``): a built-in language or one of ``texts``.
         consent_mode: Google Consent Mode types per category (``{"analytics":
             ["analytics_storage"]}``), replacing a category's defaults.
         extra: Anything else to keep beside the policy (the demo's CCPA table).
@@ -475,6 +532,7 @@ class Policy:
     lifetime_days: int = 0
     controller: Controller = field(default_factory=Controller)
     texts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    language: str = "en"
     # Every category's Consent Mode types: the defaults (see default_consent_mode) with
     # the policy's own mapping, which replaces a category's defaults, over them.
     consent_mode: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -497,6 +555,7 @@ class Policy:
         lifetime_days: int | None = None,
         controller: Controller | Mapping[str, str] | None = None,
         texts: Mapping[str, Mapping[str, str]] | None = None,
+        language: str = "en",
         consent_mode: Mapping[str, Iterable[str]] | None = None,
         extra: Mapping[str, Any] | None = None,
         privacy_url: str = "",
@@ -537,6 +596,10 @@ class Policy:
         mapping = {c.id: default_consent_mode(c) for c in cats}
         mapping.update(_consent_mode_overrides(consent_mode, by_id))
         frozen_texts = MappingProxyType({lang: MappingProxyType(dict(t)) for lang, t in (texts or {}).items()})
+        language = _text(language, "the policy's language").lower()
+        if language not in languages(frozen_texts):
+            raise PolicyError(f"the policy's language {language!r} is not on offer: use one of "
+                              f"{', '.join(languages(frozen_texts))}, or add its strings under texts")
         object.__setattr__(self, "version", version)
         object.__setattr__(self, "categories", cats)
         object.__setattr__(self, "mode", mode)
@@ -544,6 +607,7 @@ class Policy:
         object.__setattr__(self, "lifetime_days", lifetime)
         object.__setattr__(self, "controller", controller or Controller())
         object.__setattr__(self, "texts", frozen_texts)
+        object.__setattr__(self, "language", language)
         object.__setattr__(self, "consent_mode", MappingProxyType(mapping))
         object.__setattr__(self, "extra", MappingProxyType(dict(extra or {})))
         object.__setattr__(self, "privacy_url", privacy_url)
@@ -631,6 +695,12 @@ class Policy:
         return cast(Mapping[str, tuple[Category, Service]], self._services)[service_id]  # type: ignore[attr-defined]
 
     @property
+    def offered_languages(self) -> tuple[str, ...]:
+        """The languages the widget and the pages speak: the built-in ones, then any
+        the policy's ``texts`` add."""
+        return languages(self.texts)
+
+    @property
     def sale_or_sharing_ids(self) -> tuple[str, ...]:
         return self._sale_ids  # type: ignore[attr-defined,no-any-return]
 
@@ -687,7 +757,7 @@ class Policy:
     def from_dict(cls, data: Mapping[str, Any]) -> Policy:
         """Build a policy from plain data, as found in a TOML or JSON file."""
         top = {
-            "version", "mode", "age_gate", "lifetime_days", "controller", "texts",
+            "version", "mode", "age_gate", "lifetime_days", "controller", "texts", "language",
             "consent_mode", "extra", "privacy_url", "categories", "nonce_sources", "regions",
         }
         _no_unknown_keys(data, top, "the policy")
@@ -725,7 +795,7 @@ class Policy:
         return cls(
             data["version"], categories, mode=data.get("mode", "opt_out"),
             age_gate=data.get("age_gate", False), lifetime_days=data.get("lifetime_days"),
-            controller=data.get("controller"), texts=data.get("texts"),
+            controller=data.get("controller"), texts=data.get("texts"), language=data.get("language", "en"),
             consent_mode=data.get("consent_mode"), extra=data.get("extra"),
             privacy_url=data.get("privacy_url", ""), nonce_sources=data.get("nonce_sources", ()),
             regions=regions,

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from .catalogue import catalogue
-from .i18n import WIDGET_KEYS, languages, texts
+from .i18n import WIDGET_KEYS, texts
 from .policy import CONSENT_MODE_TYPES, Policy
 
 
@@ -57,9 +57,9 @@ def widget_config(policy: Policy, lang: str) -> dict[str, Any]:
     """The deferred part's share, in ``lang`` (``widget/src/types.d.ts`` WidgetConfig)."""
     return {
         "lang": lang,
-        "languages": list(languages(policy.texts)),
+        "languages": list(policy.offered_languages),
         "age_gate": policy.age_gate,
-        "categories": catalogue(policy),
+        "categories": catalogue(policy, lang),
         # Defaults merged with the policy's overrides, only the widget's keys.
         "texts": {k: v for k, v in texts(lang, policy.texts).items() if k in WIDGET_KEYS},
     }
