@@ -104,7 +104,9 @@ def document(kit: ConsentKit) -> dict[str, Any]:
         "properties": {
             "choices": choices,
             "services": services,
-            "age_band": {"type": "string", "enum": ["under_13", "13_15", "16_plus"]},
+            "age_band": {"type": "string", "enum": ["under_13", "13_15", "16_17", "18_plus", "16_plus"],
+                         "description": "16_plus (16 or over) where the region does not distinguish 16-17 "
+                                        "from 18 and over (docs/regions.md)"},
             "source": {"type": "string", "enum": ["banner", "preferences", "api", "link", "gpc"]},
             "sale_opt_in": {"type": "boolean"},
             "gpc": {"type": "boolean"},
