@@ -104,7 +104,9 @@ def document(kit: ConsentKit) -> dict[str, Any]:
         "properties": {
             "choices": choices,
             "services": services,
-            "age_band": {"type": "string", "enum": ["under_13", "13_15", "16_plus"]},
+            "age_band": {"type": "string", "enum": ["under_13", "13_15", "16_17", "18_plus", "16_plus"],
+                         "description": "16_plus (16 or over) where the region does not distinguish 16-17 "
+                                        "from 18 and over (docs/regions.md)"},
             "source": {"type": "string", "enum": ["banner", "preferences", "api", "link", "gpc"]},
             "sale_opt_in": {"type": "boolean"},
             "gpc": {"type": "boolean"},
@@ -152,9 +154,16 @@ def document(kit: ConsentKit) -> dict[str, Any]:
                     {"type": "object", "required": ["receipts"],
                      "properties": {"receipts": {"type": "array", "items": {"type": "object"}}}},
                     "Consent receipts (Kantara CR 1.1 core fields)")}},
-                "delete": {"summary": "Erase this visitor's records, keeping the minimal proof of an opt-out",
+                "delete": {"summary": "Erase this visitor's records, keeping the minimal proof of what stays in "
+                                      "force: the consent, an opt-out of sale, a parent's decision",
                            "responses": {"200": _json({"type": "object", "required": ["erased", "kept"], "properties": {
-                               "erased": {"type": "integer"}, "kept": {"type": "integer"}}}, "What was erased"),
+                               "erased": {"type": "integer"}, "kept": {"type": "integer"},
+                               "in_force": {"type": "object", "description": "What the kept proof records prove",
+                                            "properties": {
+                                                "consent": {"type": "array", "items": {"type": "string"}},
+                                                "opt_out": {"type": "array", "items": {"type": "string"}},
+                                                "parent": {"type": "boolean"}}}}},
+                               "What was erased, and what was kept"),
                                **_errors(403)}},
             },
             f"{p}/preferences": {

@@ -55,6 +55,16 @@ CONSENT_MODE_TYPES: tuple[str, ...] = (
 )
 
 
+# What a minor's age band needs before sale, sharing or targeted advertising:
+# "opt_in" their own affirmative opt-in (two steps), "no_sale" none of it at all
+# (Maryland), "opt_out" as an adult. Under 13 a parent decides (COPPA), everywhere.
+MinorRule = Literal["opt_in", "no_sale", "opt_out"]
+MINOR_RULES: tuple[MinorRule, ...] = ("opt_in", "no_sale", "opt_out")
+MINOR_BANDS = ("13_15", "16_17")
+# CCPA (Civ. Code 1798.120(c)): 13-15-year-olds opt in themselves; 16 and over as adults.
+DEFAULT_MINORS: Mapping[str, MinorRule] = MappingProxyType({"13_15": "opt_in", "16_17": "opt_out"})
+
+
 class PolicyError(ValueError):
     """The policy is not valid; the message says what to change."""
 
@@ -417,6 +427,9 @@ class Region:
             modes agree, else the mode's default: 182 days opt_in, 365 opt_out).
         texts: Strings to replace for this region's visitors, per language, over the
             policy's own (``{"en": {"banner.title": "..."}}``).
+        minors: Rules for minors' age bands here, over the policy's (``{"16_17":
+            "opt_in"}`` for Colorado and Connecticut, ``{"13_15": "no_sale", "16_17":
+            "no_sale"}`` for Maryland); see ``Policy``.
     """
 
     code: str
@@ -425,6 +438,7 @@ class Region:
     age_gate: bool | None = None
     lifetime_days: int | None = None
     texts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    minors: Mapping[str, MinorRule] = field(default_factory=dict)
 
     def __init__(
         self,
@@ -435,6 +449,7 @@ class Region:
         age_gate: bool | None = None,
         lifetime_days: int | None = None,
         texts: Mapping[str, Mapping[str, str]] | None = None,
+        minors: Mapping[str, str] | None = None,
     ) -> None:
         if not isinstance(code, str) or not _regions.CODE.match(code):
             raise PolicyError(f"region code {code!r} is not valid: use 'EU', 'EEA', 'UK', a country such as 'FR' "
@@ -457,6 +472,7 @@ class Region:
         object.__setattr__(self, "age_gate", age_gate)
         object.__setattr__(self, "lifetime_days", lifetime_days)
         object.__setattr__(self, "texts", _frozen_texts(texts, where))
+        object.__setattr__(self, "minors", MappingProxyType(_minors(minors, where)))
 
     @property
     def members(self) -> tuple[tuple[str, str | None], ...]:
@@ -464,7 +480,24 @@ class Region:
         return _regions.members(self.code, self.countries)
 
 
-_REGION_KEYS = {"code", "mode", "countries", "age_gate", "lifetime_days", "texts"}
+_REGION_KEYS = {"code", "mode", "countries", "age_gate", "lifetime_days", "texts", "minors"}
+
+
+def _minors(raw: Any, where: str) -> dict[str, MinorRule]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise PolicyError(f'{where} minors must map an age band to a rule, such as {{"16_17": "opt_in"}}')
+    out: dict[str, MinorRule] = {}
+    for band, rule in raw.items():
+        if band not in MINOR_BANDS:
+            raise PolicyError(f"{where} minors names age band {band!r}: use {', '.join(MINOR_BANDS)} "
+                              "(under 13 a parent decides, everywhere)")
+        if rule not in MINOR_RULES:
+            raise PolicyError(f"{where} minors[{band!r}] is {rule!r}: use 'opt_in' (their own opt-in), "
+                              "'no_sale' (never sold, shared or targeted) or 'opt_out' (as an adult)")
+        out[band] = rule
+    return out
 
 
 def _frozen_texts(texts: Any, where: str) -> Mapping[str, Mapping[str, str]]:
@@ -528,6 +561,12 @@ class Policy:
             ``"bottom-left"``, ``"bottom-right"``, ``"top-left"`` or ``"top-right"``.
         nonce_sources: Script URL prefixes (``"https://www.googletagmanager.com/gtag/js"``)
             on which the gate may put the response's CSP nonce when it makes them live.
+        minors: What a minor's age band needs before sale, sharing or targeted
+            advertising (``{"13_15": "opt_in", "16_17": "opt_in"}``): ``"opt_in"`` their
+            own opt-in, in two steps; ``"no_sale"`` never; ``"opt_out"`` as an adult. By
+            default ``13_15`` opts in (CCPA) and ``16_17`` is an adult. Where ``16_17`` has a
+            rule of its own the state shows the bands ``16_17`` and ``18_plus``; elsewhere
+            both are ``16_plus`` ("16 or over"). Under 13 a parent decides, everywhere.
         regions: Jurisdictions with rules of their own (``Region("EU", mode="opt_in")``,
             ``Region("US-CO", ...)``; in TOML ``[[regions]]``). A request's region comes from
             ``ConsentKit(region_source=...)``; a request from no declared region gets the
@@ -553,6 +592,7 @@ class Policy:
     # which the gate may put the response's CSP nonce when it makes them live.
     nonce_sources: tuple[str, ...] = ()
     regions: tuple[Region, ...] = ()
+    minors: Mapping[str, MinorRule] = field(default_factory=lambda: DEFAULT_MINORS)
     # The region whose rules this policy applies (Policy.for_region); None for the policy's own.
     region: str | None = None
 
@@ -574,6 +614,7 @@ class Policy:
         position: str = "bottom",
         nonce_sources: Iterable[str] = (),
         regions: Iterable[Region] | None = None,
+        minors: Mapping[str, str] | None = None,
     ) -> None:
         if not isinstance(version, str) or not version.strip() or len(version) > 64:
             raise PolicyError("policy version must be a non-empty string of at most 64 characters, such as '2026-11-01'")
@@ -650,6 +691,7 @@ class Policy:
         for code in codes:
             if codes.count(code) > 1:
                 raise PolicyError(f"region {code!r} is declared twice: region codes must be unique")
+        object.__setattr__(self, "minors", MappingProxyType({**DEFAULT_MINORS, **_minors(minors, "the policy's")}))
         object.__setattr__(self, "regions", declared)
         object.__setattr__(self, "region", None)
         object.__setattr__(self, "_region_index", _region_index(declared))
@@ -673,8 +715,21 @@ class Policy:
         object.__setattr__(derived, "lifetime_days", lifetime)
         object.__setattr__(derived, "age_gate", self.age_gate if region.age_gate is None else region.age_gate)
         object.__setattr__(derived, "texts", MappingProxyType({k: MappingProxyType(v) for k, v in texts.items()}))
+        object.__setattr__(derived, "minors", MappingProxyType({**self.minors, **region.minors}))
         object.__setattr__(derived, "region", region.code)
         return derived
+
+    def minor_rule(self, band: str) -> MinorRule:
+        """What this age band needs before sale, sharing or targeted advertising here."""
+        if band == "16_plus" or band == "18_plus":
+            return "opt_out"
+        return self.minors.get(band, "opt_out")
+
+    @property
+    def distinguishes_16_17(self) -> bool:
+        """Whether 16-17-year-olds have rules of their own here (the state then shows
+        ``16_17`` and ``18_plus`` rather than ``16_plus``)."""
+        return self.minors.get("16_17", "opt_out") != "opt_out"
 
     def region_for(self, country: str | None, subdivision: str | None = None) -> str | None:
         """The code of the declared region a visitor from this country (and state) is
@@ -777,8 +832,13 @@ class Policy:
     def from_dict(cls, data: Mapping[str, Any]) -> Policy:
         """Build a policy from plain data, as found in a TOML or JSON file."""
         top = {
+<<<<<<< HEAD
             "version", "mode", "age_gate", "lifetime_days", "controller", "texts", "language", "layout", "position",
             "consent_mode", "extra", "privacy_url", "categories", "nonce_sources", "regions",
+=======
+            "version", "mode", "age_gate", "lifetime_days", "controller", "texts", "language",
+            "consent_mode", "extra", "privacy_url", "categories", "nonce_sources", "regions", "minors",
+>>>>>>> main
         }
         _no_unknown_keys(data, top, "the policy")
         categories = []
@@ -818,8 +878,12 @@ class Policy:
             controller=data.get("controller"), texts=data.get("texts"), language=data.get("language", "en"),
             consent_mode=data.get("consent_mode"), extra=data.get("extra"),
             privacy_url=data.get("privacy_url", ""), nonce_sources=data.get("nonce_sources", ()),
+<<<<<<< HEAD
             layout=data.get("layout", "bar"), position=data.get("position", "bottom"),
             regions=regions,
+=======
+            regions=regions, minors=data.get("minors"),
+>>>>>>> main
         )
 
 

@@ -24,7 +24,10 @@ REPROMPT_MONTHS = 12
 # link and POST /opt-out): their records keep what proving the opt-out needs and no
 # more (11 CCR 7025(d), R7): nothing about the browser.
 OPT_OUT_SOURCES: frozenset[str] = frozenset({"gpc", "link"})
-_BAND_ORDER = {band: i for i, band in enumerate(AGE_BANDS)}
+# The youngest age each band admits: a later answer may say younger, never older
+# (16_plus, "16 or over", may be made precise as 16_17 or 18_plus).
+_BAND_FLOOR = {"unknown": 99, "under_13": 0, "13_15": 13, "16_17": 16, "16_plus": 16, "18_plus": 18}
+assert set(_BAND_FLOOR) == set(AGE_BANDS)
 
 
 class RuleError(ValueError):
@@ -152,7 +155,7 @@ def effective_services(
                 value = False
             elif not value:
                 value = band != "under_13" and not (
-                    category.sale_or_sharing and band == "13_15" and not choices.sale_opt_in)
+                    category.sale_or_sharing and not _minor_may_sell(policy, choices))
             result[service.id] = value
     return result
 
@@ -160,6 +163,21 @@ def effective_services(
 def service_deviations(policy: Policy, categories: Mapping[str, bool], services: Mapping[str, bool]) -> dict[str, bool]:
     """The services whose value is not their category's: what a record must add."""
     return {sid: value for sid, value in services.items() if value != categories[policy.service(sid)[0].id]}
+
+
+def _minor_may_sell(policy: Policy, choices: Choices) -> bool:
+    """Whether sale, sharing or targeted advertising may reach this visitor if granted:
+    an adult, or a minor whose rule is their own opt-in and who gave it."""
+    rule = policy.minor_rule(choices.age_band)
+    return rule == "opt_out" or (rule == "opt_in" and choices.sale_opt_in)
+
+
+def shown_band(policy: Policy, band: AgeBand) -> AgeBand:
+    """The age band as the state shows it here: ``16_17`` and ``18_plus`` where the
+    region has rules for 16-17-year-olds, ``16_plus`` (16 or over) where it does not."""
+    if band in ("16_17", "18_plus") and not policy.distinguishes_16_17:
+        return "16_plus"
+    return band
 
 
 def effective_categories(policy: Policy, choices: Choices, now: datetime) -> dict[str, bool]:
@@ -179,8 +197,9 @@ def effective_categories(policy: Policy, choices: Choices, now: datetime) -> dic
             granted = granted and not (category.sale_or_sharing and explicit is False)
         else:
             granted = explicit if explicit is not None else policy.mode == "opt_out"
-            if category.sale_or_sharing and band == "13_15":
-                granted = explicit is True and choices.sale_opt_in
+            if category.sale_or_sharing and policy.minor_rule(band) != "opt_out":
+                # A minor's own opt-in where the region asks for one; never where it bans sale.
+                granted = explicit is True and _minor_may_sell(policy, choices)
         result[cid] = bool(granted)
     return result
 
@@ -208,7 +227,8 @@ def view(policy: Policy, choices: Choices, now: datetime) -> ConsentState:
     sale_ids = policy.sale_or_sharing_ids
     sale_opt_out = bool(sale_ids) and not any(categories[c] for c in sale_ids)
     services = effective_services(policy, choices, now, categories)
-    gpp_string, gpp_sid = gpp.for_visitor(policy, categories, gpc=choices.gpc, age_band=choices.age_band,
+    band = shown_band(policy, choices.age_band)
+    gpp_string, gpp_sid = gpp.for_visitor(policy, categories, gpc=choices.gpc, age_band=band,
                                           region=policy.region)
     prompt = not current
     if prompt and in_reprompt_window(choices, now):
@@ -226,7 +246,7 @@ def view(policy: Policy, choices: Choices, now: datetime) -> ConsentState:
         gpc=choices.gpc,
         sale_opt_out=sale_opt_out,
         reprompt_not_before=choices.reprompt_not_before,
-        age_band=choices.age_band,
+        age_band=band,
         parental_consent=choices.parental_consent,
         updated_at=choices.updated_at,
         expires_at=expires_at(policy, choices),
@@ -293,10 +313,11 @@ def decide(
         if policy.service(sid)[0].required and value is not True:
             raise RuleError(f"service {sid!r} is in the required category and cannot be denied")
     if age_band is not None and age_band != choices.age_band:
-        if choices.age_band != "unknown" and _BAND_ORDER[age_band] > _BAND_ORDER[choices.age_band]:
+        refines = choices.age_band == "16_plus" and age_band in ("16_17", "18_plus")
+        if choices.age_band != "unknown" and _BAND_FLOOR[age_band] > _BAND_FLOOR[choices.age_band] and not refines:
             raise AlreadyAnswered("the age question was already answered")
         choices = choices.evolve(age_band=age_band)
-    if (sale_opt_in is None and choices.age_band == "13_15" and source != "banner"
+    if (sale_opt_in is None and policy.minor_rule(choices.age_band) == "opt_in" and source != "banner"
             and (any(given.get(cid) is True for cid in policy.sale_or_sharing_ids if given)
                  or any(value and policy.service(sid)[0].sale_or_sharing
                         for sid, value in (services or {}).items()))):
@@ -367,7 +388,7 @@ def needs_confirmation(policy: Policy, before: Choices, after: Outcome, now: dat
           if value and not was_services[sid]}
     newly = tuple(cid for cid in policy.sale_or_sharing_ids
                   if (after.state.categories[cid] and not was[cid]) or cid in on)
-    if newly and (after.choices.age_band == "13_15" or in_reprompt_window(before, now)):
+    if newly and (policy.minor_rule(after.choices.age_band) == "opt_in" or in_reprompt_window(before, now)):
         return newly
     return ()
 

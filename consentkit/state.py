@@ -11,7 +11,7 @@ from typing import Any, Literal, get_args
 
 from .policy import Mode
 
-AgeBand = Literal["unknown", "under_13", "13_15", "16_plus"]
+AgeBand = Literal["unknown", "under_13", "13_15", "16_plus", "16_17", "18_plus"]
 AGE_BANDS: tuple[AgeBand, ...] = get_args(AgeBand)
 ParentalStatus = Literal["pending", "granted", "denied"]
 PARENTAL_STATUSES: tuple[ParentalStatus, ...] = get_args(ParentalStatus)

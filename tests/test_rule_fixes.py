@@ -131,3 +131,58 @@ async def test_R7_R34_opt_out_records_keep_nothing_about_the_browser(make_kit):
             assert record.choices["advertising"] is False
     by_method = {r["collectionMethod"]: r for r in receipts["receipts"]}
     assert "browser" not in by_method["link"] and by_method["banner"]["browser"]["family"] == "Chrome"
+
+
+async def test_R27_erasure_keeps_the_minimal_proof_of_the_consent_in_force(make_kit, clock):
+    """After accept-all then DELETE /consentkit/receipts the consent keeps working, and so
+    does its proof: one record of who, when, what notice and which grants (nothing about
+    the browser), which a second erasure keeps too; the response says what was kept."""
+    from tests.minors.flow import all_records
+
+    kit = make_kit(make_policy("opt_in", age_gate=False))
+    async with client(kit, Origin=SITE, **{"User-Agent": CHROME}) as c:
+        await c.post("/consentkit/consent", json={"choices": {"analytics": True, "captcha": True,
+                                                              "advertising": True}, "source": "banner"})
+        clock.advance(minutes=1)
+        await c.post("/consentkit/consent", json={"services": {"clear-gif": False}, "source": "preferences"})
+        clock.advance(minutes=1)
+        gone = await c.delete("/consentkit/receipts")
+        assert gone.status_code == 200
+        assert gone.json() == {"erased": 2, "kept": 1, "in_force": {
+            "consent": ["advertising", "analytics", "captcha"], "opt_out": [], "parent": False}}
+        receipts = (await c.get("/consentkit/receipts")).json()["receipts"]
+        assert len(receipts) == 1 and receipts[0]["recordKind"] == "proof" and "browser" not in receipts[0]
+        assert receipts[0]["noticeVersion"] == "2026-11-01" and receipts[0]["timestamp"] == "2026-11-27T13:01:00Z"
+        purposes = {p["purpose"]: p for p in receipts[0]["services"][0]["purposes"]}
+        assert {cid: p["granted"] for cid, p in purposes.items()} == {
+            "analytics": True, "captcha": True, "advertising": True}
+        # The service refused on its own stays refused in the proof.
+        assert {s["id"]: s["granted"] for s in purposes["analytics"]["services"]} == {
+            "web-analytics": True, "clear-gif": False}
+        state = await _state(c)
+        assert state["categories"]["analytics"] is True and state["services"]["clear-gif"] is False
+        # The proof survives a second erasure, unchanged.
+        again = await c.delete("/consentkit/receipts")
+        assert again.json()["kept"] == 1 and again.json()["in_force"]["consent"] == ["advertising", "analytics",
+                                                                                      "captcha"]
+    [proof] = await all_records(kit)
+    assert proof.kind == "proof" and proof.source == "preferences" and (proof.browser, proof.os) == ("", "")
+    assert dict(proof.choices) == {"analytics": True, "captcha": True, "advertising": True}
+
+
+async def test_R27_erasure_after_an_opt_out_keeps_both_proofs_and_nothing_for_a_refusal(make_kit):
+    kit = make_kit(make_policy("opt_in", age_gate=False))
+    async with client(kit, Origin=SITE) as c:
+        await c.post("/consentkit/consent", json={"choices": {"analytics": True, "captcha": True,
+                                                              "advertising": True}, "source": "banner"})
+        await _link_opt_out(c)
+        gone = (await c.delete("/consentkit/receipts")).json()
+        assert gone["kept"] == 2
+        assert gone["in_force"] == {"consent": ["analytics", "captcha"], "opt_out": ["advertising"], "parent": False}
+        kinds = [(r["recordKind"], r["collectionMethod"]) for r in (await c.get("/consentkit/receipts")).json()["receipts"]]
+        assert sorted(kinds) == [("proof", "banner"), ("proof", "link")]
+    async with client(kit, Origin=SITE) as c:
+        await c.post("/consentkit/consent", json={"choices": {"analytics": False}, "source": "banner"})
+        gone = (await c.delete("/consentkit/receipts")).json()
+        # opt_in mode: a "no" is the default, nothing is in force to prove.
+        assert gone["kept"] == 0 and gone["in_force"]["consent"] == []
