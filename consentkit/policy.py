@@ -832,13 +832,8 @@ class Policy:
     def from_dict(cls, data: Mapping[str, Any]) -> Policy:
         """Build a policy from plain data, as found in a TOML or JSON file."""
         top = {
-<<<<<<< HEAD
             "version", "mode", "age_gate", "lifetime_days", "controller", "texts", "language", "layout", "position",
-            "consent_mode", "extra", "privacy_url", "categories", "nonce_sources", "regions",
-=======
-            "version", "mode", "age_gate", "lifetime_days", "controller", "texts", "language",
             "consent_mode", "extra", "privacy_url", "categories", "nonce_sources", "regions", "minors",
->>>>>>> main
         }
         _no_unknown_keys(data, top, "the policy")
         categories = []
@@ -878,12 +873,8 @@ class Policy:
             controller=data.get("controller"), texts=data.get("texts"), language=data.get("language", "en"),
             consent_mode=data.get("consent_mode"), extra=data.get("extra"),
             privacy_url=data.get("privacy_url", ""), nonce_sources=data.get("nonce_sources", ()),
-<<<<<<< HEAD
             layout=data.get("layout", "bar"), position=data.get("position", "bottom"),
-            regions=regions,
-=======
             regions=regions, minors=data.get("minors"),
->>>>>>> main
         )
 
 
