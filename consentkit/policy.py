@@ -85,6 +85,11 @@ def _text(value: object, what: str) -> str:
     return value
 
 
+# The banner's layouts, each with the positions it takes (docs/theming.md).
+LAYOUTS: Mapping[str, tuple[str, ...]] = {
+    "bar": ("bottom", "top"),
+    "box": ("bottom", "top", "bottom-left", "bottom-right", "top-left", "top-right"),
+}
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{1,8})*$")
 Translations = tuple[tuple[str, str], ...]
 
@@ -581,6 +586,10 @@ class Policy:
             ["analytics_storage"]}``), replacing a category's defaults.
         extra: Anything else to keep beside the policy (the demo's CCPA table).
         privacy_url: The site's privacy policy, linked from the parents' page.
+        layout: How the banner shows: ``"bar"`` (the width of the window) or ``"box"``
+            (a card of its own; docs/theming.md).
+        position: Where the banner shows: ``"bottom"`` or ``"top"``, and for a box also
+            ``"bottom-left"``, ``"bottom-right"``, ``"top-left"`` or ``"top-right"``.
         nonce_sources: Script URL prefixes (``"https://www.googletagmanager.com/gtag/js"``)
             on which the gate may put the response's CSP nonce when it makes them live.
         minors: What a minor's age band needs before sale, sharing or targeted
@@ -611,6 +620,8 @@ class Policy:
     consent_mode: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict)
     privacy_url: str = ""
+    layout: str = "bar"
+    position: str = "bottom"
     # Script URLs (prefixes, such as "https://www.googletagmanager.com/gtag/js") on
     # which the gate may put the response's CSP nonce when it makes them live.
     nonce_sources: tuple[str, ...] = ()
@@ -635,6 +646,8 @@ class Policy:
         consent_mode: Mapping[str, Iterable[str]] | None = None,
         extra: Mapping[str, Any] | None = None,
         privacy_url: str = "",
+        layout: str = "bar",
+        position: str = "bottom",
         nonce_sources: Iterable[str] = (),
         regions: Iterable[Region] | None = None,
         minors: Mapping[str, str] | None = None,
@@ -646,6 +659,11 @@ class Policy:
             raise PolicyError(f"policy mode {mode!r} is unknown: use 'opt_in' or 'opt_out'")
         age_gate = _flag(age_gate, "the policy's age_gate")
         privacy_url = _text(privacy_url, "the policy's privacy_url")
+        if layout not in LAYOUTS:
+            raise PolicyError(f"the policy's layout {layout!r} is unknown: use {' or '.join(map(repr, LAYOUTS))}")
+        if position not in LAYOUTS[layout]:
+            raise PolicyError(f"the policy's position {position!r} does not fit the {layout} layout: use one of "
+                              f"{', '.join(map(repr, LAYOUTS[layout]))}")
         cats = tuple(_list(categories, "the policy's categories"))
         if not all(isinstance(c, Category) for c in cats):
             raise PolicyError("the policy's categories must be Category(...) values (in TOML, [[categories]])")
@@ -689,6 +707,8 @@ class Policy:
         object.__setattr__(self, "consent_mode", MappingProxyType(mapping))
         object.__setattr__(self, "extra", MappingProxyType(dict(extra or {})))
         object.__setattr__(self, "privacy_url", privacy_url)
+        object.__setattr__(self, "layout", layout)
+        object.__setattr__(self, "position", position)
         object.__setattr__(self, "nonce_sources", _nonce_sources(nonce_sources))
         object.__setattr__(self, "_by_id", MappingProxyType(by_id))
         object.__setattr__(self, "_services", MappingProxyType({s.id: (c, s) for c in cats for s in c.services}))
@@ -850,7 +870,7 @@ class Policy:
     def from_dict(cls, data: Mapping[str, Any]) -> Policy:
         """Build a policy from plain data, as found in a TOML or JSON file."""
         top = {
-            "version", "mode", "age_gate", "lifetime_days", "controller", "texts", "language",
+            "version", "mode", "age_gate", "lifetime_days", "controller", "texts", "language", "layout", "position",
             "consent_mode", "extra", "privacy_url", "categories", "nonce_sources", "regions", "minors", "changes",
         }
         _no_unknown_keys(data, top, "the policy")
@@ -891,6 +911,7 @@ class Policy:
             controller=data.get("controller"), texts=data.get("texts"), language=data.get("language", "en"),
             consent_mode=data.get("consent_mode"), extra=data.get("extra"),
             privacy_url=data.get("privacy_url", ""), nonce_sources=data.get("nonce_sources", ()),
+            layout=data.get("layout", "bar"), position=data.get("position", "bottom"),
             regions=regions, minors=data.get("minors"),
             changes=[_change_from(raw) for raw in _list(data.get("changes", []), "the policy's changes")],
         )

@@ -134,7 +134,7 @@ export function createUi(core, config, t) {
         t("dns"));
     }
     bar = h("div", { class: "ck-bar" }, button("open", "action.open", "ck-o"), honored, parentalStatus, doNotSell);
-    root = h("div", { id: "consentkit", class: "ck" }, toast, bar);
+    root = h("div", { id: "consentkit", class: config.classes }, toast, bar);
     document.body.prepend(root);
     render();
     return true;
