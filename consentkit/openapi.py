@@ -98,6 +98,10 @@ def document(kit: ConsentKit) -> dict[str, Any]:
                                       "request from none of them)"},
             "sensitive_limited": {"type": "boolean", "description": "The visitor limited the use of their sensitive "
                                   "personal information (POST limit); a later grant of a sensitive category lifts it"},
+            "changes": {"type": "array", "items": {"type": "string"},
+                        "description": "What the policy added since the version the visitor decided under "
+                                       "(Policy(changes=...), R37): short texts the banner shows; what they name "
+                                       "stays off until the visitor answers. Empty otherwise"},
         },
     }
     consent_request = {
@@ -156,9 +160,16 @@ def document(kit: ConsentKit) -> dict[str, Any]:
                     {"type": "object", "required": ["receipts"],
                      "properties": {"receipts": {"type": "array", "items": {"type": "object"}}}},
                     "Consent receipts (Kantara CR 1.1 core fields)")}},
-                "delete": {"summary": "Erase this visitor's records, keeping the minimal proof of an opt-out",
+                "delete": {"summary": "Erase this visitor's records, keeping the minimal proof of what stays in "
+                                      "force: the consent, an opt-out of sale, a parent's decision",
                            "responses": {"200": _json({"type": "object", "required": ["erased", "kept"], "properties": {
-                               "erased": {"type": "integer"}, "kept": {"type": "integer"}}}, "What was erased"),
+                               "erased": {"type": "integer"}, "kept": {"type": "integer"},
+                               "in_force": {"type": "object", "description": "What the kept proof records prove",
+                                            "properties": {
+                                                "consent": {"type": "array", "items": {"type": "string"}},
+                                                "opt_out": {"type": "array", "items": {"type": "string"}},
+                                                "parent": {"type": "boolean"}}}}},
+                               "What was erased, and what was kept"),
                                **_errors(403)}},
             },
             f"{p}/preferences": {

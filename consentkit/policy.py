@@ -108,6 +108,11 @@ def _text(value: object, what: str) -> str:
     return value
 
 
+# The banner's layouts, each with the positions it takes (docs/theming.md).
+LAYOUTS: Mapping[str, tuple[str, ...]] = {
+    "bar": ("bottom", "top"),
+    "box": ("bottom", "top", "bottom-left", "bottom-right", "top-left", "top-right"),
+}
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{1,8})*$")
 Translations = tuple[tuple[str, str], ...]
 
@@ -455,6 +460,37 @@ class Category:
 
 
 @dataclass(frozen=True, slots=True)
+class Change:
+    """What a policy version added (R37): services, and categories that are new or put
+    to a new purpose. A returning visitor who decided under an earlier version gets
+    none of them until they answer again, and the banner names them (``note``, or
+    each service's vendor and each category's label).
+
+    Args:
+        version: The policy version that made the change.
+        services: Ids of the services it added.
+        categories: Ids of the categories it added, or whose use it widened.
+        note: A short text for the banner instead of the names (``"We now use TikTok's
+            pixel for advertising."``).
+    """
+
+    version: str
+    services: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    note: str = ""
+
+    def __init__(self, version: str, *, services: Iterable[str] = (), categories: Iterable[str] = (),
+                 note: str = "") -> None:
+        where = f"change {version!r}:"
+        object.__setattr__(self, "version", _text(version, "a change's version"))
+        object.__setattr__(self, "services", tuple(_text(v, f"{where} each of services")
+                                                   for v in _list(services, f"{where} services")))
+        object.__setattr__(self, "categories", tuple(_text(v, f"{where} each of categories")
+                                                     for v in _list(categories, f"{where} categories")))
+        object.__setattr__(self, "note", _text(note, f"{where} note"))
+
+
+@dataclass(frozen=True, slots=True)
 class Controller:
     """Who is responsible for the data: shown on receipts (Kantara CR "controller")."""
 
@@ -615,6 +651,10 @@ class Policy:
             ["analytics_storage"]}``), replacing a category's defaults.
         extra: Anything else to keep beside the policy (the demo's CCPA table).
         privacy_url: The site's privacy policy, linked from the parents' page.
+        layout: How the banner shows: ``"bar"`` (the width of the window) or ``"box"``
+            (a card of its own; docs/theming.md).
+        position: Where the banner shows: ``"bottom"`` or ``"top"``, and for a box also
+            ``"bottom-left"``, ``"bottom-right"``, ``"top-left"`` or ``"top-right"``.
         nonce_sources: Script URL prefixes (``"https://www.googletagmanager.com/gtag/js"``)
             on which the gate may put the response's CSP nonce when it makes them live.
         minors: What a minor's age band needs before sale, sharing or targeted
@@ -634,6 +674,9 @@ class Policy:
             ``Region("US-CO", ...)``; in TOML ``[[regions]]``). A request's region comes from
             ``ConsentKit(region_source=...)``; a request from no declared region gets the
             policy's own rules (its ``mode``, ``age_gate``, texts), as without regions.
+        changes: What each version added (``Change("2026-12-01", services=["heatmaps"])``;
+            in TOML ``[[changes]]``), oldest first: for a visitor who decided under an
+            earlier version it stays off until they answer again, and the banner names it (R37).
     """
 
     version: str
@@ -649,6 +692,8 @@ class Policy:
     consent_mode: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict)
     privacy_url: str = ""
+    layout: str = "bar"
+    position: str = "bottom"
     # Script URLs (prefixes, such as "https://www.googletagmanager.com/gtag/js") on
     # which the gate may put the response's CSP nonce when it makes them live.
     nonce_sources: tuple[str, ...] = ()
@@ -657,6 +702,8 @@ class Policy:
     sensitive: SensitiveRule = "limit"
     # The region whose rules this policy applies (Policy.for_region); None for the policy's own.
     region: str | None = None
+    # What each version added, oldest first (R37).
+    changes: tuple[Change, ...] = ()
 
     def __init__(
         self,
@@ -672,10 +719,13 @@ class Policy:
         consent_mode: Mapping[str, Iterable[str]] | None = None,
         extra: Mapping[str, Any] | None = None,
         privacy_url: str = "",
+        layout: str = "bar",
+        position: str = "bottom",
         nonce_sources: Iterable[str] = (),
         regions: Iterable[Region] | None = None,
         minors: Mapping[str, str] | None = None,
         sensitive: str = "limit",
+        changes: Iterable[Change] | None = None,
     ) -> None:
         if not isinstance(version, str) or not version.strip() or len(version) > 64:
             raise PolicyError("policy version must be a non-empty string of at most 64 characters, such as '2026-11-01'")
@@ -683,6 +733,11 @@ class Policy:
             raise PolicyError(f"policy mode {mode!r} is unknown: use 'opt_in' or 'opt_out'")
         age_gate = _flag(age_gate, "the policy's age_gate")
         privacy_url = _text(privacy_url, "the policy's privacy_url")
+        if layout not in LAYOUTS:
+            raise PolicyError(f"the policy's layout {layout!r} is unknown: use {' or '.join(map(repr, LAYOUTS))}")
+        if position not in LAYOUTS[layout]:
+            raise PolicyError(f"the policy's position {position!r} does not fit the {layout} layout: use one of "
+                              f"{', '.join(map(repr, LAYOUTS[layout]))}")
         cats = tuple(_list(categories, "the policy's categories"))
         if not all(isinstance(c, Category) for c in cats):
             raise PolicyError("the policy's categories must be Category(...) values (in TOML, [[categories]])")
@@ -726,6 +781,8 @@ class Policy:
         object.__setattr__(self, "consent_mode", MappingProxyType(mapping))
         object.__setattr__(self, "extra", MappingProxyType(dict(extra or {})))
         object.__setattr__(self, "privacy_url", privacy_url)
+        object.__setattr__(self, "layout", layout)
+        object.__setattr__(self, "position", position)
         object.__setattr__(self, "nonce_sources", _nonce_sources(nonce_sources))
         object.__setattr__(self, "_by_id", MappingProxyType(by_id))
         object.__setattr__(self, "_services", MappingProxyType({s.id: (c, s) for c in cats for s in c.services}))
@@ -750,6 +807,7 @@ class Policy:
         object.__setattr__(self, "regions", declared)
         object.__setattr__(self, "region", None)
         object.__setattr__(self, "_region_index", _region_index(declared))
+        object.__setattr__(self, "changes", _changes(changes, by_id, service_ids))
         object.__setattr__(self, "_regional", {r.code: self._derive(r) for r in declared})
 
     # -- regions ---------------------------------------------------------------
@@ -902,8 +960,9 @@ class Policy:
     def from_dict(cls, data: Mapping[str, Any]) -> Policy:
         """Build a policy from plain data, as found in a TOML or JSON file."""
         top = {
-            "version", "mode", "age_gate", "lifetime_days", "controller", "texts", "language",
-            "consent_mode", "extra", "privacy_url", "categories", "nonce_sources", "regions", "minors", "sensitive",
+            "version", "mode", "age_gate", "lifetime_days", "controller", "texts", "language", "layout", "position",
+            "consent_mode", "extra", "privacy_url", "categories", "nonce_sources", "regions", "minors", "changes",
+            "sensitive",
         }
         _no_unknown_keys(data, top, "the policy")
         categories = []
@@ -946,8 +1005,35 @@ class Policy:
             controller=data.get("controller"), texts=data.get("texts"), language=data.get("language", "en"),
             consent_mode=data.get("consent_mode"), extra=data.get("extra"),
             privacy_url=data.get("privacy_url", ""), nonce_sources=data.get("nonce_sources", ()),
+            layout=data.get("layout", "bar"), position=data.get("position", "bottom"),
             regions=regions, minors=data.get("minors"), sensitive=data.get("sensitive", "limit"),
+            changes=[_change_from(raw) for raw in _list(data.get("changes", []), "the policy's changes")],
         )
+
+
+def _change_from(raw: Any) -> Change:
+    _no_unknown_keys(raw, {"version", "services", "categories", "note"}, "a change")
+    if "version" not in raw:
+        raise PolicyError("a change has no 'version'")
+    return Change(raw["version"], **{k: v for k, v in raw.items() if k != "version"})
+
+
+def _changes(changes: Iterable[Change] | None, by_id: Mapping[str, Category],
+             service_ids: Iterable[str]) -> tuple[Change, ...]:
+    """The declared changes, each naming services and categories the policy has."""
+    listed = tuple(_list(changes, "the policy's changes"))
+    known = set(service_ids)
+    for change in listed:
+        if not isinstance(change, Change):
+            raise PolicyError("the policy's changes must be Change(...) values (in TOML, [[changes]])")
+        for sid in change.services:
+            if sid not in known:
+                raise PolicyError(f"change {change.version!r} names service {sid!r}, which the policy lacks")
+        for cid in change.categories:
+            if cid not in by_id or by_id[cid].required:
+                raise PolicyError(f"change {change.version!r} names category {cid!r}, which is not an optional "
+                                  "category of the policy")
+    return listed
 
 
 def default_consent_mode(category: Category) -> tuple[str, ...]:

@@ -96,6 +96,9 @@ class ConsentState:
     region: str | None = None
     # The visitor limited the use of their sensitive personal information (contract section 8).
     sensitive_limited: bool = False
+    # What the policy added since the version the visitor decided under (R37), as short
+    # texts for the banner; empty when nothing was added or the visitor answered since.
+    changes: tuple[str, ...] = ()
 
     def allows(self, name: str) -> bool:
         """Whether this category, or this service, is granted now; False for a name the
@@ -126,6 +129,7 @@ class ConsentState:
             "gpp_sid": list(self.gpp_sid),
             "region": self.region,
             "sensitive_limited": self.sensitive_limited,
+            "changes": list(self.changes),
         }
 
 

@@ -53,12 +53,27 @@ def boot_config(policy: Policy, prefix: str) -> dict[str, Any]:
     }
 
 
+def layout_classes(policy: Policy) -> str:
+    """The widget root's classes for the policy's layout and position (widget.css):
+    ``ck-box`` for a box, ``ck-top`` for the top, ``ck-left``/``ck-right`` for a side."""
+    classes = ["ck"]
+    if policy.layout == "box":
+        classes.append("ck-box")
+    vertical, _, side = policy.position.partition("-")
+    if vertical == "top":
+        classes.append("ck-top")
+    if side:
+        classes.append(f"ck-{side}")
+    return " ".join(classes)
+
+
 def widget_config(policy: Policy, lang: str) -> dict[str, Any]:
     """The deferred part's share, in ``lang`` (``widget/src/types.d.ts`` WidgetConfig)."""
     return {
         "lang": lang,
         "languages": list(policy.offered_languages),
         "age_gate": policy.age_gate,
+        "classes": layout_classes(policy),
         "categories": catalogue(policy, lang),
         # Defaults merged with the policy's overrides, only the widget's keys.
         "texts": {k: v for k, v in texts(lang, policy.texts).items() if k in WIDGET_KEYS},
