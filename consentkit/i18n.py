@@ -18,7 +18,7 @@ DEFAULT_LANGUAGE = "en"
 
 # Keys the widget uses; the rest are for the server pages only.
 WIDGET_KEYS = frozenset({
-    "banner.title", "banner.opt_in", "banner.opt_out", "banner.kept", "gpc.honored",
+    "banner.title", "banner.opt_in", "banner.opt_out", "banner.kept", "banner.changed", "gpc.honored",
     "action.accept", "action.reject", "action.preferences", "action.close", "action.open", "action.save",
     "dns", "prefs.title", "prefs.text", "prefs.required", "prefs.sale", "prefs.services", "prefs.cookies",
     "prefs.storage", "age.question", "age.year", "age.month", "age.submit", "age.invalid",
@@ -36,6 +36,7 @@ _TEXTS: dict[str, Mapping[str, str]] = {
         "banner.opt_out": "We use cookies and similar technologies, some of them to sell or share personal "
                           "information for advertising. You can refuse them now or at any time.",
         "banner.kept": "Your opt-out of the sale or sharing of your personal information stays in effect.",
+        "banner.changed": "New since you last chose, and off until you choose again:",
         "gpc.honored": "Opt-Out Request Honored",
         "action.accept": "Accept all",
         "action.reject": "Reject all",
@@ -99,6 +100,7 @@ _TEXTS: dict[str, Mapping[str, str]] = {
         "banner.opt_out": "Usamos cookies y tecnologías similares, algunas para vender o compartir información "
                           "personal con fines publicitarios. Puede rechazarlas ahora o en cualquier momento.",
         "banner.kept": "Su exclusión de la venta o el intercambio de su información personal sigue vigente.",
+        "banner.changed": "Novedades desde su última elección, desactivadas hasta que vuelva a elegir:",
         "gpc.honored": "Solicitud de exclusión atendida",
         "action.accept": "Aceptar todo",
         "action.reject": "Rechazar todo",

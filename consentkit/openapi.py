@@ -96,6 +96,10 @@ def document(kit: ConsentKit) -> dict[str, Any]:
                        "description": "The policy's region whose rules applied (docs/regions.md): \"US-CO\", "
                                       "\"EU\", ...; null for the policy's own rules (no regions declared, or a "
                                       "request from none of them)"},
+            "changes": {"type": "array", "items": {"type": "string"},
+                        "description": "What the policy added since the version the visitor decided under "
+                                       "(Policy(changes=...), R37): short texts the banner shows; what they name "
+                                       "stays off until the visitor answers. Empty otherwise"},
         },
     }
     consent_request = {

@@ -401,6 +401,37 @@ class Category:
 
 
 @dataclass(frozen=True, slots=True)
+class Change:
+    """What a policy version added (R37): services, and categories that are new or put
+    to a new purpose. A returning visitor who decided under an earlier version gets
+    none of them until they answer again, and the banner names them (``note``, or
+    each service's vendor and each category's label).
+
+    Args:
+        version: The policy version that made the change.
+        services: Ids of the services it added.
+        categories: Ids of the categories it added, or whose use it widened.
+        note: A short text for the banner instead of the names (``"We now use TikTok's
+            pixel for advertising."``).
+    """
+
+    version: str
+    services: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    note: str = ""
+
+    def __init__(self, version: str, *, services: Iterable[str] = (), categories: Iterable[str] = (),
+                 note: str = "") -> None:
+        where = f"change {version!r}:"
+        object.__setattr__(self, "version", _text(version, "a change's version"))
+        object.__setattr__(self, "services", tuple(_text(v, f"{where} each of services")
+                                                   for v in _list(services, f"{where} services")))
+        object.__setattr__(self, "categories", tuple(_text(v, f"{where} each of categories")
+                                                     for v in _list(categories, f"{where} categories")))
+        object.__setattr__(self, "note", _text(note, f"{where} note"))
+
+
+@dataclass(frozen=True, slots=True)
 class Controller:
     """Who is responsible for the data: shown on receipts (Kantara CR "controller")."""
 
@@ -571,6 +602,9 @@ class Policy:
             ``Region("US-CO", ...)``; in TOML ``[[regions]]``). A request's region comes from
             ``ConsentKit(region_source=...)``; a request from no declared region gets the
             policy's own rules (its ``mode``, ``age_gate``, texts), as without regions.
+        changes: What each version added (``Change("2026-12-01", services=["heatmaps"])``;
+            in TOML ``[[changes]]``), oldest first: for a visitor who decided under an
+            earlier version it stays off until they answer again, and the banner names it (R37).
     """
 
     version: str
@@ -595,6 +629,8 @@ class Policy:
     minors: Mapping[str, MinorRule] = field(default_factory=lambda: DEFAULT_MINORS)
     # The region whose rules this policy applies (Policy.for_region); None for the policy's own.
     region: str | None = None
+    # What each version added, oldest first (R37).
+    changes: tuple[Change, ...] = ()
 
     def __init__(
         self,
@@ -615,6 +651,7 @@ class Policy:
         nonce_sources: Iterable[str] = (),
         regions: Iterable[Region] | None = None,
         minors: Mapping[str, str] | None = None,
+        changes: Iterable[Change] | None = None,
     ) -> None:
         if not isinstance(version, str) or not version.strip() or len(version) > 64:
             raise PolicyError("policy version must be a non-empty string of at most 64 characters, such as '2026-11-01'")
@@ -695,6 +732,7 @@ class Policy:
         object.__setattr__(self, "regions", declared)
         object.__setattr__(self, "region", None)
         object.__setattr__(self, "_region_index", _region_index(declared))
+        object.__setattr__(self, "changes", _changes(changes, by_id, service_ids))
         object.__setattr__(self, "_regional", {r.code: self._derive(r) for r in declared})
 
     # -- regions ---------------------------------------------------------------
@@ -833,7 +871,7 @@ class Policy:
         """Build a policy from plain data, as found in a TOML or JSON file."""
         top = {
             "version", "mode", "age_gate", "lifetime_days", "controller", "texts", "language", "layout", "position",
-            "consent_mode", "extra", "privacy_url", "categories", "nonce_sources", "regions", "minors",
+            "consent_mode", "extra", "privacy_url", "categories", "nonce_sources", "regions", "minors", "changes",
         }
         _no_unknown_keys(data, top, "the policy")
         categories = []
@@ -875,7 +913,33 @@ class Policy:
             privacy_url=data.get("privacy_url", ""), nonce_sources=data.get("nonce_sources", ()),
             layout=data.get("layout", "bar"), position=data.get("position", "bottom"),
             regions=regions, minors=data.get("minors"),
+            changes=[_change_from(raw) for raw in _list(data.get("changes", []), "the policy's changes")],
         )
+
+
+def _change_from(raw: Any) -> Change:
+    _no_unknown_keys(raw, {"version", "services", "categories", "note"}, "a change")
+    if "version" not in raw:
+        raise PolicyError("a change has no 'version'")
+    return Change(raw["version"], **{k: v for k, v in raw.items() if k != "version"})
+
+
+def _changes(changes: Iterable[Change] | None, by_id: Mapping[str, Category],
+             service_ids: Iterable[str]) -> tuple[Change, ...]:
+    """The declared changes, each naming services and categories the policy has."""
+    listed = tuple(_list(changes, "the policy's changes"))
+    known = set(service_ids)
+    for change in listed:
+        if not isinstance(change, Change):
+            raise PolicyError("the policy's changes must be Change(...) values (in TOML, [[changes]])")
+        for sid in change.services:
+            if sid not in known:
+                raise PolicyError(f"change {change.version!r} names service {sid!r}, which the policy lacks")
+        for cid in change.categories:
+            if cid not in by_id or by_id[cid].required:
+                raise PolicyError(f"change {change.version!r} names category {cid!r}, which is not an optional "
+                                  "category of the policy")
+    return listed
 
 
 def default_consent_mode(category: Category) -> tuple[str, ...]:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import MappingProxyType
+from typing import NamedTuple
 
 from . import gpp
 from .policy import Policy
@@ -157,6 +158,8 @@ def effective_services(
                 value = band != "under_13" and not (
                     category.sale_or_sharing and not _minor_may_sell(policy, choices))
             result[service.id] = value
+    for sid in additions(policy, choices).services:
+        result[sid] = False
     return result
 
 
@@ -180,8 +183,41 @@ def shown_band(policy: Policy, band: AgeBand) -> AgeBand:
     return band
 
 
+class Additions(NamedTuple):
+    """What the policy added since the version a visitor decided under (R37)."""
+
+    categories: frozenset[str] = frozenset()
+    services: frozenset[str] = frozenset()
+    texts: tuple[str, ...] = ()
+
+
+NO_ADDITIONS = Additions()
+
+
+def additions(policy: Policy, choices: Choices) -> Additions:
+    """The categories (new, or put to a new purpose) and services that the policy's
+    ``changes`` added after the version the visitor last decided under: they stay off
+    until the visitor answers again. A version the changes do not list counts as older
+    than all of them."""
+    if not policy.changes or choices.decided_at is None or choices.policy_version == policy.version:
+        return NO_ADDITIONS
+    versions = [change.version for change in policy.changes]
+    start = versions.index(choices.policy_version) + 1 if choices.policy_version in versions else 0
+    categories: set[str] = set()
+    services: set[str] = set()
+    texts: list[str] = []
+    for change in policy.changes[start:]:
+        categories.update(change.categories)
+        services.update(change.services)
+        names = [policy.service(sid)[1].vendor or sid for sid in change.services]
+        names += [policy.category(cid).label for cid in change.categories]
+        texts.append(change.note or ", ".join(dict.fromkeys(names)))
+    return Additions(frozenset(categories), frozenset(services), tuple(t for t in texts if t))
+
+
 def effective_categories(policy: Policy, choices: Choices, now: datetime) -> dict[str, bool]:
-    """Rules 1, 2 and 4: what each category is, given what the visitor said."""
+    """Rules 1, 2 and 4: what each category is, given what the visitor said; what a
+    new policy version added stays off until the visitor answers again (R37)."""
     live, _ = _live_choices(policy, choices, now)
     band = choices.age_band
     result: dict[str, bool] = {}
@@ -201,6 +237,8 @@ def effective_categories(policy: Policy, choices: Choices, now: datetime) -> dic
                 # A minor's own opt-in where the region asks for one; never where it bans sale.
                 granted = explicit is True and _minor_may_sell(policy, choices)
         result[cid] = bool(granted)
+    for cid in additions(policy, choices).categories:
+        result[cid] = False
     return result
 
 
@@ -230,12 +268,15 @@ def view(policy: Policy, choices: Choices, now: datetime) -> ConsentState:
     band = shown_band(policy, choices.age_band)
     gpp_string, gpp_sid = gpp.for_visitor(policy, categories, gpc=choices.gpc, age_band=band,
                                           region=policy.region)
+    added = additions(policy, choices)
     prompt = not current
     if prompt and in_reprompt_window(choices, now):
         # After an opt-out (GPC, the link, the API, a refusal) nothing re-asks about sale
         # or sharing for 12 months (rule 5, R8): the banner comes back only for what is
         # still unanswered and is not sale (the age question, opt_in's categories).
-        prompt = still_asks(policy, choices)
+        prompt = still_asks(policy, choices) or any(
+            not policy.category(cid).sale_or_sharing for cid in added.categories) or any(
+            not policy.service(sid)[0].sale_or_sharing for sid in added.services)
     return ConsentState(
         visitor_id=choices.visitor_id,
         policy_version=policy.version,
@@ -257,6 +298,7 @@ def view(policy: Policy, choices: Choices, now: datetime) -> ConsentState:
         choices=choices,
         services=MappingProxyType(services),
         region=policy.region,
+        changes=added.texts,
     )
 
 
@@ -326,6 +368,10 @@ def decide(
         sale_opt_in = True
     live, _ = _live_choices(policy, choices, now)
     merged = dict(live)
+    if given is not None:
+        # An answer under the new version: what it added is granted only if named now (R37).
+        for cid in additions(policy, choices).categories - set(given):
+            merged.pop(cid, None)
     opted_out = False
     protect_sale = source == "banner" and in_reprompt_window(choices, now)
     for cid, value in (given or {}).items():

@@ -91,6 +91,9 @@ class ConsentState:
     # The policy's region whose rules apply to this request (``"US-CO"``, ``"EU"``);
     # None for the policy's own rules (no regions, or a request from none of them).
     region: str | None = None
+    # What the policy added since the version the visitor decided under (R37), as short
+    # texts for the banner; empty when nothing was added or the visitor answered since.
+    changes: tuple[str, ...] = ()
 
     def allows(self, name: str) -> bool:
         """Whether this category, or this service, is granted now; False for a name the
@@ -120,6 +123,7 @@ class ConsentState:
             "gpp": self.gpp,
             "gpp_sid": list(self.gpp_sid),
             "region": self.region,
+            "changes": list(self.changes),
         }
 
 

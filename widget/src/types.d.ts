@@ -16,6 +16,7 @@ export interface State {
   age_band?: string;
   parental_consent?: string | null;
   usprivacy?: string;
+  changes?: string[];
 }
 
 export interface CookieConfig {

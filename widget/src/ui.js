@@ -89,6 +89,8 @@ export function createUi(core, config, t) {
       state.gpc && h("p", { class: "ck-hon" }, t("gpc.honored")),
       h("p", null, t(mode === "opt_in" ? "banner.opt_in" : "banner.opt_out")),
       sale.length > 0 && kept && h("p", null, t("banner.kept")),
+      // A new policy version: what it added, off until the visitor answers (R37).
+      state.changes?.length && h("p", null, `${t("banner.changed")} ${state.changes.join("; ")}`),
       minorsForms(false),
       // After an opt-out the banner asks only what is still unanswered (R8): the age
       // question alone, or opt_in's categories; never sale or sharing again.
