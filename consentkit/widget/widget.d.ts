@@ -46,6 +46,8 @@ declare global {
       gpp_sid: number[];
       /** The region whose rules apply ("US-CA", "EU"...), or null. */
       region: string | null;
+      /** What the policy added since the visitor decided, as short texts (empty when nothing). */
+      changes: string[];
     }
 
     /** `window.consentkit`. */
