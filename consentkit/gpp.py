@@ -369,14 +369,18 @@ def for_visitor(
     policy: Policy, categories: Mapping[str, bool], *, gpc: bool, age_band: str, region: str | None = None,
 ) -> tuple[str, tuple[int, ...]]:
     """The GPP string and section ids of a visitor whose effective categories are
-    ``categories``: an opt-out of sale is every sale_or_sharing category off (sale,
-    sharing and targeted advertising alike: the policy does not tell them apart);
-    for a minor, any of them on is the consent their band needs."""
-    sale_ids = policy.sale_or_sharing_ids
-    sold = any(categories.get(c, False) for c in sale_ids)
-    opted_out = (not sold) if sale_ids else None
+    ``categories``: an opt-out of sale is every category whose purposes include sale
+    off, and the same for sharing and targeted advertising (``sale_or_sharing = true``
+    is all three); None (not applicable) where no category has the purpose. For a
+    minor, any of them on is the consent their band needs."""
+
+    def opted_out(purpose: str) -> bool | None:
+        ids = [c.id for c in policy.categories if purpose in c.purposes]
+        return (not any(categories.get(c, False) for c in ids)) if ids else None
+
+    sold = any(categories.get(c, False) for c in policy.sale_or_sharing_ids)
     signals = Signals(
-        sale=opted_out, sharing=opted_out, targeted_advertising=opted_out,
+        sale=opted_out("sale"), sharing=opted_out("sharing"), targeted_advertising=opted_out("targeted_advertising"),
         age_band=age_band, minor_consent=sold, gpc=gpc,
     )
     return gpp_string(signals, sections_for(region or jurisdiction(policy)))

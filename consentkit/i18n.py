@@ -97,6 +97,13 @@ _TEXTS: dict[str, Mapping[str, str]] = {
         "dns.button": "Opt out of sale and sharing",
         "dns.none": "This site does not sell or share personal information.",
         "dns.opt_in": "We sell or share personal information only with your consent, and you have not given it.",
+        "limit": "Limit the Use of My Sensitive Personal Information",
+        "limit.text": "We use sensitive personal information, such as information about your health, for the "
+                      "purposes our privacy policy describes. Use the button to limit its use to what providing "
+                      "the services you ask for needs. You need no account and we ask for nothing else.",
+        "limit.button": "Limit the use of my sensitive personal information",
+        "limit.done": "Your request to limit the use of your sensitive personal information is in effect.",
+        "limit.none": "This site uses no sensitive personal information beyond what providing its services needs.",
     },
     "es": {
         "banner.title": "Sus opciones de privacidad",
@@ -168,6 +175,13 @@ _TEXTS: dict[str, Mapping[str, str]] = {
         "dns.button": "Excluirme de la venta y el intercambio",
         "dns.none": "Este sitio no vende ni comparte información personal.",
         "dns.opt_in": "Solo vendemos o compartimos información personal con su consentimiento, y no lo ha dado.",
+        "limit": "Limitar el uso de mi información personal confidencial",
+        "limit.text": "Usamos información personal confidencial, como información sobre su salud, para los fines "
+                      "que describe nuestra política de privacidad. Use el botón para limitar su uso a lo que "
+                      "necesitan los servicios que usted pide. No necesita una cuenta y no le pedimos nada más.",
+        "limit.button": "Limitar el uso de mi información personal confidencial",
+        "limit.done": "Su solicitud de limitar el uso de su información personal confidencial está en vigor.",
+        "limit.none": "Este sitio no usa información personal confidencial más allá de lo que necesitan sus servicios.",
     },
 }
 
