@@ -19,6 +19,7 @@ DEFAULT_LANGUAGE = "en"
 # Keys the widget uses; the rest are for the server pages only.
 WIDGET_KEYS = frozenset({
     "banner.title", "banner.opt_in", "banner.opt_out", "banner.kept", "banner.changed", "gpc.honored",
+    "notice.pi", "notice.privacy",
     "action.accept", "action.reject", "action.preferences", "action.close", "action.open", "action.save",
     "dns", "prefs.title", "prefs.text", "prefs.required", "prefs.sale", "prefs.services", "prefs.cookies",
     "prefs.storage", "age.question", "age.year", "age.month", "age.submit", "age.invalid",
@@ -37,6 +38,11 @@ _TEXTS: dict[str, Mapping[str, str]] = {
                           "information for advertising. You can refuse them now or at any time.",
         "banner.kept": "Your opt-out of the sale or sharing of your personal information stays in effect.",
         "banner.changed": "New since you last chose, and off until you choose again:",
+        "notice.pi": "What we collect with them: identifiers (cookie and device IDs) and internet activity "
+                     "(pages viewed, clicks, the browser and its settings), for these purposes:",
+        "notice.privacy": "Privacy policy",
+        "notice.sold": "sold or shared",
+        "notice.kept": "Kept up to {duration}.",
         "gpc.honored": "Opt-Out Request Honored",
         "action.accept": "Accept all",
         "action.reject": "Reject all",
@@ -108,6 +114,11 @@ _TEXTS: dict[str, Mapping[str, str]] = {
                           "personal con fines publicitarios. Puede rechazarlas ahora o en cualquier momento.",
         "banner.kept": "Su exclusión de la venta o el intercambio de su información personal sigue vigente.",
         "banner.changed": "Novedades desde su última elección, desactivadas hasta que vuelva a elegir:",
+        "notice.pi": "Lo que recogemos con ellas: identificadores (de cookies y dispositivos) y actividad en "
+                     "internet (páginas vistas, clics, el navegador y su configuración), para estos fines:",
+        "notice.privacy": "Política de privacidad",
+        "notice.sold": "se vende o se comparte",
+        "notice.kept": "Se conserva hasta {duration}.",
         "gpc.honored": "Solicitud de exclusión atendida",
         "action.accept": "Aceptar todo",
         "action.reject": "Rechazar todo",
