@@ -13,6 +13,7 @@ from consentkit.receipts import to_receipt
 from tests.apps import client
 from tests.kits import make_policy
 from tests.minors.flow import SITE, all_records
+from tests.test_gpp import reference_decode
 
 pytestmark = pytest.mark.anyio
 
@@ -106,6 +107,8 @@ async def test_each_request_gets_its_regions_rules(make_kit):
     assert (fr["region"], fr["mode"], fr["categories"]["analytics"], fr["gpp_sid"]) == ("EU", "opt_in", False, [])
     assert (co["region"], co["mode"], co["categories"]["analytics"]) == ("US-CO", "opt_out", True)
     assert co["gpp_sid"] == [7, 10]  # US National and Colorado's section
+    [decoded] = reference_decode([co["gpp"]])  # the IAB's own library reads it so
+    assert decoded["ids"] == [7, 10] and decoded["sections"]["usco"]["SaleOptOut"] == 2
     # No region known: the policy's own rules, as without regions.
     assert (nowhere["region"], nowhere["mode"], nowhere["gpp_sid"]) == (None, "opt_out", [7, 8])
 

@@ -1,6 +1,6 @@
 // The network calls, the actions behind the widget's buttons and `window.consentkit`
 // (contract section 5). Every call answers a Promise.
-import { ACTION, BAND_ADULT, BAND_CHILD, BAND_TEEN } from "./constants.js";
+import { ACTION, BAND_ADULT, BAND_CHILD, BAND_OLDER_TEEN, BAND_TEEN } from "./constants.js";
 import { own } from "./own.js";
 import { attempt } from "./page.js";
 import { keepsSaleOff } from "./state.js";
@@ -25,7 +25,7 @@ export function ageBand(year, month) {
   const age = ((now.getFullYear() - year) * 12 + now.getMonth() - month) / 12;
   if (!(year >= EARLIEST_BIRTH_YEAR && month >= 1 && month <= 12 && age >= 0)) return null;
   if (age < 13) return BAND_CHILD;
-  return age < 16 ? BAND_TEEN : BAND_ADULT;
+  return age < 16 ? BAND_TEEN : age < 18 ? BAND_OLDER_TEEN : BAND_ADULT;
 }
 
 /** @param {Element} element */
