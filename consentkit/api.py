@@ -95,7 +95,7 @@ def _consent_body(call: Call, data: Any) -> dict[str, Any]:
         raise ClientError(400, "services must be an object of service: true/false")
     band = data.get("age_band")
     if band is not None and (band not in AGE_BANDS or band == "unknown"):
-        raise ClientError(400, "age_band must be one of under_13, 13_15, 16_plus")
+        raise ClientError(400, "age_band must be one of under_13, 13_15, 16_17, 18_plus, 16_plus")
     source = data.get("source", "api")
     if not isinstance(source, str) or not isinstance(band, str | None):
         raise ClientError(400, "source and age_band must be strings")

@@ -72,7 +72,7 @@ class WidgetHead:
 
     def _parts(self, user_agent: str | None, accept_language: str | None) -> tuple[str, ...]:
         """The tags, cut where the nonce attribute goes."""
-        lang = negotiate(accept_language, self.policy.texts)
+        lang = negotiate(accept_language, self.policy.texts, self.policy.language)
         css_url = escape(self.assets.url("widget.css"))
         if user_agent is not None and not is_supported(user_agent):
             # A browser the widget does not support (Internet Explorer...) gets no script that

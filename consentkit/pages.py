@@ -43,7 +43,7 @@ def csrf_valid(kit: ConsentKit, visitor_id: str, token: str | None) -> bool:
 
 def _page(call: Call, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     policy = call.visit.policy
-    lang = i18n.negotiate(call.visit.headers.get("accept-language"), policy.texts)
+    lang = _language(call)
     css = asset("widget.css")
     html = templates().get_template(template).render(
         lang=lang,
@@ -58,9 +58,14 @@ def _page(call: Call, template: str, status: int = 200, **context: Any) -> HTMLR
     return HTMLResponse(html, status_code=status, headers=headers)
 
 
+def _language(call: Call) -> str:
+    policy = call.visit.policy
+    return i18n.negotiate(call.visit.headers.get("accept-language"), policy.texts, policy.language)
+
+
 def _categories(call: Call) -> list[dict[str, Any]]:
     state = call.visit.state
-    return [{**c, "checked": c["required"] or state.allows(c["id"])} for c in catalogue(call.kit.policy)]
+    return [{**c, "checked": c["required"] or state.allows(c["id"])} for c in catalogue(call.visit.policy, _language(call))]
 
 
 async def get_preferences(call: Call) -> Response:
@@ -70,7 +75,7 @@ async def get_preferences(call: Call) -> Response:
         visit.dirty = True
     asked = call.query.get("next")
     back = call.same_origin_path(asked, call.visit.root + "/")
-    minor = visit.state.age_band == "13_15"
+    minor = visit.policy.minor_rule(visit.state.age_band) == "opt_in"
     return _page(
         call,
         "preferences.html",
@@ -88,7 +93,7 @@ async def get_preferences(call: Call) -> Response:
 def _given(form: Mapping[str, str], call: Call) -> tuple[dict[str, bool], bool]:
     """The choices the form makes, and whether a 13-15-year-old opted in to sale."""
     policy, state = call.visit.policy, call.visit.state
-    minor = state.age_band == "13_15"
+    minor = policy.minor_rule(state.age_band) == "opt_in"
     kept = minor or rules.in_reprompt_window(call.visit.choices, call.visit.now)
     everything = form.get("all")
     given: dict[str, bool] = {}
@@ -118,7 +123,7 @@ async def post_preferences(call: Call) -> Response:
     if "confirm" in form:
         # The second step of an opt-in to sale or sharing (contract section 8).
         grant = await api.confirm(call, form["confirm"])
-        opt_in = visit.state.age_band == "13_15" and bool(grant.categories)
+        opt_in = visit.policy.minor_rule(visit.state.age_band) == "opt_in" and bool(grant.categories)
     else:
         given, opt_in = _given(form, call)
         pending = await api.decide(call, source="preferences", given=given, sale_opt_in=True if opt_in else None)
@@ -127,8 +132,10 @@ async def post_preferences(call: Call) -> Response:
             return _page(
                 call, "confirm.html",
                 token=csrf_token(kit, visit.choices.visitor_id), confirm=pending.token,
-                labels=[policy.category(cid).label for cid in pending.categories],
-                minor=visit.state.age_band == "13_15", next=form.get("next", ""),
+                labels=[policy.category(cid).label_in(_language(call), policy.language) for cid in pending.categories],
+                minor=policy.minor_rule(visit.state.age_band) == "opt_in",
+                # Carried to the confirming POST: only a path on this site, like every next.
+                next=call.same_origin_path(form.get("next"), ""),
             )
     own_page = f"{visit.prefix}/preferences?saved=1"
     target = call.same_origin_path(form.get("next"), own_page)

@@ -26,6 +26,7 @@ Kind = Literal["top", "local", "type"]
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("core", (
         "consentkit.regions", "consentkit.policy", "consentkit.state", "consentkit.gpp", "consentkit.rules", "consentkit.cookie", "consentkit.i18n",
+        "consentkit.translations",
         "consentkit.useragent", "consentkit.catalogue", "consentkit.widget_config",
         "consentkit.assets", "consentkit.csrf", "consentkit.outcomes", "consentkit.confirmation",
         "consentkit.cookie_dates", "consentkit.cookie_domains", "consentkit.cookie_trust", "consentkit.record_limit",
@@ -55,7 +56,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("visit", ("consentkit.visit",)),
     ("toolkit", ("consentkit.call", "consentkit.cookies_out")),
     ("features", (
-        "consentkit.api", "consentkit.files", "consentkit.access", "consentkit.pages", "consentkit.openapi",
+        "consentkit.api", "consentkit.files", "consentkit.access", "consentkit.pages", "consentkit.limit", "consentkit.openapi",
         "consentkit.minors.*", "consentkit.requests.*",
     )),
     ("console", ("consentkit.admin.*",)),

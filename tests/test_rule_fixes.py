@@ -131,3 +131,159 @@ async def test_R7_R34_opt_out_records_keep_nothing_about_the_browser(make_kit):
             assert record.choices["advertising"] is False
     by_method = {r["collectionMethod"]: r for r in receipts["receipts"]}
     assert "browser" not in by_method["link"] and by_method["banner"]["browser"]["family"] == "Chrome"
+
+
+async def test_R27_erasure_keeps_the_minimal_proof_of_the_consent_in_force(make_kit, clock):
+    """After accept-all then DELETE /consentkit/receipts the consent keeps working, and so
+    does its proof: one record of who, when, what notice and which grants (nothing about
+    the browser), which a second erasure keeps too; the response says what was kept."""
+    from tests.minors.flow import all_records
+
+    kit = make_kit(make_policy("opt_in", age_gate=False))
+    async with client(kit, Origin=SITE, **{"User-Agent": CHROME}) as c:
+        await c.post("/consentkit/consent", json={"choices": {"analytics": True, "captcha": True,
+                                                              "advertising": True}, "source": "banner"})
+        clock.advance(minutes=1)
+        await c.post("/consentkit/consent", json={"services": {"clear-gif": False}, "source": "preferences"})
+        clock.advance(minutes=1)
+        gone = await c.delete("/consentkit/receipts")
+        assert gone.status_code == 200
+        assert gone.json() == {"erased": 2, "kept": 1, "in_force": {
+            "consent": ["advertising", "analytics", "captcha"], "opt_out": [], "parent": False}}
+        receipts = (await c.get("/consentkit/receipts")).json()["receipts"]
+        assert len(receipts) == 1 and receipts[0]["recordKind"] == "proof" and "browser" not in receipts[0]
+        assert receipts[0]["noticeVersion"] == "2026-11-01" and receipts[0]["timestamp"] == "2026-11-27T13:01:00Z"
+        purposes = {p["purpose"]: p for p in receipts[0]["services"][0]["purposes"]}
+        assert {cid: p["granted"] for cid, p in purposes.items()} == {
+            "analytics": True, "captcha": True, "advertising": True}
+        # The service refused on its own stays refused in the proof.
+        assert {s["id"]: s["granted"] for s in purposes["analytics"]["services"]} == {
+            "web-analytics": True, "clear-gif": False}
+        state = await _state(c)
+        assert state["categories"]["analytics"] is True and state["services"]["clear-gif"] is False
+        # The proof survives a second erasure, unchanged.
+        again = await c.delete("/consentkit/receipts")
+        assert again.json()["kept"] == 1 and again.json()["in_force"]["consent"] == ["advertising", "analytics",
+                                                                                      "captcha"]
+    [proof] = await all_records(kit)
+    assert proof.kind == "proof" and proof.source == "preferences" and (proof.browser, proof.os) == ("", "")
+    assert dict(proof.choices) == {"analytics": True, "captcha": True, "advertising": True}
+
+
+async def test_R27_erasure_after_an_opt_out_keeps_both_proofs_and_nothing_for_a_refusal(make_kit):
+    kit = make_kit(make_policy("opt_in", age_gate=False))
+    async with client(kit, Origin=SITE) as c:
+        await c.post("/consentkit/consent", json={"choices": {"analytics": True, "captcha": True,
+                                                              "advertising": True}, "source": "banner"})
+        await _link_opt_out(c)
+        gone = (await c.delete("/consentkit/receipts")).json()
+        assert gone["kept"] == 2
+        assert gone["in_force"] == {"consent": ["analytics", "captcha"], "opt_out": ["advertising"], "parent": False}
+        kinds = [(r["recordKind"], r["collectionMethod"]) for r in (await c.get("/consentkit/receipts")).json()["receipts"]]
+        assert sorted(kinds) == [("proof", "banner"), ("proof", "link")]
+    async with client(kit, Origin=SITE) as c:
+        await c.post("/consentkit/consent", json={"choices": {"analytics": False}, "source": "banner"})
+        gone = (await c.delete("/consentkit/receipts")).json()
+        # opt_in mode: a "no" is the default, nothing is in force to prove.
+        assert gone["kept"] == 0 and gone["in_force"]["consent"] == []
+
+
+def _versions(mode: str = "opt_in"):
+    """v1 without Google's analytics service; v2 adds it to analytics, and a new
+    "personalisation" category, declared as the changes of 2026-12-01."""
+    from consentkit import Category, Change, Policy
+
+    full = make_policy(mode, age_gate=False)
+    cats = list(full.categories)
+    analytics = cats[1]
+    v1_cats = [cats[0], Category("analytics", services=[s for s in analytics.services if s.id != "web-analytics"]),
+               *cats[2:]]
+    v1 = Policy("2026-11-01", v1_cats, mode=mode, controller=full.controller)
+    v2 = Policy("2026-12-01", [*cats, Category("personalisation", label="Personalisation")], mode=mode,
+                controller=full.controller,
+                changes=[Change("2026-12-01", services=["web-analytics"], categories=["personalisation"])])
+    return v1, v2
+
+
+GTAG_LIVE = '<script data-consent="analytics" src="https://www.googletagmanager.com/gtag/js?id=G-X"></script>'
+
+
+@pytest.mark.parametrize("mode", ["opt_in", "opt_out"])
+async def test_R37_what_a_new_version_adds_stays_off_until_the_visitor_answers(make_kit, clock, mode):
+    v1, v2 = _versions(mode)
+    async with client(make_kit(v1), Origin=SITE) as c:
+        await c.post("/consentkit/consent", json={"choices": {"analytics": True, "captcha": True,
+                                                              "advertising": True}, "source": "banner"})
+    clock.advance(days=3)
+    kit2 = make_kit(v2)
+    async with client(kit2, Origin=SITE) as c2:
+        c2.cookies = c.cookies
+        state = await _state(c2)
+        # The old grants keep running; what v2 added does not, and the banner says what it is.
+        assert state["prompt"] is True and state["decided"] is False
+        assert state["categories"]["analytics"] is True and state["services"]["clear-gif"] is True
+        assert state["services"]["web-analytics"] is False and state["categories"]["personalisation"] is False
+        assert state["changes"] == ["Google, Personalisation"]
+        home = (await c2.get("/")).text
+        assert GTAG_LIVE not in home and 'type="text/plain"' in home  # served inert
+        page = (await c2.get("/consentkit/preferences")).text
+        assert "off until you choose again: Google, Personalisation" in page
+        # An answer that names only analytics leaves the new category off in opt_in mode.
+        r = await c2.post("/consentkit/consent", json={"choices": {"analytics": True}, "source": "api"})
+        after = r.json()
+        assert after["changes"] == [] and after["prompt"] is False
+        assert after["services"]["web-analytics"] is True
+        assert after["categories"]["personalisation"] is (mode == "opt_out")
+        assert GTAG_LIVE in (await c2.get("/")).text
+
+
+async def test_R37_a_new_version_within_12_months_of_an_opt_out_asks_about_the_rest_only(make_kit, clock):
+    v1, v2 = _versions("opt_out")
+    async with client(make_kit(v1), Origin=SITE) as c:
+        await c.post("/consentkit/consent", json={"choices": {"analytics": True}, "source": "banner"})
+        await _link_opt_out(c)
+    async with client(make_kit(v2), Origin=SITE) as c2:
+        c2.cookies = c.cookies
+        state = await _state(c2)
+        # Google's analytics is no sale: the banner asks about it; the opt-out stays.
+        assert state["prompt"] is True and state["changes"] == ["Google, Personalisation"]
+        assert state["sale_opt_out"] is True
+        r = await c2.post("/consentkit/consent", json={"choices": {"analytics": True, "personalisation": True,
+                                                                   "advertising": True}, "source": "banner"})
+        assert r.json()["categories"]["advertising"] is False and r.json()["services"]["web-analytics"] is True
+
+
+def test_R37_changes_name_what_the_policy_has(tmp_path):
+    from consentkit import Change, Policy, PolicyError
+
+    base = make_policy()
+    with pytest.raises(PolicyError, match="names service 'tiktok'"):
+        Policy(base.version, base.categories, changes=[Change("2026-11-01", services=["tiktok"])])
+    with pytest.raises(PolicyError, match="not an optional category"):
+        Policy(base.version, base.categories, changes=[Change("2026-11-01", categories=["necessary"])])
+    toml = tmp_path / "policy.toml"
+    toml.write_text('version = "2026-12-01"\n[[categories]]\nid = "necessary"\nrequired = true\n'
+                    '[[categories]]\nid = "analytics"\n[[changes]]\nversion = "2026-12-01"\n'
+                    'categories = ["analytics"]\nnote = "We now measure visits."\n')
+    loaded = Policy.from_toml(toml)
+    assert loaded.changes == (Change("2026-12-01", categories=["analytics"], note="We now measure visits."),)
+
+
+def test_R41_the_widget_config_carries_the_notice_at_collection():
+    from consentkit import Policy
+    from consentkit.widget_config import widget_config
+
+    base = make_policy("opt_in")
+    policy = Policy(base.version, base.categories, mode="opt_in", privacy_url="https://example.test/privacy",
+                    texts={"en": {"notice.kept": "Kept for at most {duration}."}})
+    config = widget_config(policy, "en")
+    assert config["privacy_url"] == "https://example.test/privacy"
+    assert config["notice"] == [
+        "Necessary",
+        "Analytics. Kept for at most 2 years.",
+        "Captcha",
+        "Advertising (sold or shared). Kept for at most 13 months.",
+    ]
+    assert {"notice.pi", "notice.privacy"} <= set(config["texts"])
+    spanish = widget_config(policy, "es")
+    assert spanish["notice"][3] == "Advertising (se vende o se comparte). Se conserva hasta 13 months."

@@ -632,3 +632,59 @@ def test_r38_cancelling_the_confirmation_changes_nothing(sites: Sites, page: Pag
     action(page, "confirm-cancel").click()
     expect(page.locator("#consentkit-confirm")).to_have_count(0)
     assert page.evaluate("fetch('/consentkit/state').then(r => r.json())")["categories"]["advertising"] is False
+
+
+WEIGHT = """els => els.map(e => {
+  const s = getComputedStyle(e), r = e.getBoundingClientRect();
+  return [s.fontSize, s.fontWeight, s.fontFamily, s.color, s.backgroundColor, s.borderTopWidth, s.borderTopStyle,
+          s.borderTopColor, s.paddingTop, s.paddingLeft, s.textDecorationLine, s.opacity, Math.round(r.height)];
+})"""
+
+
+def test_R26_withdrawing_is_one_click_in_the_dialog_that_one_click_opens(sites: Sites, page: Page) -> None:
+    visit(page, sites("opt_in"))
+    action(page, "accept-all").click()
+    page.wait_for_function("() => consentkit.allows('analytics') && !document.getElementById('consentkit-banner')")
+    # The always-present control opens the dialog in one click...
+    action(page, "open").click()
+    dialog = page.locator("#consentkit-preferences")
+    expect(dialog).to_be_visible()
+    buttons = dialog.locator(".ck-btns [data-consentkit-action]")
+    names = buttons.evaluate_all("els => els.map(e => e.dataset.consentkitAction)")
+    assert names[:3] == ["accept-all", "reject-all", "save"]
+    # ...where "Reject all" and "Accept all" weigh what "Save" weighs: same style, same height.
+    weights = dialog.locator(".ck-btns [data-consentkit-action]").evaluate_all(WEIGHT)[:3]
+    assert weights[0] == weights[1] == weights[2], weights
+    for name in ("accept-all", "reject-all", "save"):
+        expect(dialog.locator(f'[data-consentkit-action="{name}"]')).to_be_visible()
+    # ...and "Reject all" withdraws everything in one more click, as the dialog's choice.
+    with page.expect_request(lambda r: r.url.endswith("/consentkit/consent")) as sent:
+        dialog.locator('[data-consentkit-action="reject-all"]').click()
+    body = json.loads(sent.value.post_data or "{}")
+    assert body == {"choices": {"analytics": False, "captcha": False, "advertising": False}, "source": "preferences"}
+    page.wait_for_function("() => !consentkit.allows('analytics')")
+    expect(dialog).to_have_count(0)
+    assert not any(state(page)["categories"][c] for c in OPTIONAL)
+    # "Accept all" in the dialog gives it back in one click.
+    action(page, "open").click()
+    page.locator('#consentkit-preferences [data-consentkit-action="accept-all"]').click()
+    page.wait_for_function("() => consentkit.allows('analytics') && consentkit.allows('captcha')")
+
+
+@pytest.mark.parametrize("mode", ["opt_in", "opt_out"])
+def test_R41_the_first_layer_is_the_notice_at_collection(sites: Sites, page: Page, mode: str) -> None:
+    """On the banner itself: what is collected, each purpose (sold or shared or not) and
+    how long it is kept, and a link to the privacy policy; in opt_in mode too."""
+    visit(page, sites(mode))
+    banner = page.locator("#consentkit-banner")
+    expect(banner.get_by_role("link", name="Privacy policy")).to_have_attribute("href", "/privacy")
+    expect(banner).to_contain_text("identifiers (cookie and device IDs) and internet activity")
+    lines = banner.locator("li").all_inner_texts()
+    assert lines == [
+        "Necessary: Keeps the site working and secure.",
+        "Analytics: Counts visits to improve the site. Kept up to 2 years.",
+        "Spam protection",
+        "Advertising (sold or shared). Kept up to 13 months.",
+    ]
+    # All of it in the banner's first paint, without opening anything.
+    expect(page.locator("#consentkit-preferences")).to_have_count(0)
