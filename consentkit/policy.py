@@ -80,6 +80,27 @@ SensitiveRule = Literal["limit", "opt_in", "separate"]
 SENSITIVE_RULES: tuple[SensitiveRule, ...] = ("limit", "opt_in", "separate")
 
 
+# Kinds of sensitive personal information, as the GPP sections name them (gpp.py
+# writes a section's SensitiveDataProcessing bits from them).
+SENSITIVE_KINDS = (
+    "racial_or_ethnic_origin", "religious_beliefs", "health", "sex_life_or_orientation",
+    "citizenship_or_immigration", "genetic", "biometric", "precise_geolocation", "government_id",
+    "account_credentials", "union_membership", "communications", "consumer_health", "crime_victim",
+    "national_origin", "transgender_or_nonbinary",
+)
+
+
+def _sensitive(value: Any, where: str) -> tuple[bool, tuple[str, ...]]:
+    """``sensitive = true``, or the kinds of sensitive data (``["health"]``)."""
+    if isinstance(value, bool):
+        return value, ()
+    kinds = tuple(dict.fromkeys(_text(k, f"{where} each sensitive kind") for k in _list(value, f"{where} sensitive")))
+    for kind in kinds:
+        if kind not in SENSITIVE_KINDS:
+            raise PolicyError(f"{where} sensitive kind {kind!r} is unknown: use {', '.join(SENSITIVE_KINDS)}")
+    return bool(kinds), kinds
+
+
 def _sensitive_rule(value: Any, where: str) -> SensitiveRule:
     if value not in SENSITIVE_RULES:
         raise PolicyError(f"{where} sensitive is {value!r}: use 'limit' (California: on by the mode, the Limit link "
@@ -275,10 +296,10 @@ class Service:
             (``{"en": "...", "es": "..."}``).
         local_storage: ``localStorage`` keys (or ``"prefix*"``) it writes; removed
             while the category is not granted.
-        sensitive: It processes sensitive personal information (health, precise
-            location...): where the region needs an opt-in for that, it is off until the
-            visitor grants it or its category, even in ``opt_out`` mode; the Limit link
-            turns it off (docs/regions.md).
+        sensitive: It processes sensitive personal information: ``true``, or its kinds
+            (``["precise_geolocation"]``, as ``Category`` lists them). Where the region
+            needs an opt-in for that, it is off until the visitor grants it or its
+            category, even in ``opt_out`` mode; the Limit link turns it off (docs/regions.md).
     """
 
     id: str
@@ -290,6 +311,7 @@ class Service:
     # The description per language, when the policy gives a table.
     descriptions: Translations = ()
     sensitive: bool = False
+    sensitive_kinds: tuple[str, ...] = ()
 
     def __init__(
         self,
@@ -300,7 +322,7 @@ class Service:
         cookies: Mapping[str, str] | Iterable[CookieRule] | None = None,
         description: str | Mapping[str, str] = "",
         local_storage: Iterable[str] | None = None,
-        sensitive: bool = False,
+        sensitive: bool | Iterable[str] = False,
     ) -> None:
         if not isinstance(id, str) or not _ID.match(id):
             raise PolicyError(
@@ -333,7 +355,9 @@ class Service:
         object.__setattr__(self, "description", description)
         object.__setattr__(self, "local_storage", local_storage)
         object.__setattr__(self, "descriptions", descriptions)
-        object.__setattr__(self, "sensitive", _flag(sensitive, f"{where} sensitive"))
+        flag, kinds = _sensitive(sensitive, where)
+        object.__setattr__(self, "sensitive", flag)
+        object.__setattr__(self, "sensitive_kinds", kinds)
 
     def description_in(self, lang: str, default: str = "en") -> str:
         """The description in ``lang`` (see ``localized``)."""
@@ -364,10 +388,15 @@ class Category:
             ``"sale"``, ``"sharing"``, ``"targeted_advertising"``, ``"profiling"``. A category
             with any of the first three is ``sale_or_sharing`` (the opt-out link and GPC
             turn it off); ``sale_or_sharing = true`` is the short form of those three.
-        sensitive: Its data is sensitive personal information (health, precise location,
-            ...): off until an opt-in where the region says so, even in ``opt_out`` mode,
-            and what the "Limit the Use of My Sensitive Personal Information" link turns
-            off (docs/regions.md).
+        sensitive: Its data is sensitive personal information: ``true``, or its kinds,
+            which the GPP string's sensitive-data fields report (``["health"]``; also
+            ``racial_or_ethnic_origin``, ``religious_beliefs``, ``sex_life_or_orientation``,
+            ``citizenship_or_immigration``, ``genetic``, ``biometric``, ``precise_geolocation``,
+            ``government_id``, ``account_credentials``, ``union_membership``,
+            ``communications``, ``consumer_health``, ``crime_victim``, ``national_origin``,
+            ``transgender_or_nonbinary``). Off until an opt-in where the region says so, even
+            in ``opt_out`` mode, and what the "Limit the Use of My Sensitive Personal
+            Information" link turns off (docs/regions.md).
     """
 
     id: str
@@ -381,6 +410,7 @@ class Category:
     descriptions: Translations = ()
     purposes: tuple[str, ...] = ()
     sensitive: bool = False
+    sensitive_kinds: tuple[str, ...] = ()
     # Derived once: the gate and the cookie filter read them on every request.
     _cookies: tuple[CookieRule, ...] = field(default=(), init=False, repr=False, compare=False)
     _hosts: tuple[HostRule, ...] = field(default=(), init=False, repr=False, compare=False)
@@ -395,7 +425,7 @@ class Category:
         label: str | Mapping[str, str] = "",
         description: str | Mapping[str, str] = "",
         purposes: Iterable[str] | None = None,
-        sensitive: bool = False,
+        sensitive: bool | Iterable[str] = False,
     ) -> None:
         if not isinstance(id, str) or not _ID.match(id):
             raise PolicyError(
@@ -404,7 +434,7 @@ class Category:
             )
         required = _flag(required, f"category {id!r}: required")
         sale_or_sharing = _flag(sale_or_sharing, f"category {id!r}: sale_or_sharing")
-        sensitive = _flag(sensitive, f"category {id!r}: sensitive")
+        sensitive, sensitive_kinds = _sensitive(sensitive, f"category {id!r}:")
         listed = tuple(dict.fromkeys(_text(p, f"category {id!r}: each purpose")
                                      for p in _list(purposes, f"category {id!r}: purposes")))
         for purpose in listed:
@@ -439,6 +469,7 @@ class Category:
         object.__setattr__(self, "descriptions", descriptions)
         object.__setattr__(self, "purposes", listed)
         object.__setattr__(self, "sensitive", sensitive)
+        object.__setattr__(self, "sensitive_kinds", sensitive_kinds)
         object.__setattr__(self, "_cookies", tuple(c for s in self.services for c in s.cookies))
         object.__setattr__(self, "_hosts", tuple(h for s in self.services for h in s.hosts))
 

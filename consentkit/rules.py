@@ -276,7 +276,7 @@ def view(policy: Policy, choices: Choices, now: datetime) -> ConsentState:
     services = effective_services(policy, choices, now, categories)
     band = shown_band(policy, choices.age_band)
     gpp_string, gpp_sid = gpp.for_visitor(policy, categories, gpc=choices.gpc, age_band=band,
-                                          region=policy.region)
+                                          region=policy.region, services=services)
     added = additions(policy, choices)
     prompt = not current
     if prompt and in_reprompt_window(choices, now):

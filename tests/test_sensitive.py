@@ -41,7 +41,7 @@ def health_policy() -> Policy:
 def test_sensitive_and_purposes_are_checked():
     with pytest.raises(PolicyError, match="required and sensitive"):
         Category("necessary", required=True, sensitive=True)
-    with pytest.raises(PolicyError, match="sensitive must be true or false"):
+    with pytest.raises(PolicyError, match="sensitive must be a list"):
         Category("health", sensitive="yes")
     with pytest.raises(PolicyError, match="sensitive is 'ask'"):
         Region("US-CO", sensitive="ask")
@@ -183,3 +183,28 @@ async def test_purposes_reach_the_gpp_string_apart(make_kit):
     was, now = (d["sections"]["usnat"] for d in reference_decode([before["gpp"], after["gpp"]]))
     assert (now["SaleOptOutNotice"], now["SaleOptOut"], now["TargetedAdvertisingOptOut"]) == (0, 0, 1)
     assert (was["TargetedAdvertisingOptOutNotice"], was["TargetedAdvertisingOptOut"]) == (1, 2)
+
+
+async def test_r43_the_gpp_string_says_whether_sensitive_data_may_be_processed(make_kit):
+    """Colorado's section, read by the IAB's own library: health data without consent
+    (1) until the visitor opts in (2); the kinds the policy does not name are not
+    applicable (0); a sensitive service reports its own kind."""
+    base = health_policy()
+    health = Category("health", sensitive=["health"], services=[Service("symptom-checker", hosts=["s.example.test"])])
+    maps = Category("maps", services=[Service("precise-map", hosts=["m.example.test"], sensitive=["precise_geolocation"])])
+    policy = Policy(base.version, [*make_policy().categories, health, maps], regions=[
+        Region("US-CO", sensitive="opt_in")])
+    kit = make_kit(policy, region_source="cloudfront")
+    async with client(kit, Origin=SITE, **CO) as c:
+        before = (await c.get("/consentkit/state")).json()
+        after = (await c.post("/consentkit/consent", json={"choices": {"health": True, "maps": True},
+                                                            "source": "preferences"})).json()
+    was, now = (d["sections"]["usco"] for d in reference_decode([before["gpp"], after["gpp"]]))
+    # usco's bits: racial/ethnic, religious, health, sex life, citizenship, genetic, biometric.
+    assert was["SensitiveDataProcessing"] == [0, 0, 1, 0, 0, 0, 0]
+    assert now["SensitiveDataProcessing"] == [0, 0, 2, 0, 0, 0, 0]
+    nat_was, nat_now = (d["sections"]["usnat"] for d in reference_decode([before["gpp"], after["gpp"]]))
+    assert nat_was["SensitiveDataProcessing"][7] == 1 and nat_now["SensitiveDataProcessing"][7] == 2  # location
+    assert nat_was["SensitiveDataLimitUseNotice"] == 1
+    with pytest.raises(PolicyError, match="sensitive kind 'medical' is unknown"):
+        Category("x", sensitive=["medical"])
