@@ -186,6 +186,14 @@ class ConsentKit:
     # -- the ledger --------------------------------------------------------------
 
     @property
+    def test_token(self) -> str:
+        """The value of the ``X-Consentkit-Test`` request header that marks a QA run's
+        decisions (source ``test``, left out of the statistics): made from the newest
+        secret key, so only who holds the key can make it. The pytest plugin and
+        ``consentkit scan --test-token`` send it."""
+        return self.codec.test_token
+
+    @property
     def started(self) -> bool:
         return self._started
 
