@@ -84,6 +84,8 @@ def encode_payload(choices: Choices) -> dict[str, Any]:
         data["u"] = _epoch(choices.updated_at)
     if choices.services:
         data["s"] = {k: int(v) for k, v in choices.services.items()}
+    if choices.sensitive_limited:
+        data["l"] = 1
     return data
 
 
@@ -116,6 +118,7 @@ def decode_payload(data: Any) -> Choices:
         sale_opt_in=data.get("o") == 1,
         updated_at=_moment(data.get("u")),
         services=MappingProxyType(_flags(data.get("s", {}))),
+        sensitive_limited=data.get("l") == 1,
     )
 
 

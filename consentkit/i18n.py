@@ -19,6 +19,7 @@ DEFAULT_LANGUAGE = "en"
 # Keys the widget uses; the rest are for the server pages only.
 WIDGET_KEYS = frozenset({
     "banner.title", "banner.opt_in", "banner.opt_out", "banner.kept", "banner.changed", "gpc.honored",
+    "notice.pi", "notice.privacy",
     "action.accept", "action.reject", "action.preferences", "action.close", "action.open", "action.save",
     "dns", "prefs.title", "prefs.text", "prefs.required", "prefs.sale", "prefs.services", "prefs.cookies",
     "prefs.storage", "age.question", "age.year", "age.month", "age.submit", "age.invalid",
@@ -37,6 +38,11 @@ _TEXTS: dict[str, Mapping[str, str]] = {
                           "information for advertising. You can refuse them now or at any time.",
         "banner.kept": "Your opt-out of the sale or sharing of your personal information stays in effect.",
         "banner.changed": "New since you last chose, and off until you choose again:",
+        "notice.pi": "What we collect with them: identifiers (cookie and device IDs) and internet activity "
+                     "(pages viewed, clicks, the browser and its settings), for these purposes:",
+        "notice.privacy": "Privacy policy",
+        "notice.sold": "sold or shared",
+        "notice.kept": "Kept up to {duration}.",
         "gpc.honored": "Opt-Out Request Honored",
         "action.accept": "Accept all",
         "action.reject": "Reject all",
@@ -91,6 +97,13 @@ _TEXTS: dict[str, Mapping[str, str]] = {
         "dns.button": "Opt out of sale and sharing",
         "dns.none": "This site does not sell or share personal information.",
         "dns.opt_in": "We sell or share personal information only with your consent, and you have not given it.",
+        "limit": "Limit the Use of My Sensitive Personal Information",
+        "limit.text": "We use sensitive personal information, such as information about your health, for the "
+                      "purposes our privacy policy describes. Use the button to limit its use to what providing "
+                      "the services you ask for needs. You need no account and we ask for nothing else.",
+        "limit.button": "Limit the use of my sensitive personal information",
+        "limit.done": "Your request to limit the use of your sensitive personal information is in effect.",
+        "limit.none": "This site uses no sensitive personal information beyond what providing its services needs.",
     },
     "es": {
         "banner.title": "Sus opciones de privacidad",
@@ -101,6 +114,11 @@ _TEXTS: dict[str, Mapping[str, str]] = {
                           "personal con fines publicitarios. Puede rechazarlas ahora o en cualquier momento.",
         "banner.kept": "Su exclusión de la venta o el intercambio de su información personal sigue vigente.",
         "banner.changed": "Novedades desde su última elección, desactivadas hasta que vuelva a elegir:",
+        "notice.pi": "Lo que recogemos con ellas: identificadores (de cookies y dispositivos) y actividad en "
+                     "internet (páginas vistas, clics, el navegador y su configuración), para estos fines:",
+        "notice.privacy": "Política de privacidad",
+        "notice.sold": "se vende o se comparte",
+        "notice.kept": "Se conserva hasta {duration}.",
         "gpc.honored": "Solicitud de exclusión atendida",
         "action.accept": "Aceptar todo",
         "action.reject": "Rechazar todo",
@@ -157,6 +175,13 @@ _TEXTS: dict[str, Mapping[str, str]] = {
         "dns.button": "Excluirme de la venta y el intercambio",
         "dns.none": "Este sitio no vende ni comparte información personal.",
         "dns.opt_in": "Solo vendemos o compartimos información personal con su consentimiento, y no lo ha dado.",
+        "limit": "Limitar el uso de mi información personal confidencial",
+        "limit.text": "Usamos información personal confidencial, como información sobre su salud, para los fines "
+                      "que describe nuestra política de privacidad. Use el botón para limitar su uso a lo que "
+                      "necesitan los servicios que usted pide. No necesita una cuenta y no le pedimos nada más.",
+        "limit.button": "Limitar el uso de mi información personal confidencial",
+        "limit.done": "Su solicitud de limitar el uso de su información personal confidencial está en vigor.",
+        "limit.none": "Este sitio no usa información personal confidencial más allá de lo que necesitan sus servicios.",
     },
 }
 

@@ -70,7 +70,7 @@ def document(kit: ConsentKit) -> dict[str, Any]:
         "type": "object",
         "required": ["visitor_id", "policy_version", "mode", "categories", "decided", "prompt", "gpc",
                      "sale_opt_out", "reprompt_not_before", "age_band", "parental_consent", "updated_at",
-                     "expires_at", "usprivacy", "gpp", "gpp_sid", "region"],
+                     "expires_at", "usprivacy", "gpp", "gpp_sid", "region", "sensitive_limited"],
         "properties": {
             "visitor_id": {"type": "string"},
             "policy_version": {"type": "string"},
@@ -96,6 +96,8 @@ def document(kit: ConsentKit) -> dict[str, Any]:
                        "description": "The policy's region whose rules applied (docs/regions.md): \"US-CO\", "
                                       "\"EU\", ...; null for the policy's own rules (no regions declared, or a "
                                       "request from none of them)"},
+            "sensitive_limited": {"type": "boolean", "description": "The visitor limited the use of their sensitive "
+                                  "personal information (POST limit); a later grant of a sensitive category lifts it"},
             "changes": {"type": "array", "items": {"type": "string"},
                         "description": "What the policy added since the version the visitor decided under "
                                        "(Policy(changes=...), R37): short texts the banner shows; what they name "
@@ -187,6 +189,24 @@ def document(kit: ConsentKit) -> dict[str, Any]:
                                                "posts the token back as confirm)"),
                                   "303": {"description": "Saved; back to a page of this site"},
                                   **_errors(400, 403, 409, 410, 413, 415, 429)},
+                },
+            },
+            f"{p}/limit": {
+                "get": {"summary": "The Limit the Use of My Sensitive Personal Information page: one button, no "
+                                   "account, no JavaScript",
+                        "parameters": [{"name": "next", "in": "query", "required": False, "schema": {"type": "string"}}],
+                        "responses": {"200": _html("The limit page (says so once the limit is in effect)")}},
+                "post": {
+                    "summary": "Limit the use of sensitive personal information: every category and service marked "
+                               "sensitive off at once, recorded (docs/regions.md)",
+                    "requestBody": {"required": False, "content": {
+                        "application/json": {"schema": {"type": "object", "additionalProperties": False}},
+                        "application/x-www-form-urlencoded": {"schema": {
+                            "type": "object", "required": ["csrf_token"],
+                            "properties": {"csrf_token": {"type": "string"}, "next": {"type": "string"}}}},
+                    }},
+                    "responses": {"200": state_ok, "303": {"description": "Done; back to the limit page"},
+                                  **_errors(400, 403, 413, 415, 429)},
                 },
             },
             f"{p}/do-not-sell": {"get": {

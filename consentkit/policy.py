@@ -65,6 +65,50 @@ MINOR_BANDS = ("13_15", "16_17")
 DEFAULT_MINORS: Mapping[str, MinorRule] = MappingProxyType({"13_15": "opt_in", "16_17": "opt_out"})
 
 
+# Purposes a category's data serves that state laws let a visitor opt out of (or, for
+# minors and sensitive data, that need an opt-in). The first three are what "Do Not
+# Sell or Share" and GPC turn off; "sale_or_sharing = true" is their short form.
+PURPOSES = ("sale", "sharing", "targeted_advertising", "profiling")
+OPT_OUT_PURPOSES = frozenset({"sale", "sharing", "targeted_advertising"})
+# What a region does with sensitive personal information (categories and services
+# marked ``sensitive``): "limit" follows the mode, and the "Limit the Use of My
+# Sensitive Personal Information" link turns it off (California); "opt_in" is off
+# until the visitor opts in, in any mode (Colorado, Connecticut, Virginia, Oregon,
+# Texas...); "separate" is opt_in where sharing it needs a consent of its own, given
+# apart from any other (Washington's My Health My Data Act).
+SensitiveRule = Literal["limit", "opt_in", "separate"]
+SENSITIVE_RULES: tuple[SensitiveRule, ...] = ("limit", "opt_in", "separate")
+
+
+# Kinds of sensitive personal information, as the GPP sections name them (gpp.py
+# writes a section's SensitiveDataProcessing bits from them).
+SENSITIVE_KINDS = (
+    "racial_or_ethnic_origin", "religious_beliefs", "health", "sex_life_or_orientation",
+    "citizenship_or_immigration", "genetic", "biometric", "precise_geolocation", "government_id",
+    "account_credentials", "union_membership", "communications", "consumer_health", "crime_victim",
+    "national_origin", "transgender_or_nonbinary",
+)
+
+
+def _sensitive(value: Any, where: str) -> tuple[bool, tuple[str, ...]]:
+    """``sensitive = true``, or the kinds of sensitive data (``["health"]``)."""
+    if isinstance(value, bool):
+        return value, ()
+    kinds = tuple(dict.fromkeys(_text(k, f"{where} each sensitive kind") for k in _list(value, f"{where} sensitive")))
+    for kind in kinds:
+        if kind not in SENSITIVE_KINDS:
+            raise PolicyError(f"{where} sensitive kind {kind!r} is unknown: use {', '.join(SENSITIVE_KINDS)}")
+    return bool(kinds), kinds
+
+
+def _sensitive_rule(value: Any, where: str) -> SensitiveRule:
+    if value not in SENSITIVE_RULES:
+        raise PolicyError(f"{where} sensitive is {value!r}: use 'limit' (California: on by the mode, the Limit link "
+                          "turns it off), 'opt_in' (off until an opt-in) or 'separate' (Washington: opt-in, and a "
+                          "separate consent to share it)")
+    return cast(SensitiveRule, value)
+
+
 class PolicyError(ValueError):
     """The policy is not valid; the message says what to change."""
 
@@ -252,6 +296,10 @@ class Service:
             (``{"en": "...", "es": "..."}``).
         local_storage: ``localStorage`` keys (or ``"prefix*"``) it writes; removed
             while the category is not granted.
+        sensitive: It processes sensitive personal information: ``true``, or its kinds
+            (``["precise_geolocation"]``, as ``Category`` lists them). Where the region
+            needs an opt-in for that, it is off until the visitor grants it or its
+            category, even in ``opt_out`` mode; the Limit link turns it off (docs/regions.md).
     """
 
     id: str
@@ -262,6 +310,8 @@ class Service:
     local_storage: tuple[str, ...] = ()
     # The description per language, when the policy gives a table.
     descriptions: Translations = ()
+    sensitive: bool = False
+    sensitive_kinds: tuple[str, ...] = ()
 
     def __init__(
         self,
@@ -272,6 +322,7 @@ class Service:
         cookies: Mapping[str, str] | Iterable[CookieRule] | None = None,
         description: str | Mapping[str, str] = "",
         local_storage: Iterable[str] | None = None,
+        sensitive: bool | Iterable[str] = False,
     ) -> None:
         if not isinstance(id, str) or not _ID.match(id):
             raise PolicyError(
@@ -304,6 +355,9 @@ class Service:
         object.__setattr__(self, "description", description)
         object.__setattr__(self, "local_storage", local_storage)
         object.__setattr__(self, "descriptions", descriptions)
+        flag, kinds = _sensitive(sensitive, where)
+        object.__setattr__(self, "sensitive", flag)
+        object.__setattr__(self, "sensitive_kinds", kinds)
 
     def description_in(self, lang: str, default: str = "en") -> str:
         """The description in ``lang`` (see ``localized``)."""
@@ -330,6 +384,19 @@ class Category:
             TOML ``label = {en = "Analytics", es = "Analítica"}``).
         description: What the category is for, shown to visitors: a string, or one
             per language like ``label``.
+        purposes: What state laws call what it does, where they let the visitor opt out:
+            ``"sale"``, ``"sharing"``, ``"targeted_advertising"``, ``"profiling"``. A category
+            with any of the first three is ``sale_or_sharing`` (the opt-out link and GPC
+            turn it off); ``sale_or_sharing = true`` is the short form of those three.
+        sensitive: Its data is sensitive personal information: ``true``, or its kinds,
+            which the GPP string's sensitive-data fields report (``["health"]``; also
+            ``racial_or_ethnic_origin``, ``religious_beliefs``, ``sex_life_or_orientation``,
+            ``citizenship_or_immigration``, ``genetic``, ``biometric``, ``precise_geolocation``,
+            ``government_id``, ``account_credentials``, ``union_membership``,
+            ``communications``, ``consumer_health``, ``crime_victim``, ``national_origin``,
+            ``transgender_or_nonbinary``). Off until an opt-in where the region says so, even
+            in ``opt_out`` mode, and what the "Limit the Use of My Sensitive Personal
+            Information" link turns off (docs/regions.md).
     """
 
     id: str
@@ -341,6 +408,9 @@ class Category:
     # The label and the description per language, when the policy gives tables.
     labels: Translations = ()
     descriptions: Translations = ()
+    purposes: tuple[str, ...] = ()
+    sensitive: bool = False
+    sensitive_kinds: tuple[str, ...] = ()
     # Derived once: the gate and the cookie filter read them on every request.
     _cookies: tuple[CookieRule, ...] = field(default=(), init=False, repr=False, compare=False)
     _hosts: tuple[HostRule, ...] = field(default=(), init=False, repr=False, compare=False)
@@ -354,6 +424,8 @@ class Category:
         services: Iterable[Service] | None = None,
         label: str | Mapping[str, str] = "",
         description: str | Mapping[str, str] = "",
+        purposes: Iterable[str] | None = None,
+        sensitive: bool | Iterable[str] = False,
     ) -> None:
         if not isinstance(id, str) or not _ID.match(id):
             raise PolicyError(
@@ -362,6 +434,21 @@ class Category:
             )
         required = _flag(required, f"category {id!r}: required")
         sale_or_sharing = _flag(sale_or_sharing, f"category {id!r}: sale_or_sharing")
+        sensitive, sensitive_kinds = _sensitive(sensitive, f"category {id!r}:")
+        listed = tuple(dict.fromkeys(_text(p, f"category {id!r}: each purpose")
+                                     for p in _list(purposes, f"category {id!r}: purposes")))
+        for purpose in listed:
+            if purpose not in PURPOSES:
+                raise PolicyError(f"category {id!r}: purpose {purpose!r} is unknown: use {', '.join(PURPOSES)}")
+        if sale_or_sharing and purposes is not None and not OPT_OUT_PURPOSES & set(listed):
+            raise PolicyError(f"category {id!r} is sale_or_sharing but its purposes name none of sale, sharing, "
+                              "targeted_advertising: list them, or leave sale_or_sharing out")
+        if sale_or_sharing and purposes is None:
+            listed = ("sale", "sharing", "targeted_advertising")
+        sale_or_sharing = bool(OPT_OUT_PURPOSES & set(listed))
+        if required and sensitive:
+            raise PolicyError(f"category {id!r} is required and sensitive: a visitor must be able to refuse "
+                              "sensitive personal information, so remove required=True or sensitive=True")
         label, labels = _localized(label, f"category {id!r}: label")
         description, descriptions = _localized(description, f"category {id!r}: description")
         services = _list(services, f"category {id!r}: services")
@@ -380,6 +467,9 @@ class Category:
         object.__setattr__(self, "description", description)
         object.__setattr__(self, "labels", labels)
         object.__setattr__(self, "descriptions", descriptions)
+        object.__setattr__(self, "purposes", listed)
+        object.__setattr__(self, "sensitive", sensitive)
+        object.__setattr__(self, "sensitive_kinds", sensitive_kinds)
         object.__setattr__(self, "_cookies", tuple(c for s in self.services for c in s.cookies))
         object.__setattr__(self, "_hosts", tuple(h for s in self.services for h in s.hosts))
 
@@ -461,6 +551,9 @@ class Region:
         minors: Rules for minors' age bands here, over the policy's (``{"16_17":
             "opt_in"}`` for Colorado and Connecticut, ``{"13_15": "no_sale", "16_17":
             "no_sale"}`` for Maryland); see ``Policy``.
+        sensitive: What sensitive personal information needs here: ``"opt_in"``
+            (Colorado, Connecticut, Virginia, Oregon, Texas...), ``"separate"``
+            (Washington), ``"limit"`` (California); see ``Policy``.
     """
 
     code: str
@@ -470,6 +563,7 @@ class Region:
     lifetime_days: int | None = None
     texts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     minors: Mapping[str, MinorRule] = field(default_factory=dict)
+    sensitive: SensitiveRule | None = None
 
     def __init__(
         self,
@@ -481,6 +575,7 @@ class Region:
         lifetime_days: int | None = None,
         texts: Mapping[str, Mapping[str, str]] | None = None,
         minors: Mapping[str, str] | None = None,
+        sensitive: str | None = None,
     ) -> None:
         if not isinstance(code, str) or not _regions.CODE.match(code):
             raise PolicyError(f"region code {code!r} is not valid: use 'EU', 'EEA', 'UK', a country such as 'FR' "
@@ -504,6 +599,7 @@ class Region:
         object.__setattr__(self, "lifetime_days", lifetime_days)
         object.__setattr__(self, "texts", _frozen_texts(texts, where))
         object.__setattr__(self, "minors", MappingProxyType(_minors(minors, where)))
+        object.__setattr__(self, "sensitive", None if sensitive is None else _sensitive_rule(sensitive, where))
 
     @property
     def members(self) -> tuple[tuple[str, str | None], ...]:
@@ -511,7 +607,7 @@ class Region:
         return _regions.members(self.code, self.countries)
 
 
-_REGION_KEYS = {"code", "mode", "countries", "age_gate", "lifetime_days", "texts", "minors"}
+_REGION_KEYS = {"code", "mode", "countries", "age_gate", "lifetime_days", "texts", "minors", "sensitive"}
 
 
 def _minors(raw: Any, where: str) -> dict[str, MinorRule]:
@@ -598,6 +694,13 @@ class Policy:
             default ``13_15`` opts in (CCPA) and ``16_17`` is an adult. Where ``16_17`` has a
             rule of its own the state shows the bands ``16_17`` and ``18_plus``; elsewhere
             both are ``16_plus`` ("16 or over"). Under 13 a parent decides, everywhere.
+        sensitive: What categories and services marked ``sensitive`` need: ``"limit"``
+            (the default: they follow the mode, and ``/consentkit/limit``, the "Limit the
+            Use of My Sensitive Personal Information" link, turns them off at once),
+            ``"opt_in"`` (off until the visitor opts in, even in ``opt_out`` mode) or
+            ``"separate"`` (``opt_in``, and a sensitive category that is sold or shared is
+            granted only by a decision that grants nothing else, never by the banner's
+            "Accept all": Washington's consent to share apart from the consent to collect).
         regions: Jurisdictions with rules of their own (``Region("EU", mode="opt_in")``,
             ``Region("US-CO", ...)``; in TOML ``[[regions]]``). A request's region comes from
             ``ConsentKit(region_source=...)``; a request from no declared region gets the
@@ -627,6 +730,7 @@ class Policy:
     nonce_sources: tuple[str, ...] = ()
     regions: tuple[Region, ...] = ()
     minors: Mapping[str, MinorRule] = field(default_factory=lambda: DEFAULT_MINORS)
+    sensitive: SensitiveRule = "limit"
     # The region whose rules this policy applies (Policy.for_region); None for the policy's own.
     region: str | None = None
     # What each version added, oldest first (R37).
@@ -651,6 +755,7 @@ class Policy:
         nonce_sources: Iterable[str] = (),
         regions: Iterable[Region] | None = None,
         minors: Mapping[str, str] | None = None,
+        sensitive: str = "limit",
         changes: Iterable[Change] | None = None,
     ) -> None:
         if not isinstance(version, str) or not version.strip() or len(version) > 64:
@@ -715,6 +820,7 @@ class Policy:
         # Read on every request: worked out once.
         object.__setattr__(self, "_category_ids", tuple(c.id for c in cats))
         object.__setattr__(self, "_sale_ids", tuple(c.id for c in cats if c.sale_or_sharing))
+        object.__setattr__(self, "_optional", frozenset(c.id for c in cats if not c.required))
         object.__setattr__(self, "_cookie_rules", tuple(
             (c.id, frozenset(r.pattern for r in c.cookies if not r.is_prefix),
              tuple(r.pattern[:-1] for r in c.cookies if r.is_prefix))
@@ -729,6 +835,7 @@ class Policy:
             if codes.count(code) > 1:
                 raise PolicyError(f"region {code!r} is declared twice: region codes must be unique")
         object.__setattr__(self, "minors", MappingProxyType({**DEFAULT_MINORS, **_minors(minors, "the policy's")}))
+        object.__setattr__(self, "sensitive", _sensitive_rule(sensitive, "the policy's"))
         object.__setattr__(self, "regions", declared)
         object.__setattr__(self, "region", None)
         object.__setattr__(self, "_region_index", _region_index(declared))
@@ -754,8 +861,23 @@ class Policy:
         object.__setattr__(derived, "age_gate", self.age_gate if region.age_gate is None else region.age_gate)
         object.__setattr__(derived, "texts", MappingProxyType({k: MappingProxyType(v) for k, v in texts.items()}))
         object.__setattr__(derived, "minors", MappingProxyType({**self.minors, **region.minors}))
+        object.__setattr__(derived, "sensitive", region.sensitive or self.sensitive)
         object.__setattr__(derived, "region", region.code)
         return derived
+
+    @property
+    def sensitive_ids(self) -> tuple[str, ...]:
+        """The categories marked sensitive."""
+        return tuple(c.id for c in self.categories if c.sensitive)
+
+    @property
+    def sensitive_service_ids(self) -> tuple[str, ...]:
+        """The services marked sensitive, or in a sensitive category."""
+        return tuple(s.id for c in self.categories for s in c.services if s.sensitive or c.sensitive)
+
+    @property
+    def has_sensitive(self) -> bool:
+        return bool(self.sensitive_service_ids or self.sensitive_ids)
 
     def minor_rule(self, band: str) -> MinorRule:
         """What this age band needs before sale, sharing or targeted advertising here."""
@@ -821,6 +943,11 @@ class Policy:
     def optional_ids(self) -> tuple[str, ...]:
         return tuple(c.id for c in self.categories if not c.required)
 
+    @property
+    def optional_id_set(self) -> frozenset[str]:
+        """The ids of the categories a visitor may deny, as a set."""
+        return self._optional  # type: ignore[attr-defined,no-any-return]
+
     def category_for_url(self, url: str) -> str | None:
         """The category whose declared host (and path prefix) this URL loads from."""
         host, path = split_url(url)
@@ -872,21 +999,24 @@ class Policy:
         top = {
             "version", "mode", "age_gate", "lifetime_days", "controller", "texts", "language", "layout", "position",
             "consent_mode", "extra", "privacy_url", "categories", "nonce_sources", "regions", "minors", "changes",
+            "sensitive",
         }
         _no_unknown_keys(data, top, "the policy")
         categories = []
         for raw in _list(data.get("categories", []), "the policy's categories"):
-            _no_unknown_keys(raw, {"id", "required", "sale_or_sharing", "services", "label", "description"}, "a category")
+            _no_unknown_keys(raw, {"id", "required", "sale_or_sharing", "services", "label", "description", "purposes",
+                                   "sensitive"}, "a category")
             services = []
             for srv in _list(raw.get("services", []), f"category {raw.get('id')!r}: services"):
-                _no_unknown_keys(srv, {"id", "vendor", "hosts", "cookies", "description", "local_storage"}, "a service")
+                _no_unknown_keys(srv, {"id", "vendor", "hosts", "cookies", "description", "local_storage", "sensitive"},
+                                 "a service")
                 if "id" not in srv:
                     raise PolicyError(f"a service of category {raw.get('id')!r} has no 'id'")
                 try:
                     services.append(Service(
                         srv["id"], vendor=srv.get("vendor", ""), hosts=srv.get("hosts"),
                         cookies=srv.get("cookies"), description=srv.get("description", ""),
-                        local_storage=srv.get("local_storage"),
+                        local_storage=srv.get("local_storage"), sensitive=srv.get("sensitive", False),
                     ))
                 except PolicyError as exc:  # name the category too: a file may declare many
                     raise PolicyError(f"category {raw.get('id')!r}, {exc}") from None
@@ -896,6 +1026,7 @@ class Policy:
                 raw["id"], required=raw.get("required", False),
                 sale_or_sharing=raw.get("sale_or_sharing", False), services=services,
                 label=raw.get("label", ""), description=raw.get("description", ""),
+                purposes=raw.get("purposes"), sensitive=raw.get("sensitive", False),
             ))
         if "version" not in data:
             raise PolicyError("the policy has no 'version'")
@@ -912,7 +1043,7 @@ class Policy:
             consent_mode=data.get("consent_mode"), extra=data.get("extra"),
             privacy_url=data.get("privacy_url", ""), nonce_sources=data.get("nonce_sources", ()),
             layout=data.get("layout", "bar"), position=data.get("position", "bottom"),
-            regions=regions, minors=data.get("minors"),
+            regions=regions, minors=data.get("minors"), sensitive=data.get("sensitive", "limit"),
             changes=[_change_from(raw) for raw in _list(data.get("changes", []), "the policy's changes")],
         )
 

@@ -60,6 +60,9 @@ def _purpose(policy: Policy, record: Record, category_id: str, granted: bool) ->
         "vendors": vendors,
         "termination": f"until withdrawn, or {policy.lifetime_days} days after the decision",
         "thirdPartyDisclosure": sale,
+        # State-law purposes (sale, sharing, targeted_advertising, profiling) and sensitive data.
+        "optOutPurposes": list(category.purposes) if category else [],
+        "sensitive": bool(category and category.sensitive),
         "thirdPartyName": ", ".join(vendors),
     }
 
@@ -100,8 +103,9 @@ def to_receipt(record: Record, policy: Policy, *, prefix: str = "/consentkit") -
             "service": controller.name or "website",
             "purposes": [_purpose(policy, record, cid, bool(record.choices[cid])) for cid in known + unknown],
         }],
-        "sensitive": False,
-        "spiCat": [],
+        # Kantara CR 1.1: whether sensitive personal information is involved, and its categories.
+        "sensitive": bool(policy.sensitive_ids or policy.sensitive_service_ids),
+        "spiCat": [policy.category(cid).label for cid in policy.sensitive_ids],
         "withdrawalMethod": text,
         "withdrawal": withdrawal,
         "recordKind": record.kind,

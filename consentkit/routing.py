@@ -16,7 +16,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
 from starlette.types import Message, Receive, Send
 
-from . import access, api, files, openapi, pages
+from . import access, api, files, limit, openapi, pages
 from .call import Call, ClientError, Handler, error
 from .cookies_out import consent_headers, vary_on_consent
 from .files import get_gpc_json
@@ -36,6 +36,7 @@ ROUTES: Mapping[tuple[str, str], Handler] = {
     **access.ROUTES,
     **openapi.ROUTES,
     **pages.ROUTES,
+    **limit.ROUTES,
     **minors.ROUTES,
     **requests.ROUTES,
 }

@@ -145,6 +145,9 @@ def effective_services(
         categories = effective_categories(policy, choices, now)
     live = _live_services(policy, choices, now)
     band = choices.age_band
+    # Where sensitive data needs an opt-in, a sensitive service in a category that is not
+    # is on only by a grant of its own or of its category (not by the mode's default).
+    opted_in = _live_choices(policy, choices, now)[0] if policy.sensitive != "limit" else None
     result: dict[str, bool] = {}
     for category in policy.categories:
         for service in category.services:
@@ -157,6 +160,9 @@ def effective_services(
             elif not value:
                 value = band != "under_13" and not (
                     category.sale_or_sharing and not _minor_may_sell(policy, choices))
+            if (opted_in is not None and service.sensitive and value and explicit is not True
+                    and opted_in.get(category.id) is not True and band != "under_13"):
+                value = False
             result[service.id] = value
     for sid in additions(policy, choices).services:
         result[sid] = False
@@ -233,6 +239,9 @@ def effective_categories(policy: Policy, choices: Choices, now: datetime) -> dic
             granted = granted and not (category.sale_or_sharing and explicit is False)
         else:
             granted = explicit if explicit is not None else policy.mode == "opt_out"
+            if category.sensitive and policy.sensitive != "limit":
+                # Sensitive data where the region needs an opt-in: off until given, in any mode.
+                granted = explicit is True
             if category.sale_or_sharing and policy.minor_rule(band) != "opt_out":
                 # A minor's own opt-in where the region asks for one; never where it bans sale.
                 granted = explicit is True and _minor_may_sell(policy, choices)
@@ -267,7 +276,7 @@ def view(policy: Policy, choices: Choices, now: datetime) -> ConsentState:
     services = effective_services(policy, choices, now, categories)
     band = shown_band(policy, choices.age_band)
     gpp_string, gpp_sid = gpp.for_visitor(policy, categories, gpc=choices.gpc, age_band=band,
-                                          region=policy.region)
+                                          region=policy.region, services=services)
     added = additions(policy, choices)
     prompt = not current
     if prompt and in_reprompt_window(choices, now):
@@ -298,6 +307,7 @@ def view(policy: Policy, choices: Choices, now: datetime) -> ConsentState:
         choices=choices,
         services=MappingProxyType(services),
         region=policy.region,
+        sensitive_limited=choices.sensitive_limited,
         changes=added.texts,
     )
 
@@ -374,9 +384,16 @@ def decide(
             merged.pop(cid, None)
     opted_out = False
     protect_sale = source == "banner" and in_reprompt_window(choices, now)
+    # Washington (policy.sensitive "separate"): sharing sensitive data needs a consent of
+    # its own, apart from any other grant, and never the banner's "accept all".
+    granting = [cid for cid, value in (given or {}).items() if value and not policy.category(cid).required]
+    apart = source != "banner" and len(granting) == 1
     for cid, value in (given or {}).items():
         category = policy.category(cid)
         if category.required:
+            continue
+        if (value and policy.sensitive == "separate" and category.sensitive and category.sale_or_sharing
+                and not apart):
             continue
         if category.sale_or_sharing:
             if value is False:
@@ -390,6 +407,10 @@ def decide(
     changes: dict[str, object] = {"choices": merged, "updated_at": now, "services": by_service}
     if given is not None:
         changes.update(decided_at=now, policy_version=policy.version)
+    lifted = any(policy.category(cid).sensitive for cid in granting) or any(
+        value and sid in policy.sensitive_service_ids for sid, value in (services or {}).items())
+    if lifted:
+        changes["sensitive_limited"] = False
     if sale_opt_in is not None:
         changes["sale_opt_in"] = bool(sale_opt_in)
     elif opted_out:
@@ -442,6 +463,18 @@ def needs_confirmation(policy: Policy, before: Choices, after: Outcome, now: dat
 def opt_out(policy: Policy, choices: Choices, *, source: Source, now: datetime) -> Outcome:
     """The "Do Not Sell or Share" action: every sale_or_sharing category off."""
     choices = _opt_out(policy, choices, now)
+    categories = effective_categories(policy, choices, now)
+    return Outcome(choices, view(policy, choices, now), _decision(policy, choices, categories, source, now))
+
+
+def limit(policy: Policy, choices: Choices, *, source: Source, now: datetime) -> Outcome:
+    """The "Limit the Use of My Sensitive Personal Information" action (Civ. Code
+    1798.121, 11 CCR 7027): every sensitive category and service off, at once."""
+    live, _ = _live_choices(policy, choices, now)
+    merged = {**live, **dict.fromkeys(policy.sensitive_ids, False)}
+    own = {sid: False for sid in policy.sensitive_service_ids if policy.service(sid)[0].id not in policy.sensitive_ids}
+    services = _merged_services(policy, choices, now, dict.fromkeys(policy.sensitive_ids, False), own, None)
+    choices = choices.evolve(choices=merged, services=services, updated_at=now, sensitive_limited=True)
     categories = effective_categories(policy, choices, now)
     return Outcome(choices, view(policy, choices, now), _decision(policy, choices, categories, source, now))
 

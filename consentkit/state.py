@@ -51,6 +51,9 @@ class Choices:
     sale_opt_in: bool = False
     updated_at: datetime | None = None
     services: Mapping[str, bool] = field(default_factory=lambda: _EMPTY)
+    # The visitor asked to limit the use of their sensitive personal information
+    # (``/consentkit/limit``); a later grant of a sensitive category or service lifts it.
+    sensitive_limited: bool = False
 
     def evolve(self, **changes: Any) -> Choices:
         for key in ("choices", "parental_choices", "services"):
@@ -91,6 +94,8 @@ class ConsentState:
     # The policy's region whose rules apply to this request (``"US-CO"``, ``"EU"``);
     # None for the policy's own rules (no regions, or a request from none of them).
     region: str | None = None
+    # The visitor limited the use of their sensitive personal information (contract section 8).
+    sensitive_limited: bool = False
     # What the policy added since the version the visitor decided under (R37), as short
     # texts for the banner; empty when nothing was added or the visitor answered since.
     changes: tuple[str, ...] = ()
@@ -123,6 +128,7 @@ class ConsentState:
             "gpp": self.gpp,
             "gpp_sid": list(self.gpp_sid),
             "region": self.region,
+            "sensitive_limited": self.sensitive_limited,
             "changes": list(self.changes),
         }
 

@@ -56,7 +56,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("visit", ("consentkit.visit",)),
     ("toolkit", ("consentkit.call", "consentkit.cookies_out")),
     ("features", (
-        "consentkit.api", "consentkit.files", "consentkit.access", "consentkit.pages", "consentkit.openapi",
+        "consentkit.api", "consentkit.files", "consentkit.access", "consentkit.pages", "consentkit.limit", "consentkit.openapi",
         "consentkit.minors.*", "consentkit.requests.*",
     )),
     ("console", ("consentkit.admin.*",)),

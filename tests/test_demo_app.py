@@ -406,3 +406,45 @@ def test_consentkit_demo_says_when_the_port_is_taken(tmp_path, capsys):
         status = demo_command.main(["--port", str(taken.getsockname()[1]), "--db", str(tmp_path / "x.db")])
     assert status == 1 and "is in use" in capsys.readouterr().err
     assert not (tmp_path / "x.db").exists()
+
+
+async def test_R33_signup_and_a_quote_work_with_cookies_refused(site):
+    """A browser that refuses every cookie keeps no consent cookie: the age answer comes
+    with the form too (the page's script puts the band in it), so applying works; a band
+    that is not one is refused, and the state's band wins when there is one."""
+    c = site(quote_min_seconds=0)
+
+    async def cookieless(method, path, **kwargs):
+        c.cookies.clear()
+        return await c.request(method, path, **kwargs)
+
+    page = (await cookieless("GET", "/signup")).text
+    assert 'name="age_band" value=""' in page
+    band = await cookieless("POST", "/consentkit/consent", json={"age_band": "18_plus"}, headers={"Origin": SITE})
+    assert band.status_code == 200
+    done = await cookieless("POST", "/signup", data={"email": "pat@example.test", "password": "correct horse battery",
+                                                     "age_band": "18_plus"})
+    assert done.status_code == 200 and 'data-band="18_plus"' in done.text
+    bogus = await cookieless("POST", "/signup", data={"email": "pat@example.test", "password": "correct horse battery",
+                                                      "age_band": "42"})
+    assert bogus.status_code == 422 and "date of birth question" in bogus.text
+    # A quote, too, without any cookie.
+    form = (await cookieless("GET", "/quote")).text
+    quote = await cookieless("POST", "/quote", data={**ANSWERS, "form_started": started_token(form)})
+    assert quote.status_code == 200 and 'id="quote-result"' in quote.text
+    # With a consent cookie, its band is the authority: the form cannot make a child an adult.
+    c.cookies.clear()
+    await c.post("/consentkit/consent", json={"age_band": "under_13"}, headers={"Origin": SITE})
+    child = await c.post("/signup", data={"email": "kid@example.test", "password": "long enough pw",
+                                          "age_band": "18_plus"})
+    assert 'data-band="under_13"' in child.text
+
+
+async def test_the_ccpa_table_follows_the_seed_or_says_why_not(site):
+    """The model site's policy (the seed) says D and F "No", E and I "Yes"; the demo
+    follows it, except F, where the page says why."""
+    html = (await site().get("/privacy")).text
+    rows = dict(re.findall(r'<tr data-category="([A-K])">.*?<td class="collected">(Yes|No)</td>', html, flags=re.DOTALL))
+    assert (rows["D"], rows["E"], rows["I"]) == ("No", "Yes", "Yes")
+    assert rows["F"] == "Yes" and DECLARED["extra"]["ccpa_categories"]["F"]["seed"] == "No"
+    assert re.search(r'<p class="differs" data-category="F">F: The model site(?:&#39;|\')s policy says No', html)

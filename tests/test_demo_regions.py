@@ -36,6 +36,22 @@ async def test_the_demo_applies_colorados_rules_and_the_eus():
     assert (nowhere["region"], nowhere["mode"]) == (None, "opt_out")
 
 
+async def test_the_demo_applies_colorados_rules_for_a_16_17_year_old():
+    """Colorado (SB 24-041): no sale or targeted ads to a 16-17-year-old without their own
+    opt-in, given in two steps; in California the same visitor is "16 or over"."""
+    async with client(demo()) as c:
+        co = (await c.post("/consentkit/consent", json={"age_band": "16_17"}, headers=CO)).json()
+        first = await c.post("/consentkit/consent", headers=CO,
+                             json={"choices": {"advertising": True}, "source": "preferences"})
+        done = await c.post("/consentkit/consent", json={"confirm": first.json()["confirm"]["token"]}, headers=CO)
+    async with client(demo()) as c:
+        ca = (await c.post("/consentkit/consent", json={"age_band": "16_17"},
+                           headers={"CloudFront-Viewer-Country": "US", "CloudFront-Viewer-Country-Region": "CA"})).json()
+    assert (co["age_band"], co["categories"]["advertising"], co["categories"]["analytics"]) == ("16_17", False, True)
+    assert first.status_code == 202 and done.json()["categories"]["advertising"] is True
+    assert (ca["age_band"], ca["categories"]["advertising"]) == ("16_plus", True)
+
+
 def test_a_consentkit_demo_run_shows_colorado_and_france(tmp_path):
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(REPO), "CONSENTKIT_SECRET": SECRET}
@@ -51,6 +67,7 @@ def test_a_consentkit_demo_run_shows_colorado_and_france(tmp_path):
             except httpx.ConnectError:
                 time.sleep(0.1)
         co = httpx.get(base + "/consentkit/state", headers=CO).json()
+        teen = httpx.post(base + "/consentkit/consent", headers=CO, json={"age_band": "16_17"}).json()
         fr = httpx.get(base + "/consentkit/state", headers=FR).json()
         decided = httpx.post(base + "/consentkit/consent", headers=CO,
                              json={"choices": {"analytics": False}})
@@ -59,6 +76,7 @@ def test_a_consentkit_demo_run_shows_colorado_and_france(tmp_path):
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=20)
     assert (co["region"], co["mode"]) == ("US-CO", "opt_out") and 10 in co["gpp_sid"]
+    assert (teen["age_band"], teen["categories"]["advertising"]) == ("16_17", False)
     assert (fr["region"], fr["mode"]) == ("EEA", "opt_in")
     assert decided.status_code == 200
     assert [r["jurisdiction"] for r in receipts["receipts"]] == ["US-CO"]

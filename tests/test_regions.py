@@ -6,13 +6,19 @@ who moves keeps their choices and gets each region's rules on each request."""
 
 from __future__ import annotations
 
+import asyncio
+
+import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from consentkit import Category, Policy, PolicyError, Region
 from consentkit.receipts import to_receipt
-from tests.apps import client
+from tests.apps import client, make_app
 from tests.kits import make_policy
 from tests.minors.flow import SITE, all_records
+from tests.test_gpp import reference_decode
 
 pytestmark = pytest.mark.anyio
 
@@ -106,6 +112,8 @@ async def test_each_request_gets_its_regions_rules(make_kit):
     assert (fr["region"], fr["mode"], fr["categories"]["analytics"], fr["gpp_sid"]) == ("EU", "opt_in", False, [])
     assert (co["region"], co["mode"], co["categories"]["analytics"]) == ("US-CO", "opt_out", True)
     assert co["gpp_sid"] == [7, 10]  # US National and Colorado's section
+    [decoded] = reference_decode([co["gpp"]])  # the IAB's own library reads it so
+    assert decoded["ids"] == [7, 10] and decoded["sections"]["usco"]["SaleOptOut"] == 2
     # No region known: the policy's own rules, as without regions.
     assert (nowhere["region"], nowhere["mode"], nowhere["gpp_sid"]) == (None, "opt_out", [7, 8])
 
@@ -120,6 +128,26 @@ async def test_records_and_receipts_name_the_jurisdiction(make_kit, clock):
     assert [(r.region, r.mode) for r in records] == [("US-CO", "opt_out"), ("EU", "opt_in"), (None, "opt_out")]
     receipts = [to_receipt(r, kit.policy)["jurisdiction"] for r in records]
     assert receipts == ["US-CO", "EU", "US"]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/ledger.db"
+    return f"{request.getfixturevalue('postgres_url')}?schema={request.getfixturevalue('pg_schema')}"
+
+
+async def test_the_jurisdiction_is_kept_by_the_real_stores(make_kit, store_url, tmp_path):
+    kit = make_kit(regional_policy(), region_source="cloudfront", store=store_url, spool_dir=tmp_path / "spool")
+    try:
+        async with client(kit, Origin=SITE, **CO) as c:
+            await c.post("/consentkit/consent", json={"choices": {"analytics": False}})
+            receipts = (await c.get("/consentkit/receipts")).json()["receipts"]
+            visitor = (await c.get("/consentkit/state")).json()["visitor_id"]
+        [record] = await kit.ledger.for_visitor(visitor)
+    finally:
+        await kit.shutdown()
+    assert record.region == "US-CO" and [r["jurisdiction"] for r in receipts] == ["US-CO"]
 
 
 async def test_r43_gpc_is_an_opt_out_in_colorado_recorded_there(make_kit):
@@ -196,6 +224,17 @@ async def test_a_country_header_that_is_no_country_gets_the_policys_own_rules(ma
     assert r.status_code == 200 and r.json()["region"] is None
 
 
+async def test_a_region_function_that_fails_gives_the_policys_own_rules(make_kit, caplog):
+    def broken(request):
+        raise KeyError(request.headers["x-geo"])
+
+    kit = make_kit(regional_policy(), region_source=broken)
+    async with client(kit) as c:
+        r = await c.get("/consentkit/state")
+    assert r.status_code == 200 and r.json()["region"] is None
+    assert "region_source raised KeyError" in caplog.text
+
+
 def test_an_unknown_region_source_is_refused_at_start_up(make_kit):
     with pytest.raises(ValueError, match="region_source"):
         make_kit(regional_policy(), region_source="akamai")
@@ -219,3 +258,31 @@ async def test_without_regions_the_state_says_region_null(make_kit):
     async with client(kit) as c:
         state = (await c.get("/consentkit/state", headers=FR)).json()
     assert state["region"] is None and state["mode"] == "opt_out"
+
+
+# -- bad input never 5xx --------------------------------------------------------------
+
+geo_bytes = st.binary(max_size=40).filter(lambda b: b"\r" not in b and b"\n" not in b and b"\x00" not in b)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(country=geo_bytes, subdivision=geo_bytes, body=st.binary(max_size=60),
+       path=st.sampled_from(["/", "/consentkit/state", "/consentkit/limit", "/consentkit/boot.js?region=EU"]),
+       content_type=st.sampled_from([b"application/json", b"application/x-www-form-urlencoded", b"text/plain", b""]))
+def test_random_geo_headers_and_limit_bodies_never_5xx(make_kit, country, subdivision, body, path, content_type):
+    kit = make_kit(regional_policy(), region_source="cloudfront")
+
+    async def run() -> list[int]:
+        transport = httpx.ASGITransport(app=make_app(kit), raise_app_exceptions=True)
+        headers = {b"CloudFront-Viewer-Country": country.strip(), b"CloudFront-Viewer-Country-Region": subdivision.strip()}
+        if content_type:
+            headers[b"Content-Type"] = content_type
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            statuses = [(await c.get(path, headers=headers)).status_code]
+            if path == "/consentkit/limit":
+                statuses.append((await c.post(path, headers=headers, content=body)).status_code)
+            state = (await c.get("/consentkit/state", headers=headers)).json()
+            assert state["region"] in (None, "EU", "UK", "US-CA", "US-CO")
+            return statuses
+
+    assert all(s < 500 for s in asyncio.run(run()))

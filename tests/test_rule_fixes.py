@@ -267,3 +267,23 @@ def test_R37_changes_name_what_the_policy_has(tmp_path):
                     'categories = ["analytics"]\nnote = "We now measure visits."\n')
     loaded = Policy.from_toml(toml)
     assert loaded.changes == (Change("2026-12-01", categories=["analytics"], note="We now measure visits."),)
+
+
+def test_R41_the_widget_config_carries_the_notice_at_collection():
+    from consentkit import Policy
+    from consentkit.widget_config import widget_config
+
+    base = make_policy("opt_in")
+    policy = Policy(base.version, base.categories, mode="opt_in", privacy_url="https://example.test/privacy",
+                    texts={"en": {"notice.kept": "Kept for at most {duration}."}})
+    config = widget_config(policy, "en")
+    assert config["privacy_url"] == "https://example.test/privacy"
+    assert config["notice"] == [
+        "Necessary",
+        "Analytics. Kept for at most 2 years.",
+        "Captcha",
+        "Advertising (sold or shared). Kept for at most 13 months.",
+    ]
+    assert {"notice.pi", "notice.privacy"} <= set(config["texts"])
+    spanish = widget_config(policy, "es")
+    assert spanish["notice"][3] == "Advertising (se vende o se comparte). Se conserva hasta 13 months."

@@ -34,7 +34,7 @@ declare global {
       sale_opt_out: boolean;
       sale_opt_in: boolean;
       reprompt_not_before: string | null;
-      /** "unknown", "under_13", "13_15", "16_plus", or a region's finer bands. */
+      /** "unknown", "under_13", "13_15", "16_plus" (16 or over), or where the region tells them apart "16_17" and "18_plus". */
       age_band: string;
       parental_consent: string | null;
       updated_at: string | null;
@@ -48,6 +48,8 @@ declare global {
       region: string | null;
       /** What the policy added since the visitor decided, as short texts (empty when nothing). */
       changes: string[];
+      /** Whether the visitor limited the use of their sensitive personal information (/consentkit/limit). */
+      sensitive_limited: boolean;
     }
 
     /** `window.consentkit`. */

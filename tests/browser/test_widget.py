@@ -669,3 +669,22 @@ def test_R26_withdrawing_is_one_click_in_the_dialog_that_one_click_opens(sites: 
     action(page, "open").click()
     page.locator('#consentkit-preferences [data-consentkit-action="accept-all"]').click()
     page.wait_for_function("() => consentkit.allows('analytics') && consentkit.allows('captcha')")
+
+
+@pytest.mark.parametrize("mode", ["opt_in", "opt_out"])
+def test_R41_the_first_layer_is_the_notice_at_collection(sites: Sites, page: Page, mode: str) -> None:
+    """On the banner itself: what is collected, each purpose (sold or shared or not) and
+    how long it is kept, and a link to the privacy policy; in opt_in mode too."""
+    visit(page, sites(mode))
+    banner = page.locator("#consentkit-banner")
+    expect(banner.get_by_role("link", name="Privacy policy")).to_have_attribute("href", "/privacy")
+    expect(banner).to_contain_text("identifiers (cookie and device IDs) and internet activity")
+    lines = banner.locator("li").all_inner_texts()
+    assert lines == [
+        "Necessary: Keeps the site working and secure.",
+        "Analytics: Counts visits to improve the site. Kept up to 2 years.",
+        "Spam protection",
+        "Advertising (sold or shared). Kept up to 13 months.",
+    ]
+    # All of it in the banner's first paint, without opening anything.
+    expect(page.locator("#consentkit-preferences")).to_have_count(0)

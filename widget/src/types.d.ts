@@ -74,6 +74,8 @@ export interface WidgetConfig {
   /** The root's classes: "ck", then the policy's layout and position ("ck-box ck-top ck-right"). */
   classes: string;
   categories: CategoryConfig[];
+  notice: string[];
+  privacy_url: string;
   texts: Record<string, string>;
 }
 

@@ -88,6 +88,9 @@ export function createUi(core, config, t) {
       h("h2", { id: "ck-bt" }, t("banner.title")),
       state.gpc && h("p", { class: "ck-hon" }, t("gpc.honored")),
       h("p", null, t(mode === "opt_in" ? "banner.opt_in" : "banner.opt_out")),
+      // The notice at collection (R41): what is collected, each purpose, sale, retention, the policy.
+      h("p", null, t("notice.pi"), config.privacy_url && [" ", h("a", { href: config.privacy_url }, t("notice.privacy"))]),
+      h("ul", null, config.notice.map((line) => h("li", null, line))),
       sale.length > 0 && kept && h("p", null, t("banner.kept")),
       // A new policy version: what it added, off until the visitor answers (R37).
       state.changes?.length && h("p", null, `${t("banner.changed")} ${state.changes.join("; ")}`),
