@@ -61,8 +61,6 @@ _ARTIFACTS = {
     "video": ("off", "on", "retain-on-failure"),
 }
 _REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
-# The test marker (kit.test_token) of each live server the plugin started, by base URL.
-TEST_TOKENS: dict[str, str] = {}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -120,15 +118,10 @@ def consentkit_app() -> Any:
 @pytest.fixture(scope="session")
 def consentkit_server(consentkit_app: Any) -> Iterator[str]:
     """The base URL of ``consentkit_app`` served by uvicorn in a thread."""
-    from consentkit.testing.apps import kit_of
     from consentkit.testing.server import serve
 
-    kit = kit_of(consentkit_app)
     with serve(consentkit_app) as server:
-        if kit is not None:
-            TEST_TOKENS[server.url] = kit.test_token
         yield server.url
-        TEST_TOKENS.pop(server.url, None)
 
 
 @pytest.fixture(scope="session")
@@ -225,6 +218,8 @@ def consentkit_context(
     if consentkit_gpc:
         context.add_init_script(
             "Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true})")
+    from consentkit.testing.server import TEST_TOKENS
+
     token = TEST_TOKENS.get(consentkit_server)
     if token is not None:
         _mark_as_test(context, consentkit_server, token)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..visit import TEST_HEADER
 from .recorder import recorders_of
+from .server import TEST_TOKENS
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext
@@ -18,10 +19,6 @@ if TYPE_CHECKING:
 
 def _post(context: BrowserContext, base_url: str, body: Mapping[str, Any], prefix: str,
           test_token: str | None) -> dict[str, Any]:
-    try:
-        from .plugin import TEST_TOKENS  # the apps the plugin serves (it needs pytest)
-    except ImportError:
-        TEST_TOKENS = {}
     url = base_url.rstrip("/") + prefix + "/consent"
     headers = {"Content-Type": "application/json"}
     token = test_token if test_token is not None else TEST_TOKENS.get(base_url.rstrip("/"))
