@@ -196,6 +196,14 @@ class ConsentKit:
     # -- the ledger --------------------------------------------------------------
 
     @property
+    def test_token(self) -> str:
+        """The value of the ``X-Consentkit-Test`` request header that marks a QA run's
+        decisions (source ``test``, left out of the statistics): made from the newest
+        secret key, so only who holds the key can make it. The pytest plugin and
+        ``consentkit scan --test-token`` send it."""
+        return self.codec.test_token
+
+    @property
     def started(self) -> bool:
         return self._started
 
@@ -260,7 +268,7 @@ class ConsentKit:
     async def tell_opt_out(self, record: Record, before: Mapping[str, bool], after: Mapping[str, bool]) -> None:
         """Give the opt-out hooks (``opt_out_hooks``, consentkit.optouts) this decision if
         it withdrew a category or was an opt-out request (GPC, the link)."""
-        if not self.opt_outs:
+        if not self.opt_outs or record.source == "test":  # a QA run's decisions tell no pipeline
             return
         withdrawn = sorted(cid for cid, was in before.items() if was and not after.get(cid, False))
         if not withdrawn and record.source not in OPT_OUT_SOURCES:
