@@ -38,6 +38,7 @@ MAX_NAME = 256
 # request carries: a page view that leaves some behind expires them on the next.
 MAX_EXPIRY_HEADERS = 48
 _VARY = "Cookie, Sec-GPC"
+_VALIDATORS = (b"etag", b"last-modified", b"expires")
 
 
 def _allowed(policy: Policy, granted: Mapping[str, bool], category: str) -> bool:
@@ -114,9 +115,9 @@ def expiry_headers(
     host and its registrable domain, or the configured ``cookie_domain``): at most
     three headers a name, and at most ``limit`` headers in all, declared names first.
     """
-    present = [n for n in request_cookie_names if len(n) <= MAX_NAME and _TOKEN.match(n)]
+    optional = policy.optional_id_set
     names: dict[str, None] = {}
-    withdrawn = [c for c in withdrawn if c in policy and not policy.category(c).required]
+    withdrawn = [c for c in withdrawn if c in optional]
     for category_id in withdrawn:
         for rule in policy.category(category_id).cookies:
             if not rule.is_prefix:
@@ -124,10 +125,11 @@ def expiry_headers(
     for name in also:
         if _TOKEN.match(name):
             names[name] = None
-    expire = set(withdrawn) | {c for c in denied if c in policy and not policy.category(c).required}
+    expire = set(withdrawn).union(c for c in denied if c in optional)
     if expire:
-        for name in present:
-            if name not in names and policy.category_for_cookie(name) in expire:
+        for name in request_cookie_names:
+            if (name not in names and policy.category_for_cookie(name) in expire and len(name) <= MAX_NAME
+                    and _TOKEN.match(name)):
                 names[name] = None
     values: list[bytes] = []
     if not names:
@@ -171,14 +173,25 @@ def shared_cache_may_store(raw: list[tuple[bytes, bytes]]) -> bool:
     so (``public``, ``s-maxage``, a positive ``max-age``, ``Expires``), or it has a
     validator (``ETag``, ``Last-Modified``: a static file) and does not say
     ``private`` or ``no-store``. Such a response must carry no visitor's cookie."""
-    directives = _directives(raw)
+    validator = False
+    directives: dict[bytes, bytes] = {}
+    for name, value in raw:
+        name = name.lower()
+        if name in _VALIDATORS:
+            validator = True
+        elif name == b"cache-control":
+            for part in value.lower().split(b","):
+                key, _, arg = part.partition(b"=")
+                directives.setdefault(key.strip(), arg.strip().strip(b'"'))
+    if not directives:
+        return validator
     if b"private" in directives or b"no-store" in directives:
         return False
     if b"public" in directives or b"s-maxage" in directives:
         return True
     if directives.get(b"max-age", b"0").isdigit() and int(directives.get(b"max-age", b"0")) > 0:
         return True
-    return any(name.lower() in (b"etag", b"last-modified", b"expires") for name, _ in raw)
+    return validator
 
 
 def _keep_private(headers: MutableHeaders) -> None:

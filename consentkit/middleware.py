@@ -19,12 +19,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .admin.console import Console
 from .cookies_out import consent_headers, filter_set_cookies, vary_on_consent
 from .csp_nonce import PLACEHOLDER_KEY, NonceFiller
+from .gating.hosts import allowed_units
 from .gating.response import ResponseGate, gated_headers
 from .head import state_block
 from .kit import ConsentKit
 from .minors.sync import needs_sync, sync_child
 from .mount import route_path
-from .outcomes import Fresh
+from .outcomes import Cached, Fresh
 from .routing import Endpoints
 from .state import ConsentState
 from .templating import current_request
@@ -171,7 +172,7 @@ class _Responder:
             self.has_csp = csp is not None
             self.gate = ResponseGate(
                 visit.kit.policy, grants, content_type=content_type, nonce=nonce,
-                inject=_head(visit, nonce), services=services,
+                inject=_head(visit, nonce), services=services, allowed=_allowed(visit, grants, services),
             )
             self.start = message
             return
@@ -304,6 +305,24 @@ def _gate_grants(visit: Visit) -> tuple[Mapping[str, bool], Mapping[str, bool]]:
         held = {s.id: False for cid in sale for s in policy.category(cid).services}
         return {**granted, **dict.fromkeys(sale, False)}, {**services, **held}
     return granted, services
+
+
+def _allowed(visit: Visit, grants: Mapping[str, bool], services: Mapping[str, bool]) -> frozenset[str] | None:
+    """What the gate may serve live, worked out once per cached outcome (a returning
+    visitor's cookie, or every new visitor's shared outcome); None: the gate works it out."""
+    state = visit.state
+    if grants is not state.categories or services is not state.services:
+        return None
+    holder: Cached | Fresh | None = None
+    if visit.cached is not None and visit.cached.outcome is visit.outcome:
+        holder = visit.cached
+    elif visit.fresh is not None and state.categories is visit.fresh.outcome.state.categories:
+        holder = visit.fresh
+    if holder is None:
+        return None
+    if holder.allowed is None:
+        holder.allowed = allowed_units(visit.kit.policy, grants, services)
+    return holder.allowed
 
 
 def _head(visit: Visit, nonce: str | None) -> bytes:

@@ -18,14 +18,16 @@ assert fields(Choices)[0].name == fields(ConsentState)[0].name == "visitor_id"
 
 class Cached:
     """One cached outcome, good until ``until``, and what is made from it once for
-    every request that brings the same cookie: the page's state block."""
+    every request that brings the same cookie: the page's state block, what the
+    gate may serve live."""
 
-    __slots__ = ("outcome", "state_block", "until")
+    __slots__ = ("allowed", "outcome", "state_block", "until")
 
     def __init__(self, outcome: Outcome, until: datetime | None) -> None:
         self.outcome = outcome
         self.until = until
         self.state_block: bytes | None = None
+        self.allowed: frozenset[str] | None = None  # what the gate may serve live (gating.hosts.allowed_units)
 
 
 class Fresh:
@@ -33,11 +35,12 @@ class Fresh:
     new visitor under one policy and GPC signal but for the visitor id; and the
     page's state block made from it, cut where the visitor id goes."""
 
-    __slots__ = ("_choices", "_state", "outcome", "state_block")
+    __slots__ = ("_choices", "_state", "allowed", "outcome", "state_block")
 
     def __init__(self, outcome: Outcome) -> None:
         self.outcome = outcome
         self.state_block: tuple[bytes, bytes] | None = None
+        self.allowed: frozenset[str] | None = None
         # Both as positional arguments (dataclasses.replace() costs twice as much).
         self._choices = [getattr(outcome.choices, f.name) for f in fields(Choices)]
         self._state = [getattr(outcome.state, f.name) for f in fields(ConsentState)]

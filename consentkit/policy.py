@@ -820,6 +820,7 @@ class Policy:
         # Read on every request: worked out once.
         object.__setattr__(self, "_category_ids", tuple(c.id for c in cats))
         object.__setattr__(self, "_sale_ids", tuple(c.id for c in cats if c.sale_or_sharing))
+        object.__setattr__(self, "_optional", frozenset(c.id for c in cats if not c.required))
         object.__setattr__(self, "_cookie_rules", tuple(
             (c.id, frozenset(r.pattern for r in c.cookies if not r.is_prefix),
              tuple(r.pattern[:-1] for r in c.cookies if r.is_prefix))
@@ -941,6 +942,11 @@ class Policy:
     @property
     def optional_ids(self) -> tuple[str, ...]:
         return tuple(c.id for c in self.categories if not c.required)
+
+    @property
+    def optional_id_set(self) -> frozenset[str]:
+        """The ids of the categories a visitor may deny, as a set."""
+        return self._optional  # type: ignore[attr-defined,no-any-return]
 
     def category_for_url(self, url: str) -> str | None:
         """The category whose declared host (and path prefix) this URL loads from."""

@@ -15,6 +15,7 @@ member states), ``"EEA"`` (the EU with Iceland, Liechtenstein and Norway) and ``
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from starlette.requests import HTTPConnection
+
+logger = logging.getLogger("consentkit")
 
 EU: frozenset[str] = frozenset({
     "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE",
@@ -131,7 +134,12 @@ class Locator:
         if self.function is not None:
             from starlette.requests import HTTPConnection  # the core imports no Starlette until asked
 
-            answer = self.function(HTTPConnection(scope))  # type: ignore[arg-type]
+            try:
+                answer = self.function(HTTPConnection(scope))  # type: ignore[arg-type]
+            except Exception as exc:  # noqa: BLE001 - the site's function failing is no client's error
+                # The request gets the policy's own rules; the operator sees why (never the request's data).
+                logger.warning("region_source raised %s: the request gets the policy's own rules", type(exc).__name__)
+                return None
             if not isinstance(answer, str):
                 return None
             country, _, subdivision = answer.partition("-")

@@ -15,7 +15,7 @@ AgeBand = Literal["unknown", "under_13", "13_15", "16_plus", "16_17", "18_plus"]
 AGE_BANDS: tuple[AgeBand, ...] = get_args(AgeBand)
 ParentalStatus = Literal["pending", "granted", "denied"]
 PARENTAL_STATUSES: tuple[ParentalStatus, ...] = get_args(ParentalStatus)
-Source = Literal["banner", "preferences", "gpc", "link", "parent", "api"]
+Source = Literal["banner", "preferences", "gpc", "link", "parent", "api", "test"]
 SOURCES: tuple[Source, ...] = get_args(Source)
 
 _EMPTY: Mapping[str, bool] = MappingProxyType({})

@@ -3,6 +3,8 @@ takes away. The middleware builds one per HTTP request; endpoints change it."""
 
 from __future__ import annotations
 
+import dataclasses
+import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,7 +19,7 @@ from .mount import root_url
 from .outcomes import Cached, Fresh
 from .policy import Policy
 from .record_limit import RecordLimitExceeded
-from .rules import Outcome, Signals, evaluate, view
+from .rules import Decision, Outcome, Signals, evaluate, view
 from .state import Choices, ConsentState
 
 # Re-sign a cookie this old on the visitor's next response, so that a returning
@@ -27,8 +29,11 @@ REFRESH_AFTER_SECONDS = 7 * 86400
 
 _WANTED = frozenset({
     b"cookie", b"sec-gpc", b"host", b"origin", b"referer", b"user-agent", b"content-type", b"content-length",
-    b"accept-language", b"if-none-match",
+    b"accept-language", b"if-none-match", b"x-consentkit-test",
 })
+# The request header of a QA run's marker (``ConsentKit.test_token``): its decisions are
+# recorded with source "test", out of the statistics.
+TEST_HEADER = "x-consentkit-test"
 
 
 def request_headers(scope: Scope) -> dict[str, str]:
@@ -159,6 +164,17 @@ class Visit:
         client = self.scope.get("client")
         return limit is None or limit.allow(client[0] if client else None, count)
 
+    @property
+    def test_run(self) -> bool:
+        """Whether the request carries the kit's test marker (``kit.test_token``)."""
+        token = self.headers.get(TEST_HEADER)
+        return token is not None and any(
+            hmac.compare_digest(token.encode("latin-1"), known.encode()) for known in self.kit.codec.test_tokens)
+
+    def _as_recorded(self, decision: Decision) -> Decision:
+        """A QA run's decision is recorded with source ``test``."""
+        return dataclasses.replace(decision, source="test") if self.test_run else decision
+
     async def record_pending(self, *, counted: bool = False) -> bool:
         """Record the decision the signals made (GPC), if any; False when this client
         may not add records now (``ConsentKit.record_limit``): the decision then holds
@@ -167,7 +183,9 @@ class Visit:
         if decision is not None and not self.records:
             if not counted and not self._may_record(1):
                 return False
-            self.records.append(await self.kit.record(decision, self.headers.get("user-agent")))
+            record = await self.kit.record(self._as_recorded(decision), self.headers.get("user-agent"))
+            self.records.append(record)
+            await self.kit.tell_opt_out(record, self.arrived, self.outcome.state.categories)
         return True
 
     async def apply(self, outcome: Outcome, **extra: Any) -> Record | None:
@@ -177,13 +195,15 @@ class Visit:
         if count and not self._may_record(count):
             raise RecordLimitExceeded("too many decisions from this client; try again in a minute")
         await self.record_pending(counted=True)
+        before = self.outcome.state.categories
         self.outcome = outcome
         self.fresh = None
         self.dirty = True
         if outcome.decision is None:
             return None
-        record = await self.kit.record(outcome.decision, self.headers.get("user-agent"), **extra)
+        record = await self.kit.record(self._as_recorded(outcome.decision), self.headers.get("user-agent"), **extra)
         self.records.append(record)
+        await self.kit.tell_opt_out(record, before, outcome.state.categories)
         return record
 
     def adopt(self, choices: Choices) -> None:

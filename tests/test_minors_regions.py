@@ -5,6 +5,10 @@ own opt-in, in two steps, in Colorado and Connecticut; none at all in Maryland),
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
+
 import pytest
 
 from consentkit import Policy, PolicyError, Region
@@ -13,6 +17,7 @@ from consentkit.state import Choices
 from tests.apps import client
 from tests.kits import START, make_policy
 from tests.minors.flow import SITE, all_records
+from tests.test_gpp import WIDGET
 
 pytestmark = pytest.mark.anyio
 
@@ -111,3 +116,25 @@ def test_an_adult_who_moves_keeps_the_precise_band():
     assert view(policy.for_region("US-CO"), choices, START).age_band == "18_plus"
     assert view(policy.for_region("US-CA"), choices, START).age_band == "16_plus"
     assert view(policy, choices, START).age_band == "16_plus"
+
+
+def test_the_widgets_age_question_sends_the_precise_band():
+    """widget/src/api.js's ageBand, run by Node: 16-17 and 18 and over apart (the
+    server shows both as 16_plus where the region does not tell them apart)."""
+    node = shutil.which("node")
+    if not node:
+        pytest.skip("Node is needed to run the widget's source")
+    script = """
+import { ageBand } from "./src/api.js";
+const now = new Date();
+const born = (years, months) => {
+  const d = new Date(now.getFullYear() - years, now.getMonth() - months, 1);
+  return [d.getFullYear(), d.getMonth() + 1];
+};
+process.stdout.write(JSON.stringify([
+  born(12, 11), born(13, 1), born(15, 11), born(16, 1), born(17, 11), born(18, 1), born(40, 0),
+].map(([y, m]) => ageBand(y, m))));
+"""
+    result = subprocess.run([node, "--input-type=module", "-e", script], cwd=WIDGET, capture_output=True, text=True,
+                            timeout=60, check=True)
+    assert json.loads(result.stdout) == ["under_13", "13_15", "13_15", "16_17", "16_17", "18_plus", "18_plus"]

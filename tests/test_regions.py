@@ -224,6 +224,17 @@ async def test_a_country_header_that_is_no_country_gets_the_policys_own_rules(ma
     assert r.status_code == 200 and r.json()["region"] is None
 
 
+async def test_a_region_function_that_fails_gives_the_policys_own_rules(make_kit, caplog):
+    def broken(request):
+        raise KeyError(request.headers["x-geo"])
+
+    kit = make_kit(regional_policy(), region_source=broken)
+    async with client(kit) as c:
+        r = await c.get("/consentkit/state")
+    assert r.status_code == 200 and r.json()["region"] is None
+    assert "region_source raised KeyError" in caplog.text
+
+
 def test_an_unknown_region_source_is_refused_at_start_up(make_kit):
     with pytest.raises(ValueError, match="region_source"):
         make_kit(regional_policy(), region_source="akamai")

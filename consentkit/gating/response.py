@@ -50,8 +50,9 @@ class ResponseGate:
     def __init__(
         self, policy: Policy, granted: Mapping[str, bool], *, content_type: bytes = b"text/html",
         nonce: str | None = None, inject: bytes = b"", services: Mapping[str, bool] | None = None,
+        allowed: frozenset[str] | None = None,
     ) -> None:
-        self.gate = HtmlGate(policy, granted, nonce=nonce, inject=inject, services=services)
+        self.gate = HtmlGate(policy, granted, nonce=nonce, inject=inject, services=services, allowed=allowed)
         charset = declared_charset(content_type)
         self._declared = charset
         self._codec = _TRANSCODED.get(charset or "")
