@@ -19,7 +19,6 @@ from typing import Protocol, runtime_checkable
 from .history import ParentalRequest
 from .tokens import normal_email
 
-
 # 16 CFR 312.5(b)(2)(vi) (2025): e-mail plus is enough for consent to collection
 # alone; disclosure to third parties needs one of the other methods.
 STRONGER_METHODS: tuple[str, ...] = (
