@@ -405,24 +405,32 @@ async def figure_e(rounds: int, cpu_ms: float) -> bool:
             gate.close()
         return (time.process_time() - start) / requests
 
-    requests = max(200, int(cpu_ms / 1000 / 100e-6))
+    # Short batches, many rounds, every variant in each: the ratio is taken within a
+    # round (the same neighbours for both), then the median of the rounds.
+    requests = max(100, int(cpu_ms / 1000 / 100e-6 / 4))
     samples: dict[str, list[float]] = {key: [] for key in ("bare", *corpus.VISITORS, *(f"gate/{v}" for v in corpus.VISITORS))}
     for _ in range(2):
         for visitor in corpus.VISITORS:
             await timed(consent, scopes[visitor], 100, False)
-    for _ in range(rounds):
-        samples["bare"].append(await timed(bare, scopes["new"], requests, False))
+    ratios = []
+    for _ in range(rounds * 4):
+        bare_time = await timed(bare, scopes["new"], requests, False)
+        samples["bare"].append(bare_time)
+        outside_round = {}
         for visitor in corpus.VISITORS:
             samples[visitor].append(await timed(consent, scopes[visitor], requests, False))
             samples[f"gate/{visitor}"].append(gate_time(visitor, requests))
+            outside_round[visitor] = samples[visitor][-1] - bare_time - samples[f"gate/{visitor}"][-1]
+        ratios.append(outside_round["new"] / outside_round["returning"])
     median = {key: statistics.median(values) for key, values in samples.items()}
     outside = {v: median[v] - median["bare"] - median[f"gate/{v}"] for v in corpus.VISITORS}
-    ratio = outside["new"] / outside["returning"]
-    print(f"(e) outside the gate, a {len(SMALL_PAGE)}-byte page; CPU time, median of {rounds} rounds")
+    ratio = statistics.median(ratios)
+    print(f"(e) outside the gate, a {len(SMALL_PAGE)}-byte page; CPU time, medians of {len(ratios)} rounds")
     print("    " + ",  ".join(f"{v}: added {(median[v] - median['bare']) * 1e6:.1f} us, gate "
                                f"{median[f'gate/{v}'] * 1e6:.1f}, outside {outside[v] * 1e6:.1f}" for v in corpus.VISITORS))
-    print(f"    new visitor / returning visitor outside the gate: {ratio:.2f}  (target <= 1.2: "
-          f"{'met' if ratio <= 1.2 else 'MISSED'})")
+    print(f"    new visitor / returning visitor outside the gate: {ratio:.2f} (median of the rounds' ratios; "
+          f"quartiles {statistics.quantiles(ratios, n=4)[0]:.2f}-{statistics.quantiles(ratios, n=4)[2]:.2f})"
+          f"  (target <= 1.2: {'met' if ratio <= 1.2 else 'MISSED'})")
     return ratio <= 1.2
 
 

@@ -39,6 +39,8 @@ MAX_NAME = 256
 MAX_EXPIRY_HEADERS = 48
 _VARY = "Cookie, Sec-GPC"
 _VALIDATORS = (b"etag", b"last-modified", b"expires")
+# Each cookie's name in a Cookie header (as visit.cookie_names reads them, unstripped).
+_COOKIE_NAMES = re.compile(r"(?:^|;)([^;=]*)=")
 
 
 def _allowed(policy: Policy, granted: Mapping[str, bool], category: str) -> bool:
@@ -213,8 +215,14 @@ def _expiries(visit: Visit) -> list[bytes]:
     that the request still carries) and consent cookies it supersedes."""
     denied = [cid for cid, granted in visit.state.categories.items() if not granted]
     withdrawn = visit.withdrawn()
-    if not denied and not withdrawn and not visit.superseded:
-        return []
+    if not withdrawn and not visit.superseded:
+        header = visit.headers.get("cookie")
+        if not denied or not header:
+            return []
+        # Most page views carry no cookie of a denied category: found out in one pass.
+        category_for_cookie = visit.kit.policy.category_for_cookie
+        if not any(category_for_cookie(name.strip()) in denied for name in _COOKIE_NAMES.findall(header)):
+            return []
     return expiry_headers(
         visit.kit.policy, withdrawn, cookie_names(visit.headers.get("cookie")), visit.host,
         secure=visit.secure, denied=denied, cookie_domain=visit.kit.cookie_domain, also=visit.superseded,

@@ -25,6 +25,7 @@ from .ledger.base import LedgerError, Record
 from .minors.flowstate import ParentalFlowState
 from .minors.notifiers import MemoryNotifier, Notifier, check_site_url
 from .minors.verifiers import EmailPlusVerifier, Verifier
+from .optouts import OptOutHooks
 from .outcomes import OutcomeCache
 from .policy import Policy
 from .record_limit import RecordLimit
@@ -72,7 +73,10 @@ class ConsentKit:
     regions: a CDN's geolocation headers (``"cloudfront"``, ``"cloudflare"``,
     ``"vercel"``, ``"fastly"``), or a function of the request answering a code such as
     ``"US-CO"`` or ``"FR"`` (or None); without one, every request gets the policy's own
-    rules. ``clock``: for tests.
+    rules. ``opt_out_hooks``: who to tell when a visitor opts out of sale or sharing or
+    withdraws a category (§7026(f)): callables given the event, and
+    ``OptOutWebhook(url, secret)`` (consentkit.optouts; delivered through a spool of
+    their own, retried until they succeed). ``clock``: for tests.
     """
 
     def __init__(
@@ -95,6 +99,7 @@ class ConsentKit:
         request_verifier: RequestVerifier | None = None,
         admin: Admin | None = None,
         region_source: str | RegionFunction | None = None,
+        opt_out_hooks: Iterable[Callable[[dict[str, Any]], Any]] = (),
         clock: Callable[[], datetime] = _utcnow,
     ) -> None:
         if not isinstance(policy, Policy):
@@ -133,6 +138,9 @@ class ConsentKit:
         self.cookie_name = COOKIE_NAME
         self.store_url = store
         self.ledger: Ledger = open_ledger(store, spool_dir=spool_dir, retention_days=retention_days)
+        # Opt-out propagation (§7026(f)): events wait in a spool of their own beside the ledger's.
+        spool = self.ledger.spool.directory
+        self.opt_outs = OptOutHooks(opt_out_hooks, spool.with_name(spool.name + "-opt-outs"))
         if notifier is not None:
             check_site_url(notifier)
         else:
@@ -165,11 +173,13 @@ class ConsentKit:
         async with self._start_lock:
             if not self._started:
                 await self.ledger.start()
+                await self.opt_outs.start()
                 self._started = True
 
     async def shutdown(self) -> None:
         await self.requests.close()
         if self._started:
+            await self.opt_outs.stop()
             await self.ledger.stop()
             self._started = False
 
@@ -254,6 +264,24 @@ class ConsentKit:
             return None
         found = self.locator.locate(scope)
         return self.policy.region_for(found.country, found.subdivision) if found else None
+
+    async def tell_opt_out(self, record: Record, before: Mapping[str, bool], after: Mapping[str, bool]) -> None:
+        """Give the opt-out hooks (``opt_out_hooks``, consentkit.optouts) this decision if
+        it withdrew a category or was an opt-out request (GPC, the link)."""
+        if not self.opt_outs or record.source == "test":  # a QA run's decisions tell no pipeline
+            return
+        withdrawn = sorted(cid for cid, was in before.items() if was and not after.get(cid, False))
+        if not withdrawn and record.source not in OPT_OUT_SOURCES:
+            return
+        sale = set(self.policy.sale_or_sharing_ids)
+        sold = [cid for cid in self.policy.category_ids if cid in sale and (
+            cid in withdrawn or (record.source in OPT_OUT_SOURCES and after.get(cid) is False))]
+        await self.opt_outs.notify({
+            "event": "opt_out", "id": record.receipt_id, "visitor_id": record.visitor_id,
+            "at": record.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "source": record.source,
+            "gpc": record.gpc, "categories": withdrawn, "sale_or_sharing": sold,
+            "policy_version": record.policy_version, "region": record.region,
+        })
 
     def head_at(self, root: str, region: str | None = None) -> WidgetHead:
         """The widget's tags and assets for an app mounted at ``root`` (``/shop``):

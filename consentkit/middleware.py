@@ -153,11 +153,14 @@ class _Responder:
         visit = self.visit
         granted = visit.state.categories
         grants, services = _gate_grants(visit)
-        message["headers"] = gated_headers(visit.kit.policy, grants, filter_set_cookies(
-            list(message.get("headers", ())), visit.kit.policy, granted, now=visit.now
-        ), services)
+        raw = list(message.get("headers", ()))
+        content_type, encoded, csp, cookies, links = _facts(raw)
+        if cookies:
+            raw = filter_set_cookies(raw, visit.kit.policy, granted, now=visit.now)
+        if links:
+            raw = gated_headers(visit.kit.policy, grants, raw, services)
+        message["headers"] = raw
         headers = MutableHeaders(scope=message)
-        content_type, encoded, csp = _facts(headers.raw)
         html = content_type.startswith(b"text/html")
         if html:  # a page view: a static file, an API answer or a download never carries the consent cookie
             await consent_headers(visit, message.get("status", 200), headers)
@@ -265,10 +268,11 @@ def _uncompressed(scope: Scope) -> Scope:
     return {**scope, "headers": [h for h in headers if h[0] != b"accept-encoding"] + [_IDENTITY]}
 
 
-def _facts(raw: list[tuple[bytes, bytes]]) -> tuple[bytes, bool, str | None]:
-    """(Content-Type, whether a Content-Encoding is set, Content-Security-Policy) of a
-    response, in one pass over its headers; the first of each, as headers.get() gives."""
-    content_type, encoded, csp = None, False, None
+def _facts(raw: list[tuple[bytes, bytes]]) -> tuple[bytes, bool, str | None, bool, bool]:
+    """(Content-Type, whether a Content-Encoding is set, Content-Security-Policy,
+    whether a Set-Cookie is, whether a Link or Refresh is) of a response, in one pass
+    over its headers; the first of each, as headers.get() gives."""
+    content_type, encoded, csp, cookies, links = None, False, None, False, False
     for name, value in raw:
         name = name.lower()
         if name == b"content-type":
@@ -277,7 +281,11 @@ def _facts(raw: list[tuple[bytes, bytes]]) -> tuple[bytes, bool, str | None]:
             encoded = True
         elif name == b"content-security-policy" and csp is None:
             csp = value.decode("latin-1")
-    return (content_type or b"").lower().lstrip(), encoded, csp
+        elif name == b"set-cookie":
+            cookies = True
+        elif name == b"link" or name == b"refresh":
+            links = True
+    return (content_type or b"").lower().lstrip(), encoded, csp, cookies, links
 
 
 def _nonce(visit: Visit, csp: str | None) -> str | None:

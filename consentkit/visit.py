@@ -183,7 +183,9 @@ class Visit:
         if decision is not None and not self.records:
             if not counted and not self._may_record(1):
                 return False
-            self.records.append(await self.kit.record(self._as_recorded(decision), self.headers.get("user-agent")))
+            record = await self.kit.record(self._as_recorded(decision), self.headers.get("user-agent"))
+            self.records.append(record)
+            await self.kit.tell_opt_out(record, self.arrived, self.outcome.state.categories)
         return True
 
     async def apply(self, outcome: Outcome, **extra: Any) -> Record | None:
@@ -193,6 +195,7 @@ class Visit:
         if count and not self._may_record(count):
             raise RecordLimitExceeded("too many decisions from this client; try again in a minute")
         await self.record_pending(counted=True)
+        before = self.outcome.state.categories
         self.outcome = outcome
         self.fresh = None
         self.dirty = True
@@ -200,6 +203,7 @@ class Visit:
             return None
         record = await self.kit.record(self._as_recorded(outcome.decision), self.headers.get("user-agent"), **extra)
         self.records.append(record)
+        await self.kit.tell_opt_out(record, before, outcome.state.categories)
         return record
 
     def adopt(self, choices: Choices) -> None:

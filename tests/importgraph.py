@@ -47,6 +47,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "consentkit.requests.codec", "consentkit.requests.store", "consentkit.requests.sqlite",
         "consentkit.requests.postgres", "consentkit.requests.verification", "consentkit.requests.sources",
         "consentkit.requests.messages", "consentkit.requests.own_data", "consentkit.requests.desk",
+        "consentkit.optouts",
     )),
     # The console's settings, which the kit keeps (its pages are in "console").
     ("admin-settings", (

@@ -100,3 +100,21 @@ def test_widget_tags_are_the_same_made_or_kept() -> None:
             nonce='n"1', user_agent=user_agent, accept_language=language) == with_nonce
     assert "lang=es" in head.tags(user_agent=chrome, accept_language="es-MX,es;q=0.9")
     assert "ck-notice" in head.tags(user_agent=ie)
+
+
+@pytest.mark.parametrize("header", [
+    "", "theme=dark", "_ga=1; _ads=2", " _ads =2;theme=x", "a;_ads=1", "_ads", "x=1;;  _ads=3 ; y", "_adsx=1",
+    "_ga_ABC=1; theme=dark", 'q="a;_ads=1"', "=1; _ads=", "_ads=1=2",
+])
+def test_expiries_quick_path_gives_what_the_full_one_gives(header: str) -> None:
+    from consentkit.cookies_out import _expiries, expiry_headers
+    from consentkit.visit import cookie_names
+
+    kit = ConsentKit(make_policy("opt_in"), secret_keys=[SECRET], store="memory://")
+    visit = Visit.begin(kit, _scope(header))
+    denied = [cid for cid, granted in visit.state.categories.items() if not granted]
+    full = expiry_headers(kit.policy, [], cookie_names(visit.headers.get("cookie")), visit.host, secure=visit.secure,
+                          denied=denied, cookie_domain=kit.cookie_domain)
+    assert _expiries(visit) == full
+    assert bool(full) == ("_ads" in cookie_names(header) or "_ga_ABC" in cookie_names(header)
+                          or "_ga" in cookie_names(header))

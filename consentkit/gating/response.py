@@ -40,8 +40,17 @@ SLICE = 256 * 1024
 
 
 def declared_charset(content_type: bytes) -> str | None:
-    m = _CHARSET.search(content_type)
-    return None if m is None else m.group(1).decode("latin-1").lower()
+    found = _CHARSETS.get(content_type, _UNSEEN)
+    if found is _UNSEEN:
+        m = _CHARSET.search(content_type)
+        found = None if m is None else m.group(1).decode("latin-1").lower()
+        if len(_CHARSETS) < 64:  # an app sends a few Content-Types
+            _CHARSETS[content_type] = found
+    return found  # type: ignore[return-value]
+
+
+_CHARSETS: dict[bytes, str | None] = {}
+_UNSEEN = object()
 
 
 class ResponseGate:

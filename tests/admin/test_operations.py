@@ -5,13 +5,16 @@ viewer may not do."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
 
 import pytest
 
+from consentkit import Category, Policy, Service
 from consentkit.requests import Intake
+from tests.kits import make_policy
 from tests.minors.flow import make_child
 
 from .console import ADMIN_PATH, accounts, admin, audit_trail, client, login, token
@@ -119,6 +122,38 @@ async def test_policy_page(make_kit, tmp_path):
         page = await http.get(f"{ADMIN_PATH}/policy")
     assert page.status_code == 200 and f"data-version>{kit.policy.version}<" in page.text
     assert "www.googletagmanager.com" in page.text
+
+
+async def test_policy_versions_side_by_side(make_kit, tmp_path):
+    """What changed since an earlier version (Admin(policy_history=...)): the mode and
+    what follows from it, a service gone, its cookie; an unknown version is a 404."""
+    current = make_policy(version="2026-11-01")
+    ads = next(c for c in current.categories if c.id == "advertising")
+    retarget = Service("retarget", vendor="Retarget Co", hosts=["rt.example-ads.test"], cookies={"_rt": "90 days"})
+    older = Policy(version="2026-06-01", mode="opt_in", controller=current.controller, categories=[
+        *(c for c in current.categories if c.id != "advertising"),
+        Category("advertising", sale_or_sharing=True, services=[*ads.services, retarget]),
+    ])
+    toml = tmp_path / "older.toml"
+    toml.write_text('version = "2026-01-01"\nmode = "opt_out"\n[[categories]]\nid = "necessary"\nrequired = true\n')
+    kit = make_kit(policy=current, admin=admin(accounts(tmp_path)[0], policy_history=[older, toml]))
+    async with client(kit) as http:
+        await login(http, "ana")
+        page = await http.get(f"{ADMIN_PATH}/policy")
+        assert '<option value="2026-06-01">' in page.text and '<option value="2026-01-01">' in page.text
+        compared = await http.get(f"{ADMIN_PATH}/policy", params={"compare": "2026-06-01"})
+        assert compared.status_code == 200
+        rows = re.findall(r'<tr><th scope="row" class="ck-start">([^<]+)</th><td class="ck-start">([^<]*)</td>'
+                          r'<td class="ck-start">([^<]*)</td></tr>', compared.text)
+        changes = {html.unescape(s): (html.unescape(b), html.unescape(a)) for s, b, a in rows}
+        assert changes["mode"] == ("opt_in", "opt_out")
+        assert changes["lifetime_days"] == (str(older.lifetime_days), str(current.lifetime_days))
+        assert changes["category advertising · service retarget"] == ("Retarget Co: rt.example-ads.test", "(absent)")
+        assert changes["category advertising · service retarget · cookie _rt"][1] == "(absent)"
+        assert not any(s.startswith("category analytics") for s in changes)  # unchanged: not listed
+        assert (await http.get(f"{ADMIN_PATH}/policy", params={"compare": "1999-01-01"})).status_code == 404
+    with pytest.raises(ValueError, match="twice"):
+        admin(accounts(tmp_path)[0], policy_history=[older, older])
 
 
 async def test_spanish(make_kit, tmp_path):
