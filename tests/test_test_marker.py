@@ -10,7 +10,7 @@ from consentkit import ConsentKit
 from consentkit.ledger.stats import compute, from_store
 
 from .apps import client
-from .kits import OLD_SECRET, SECRET, make_policy
+from .kits import OLD_SECRET, SECRET
 
 pytestmark = pytest.mark.anyio
 

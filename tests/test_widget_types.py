@@ -23,10 +23,10 @@ TSC = WIDGET / "node_modules" / "typescript" / "bin" / "tsc"
 def _interface(name: str) -> set[str]:
     """The member names of one interface of widget.d.ts."""
     text = DECLARATIONS.read_text()
-    body = re.search(rf"interface {name} \{{\n(.*?)\n    \}}", text, re.S)
+    body = re.search(rf"interface {name} \{{\n(.*?)\n    \}}", text, re.DOTALL)
     assert body, name
-    code = re.sub(r"/\*\*.*?\*/", "", body.group(1), flags=re.S)
-    return set(re.findall(r"^\s+(?:readonly\s+)?(\w+)[?(:]", code, re.M))
+    code = re.sub(r"/\*\*.*?\*/", "", body.group(1), flags=re.DOTALL)
+    return set(re.findall(r"^\s+(?:readonly\s+)?(\w+)[?(:]", code, re.MULTILINE))
 
 
 def _tsc(folder: Path, usage: str) -> subprocess.CompletedProcess[str]:

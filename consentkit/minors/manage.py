@@ -72,6 +72,7 @@ def _page(call: Call, token: str, found: History, decision: Record, status: int 
         disclosed=[c for c in categories if c["sale_or_sharing"]],
         history=[_describe(r, labels) for r in reversed(found.records)],
         contact=kit.policy.controller.contact,
+        disclosure_needs=records.disclosure_needs(kit),
     )
 
 

@@ -59,7 +59,8 @@ async def test_the_parent_changes_the_choices(make_kit, clock):
             # The form shows the choices now in force.
             assert 'name="captcha" value="1" checked' in page.text and 'name="analytics" value="1">' in page.text
         state = (await c.get("/consentkit/state")).json()
-    assert state["categories"] == {"necessary": True, "analytics": False, "captcha": True, "advertising": True}
+    # E-mail plus cannot grant disclosure to third parties (R45): advertising stays off.
+    assert state["categories"] == {"necessary": True, "analytics": False, "captcha": True, "advertising": False}
     latest = [r for r in await all_records(kit) if r.source == "parent"][-1]
     assert latest.verification == "email_plus" and set(latest.extra) == {"request_id", "management_id"}
 
