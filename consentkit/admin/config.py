@@ -78,6 +78,7 @@ class Admin:
         max_failures: int = 5,
         lockout_minutes: int = 15,
         policy_history: Sequence[Policy | str | Path] = (),
+        scan_reports: str | Path | None = None,
     ) -> None:
         if (users is None) == (authenticate is None):
             raise ValueError("Admin needs exactly one of users='admin-users.json' (built-in accounts, made with "
@@ -95,6 +96,7 @@ class Admin:
         if len(set(versions)) != len(versions):
             raise ValueError(f"policy_history has a version twice: {', '.join(versions)}")
         self.policy_history: tuple[Policy, ...] = tuple(history)
+        self.scan_reports = Path(scan_reports) if scan_reports is not None else None
         self.accounts = Accounts(Path(users)) if users is not None else None
         self.authenticate = authenticate
         self.path = path

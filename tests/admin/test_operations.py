@@ -17,7 +17,7 @@ from consentkit.requests import Intake
 from tests.kits import make_policy
 from tests.minors.flow import make_child
 
-from .console import ADMIN_PATH, accounts, admin, audit_trail, client, login, token
+from .console import ADMIN_PATH, accounts, admin, audit_trail, client, login, scan_report, token
 
 pytestmark = pytest.mark.anyio
 
@@ -164,3 +164,38 @@ async def test_spanish(make_kit, tmp_path):
         await login(http, "ana")
         page = await http.get(f"{ADMIN_PATH}/", headers={"Accept-Language": "es"})
         assert "Panel de consentimiento" in page.text and page.headers["content-language"] == "es"
+
+
+async def test_scan_reports_listed_and_shown(make_kit, tmp_path):
+    """The saved `consentkit scan --json` reports: newest first with their result,
+    one report's violations; a file that is not a report is listed as such, never
+    shown; names outside the folder are 404."""
+    from consentkit.scan.findings import Finding
+
+    folder = tmp_path / "scan-reports"
+    folder.mkdir()
+    bad = Finding("reject-all", "set-after-reject", "_ga", "analytics", "<b>_ga</b> set after Reject all")
+    (folder / "home-1.json").write_text(scan_report("https://shop.example/", "2026-11-30T10:00:00Z"))
+    (folder / "home-2.json").write_text(scan_report("https://shop.example/", "2026-12-01T10:00:00Z", (bad,)))
+    (folder / "notes.json").write_text('{"not": "a report"}')
+    (tmp_path / "secret.json").write_text(scan_report("https://other.example/", "2026-12-01T11:00:00Z"))
+    kit = make_kit(admin=admin(accounts(tmp_path)[0], scan_reports=folder))
+    async with client(kit) as http:
+        await login(http, "ana")
+        listing = await http.get(f"{ADMIN_PATH}/scans")
+        assert listing.status_code == 200 and f'href="{ADMIN_PATH}/scans"' in listing.text  # in the navigation
+        order = re.findall(r'<tr data-report="([^"]+)">', listing.text)
+        assert order[:2] == ["home-2.json", "home-1.json"] and "notes.json" in order
+        assert re.search(r'data-report="home-2.json">.*?data-ok="false">1 violations', listing.text, re.DOTALL)
+        assert re.search(r'data-report="home-1.json">.*?data-ok="true">no violation', listing.text, re.DOTALL)
+        one = await http.get(f"{ADMIN_PATH}/scans/home-2.json")
+        assert one.status_code == 200 and "set-after-reject" in one.text
+        assert "&lt;b&gt;_ga&lt;/b&gt; set after Reject all" in one.text and "<b>_ga</b>" not in one.text
+        assert "clicked Accept all" in one.text
+        for name in ("notes.json", "secret.json", "..%2Fsecret.json", "nope.json", "home-1.txt"):
+            assert (await http.get(f"{ADMIN_PATH}/scans/{name}")).status_code == 404, name
+    bare = make_kit(admin=admin(accounts(tmp_path)[0]))
+    async with client(bare) as http:
+        await login(http, "ana")
+        page = await http.get(f"{ADMIN_PATH}/scans")
+        assert page.status_code == 200 and "scan_reports" in page.text and f'href="{ADMIN_PATH}/scans"' not in page.text
