@@ -24,6 +24,7 @@ def catalogue(policy: Policy) -> list[dict[str, Any]]:
             "services": [
                 {
                     "id": s.id,
+                    "name": s.name,
                     "vendor": s.vendor,
                     "hosts": [str(h) for h in s.hosts],
                     "description": s.description,

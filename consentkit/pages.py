@@ -58,9 +58,30 @@ def _page(call: Call, template: str, status: int = 200, **context: Any) -> HTMLR
     return HTMLResponse(html, status_code=status, headers=headers)
 
 
+# A service's box in the form: "service.<id>", after a hidden "0" of the same name, so
+# that an unticked box still says "no" (the last value of a name wins) and a form
+# without service boxes (an older page, a script) leaves services alone.
+SERVICE_FIELD = "service."
+
+
 def _categories(call: Call) -> list[dict[str, Any]]:
     state = call.visit.state
-    return [{**c, "checked": c["required"] or state.allows(c["id"])} for c in catalogue(call.kit.policy)]
+    return [
+        {**c, "checked": c["required"] or state.allows(c["id"]),
+         "services": [{**s, "checked": c["required"] or state.allows(s["id"])} for s in c["services"]]}
+        for c in catalogue(call.kit.policy)
+    ]
+
+
+def _focus(call: Call, categories: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The service a click-to-load placeholder's link asks about (``?service=<id>``),
+    with its category's label, or None."""
+    wanted = call.query.get("service")
+    for category in categories:
+        for service in category["services"]:
+            if service["id"] == wanted and not category["required"]:
+                return {**service, "name": service["name"] or service["id"], "category": category["label"]}
+    return None
 
 
 async def get_preferences(call: Call) -> Response:
@@ -71,10 +92,12 @@ async def get_preferences(call: Call) -> Response:
     asked = call.query.get("next")
     back = call.same_origin_path(asked, call.visit.root + "/")
     minor = visit.state.age_band == "13_15"
+    categories = _categories(call)
     return _page(
         call,
         "preferences.html",
-        categories=_categories(call),
+        categories=categories,
+        focus=_focus(call, categories),
         token=csrf_token(call.kit, visit.choices.visitor_id),
         back=back,
         # Without a page to return to, the POST comes back here to say it saved.
@@ -83,6 +106,22 @@ async def get_preferences(call: Call) -> Response:
         minor=minor,
         minor_confirm=minor and visit.state.sale_opt_in,
     )
+
+
+def _services_given(form: Mapping[str, str], call: Call, given: Mapping[str, bool]) -> dict[str, bool] | None:
+    """The services whose box says otherwise than their category's (a category decided
+    replaces its services' own values: only the exceptions need saying)."""
+    if form.get("all") in ("accept", "reject"):
+        return None
+    out = {}
+    for category in call.kit.policy.categories:
+        if category.required:
+            continue
+        for service in category.services:
+            value = form.get(SERVICE_FIELD + service.id)
+            if value is not None and (value == "1") != given.get(category.id, False):
+                out[service.id] = value == "1"
+    return out or None
 
 
 def _given(form: Mapping[str, str], call: Call) -> tuple[dict[str, bool], bool]:
@@ -119,9 +158,14 @@ async def post_preferences(call: Call) -> Response:
         # The second step of an opt-in to sale or sharing (contract section 8).
         grant = await api.confirm(call, form["confirm"])
         opt_in = visit.state.age_band == "13_15" and bool(grant.categories)
+    elif "service" in form:
+        # "Always allow <service>" from a click-to-load placeholder: that service alone.
+        pending = await api.decide(call, source="preferences", services={str(form["service"]): True})
+        opt_in = False
     else:
         given, opt_in = _given(form, call)
-        pending = await api.decide(call, source="preferences", given=given, sale_opt_in=True if opt_in else None)
+        pending = await api.decide(call, source="preferences", given=given, sale_opt_in=True if opt_in else None,
+                                   services=_services_given(form, call, given))
         if pending is not None:
             policy = kit.policy
             return _page(
@@ -156,4 +200,4 @@ ROUTES: dict[tuple[str, str], Handler] = {
 }
 
 
-__all__ = ["CSRF_FIELD", "ROUTES", "csrf_token", "csrf_valid"]
+__all__ = ["CSRF_FIELD", "ROUTES", "SERVICE_FIELD", "csrf_token", "csrf_valid"]

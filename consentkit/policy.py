@@ -200,6 +200,8 @@ class Service:
         description: What it does, shown to visitors.
         local_storage: ``localStorage`` keys (or ``"prefix*"``) it writes; removed
             while the category is not granted.
+        name: What visitors call it (``"YouTube"``): on its click-to-load placeholder
+            ("Always allow YouTube") and in the preferences (the id on a placeholder when not given).
     """
 
     id: str
@@ -208,6 +210,7 @@ class Service:
     cookies: tuple[CookieRule, ...] = ()
     description: str = ""
     local_storage: tuple[str, ...] = ()
+    name: str = ""
 
     def __init__(
         self,
@@ -218,6 +221,7 @@ class Service:
         cookies: Mapping[str, str] | Iterable[CookieRule] | None = None,
         description: str = "",
         local_storage: Iterable[str] | None = None,
+        name: str = "",
     ) -> None:
         if not isinstance(id, str) or not _ID.match(id):
             raise PolicyError(
@@ -241,6 +245,7 @@ class Service:
                                   "{ _ga = \"2 years\" }")
         vendor = _text(vendor, f"{where} vendor")
         description = _text(description, f"{where} description")
+        name = _text(name, f"{where} name")
         local_storage = tuple(_text(k, f"{where} each local_storage key")
                               for k in _list(local_storage, f"{where} local_storage"))
         object.__setattr__(self, "id", id)
@@ -249,6 +254,7 @@ class Service:
         object.__setattr__(self, "cookies", cookie_rules)
         object.__setattr__(self, "description", description)
         object.__setattr__(self, "local_storage", local_storage)
+        object.__setattr__(self, "name", name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -524,14 +530,14 @@ class Policy:
             _no_unknown_keys(raw, {"id", "required", "sale_or_sharing", "services", "label", "description"}, "a category")
             services = []
             for srv in _list(raw.get("services", []), f"category {raw.get('id')!r}: services"):
-                _no_unknown_keys(srv, {"id", "vendor", "hosts", "cookies", "description", "local_storage"}, "a service")
+                _no_unknown_keys(srv, {"id", "vendor", "hosts", "cookies", "description", "local_storage", "name"}, "a service")
                 if "id" not in srv:
                     raise PolicyError(f"a service of category {raw.get('id')!r} has no 'id'")
                 try:
                     services.append(Service(
                         srv["id"], vendor=srv.get("vendor", ""), hosts=srv.get("hosts"),
                         cookies=srv.get("cookies"), description=srv.get("description", ""),
-                        local_storage=srv.get("local_storage"),
+                        local_storage=srv.get("local_storage"), name=srv.get("name", ""),
                     ))
                 except PolicyError as exc:  # name the category too: a file may declare many
                     raise PolicyError(f"category {raw.get('id')!r}, {exc}") from None

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import anyio.lowlevel
 
@@ -50,8 +50,9 @@ class ResponseGate:
     def __init__(
         self, policy: Policy, granted: Mapping[str, bool], *, content_type: bytes = b"text/html",
         nonce: str | None = None, inject: bytes = b"", services: Mapping[str, bool] | None = None,
+        placeholders: Callable[[str, int | None, int | None], bytes] | None = None,
     ) -> None:
-        self.gate = HtmlGate(policy, granted, nonce=nonce, inject=inject, services=services)
+        self.gate = HtmlGate(policy, granted, nonce=nonce, inject=inject, services=services, placeholders=placeholders)
         charset = declared_charset(content_type)
         self._declared = charset
         self._codec = _TRANSCODED.get(charset or "")
