@@ -15,7 +15,7 @@ setup(
     packages=[*find_packages(include=["consentkit", "consentkit.*"]), "consentkit._demo"],
     package_dir={"consentkit._demo": "demo_site"},
     package_data={
-        "consentkit": ["py.typed", "gating/*.pyi", "templates/*.html", "widget/*.js", "widget/*.css",
+        "consentkit": ["py.typed", "gating/*.pyi", "templates/*.html", "widget/*.js", "widget/*.css", "widget/*.d.ts",
                        "admin/templates/*.html", "admin/static/*"],
         "consentkit._demo": ["*.toml", "templates/*.html", "static/*"],
     },

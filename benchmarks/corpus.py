@@ -49,4 +49,5 @@ def forget_tags() -> None:
     """Empty every cache of tags read (a first view: no page seen before)."""
     for _, rules in hosts._PREPARED.rules.values():
         rules.tags.clear()
+        rules.prefixes = ()
     hosts._PREPARED.tags = 0

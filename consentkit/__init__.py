@@ -17,7 +17,7 @@ from .kit import ConsentKit
 from .ledger.base import LedgerError, Record
 from .middleware import ConsentMiddleware
 from .minors.notifiers import MemoryNotifier, SmtpNotifier
-from .policy import Category, Controller, Policy, PolicyError, Service
+from .policy import Category, Change, Controller, Policy, PolicyError, Region, Service
 from .rules import Decision, Signals
 from .state import AgeBand, Choices, ConsentState
 
@@ -26,6 +26,7 @@ __all__ = [
     "AdminUser",
     "AgeBand",
     "Category",
+    "Change",
     "Choices",
     "ConsentKit",
     "ConsentMiddleware",
@@ -38,6 +39,7 @@ __all__ = [
     "Policy",
     "PolicyError",
     "Record",
+    "Region",
     "Service",
     "Signals",
     "SmtpNotifier",

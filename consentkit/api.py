@@ -33,11 +33,11 @@ async def decide(
     the token of its confirmation."""
     kit, visit = call.kit, call.visit
     try:
-        outcome = rules.decide(kit.policy, visit.choices, source=source, now=visit.now,
+        outcome = rules.decide(visit.policy, visit.choices, source=source, now=visit.now,
                                given=given, age_band=age_band, sale_opt_in=sale_opt_in, services=services)
     except rules.RuleError as exc:
         raise refused(exc) from None
-    pending = rules.needs_confirmation(kit.policy, visit.choices, outcome, visit.now)
+    pending = rules.needs_confirmation(visit.policy, visit.choices, outcome, visit.now)
     if not pending:
         await visit.apply(outcome)
         return None
@@ -53,7 +53,7 @@ async def confirm(call: Call, token: object) -> Pending:
     kit, visit = call.kit, call.visit
     try:
         grant = kit.confirmations.redeem(token, visit.choices)
-        outcome = rules.decide(kit.policy, visit.choices, source=grant.source, now=visit.now,
+        outcome = rules.decide(visit.policy, visit.choices, source=grant.source, now=visit.now,
                                given=grant.given, age_band=grant.age_band, sale_opt_in=grant.sale_opt_in,
                                services=grant.services)
     except ConfirmationError as exc:
@@ -95,7 +95,7 @@ def _consent_body(call: Call, data: Any) -> dict[str, Any]:
         raise ClientError(400, "services must be an object of service: true/false")
     band = data.get("age_band")
     if band is not None and (band not in AGE_BANDS or band == "unknown"):
-        raise ClientError(400, "age_band must be one of under_13, 13_15, 16_plus")
+        raise ClientError(400, "age_band must be one of under_13, 13_15, 16_17, 18_plus, 16_plus")
     source = data.get("source", "api")
     if not isinstance(source, str) or not isinstance(band, str | None):
         raise ClientError(400, "source and age_band must be strings")
@@ -111,13 +111,13 @@ def _consent_body(call: Call, data: Any) -> dict[str, Any]:
 
 async def post_consent(call: Call) -> Response:
     data = _consent_body(call, await call.json())
-    kit, visit = call.kit, call.visit
+    visit = call.visit
     if "confirm" in data:
         await confirm(call, data["confirm"])
         return state_response(call)
     if data.get("gpc") is True:
         # navigator.globalPrivacyControl, for browsers whose header was stripped.
-        outcome = rules.evaluate(kit.policy, visit.choices, rules.Signals(gpc=True), visit.now)
+        outcome = rules.evaluate(visit.policy, visit.choices, rules.Signals(gpc=True), visit.now)
         if outcome.decision is not None:
             await visit.apply(outcome)
     choices, band, opt_in = data.get("choices"), data.get("age_band"), data.get("sale_opt_in")
@@ -142,8 +142,8 @@ async def post_opt_out(call: Call) -> Response:
         target = (await call.form()).get("next")
     elif media or await call.body():
         raise ClientError(415, f"send application/json or {FORM}")
-    kit, visit = call.kit, call.visit
-    await visit.apply(rules.opt_out(kit.policy, visit.choices, source="link", now=visit.now))
+    visit = call.visit
+    await visit.apply(rules.opt_out(visit.policy, visit.choices, source="link", now=visit.now))
     if media == FORM:
         default = f"{visit.prefix}/do-not-sell?done=1"
         return RedirectResponse(call.same_origin_path(target, default), status_code=303)

@@ -21,7 +21,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .i18n import DEFAULT_LANGUAGE, languages
 from .policy import Policy
 from .widget_config import boot_config, widget_config
 
@@ -81,13 +80,13 @@ class WidgetAssets:
     def __init__(self, policy: Policy, prefix: str) -> None:
         self.policy = policy
         self.prefix = prefix
-        self.languages = languages(policy.texts)
+        self.languages = policy.offered_languages
         self._by_key: dict[tuple[str, str], Asset] = {}
 
     def language(self, requested: str | None) -> str:
-        """``requested`` if the policy offers it, else the default language."""
+        """``requested`` if the policy offers it, else the policy's language."""
         lang = (requested or "").lower()
-        return lang if lang in self.languages else DEFAULT_LANGUAGE
+        return lang if lang in self.languages else self.policy.language
 
     def get(self, name: str, lang: str | None = None) -> Asset | None:
         """The asset served at ``{prefix}/{name}`` (in ``lang`` where that matters)."""
@@ -116,4 +115,6 @@ class WidgetAssets:
         found = self.get(name, lang)
         version = found.version if found else "0"
         suffix = f"&lang={self.language(lang)}" if name in ("widget.js", "config.json") else ""
+        if self.policy.region is not None and name != "widget.css":
+            suffix += f"&region={self.policy.region}"
         return f"{self.prefix}/{name}?v={version}{suffix}"

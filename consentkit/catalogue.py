@@ -10,15 +10,17 @@ from typing import Any
 from .policy import Policy
 
 
-def catalogue(policy: Policy) -> list[dict[str, Any]]:
+def catalogue(policy: Policy, lang: str | None = None) -> list[dict[str, Any]]:
     """Per category, its purpose and whether it is sold or shared; per service, the
     vendor (the third party with access), where it loads from, and each cookie with
-    its lifetime."""
+    its lifetime. Labels and descriptions in ``lang`` where the policy translates them
+    (by default in the policy's language)."""
+    lang = lang or policy.language
     return [
         {
             "id": c.id,
-            "label": c.label,
-            "description": c.description,
+            "label": c.label_in(lang, policy.language),
+            "description": c.description_in(lang, policy.language),
             "required": c.required,
             "sale_or_sharing": c.sale_or_sharing,
             "services": [
@@ -27,7 +29,7 @@ def catalogue(policy: Policy) -> list[dict[str, Any]]:
                     "name": s.name,
                     "vendor": s.vendor,
                     "hosts": [str(h) for h in s.hosts],
-                    "description": s.description,
+                    "description": s.description_in(lang, policy.language),
                     "cookies": [{"name": k.pattern, "lifetime": k.lifetime} for k in s.cookies],
                     "local_storage": list(s.local_storage),
                 }

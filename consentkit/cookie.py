@@ -8,6 +8,8 @@ never an error.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import re
 from collections import OrderedDict
@@ -82,6 +84,8 @@ def encode_payload(choices: Choices) -> dict[str, Any]:
         data["u"] = _epoch(choices.updated_at)
     if choices.services:
         data["s"] = {k: int(v) for k, v in choices.services.items()}
+    if choices.sensitive_limited:
+        data["l"] = 1
     return data
 
 
@@ -114,6 +118,7 @@ def decode_payload(data: Any) -> Choices:
         sale_opt_in=data.get("o") == 1,
         updated_at=_moment(data.get("u")),
         services=MappingProxyType(_flags(data.get("s", {}))),
+        sensitive_limited=data.get("l") == 1,
     )
 
 
@@ -170,6 +175,11 @@ class CookieCodec:
             raise MissingSecretError("each secret key must be at least 16 characters long")
         # itsdangerous signs with the last key of the list and verifies with all.
         self._keys = list(reversed(keys))
+        # QA runs mark their decisions with a token only the key's holder can make
+        # (``test_tokens``): the ledger records them with source "test", out of the stats.
+        tokens = [hmac.new(key.encode(), b"consentkit test marker", hashlib.sha256).hexdigest()[:32] for key in keys]
+        self.test_token = tokens[0]
+        self.test_tokens = frozenset(tokens)
         self._clock = clock
         self._signer = _ClockedSigner(self._keys, clock=clock)
         self._current = _ClockedSigner(self._keys[-1:], clock=clock)

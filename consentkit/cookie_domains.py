@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from publicsuffixlist import PublicSuffixList
 
@@ -69,13 +69,18 @@ def cookie_domains(host: str, cookie_domain: str | None = None) -> list[str]:
     the host and its registrable domain (``www.example.com`` gives itself and
     ``example.com``). Never more than two; none for a Host that is not a valid host
     name or is a public suffix."""
+    return list(_cookie_domains(host, cookie_domain))
+
+
+@lru_cache(maxsize=256)  # a site has a few hosts; the Host header is the client's: bounded
+def _cookie_domains(host: str, cookie_domain: str | None) -> tuple[str, ...]:
     if cookie_domain:
         configured = hostname(cookie_domain.lstrip("."))
-        return [configured] if configured else []
+        return (configured,) if configured else ()
     name = hostname(host)
     if name is None:
-        return []
+        return ()
     registrable = registrable_domain(name)
     if registrable is None:
-        return []
-    return [name] if registrable == name else [name, registrable]
+        return ()
+    return (name,) if registrable == name else (name, registrable)

@@ -83,6 +83,9 @@ class Reading:
     superseded: tuple[str, ...]
 
 
+_NONE = Reading(None, None, None, False, ())
+
+
 def read_consent_cookies(
     codec: CookieCodec,
     policy: Policy,
@@ -95,6 +98,8 @@ def read_consent_cookies(
     """Apply the rules of this module to a request's Cookie header; ``name`` is the
     name this response would set (``consent_cookie_name``)."""
     values = consent_values(header)
+    if not values:  # a new visitor
+        return _NONE
     others = tuple(sorted({n for n, _ in values if n != name}))
     if name == HOST_NAME:
         own = next((v for n, v in values if n == HOST_NAME), None)

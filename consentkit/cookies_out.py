@@ -38,6 +38,9 @@ MAX_NAME = 256
 # request carries: a page view that leaves some behind expires them on the next.
 MAX_EXPIRY_HEADERS = 48
 _VARY = "Cookie, Sec-GPC"
+_VALIDATORS = (b"etag", b"last-modified", b"expires")
+# Each cookie's name in a Cookie header (as visit.cookie_names reads them, unstripped).
+_COOKIE_NAMES = re.compile(r"(?:^|;)([^;=]*)=")
 
 
 def _allowed(policy: Policy, granted: Mapping[str, bool], category: str) -> bool:
@@ -114,9 +117,9 @@ def expiry_headers(
     host and its registrable domain, or the configured ``cookie_domain``): at most
     three headers a name, and at most ``limit`` headers in all, declared names first.
     """
-    present = [n for n in request_cookie_names if len(n) <= MAX_NAME and _TOKEN.match(n)]
+    optional = policy.optional_id_set
     names: dict[str, None] = {}
-    withdrawn = [c for c in withdrawn if c in policy and not policy.category(c).required]
+    withdrawn = [c for c in withdrawn if c in optional]
     for category_id in withdrawn:
         for rule in policy.category(category_id).cookies:
             if not rule.is_prefix:
@@ -124,13 +127,16 @@ def expiry_headers(
     for name in also:
         if _TOKEN.match(name):
             names[name] = None
-    expire = set(withdrawn) | {c for c in denied if c in policy and not policy.category(c).required}
+    expire = set(withdrawn).union(c for c in denied if c in optional)
     if expire:
-        for name in present:
-            if name not in names and policy.category_for_cookie(name) in expire:
+        for name in request_cookie_names:
+            if (name not in names and policy.category_for_cookie(name) in expire and len(name) <= MAX_NAME
+                    and _TOKEN.match(name)):
                 names[name] = None
-    domains = [d.encode("ascii") for d in cookie_domains(host, cookie_domain)]
     values: list[bytes] = []
+    if not names:
+        return values
+    domains = [d.encode("ascii") for d in cookie_domains(host, cookie_domain)]
     for name in names:
         flags = b"; Secure" if secure or name.startswith(("__Secure-", "__Host-")) else b""
         base = name.encode("latin-1") + b"=; " + _EXPIRED + flags
@@ -143,13 +149,15 @@ def expiry_headers(
     return values
 
 
-def vary_on_consent(headers: MutableHeaders) -> None:
-    """Say that the response depends on the consent cookie and the GPC signal."""
+def vary_on_consent(headers: MutableHeaders, region: str | None = None) -> None:
+    """Say that the response depends on the consent cookie and the GPC signal (and
+    ``region``, the request headers the visitor's region is read from, if any)."""
     raw = headers.raw
+    vary = _VARY if region is None else f"{_VARY}, {region}"
     if any(name.lower() == b"vary" for name, _ in raw):
-        headers.add_vary_header(_VARY)  # merged with the app's own
+        headers.add_vary_header(vary)  # merged with the app's own
     else:
-        raw.append((b"vary", _VARY.encode()))
+        raw.append((b"vary", vary.encode()))
 
 
 def _directives(raw: list[tuple[bytes, bytes]]) -> dict[bytes, bytes]:
@@ -167,14 +175,25 @@ def shared_cache_may_store(raw: list[tuple[bytes, bytes]]) -> bool:
     so (``public``, ``s-maxage``, a positive ``max-age``, ``Expires``), or it has a
     validator (``ETag``, ``Last-Modified``: a static file) and does not say
     ``private`` or ``no-store``. Such a response must carry no visitor's cookie."""
-    directives = _directives(raw)
+    validator = False
+    directives: dict[bytes, bytes] = {}
+    for name, value in raw:
+        name = name.lower()
+        if name in _VALIDATORS:
+            validator = True
+        elif name == b"cache-control":
+            for part in value.lower().split(b","):
+                key, _, arg = part.partition(b"=")
+                directives.setdefault(key.strip(), arg.strip().strip(b'"'))
+    if not directives:
+        return validator
     if b"private" in directives or b"no-store" in directives:
         return False
     if b"public" in directives or b"s-maxage" in directives:
         return True
     if directives.get(b"max-age", b"0").isdigit() and int(directives.get(b"max-age", b"0")) > 0:
         return True
-    return any(name.lower() in (b"etag", b"last-modified", b"expires") for name, _ in raw)
+    return validator
 
 
 def _keep_private(headers: MutableHeaders) -> None:
@@ -196,8 +215,14 @@ def _expiries(visit: Visit) -> list[bytes]:
     that the request still carries) and consent cookies it supersedes."""
     denied = [cid for cid, granted in visit.state.categories.items() if not granted]
     withdrawn = visit.withdrawn()
-    if not denied and not withdrawn and not visit.superseded:
-        return []
+    if not withdrawn and not visit.superseded:
+        header = visit.headers.get("cookie")
+        if not denied or not header:
+            return []
+        # Most page views carry no cookie of a denied category: found out in one pass.
+        category_for_cookie = visit.kit.policy.category_for_cookie
+        if not any(category_for_cookie(name.strip()) in denied for name in _COOKIE_NAMES.findall(header)):
+            return []
     return expiry_headers(
         visit.kit.policy, withdrawn, cookie_names(visit.headers.get("cookie")), visit.host,
         secure=visit.secure, denied=denied, cookie_domain=visit.kit.cookie_domain, also=visit.superseded,
@@ -236,5 +261,5 @@ async def consent_headers(visit: Visit, status: int, headers: MutableHeaders) ->
     if not values:
         return
     headers.raw.extend((_SET_COOKIE, value) for value in values)
-    vary_on_consent(headers)
+    vary_on_consent(headers, visit.kit.locator.vary)
     _keep_private(headers)

@@ -14,7 +14,13 @@ async def get_gpc_json(call: Call) -> Response:
 
 
 async def get_asset(call: Call) -> Response:
-    found = call.kit.head_at(call.visit.root).assets.get(call.scope["path"].rsplit("/", 1)[-1], call.query.get("lang"))
+    # A region's assets are named by their URL, never by the request's headers: a
+    # shared cache keeps each under its own URL.
+    region = call.query.get("region")
+    if region is not None and region not in {r.code for r in call.kit.policy.regions}:
+        raise ClientError(404, "no such file")
+    head = call.kit.head_at(call.visit.root, region)
+    found = head.assets.get(call.scope["path"].rsplit("/", 1)[-1], call.query.get("lang"))
     if found is None:
         raise ClientError(404, "no such file")
     versioned = call.query.get("v") == found.version

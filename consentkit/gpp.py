@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal, cast, get_args
 
-from .policy import Policy
+from .policy import SENSITIVE_KINDS, Policy
 
 # The value of a two-bit field: 0 not applicable, 1 yes (opted out, notice given,
 # no consent for a consent field), 2 no (did not opt out, consent for a consent field).
@@ -47,6 +47,10 @@ SensitiveKind = Literal[
     "account_credentials", "union_membership", "communications", "consumer_health", "crime_victim",
     "national_origin", "transgender_or_nonbinary",
 ]
+
+
+# The policy lets a category or service name these kinds (``sensitive = ["health"]``).
+assert set(get_args(SensitiveKind)) == set(SENSITIVE_KINDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,16 +371,32 @@ def jurisdiction(policy: Policy) -> str:
 
 def for_visitor(
     policy: Policy, categories: Mapping[str, bool], *, gpc: bool, age_band: str, region: str | None = None,
+    services: Mapping[str, bool] | None = None,
 ) -> tuple[str, tuple[int, ...]]:
-    """The GPP string and section ids of a visitor whose effective categories are
-    ``categories``: an opt-out of sale is every sale_or_sharing category off (sale,
-    sharing and targeted advertising alike: the policy does not tell them apart);
-    for a minor, any of them on is the consent their band needs."""
-    sale_ids = policy.sale_or_sharing_ids
-    sold = any(categories.get(c, False) for c in sale_ids)
-    opted_out = (not sold) if sale_ids else None
+    """The GPP string and section ids of a visitor whose effective categories (and
+    services) are these: an opt-out of sale is every category whose purposes include
+    sale off, and the same for sharing and targeted advertising (``sale_or_sharing =
+    true`` is all three); None (not applicable) where no category has the purpose. For
+    a minor, any of them on is the consent their band needs. Each kind of sensitive data
+    the policy names (``sensitive = ["health"]``) is allowed while every category and
+    service of that kind is on."""
+
+    def opted_out(purpose: str) -> bool | None:
+        ids = [c.id for c in policy.categories if purpose in c.purposes]
+        return (not any(categories.get(c, False) for c in ids)) if ids else None
+
+    sensitive: dict[SensitiveKind, bool] = {}
+    for category in policy.categories:
+        on = categories.get(category.id, False)
+        for kind in category.sensitive_kinds:
+            sensitive[cast(SensitiveKind, kind)] = sensitive.get(cast(SensitiveKind, kind), True) and on
+        for service in category.services:
+            served = on if services is None else services.get(service.id, on)
+            for kind in service.sensitive_kinds:
+                sensitive[cast(SensitiveKind, kind)] = sensitive.get(cast(SensitiveKind, kind), True) and served
+    sold = any(categories.get(c, False) for c in policy.sale_or_sharing_ids)
     signals = Signals(
-        sale=opted_out, sharing=opted_out, targeted_advertising=opted_out,
-        age_band=age_band, minor_consent=sold, gpc=gpc,
+        sale=opted_out("sale"), sharing=opted_out("sharing"), targeted_advertising=opted_out("targeted_advertising"),
+        sensitive=MappingProxyType(sensitive), age_band=age_band, minor_consent=sold, gpc=gpc,
     )
     return gpp_string(signals, sections_for(region or jurisdiction(policy)))

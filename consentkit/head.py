@@ -18,6 +18,9 @@ from .useragent import is_supported
 
 __all__ = ["WidgetHead", "state_block", "state_script"]
 
+# How many (User-Agent, Accept-Language) pairs a WidgetHead keeps its tags for.
+_MADE = 1024
+
 
 # One encoder for every call: json.dumps() with options builds a new one each time.
 _JSON = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"))
@@ -48,6 +51,8 @@ class WidgetHead:
         self.policy = policy
         self.prefix = prefix
         self.assets = WidgetAssets(policy, prefix)
+        # The tags per (User-Agent, Accept-Language), made once: every page view asks.
+        self._made: dict[tuple[str | None, str | None], tuple[str, ...]] = {}
 
     def tags(
         self, *, nonce: str | None = None, user_agent: str | None = None, accept_language: str | None = None
@@ -56,20 +61,31 @@ class WidgetHead:
         first in <head>, so that the guard, the Consent Mode defaults and ``__uspapi``
         exist before any other script runs; ``widget.js`` (the banner and the rest) is
         deferred, in the visitor's language."""
-        lang = negotiate(accept_language, self.policy.texts)
         nonce_attr = f' nonce="{escape(nonce)}"' if nonce else ""
+        key = (user_agent, accept_language)
+        parts = self._made.get(key)
+        if parts is None:
+            parts = self._parts(user_agent, accept_language)
+            if len(self._made) < _MADE and len(user_agent or "") + len(accept_language or "") <= 512:
+                self._made[key] = parts  # the headers are the client's: a bounded few kept
+        return nonce_attr.join(parts)
+
+    def _parts(self, user_agent: str | None, accept_language: str | None) -> tuple[str, ...]:
+        """The tags, cut where the nonce attribute goes."""
+        lang = negotiate(accept_language, self.policy.texts, self.policy.language)
         css_url = escape(self.assets.url("widget.css"))
         if user_agent is not None and not is_supported(user_agent):
             # A browser the widget does not support (Internet Explorer...) gets no script that
             # might half-run, but a notice and the preferences page that needs none.
             words = texts(lang, self.policy.texts)
             return (
-                f'<link rel="stylesheet" href="{css_url}"{nonce_attr}>'
-                f'<p class="ck-notice" data-consentkit-notice="unsupported">{escape(words["notice.unsupported"])} '
-                f'<a href="{escape(self.prefix)}/preferences">{escape(words["prefs.title"])}</a></p>'
+                f'<link rel="stylesheet" href="{css_url}"',
+                (f'><p class="ck-notice" data-consentkit-notice="unsupported">{escape(words["notice.unsupported"])} '
+                 f'<a href="{escape(self.prefix)}/preferences">{escape(words["prefs.title"])}</a></p>'),
             )
         return (
-            f'<link rel="stylesheet" href="{css_url}"{nonce_attr}>'
-            f'<script src="{escape(self.assets.url("boot.js"))}"{nonce_attr}></script>'
-            f'<script src="{escape(self.assets.url("widget.js", lang))}" defer{nonce_attr}></script>'
+            f'<link rel="stylesheet" href="{css_url}"',
+            f'><script src="{escape(self.assets.url("boot.js"))}"',
+            f'></script><script src="{escape(self.assets.url("widget.js", lang))}" defer',
+            "></script>",
         )

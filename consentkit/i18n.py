@@ -1,4 +1,5 @@
-"""The visitor-facing strings, in English and Spanish, for the widget and the pages.
+"""The visitor-facing strings for the widget and the pages: English and Spanish here,
+Chinese, Tagalog, Vietnamese, Korean, French and German in ``translations``.
 
 One table serves both: the widget gets its strings, in one language, with its deferred
 script (``widget_config``; widget.js's code carries no language), and the server pages
@@ -9,13 +10,16 @@ starts from the English defaults.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+
+from .translations import MORE_TEXTS
 
 DEFAULT_LANGUAGE = "en"
 
 # Keys the widget uses; the rest are for the server pages only.
 WIDGET_KEYS = frozenset({
-    "banner.title", "banner.opt_in", "banner.opt_out", "banner.kept", "gpc.honored",
+    "banner.title", "banner.opt_in", "banner.opt_out", "banner.kept", "banner.changed", "gpc.honored",
+    "notice.pi", "notice.privacy",
     "action.accept", "action.reject", "action.preferences", "action.close", "action.open", "action.save",
     "dns", "prefs.title", "prefs.text", "prefs.required", "prefs.sale", "prefs.services", "prefs.cookies",
     "prefs.storage", "age.question", "age.year", "age.month", "age.submit", "age.invalid",
@@ -25,7 +29,7 @@ WIDGET_KEYS = frozenset({
     "confirm.title", "confirm.text", "confirm.teen", "action.confirm", "action.cancel",
 })
 
-DEFAULT_TEXTS: Mapping[str, Mapping[str, str]] = {
+_TEXTS: dict[str, Mapping[str, str]] = {
     "en": {
         "banner.title": "Your privacy choices",
         "banner.opt_in": "We would like to use cookies and similar technologies for the purposes below. "
@@ -33,6 +37,12 @@ DEFAULT_TEXTS: Mapping[str, Mapping[str, str]] = {
         "banner.opt_out": "We use cookies and similar technologies, some of them to sell or share personal "
                           "information for advertising. You can refuse them now or at any time.",
         "banner.kept": "Your opt-out of the sale or sharing of your personal information stays in effect.",
+        "banner.changed": "New since you last chose, and off until you choose again:",
+        "notice.pi": "What we collect with them: identifiers (cookie and device IDs) and internet activity "
+                     "(pages viewed, clicks, the browser and its settings), for these purposes:",
+        "notice.privacy": "Privacy policy",
+        "notice.sold": "sold or shared",
+        "notice.kept": "Kept up to {duration}.",
         "gpc.honored": "Opt-Out Request Honored",
         "action.accept": "Accept all",
         "action.reject": "Reject all",
@@ -90,6 +100,13 @@ DEFAULT_TEXTS: Mapping[str, Mapping[str, str]] = {
         "dns.button": "Opt out of sale and sharing",
         "dns.none": "This site does not sell or share personal information.",
         "dns.opt_in": "We sell or share personal information only with your consent, and you have not given it.",
+        "limit": "Limit the Use of My Sensitive Personal Information",
+        "limit.text": "We use sensitive personal information, such as information about your health, for the "
+                      "purposes our privacy policy describes. Use the button to limit its use to what providing "
+                      "the services you ask for needs. You need no account and we ask for nothing else.",
+        "limit.button": "Limit the use of my sensitive personal information",
+        "limit.done": "Your request to limit the use of your sensitive personal information is in effect.",
+        "limit.none": "This site uses no sensitive personal information beyond what providing its services needs.",
     },
     "es": {
         "banner.title": "Sus opciones de privacidad",
@@ -99,6 +116,12 @@ DEFAULT_TEXTS: Mapping[str, Mapping[str, str]] = {
         "banner.opt_out": "Usamos cookies y tecnologías similares, algunas para vender o compartir información "
                           "personal con fines publicitarios. Puede rechazarlas ahora o en cualquier momento.",
         "banner.kept": "Su exclusión de la venta o el intercambio de su información personal sigue vigente.",
+        "banner.changed": "Novedades desde su última elección, desactivadas hasta que vuelva a elegir:",
+        "notice.pi": "Lo que recogemos con ellas: identificadores (de cookies y dispositivos) y actividad en "
+                     "internet (páginas vistas, clics, el navegador y su configuración), para estos fines:",
+        "notice.privacy": "Política de privacidad",
+        "notice.sold": "se vende o se comparte",
+        "notice.kept": "Se conserva hasta {duration}.",
         "gpc.honored": "Solicitud de exclusión atendida",
         "action.accept": "Aceptar todo",
         "action.reject": "Rechazar todo",
@@ -158,12 +181,23 @@ DEFAULT_TEXTS: Mapping[str, Mapping[str, str]] = {
         "dns.button": "Excluirme de la venta y el intercambio",
         "dns.none": "Este sitio no vende ni comparte información personal.",
         "dns.opt_in": "Solo vendemos o compartimos información personal con su consentimiento, y no lo ha dado.",
+        "limit": "Limitar el uso de mi información personal confidencial",
+        "limit.text": "Usamos información personal confidencial, como información sobre su salud, para los fines "
+                      "que describe nuestra política de privacidad. Use el botón para limitar su uso a lo que "
+                      "necesitan los servicios que usted pide. No necesita una cuenta y no le pedimos nada más.",
+        "limit.button": "Limitar el uso de mi información personal confidencial",
+        "limit.done": "Su solicitud de limitar el uso de su información personal confidencial está en vigor.",
+        "limit.none": "Este sitio no usa información personal confidencial más allá de lo que necesitan sus servicios.",
     },
 }
 
+# Every built-in language; a key a table lacks falls back to English (``texts``).
+DEFAULT_TEXTS: Mapping[str, Mapping[str, str]] = {**_TEXTS, **MORE_TEXTS}
 
-def languages(overrides: Mapping[str, Mapping[str, str]]) -> tuple[str, ...]:
-    """The languages on offer: ours, then any the policy adds (lower-cased)."""
+
+def languages(overrides: Iterable[str]) -> tuple[str, ...]:
+    """The languages on offer: ours, then any the policy adds (lower-cased): the
+    languages of its ``texts`` (a mapping's keys) or any other language codes."""
     extra = sorted({lang.lower() for lang in overrides} - set(DEFAULT_TEXTS))
     return (*DEFAULT_TEXTS, *extra)
 
@@ -180,8 +214,9 @@ def texts(lang: str, overrides: Mapping[str, Mapping[str, str]]) -> dict[str, st
     return merged
 
 
-def negotiate(accept_language: str | None, overrides: Mapping[str, Mapping[str, str]]) -> str:
-    """The best language on offer for an ``Accept-Language`` header (for the pages)."""
+def negotiate(accept_language: str | None, overrides: Iterable[str], default: str = DEFAULT_LANGUAGE) -> str:
+    """The best language on offer for an ``Accept-Language`` header (for the pages);
+    ``default`` (the policy's ``language``) when none of the header's is on offer."""
     offered = languages(overrides)
     ranked: list[tuple[float, int, str]] = []
     for index, part in enumerate((accept_language or "").split(",")[:20]):
@@ -199,4 +234,4 @@ def negotiate(accept_language: str | None, overrides: Mapping[str, Mapping[str, 
         for candidate in (tag, tag.split("-", 1)[0]):
             if candidate in offered:
                 return candidate
-    return DEFAULT_LANGUAGE
+    return default

@@ -25,11 +25,13 @@ from .ledger.base import LedgerError, Record
 from .minors.flowstate import ParentalFlowState
 from .minors.notifiers import MemoryNotifier, Notifier, check_site_url
 from .minors.verifiers import EmailPlusVerifier, Verifier
+from .optouts import OptOutHooks
 from .outcomes import OutcomeCache
 from .policy import Policy
 from .record_limit import RecordLimit
+from .regions import Locator, RegionFunction
 from .requests import RequestClocks, RequestDesk, RequestVerifier, Source, open_request_store
-from .rules import Decision
+from .rules import OPT_OUT_SOURCES, Decision
 from .useragent import browser_summary
 
 if TYPE_CHECKING:
@@ -67,7 +69,14 @@ class ConsentKit:
     (``RequestClocks``); ``request_verifier``: how a requester is verified
     (``EmailCodeVerifier`` by default). ``admin``: the admin console
     (``Admin(users=...)``, see docs/console.md), served under ``{prefix}/admin``.
-    ``clock``: for tests.
+    ``region_source``: where a request's region comes from when the policy declares
+    regions: a CDN's geolocation headers (``"cloudfront"``, ``"cloudflare"``,
+    ``"vercel"``, ``"fastly"``), or a function of the request answering a code such as
+    ``"US-CO"`` or ``"FR"`` (or None); without one, every request gets the policy's own
+    rules. ``opt_out_hooks``: who to tell when a visitor opts out of sale or sharing or
+    withdraws a category (§7026(f)): callables given the event, and
+    ``OptOutWebhook(url, secret)`` (consentkit.optouts; delivered through a spool of
+    their own, retried until they succeed). ``clock``: for tests.
     """
 
     def __init__(
@@ -89,6 +98,8 @@ class ConsentKit:
         request_clocks: RequestClocks | None = None,
         request_verifier: RequestVerifier | None = None,
         admin: Admin | None = None,
+        region_source: str | RegionFunction | None = None,
+        opt_out_hooks: Iterable[Callable[[dict[str, Any]], Any]] = (),
         clock: Callable[[], datetime] = _utcnow,
     ) -> None:
         if not isinstance(policy, Policy):
@@ -102,6 +113,11 @@ class ConsentKit:
         if cookie_domain is not None and hostname(cookie_domain.lstrip(".")) is None:
             raise ValueError(f"cookie_domain {cookie_domain!r} must be a domain name such as 'example.com'")
         self.policy = policy
+        # Where a request's region comes from (regions.py); only asked when the policy has regions.
+        self.locator = Locator(region_source)
+        if policy.regions and region_source is None:
+            logger.warning("the policy declares regions but ConsentKit has no region_source: every request gets the "
+                           "policy's own rules; pass region_source='cloudfront' (or your CDN's, or a function)")
         self.prefix = prefix
         self.allowed_origins = frozenset(origins)
         self.inject_widget = inject_widget
@@ -112,7 +128,7 @@ class ConsentKit:
         # What each feature keeps for this kit alone: two kits in one process share nothing.
         self.outcomes = OutcomeCache()
         self.head = WidgetHead(policy, prefix)
-        self._heads: dict[str, WidgetHead] = {"": self.head}
+        self._heads: dict[tuple[str, str | None], WidgetHead] = {("", None): self.head}
         self.preferences_form = CsrfGuard(self.codec, PREFERENCES_SALT)
         # Two-step opt-in tokens (confirmation.py).
         self.confirmations = Confirmations(self.codec)
@@ -122,6 +138,9 @@ class ConsentKit:
         self.cookie_name = COOKIE_NAME
         self.store_url = store
         self.ledger: Ledger = open_ledger(store, spool_dir=spool_dir, retention_days=retention_days)
+        # Opt-out propagation (§7026(f)): events wait in a spool of their own beside the ledger's.
+        spool = self.ledger.spool.directory
+        self.opt_outs = OptOutHooks(opt_out_hooks, spool.with_name(spool.name + "-opt-outs"))
         if notifier is not None:
             check_site_url(notifier)
         else:
@@ -154,11 +173,13 @@ class ConsentKit:
         async with self._start_lock:
             if not self._started:
                 await self.ledger.start()
+                await self.opt_outs.start()
                 self._started = True
 
     async def shutdown(self) -> None:
         await self.requests.close()
         if self._started:
+            await self.opt_outs.stop()
             await self.ledger.stop()
             self._started = False
 
@@ -175,6 +196,14 @@ class ConsentKit:
     # -- the ledger --------------------------------------------------------------
 
     @property
+    def test_token(self) -> str:
+        """The value of the ``X-Consentkit-Test`` request header that marks a QA run's
+        decisions (source ``test``, left out of the statistics): made from the newest
+        secret key, so only who holds the key can make it. The pytest plugin and
+        ``consentkit scan --test-token`` send it."""
+        return self.codec.test_token
+
+    @property
     def started(self) -> bool:
         return self._started
 
@@ -188,8 +217,11 @@ class ConsentKit:
         extra: Mapping[str, Any] | None = None,
     ) -> Record:
         """The ledger record of a decision: a new receipt id, and the browser's
-        summary instead of its User-Agent."""
+        summary instead of its User-Agent; none on the record of an opt-out (GPC, the
+        link), which keeps only what proving it needs (R7, R34)."""
         browser = browser_summary(user_agent)
+        about = ("", "", "", "") if decision.source in OPT_OUT_SOURCES else (
+            browser.browser, browser.major, browser.os, browser.device)
         extra = dict(extra or {})
         if decision.services:
             extra["services"] = dict(decision.services)
@@ -199,15 +231,16 @@ class ConsentKit:
             at=decision.at,
             policy_version=decision.policy_version,
             mode=decision.mode,
+            region=decision.region,
             choices=decision.choices,
             source=decision.source,
             gpc=decision.gpc,
             age_band=decision.age_band,
             parental_consent=decision.parental_consent,
-            browser=browser.browser,
-            browser_major=browser.major,
-            os=browser.os,
-            device=browser.device,
+            browser=about[0],
+            browser_major=about[1],
+            os=about[2],
+            device=about[3],
             verification=verification,
             kind=kind,
             extra=extra,
@@ -225,15 +258,42 @@ class ConsentKit:
             logger.error("consent record %s could not be stored or spooled", record.receipt_id)
         return record
 
-    def head_at(self, root: str) -> WidgetHead:
+    def region_of(self, scope: Mapping[str, Any]) -> str | None:
+        """The code of the policy's region this request comes from (None: the policy's own rules)."""
+        if not self.policy.regions:
+            return None
+        found = self.locator.locate(scope)
+        return self.policy.region_for(found.country, found.subdivision) if found else None
+
+    async def tell_opt_out(self, record: Record, before: Mapping[str, bool], after: Mapping[str, bool]) -> None:
+        """Give the opt-out hooks (``opt_out_hooks``, consentkit.optouts) this decision if
+        it withdrew a category or was an opt-out request (GPC, the link)."""
+        if not self.opt_outs or record.source == "test":  # a QA run's decisions tell no pipeline
+            return
+        withdrawn = sorted(cid for cid, was in before.items() if was and not after.get(cid, False))
+        if not withdrawn and record.source not in OPT_OUT_SOURCES:
+            return
+        sale = set(self.policy.sale_or_sharing_ids)
+        sold = [cid for cid in self.policy.category_ids if cid in sale and (
+            cid in withdrawn or (record.source in OPT_OUT_SOURCES and after.get(cid) is False))]
+        await self.opt_outs.notify({
+            "event": "opt_out", "id": record.receipt_id, "visitor_id": record.visitor_id,
+            "at": record.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "source": record.source,
+            "gpc": record.gpc, "categories": withdrawn, "sale_or_sharing": sold,
+            "policy_version": record.policy_version, "region": record.region,
+        })
+
+    def head_at(self, root: str, region: str | None = None) -> WidgetHead:
         """The widget's tags and assets for an app mounted at ``root`` (``/shop``):
-        their URLs, and the endpoints the widget calls, start with it."""
-        head = self._heads.get(root)
+        their URLs, and the endpoints the widget calls, start with it; a region's
+        visitors get its mode and texts."""
+        key = (root, region)
+        head = self._heads.get(key)
         if head is None:
-            head = WidgetHead(self.policy, root + self.prefix)
+            head = WidgetHead(self.policy.for_region(region), root + self.prefix)
             # A root made of a path parameter comes from clients: keep a few, build the rest.
-            if len(self._heads) < _MAX_ROOTS:
-                self._heads[root] = head
+            if len(self._heads) < _MAX_ROOTS + len(self.policy.regions):
+                self._heads[key] = head
         return head
 
     # -- the GPC support resource ---------------------------------------------------

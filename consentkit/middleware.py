@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .admin.console import Console
 from .cookies_out import consent_headers, filter_set_cookies, vary_on_consent
 from .csp_nonce import PLACEHOLDER_KEY, NonceFiller
+from .gating.hosts import allowed_units
 from .gating.placeholder import Placeholders
 from .gating.response import ResponseGate, gated_headers
 from .head import state_block
@@ -27,7 +28,9 @@ from .i18n import negotiate
 from .kit import ConsentKit
 from .minors.sync import needs_sync, sync_child
 from .mount import route_path
+from .outcomes import Cached, Fresh
 from .routing import Endpoints
+from .state import ConsentState
 from .templating import current_request
 from .visit import Visit
 
@@ -41,6 +44,8 @@ _MAX_DEPTH = 32
 _IDENTITY = (b"accept-encoding", b"identity")
 _HELPER_UNDEFINED = re.compile(r"'consent(_head|_tag)?' is undefined")
 _NONCE = re.compile(r"'nonce-([A-Za-z0-9+/_=-]{8,128})'")
+# A visitor id written into a state block as it is (kit.new_visitor_id() makes these).
+_PLAIN_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class ConsentMiddleware:
@@ -151,11 +156,14 @@ class _Responder:
         visit = self.visit
         granted = visit.state.categories
         grants, services = _gate_grants(visit)
-        message["headers"] = gated_headers(visit.kit.policy, grants, filter_set_cookies(
-            list(message.get("headers", ())), visit.kit.policy, granted, now=visit.now
-        ), services)
+        raw = list(message.get("headers", ()))
+        content_type, encoded, csp, cookies, links = _facts(raw)
+        if cookies:
+            raw = filter_set_cookies(raw, visit.kit.policy, granted, now=visit.now)
+        if links:
+            raw = gated_headers(visit.kit.policy, grants, raw, services)
+        message["headers"] = raw
         headers = MutableHeaders(scope=message)
-        content_type, encoded, csp = _facts(headers.raw)
         html = content_type.startswith(b"text/html")
         if html:  # a page view: a static file, an API answer or a download never carries the consent cookie
             await consent_headers(visit, message.get("status", 200), headers)
@@ -165,12 +173,13 @@ class _Responder:
                            "it went out ungated; serve HTML uncompressed to ConsentMiddleware (%s)",
                            visit.scope.get("path"))
         if html and not encoded and visit.scope.get("method") != "HEAD":
-            vary_on_consent(headers)
+            vary_on_consent(headers, visit.kit.locator.vary)
             nonce = self.nonce = _nonce(visit, csp)
             self.has_csp = csp is not None
             self.gate = ResponseGate(
                 visit.kit.policy, grants, content_type=content_type, nonce=nonce,
-                inject=_head(visit, nonce), services=services, placeholders=_placeholders(visit),
+                inject=_head(visit, nonce), services=services, allowed=_allowed(visit, grants, services),
+                placeholders=_placeholders(visit),
             )
             self.start = message
             return
@@ -263,10 +272,11 @@ def _uncompressed(scope: Scope) -> Scope:
     return {**scope, "headers": [h for h in headers if h[0] != b"accept-encoding"] + [_IDENTITY]}
 
 
-def _facts(raw: list[tuple[bytes, bytes]]) -> tuple[bytes, bool, str | None]:
-    """(Content-Type, whether a Content-Encoding is set, Content-Security-Policy) of a
-    response, in one pass over its headers; the first of each, as headers.get() gives."""
-    content_type, encoded, csp = None, False, None
+def _facts(raw: list[tuple[bytes, bytes]]) -> tuple[bytes, bool, str | None, bool, bool]:
+    """(Content-Type, whether a Content-Encoding is set, Content-Security-Policy,
+    whether a Set-Cookie is, whether a Link or Refresh is) of a response, in one pass
+    over its headers; the first of each, as headers.get() gives."""
+    content_type, encoded, csp, cookies, links = None, False, None, False, False
     for name, value in raw:
         name = name.lower()
         if name == b"content-type":
@@ -275,7 +285,11 @@ def _facts(raw: list[tuple[bytes, bytes]]) -> tuple[bytes, bool, str | None]:
             encoded = True
         elif name == b"content-security-policy" and csp is None:
             csp = value.decode("latin-1")
-    return (content_type or b"").lower().lstrip(), encoded, csp
+        elif name == b"set-cookie":
+            cookies = True
+        elif name == b"link" or name == b"refresh":
+            links = True
+    return (content_type or b"").lower().lstrip(), encoded, csp, cookies, links
 
 
 def _nonce(visit: Visit, csp: str | None) -> str | None:
@@ -297,12 +311,30 @@ def _gate_grants(visit: Visit) -> tuple[Mapping[str, bool], Mapping[str, bool]]:
     (a proxy stripped the header), so they go out inert and the widget activates them
     once it has read the signal and found none."""
     granted, services = visit.state.categories, visit.state.services
-    policy = visit.kit.policy
+    policy = visit.policy
     sale = policy.sale_or_sharing_ids
     if visit.brought is None and visit.state.mode == "opt_out" and any(granted.get(cid) for cid in sale):
         held = {s.id: False for cid in sale for s in policy.category(cid).services}
         return {**granted, **dict.fromkeys(sale, False)}, {**services, **held}
     return granted, services
+
+
+def _allowed(visit: Visit, grants: Mapping[str, bool], services: Mapping[str, bool]) -> frozenset[str] | None:
+    """What the gate may serve live, worked out once per cached outcome (a returning
+    visitor's cookie, or every new visitor's shared outcome); None: the gate works it out."""
+    state = visit.state
+    if grants is not state.categories or services is not state.services:
+        return None
+    holder: Cached | Fresh | None = None
+    if visit.cached is not None and visit.cached.outcome is visit.outcome:
+        holder = visit.cached
+    elif visit.fresh is not None and state.categories is visit.fresh.outcome.state.categories:
+        holder = visit.fresh
+    if holder is None:
+        return None
+    if holder.allowed is None:
+        holder.allowed = allowed_units(visit.kit.policy, grants, services)
+    return holder.allowed
 
 
 def _head(visit: Visit, nonce: str | None) -> bytes:
@@ -311,7 +343,7 @@ def _head(visit: Visit, nonce: str | None) -> bytes:
     out = _state_block(visit)
     if visit.kit.inject_widget and not visit.scope.get("consentkit.head_rendered"):
         headers = visit.headers
-        tags = visit.kit.head_at(visit.root).tags(
+        tags = visit.kit.head_at(visit.root, visit.state.region).tags(
             nonce=nonce, user_agent=headers.get("user-agent"), accept_language=headers.get("accept-language")
         )
         out += tags.encode()
@@ -327,16 +359,37 @@ def _placeholders(visit: Visit) -> Placeholders:
     query = scope.get("query_string") or b""
     if query:
         page += "?" + query.decode("latin-1")
-    policy = visit.kit.policy
-    return Placeholders(policy, negotiate(visit.headers.get("accept-language"), policy.texts), visit.prefix, page)
+    policy = visit.policy
+    lang = negotiate(visit.headers.get("accept-language"), policy.texts, policy.language)
+    return Placeholders(policy, lang, visit.prefix, page)
 
 
 def _state_block(visit: Visit) -> bytes:
     """The state block, made once per cached outcome: every request that brings the
     same cookie (and made no decision) shares it."""
+    fresh = visit.fresh
+    if fresh is not None and visit.state.categories is fresh.outcome.state.categories:
+        return _fresh_state_block(fresh, visit.state)
     cached = visit.cached
     if cached is None or cached.outcome is not visit.outcome:
         return state_block(visit.state)
     if cached.state_block is None:
         cached.state_block = state_block(visit.state)
     return cached.state_block
+
+
+def _fresh_state_block(fresh: Fresh, state: ConsentState) -> bytes:
+    """A new visitor's state block: the one every new visitor shares, with this
+    visitor's id put in (an id made of characters JSON and HTML leave as they are)."""
+    if fresh.state_block is None:
+        template = fresh.outcome.state
+        made = state_block(template).split(_json_string(template.visitor_id))
+        fresh.state_block = (made[0], made[1]) if len(made) == 2 else (b"", b"")
+    before, after = fresh.state_block
+    if not before or not _PLAIN_ID.fullmatch(state.visitor_id):
+        return state_block(state)
+    return b"".join((before, b'"', state.visitor_id.encode(), b'"', after))
+
+
+def _json_string(text: str) -> bytes:
+    return b'"' + text.encode() + b'"'

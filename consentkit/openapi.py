@@ -70,7 +70,7 @@ def document(kit: ConsentKit) -> dict[str, Any]:
         "type": "object",
         "required": ["visitor_id", "policy_version", "mode", "categories", "decided", "prompt", "gpc",
                      "sale_opt_out", "reprompt_not_before", "age_band", "parental_consent", "updated_at",
-                     "expires_at", "usprivacy", "gpp", "gpp_sid"],
+                     "expires_at", "usprivacy", "gpp", "gpp_sid", "region", "sensitive_limited"],
         "properties": {
             "visitor_id": {"type": "string"},
             "policy_version": {"type": "string"},
@@ -92,6 +92,16 @@ def document(kit: ConsentKit) -> dict[str, Any]:
                     "description": "The IAB GPP string (docs/gpp.md); its header alone where no US section applies"},
             "gpp_sid": {"type": "array", "items": {"type": "integer", "minimum": 1}, "uniqueItems": True,
                         "description": "The section ids the GPP string holds, ascending (7 usnat, 8 usca, ...)"},
+            "region": {"type": ["string", "null"], "enum": [*(r.code for r in policy.regions), None],
+                       "description": "The policy's region whose rules applied (docs/regions.md): \"US-CO\", "
+                                      "\"EU\", ...; null for the policy's own rules (no regions declared, or a "
+                                      "request from none of them)"},
+            "sensitive_limited": {"type": "boolean", "description": "The visitor limited the use of their sensitive "
+                                  "personal information (POST limit); a later grant of a sensitive category lifts it"},
+            "changes": {"type": "array", "items": {"type": "string"},
+                        "description": "What the policy added since the version the visitor decided under "
+                                       "(Policy(changes=...), R37): short texts the banner shows; what they name "
+                                       "stays off until the visitor answers. Empty otherwise"},
         },
     }
     consent_request = {
@@ -100,7 +110,9 @@ def document(kit: ConsentKit) -> dict[str, Any]:
         "properties": {
             "choices": choices,
             "services": services,
-            "age_band": {"type": "string", "enum": ["under_13", "13_15", "16_plus"]},
+            "age_band": {"type": "string", "enum": ["under_13", "13_15", "16_17", "18_plus", "16_plus"],
+                         "description": "16_plus (16 or over) where the region does not distinguish 16-17 "
+                                        "from 18 and over (docs/regions.md)"},
             "source": {"type": "string", "enum": ["banner", "preferences", "api", "link", "gpc"]},
             "sale_opt_in": {"type": "boolean"},
             "gpc": {"type": "boolean"},
@@ -148,9 +160,16 @@ def document(kit: ConsentKit) -> dict[str, Any]:
                     {"type": "object", "required": ["receipts"],
                      "properties": {"receipts": {"type": "array", "items": {"type": "object"}}}},
                     "Consent receipts (Kantara CR 1.1 core fields)")}},
-                "delete": {"summary": "Erase this visitor's records, keeping the minimal proof of an opt-out",
+                "delete": {"summary": "Erase this visitor's records, keeping the minimal proof of what stays in "
+                                      "force: the consent, an opt-out of sale, a parent's decision",
                            "responses": {"200": _json({"type": "object", "required": ["erased", "kept"], "properties": {
-                               "erased": {"type": "integer"}, "kept": {"type": "integer"}}}, "What was erased"),
+                               "erased": {"type": "integer"}, "kept": {"type": "integer"},
+                               "in_force": {"type": "object", "description": "What the kept proof records prove",
+                                            "properties": {
+                                                "consent": {"type": "array", "items": {"type": "string"}},
+                                                "opt_out": {"type": "array", "items": {"type": "string"}},
+                                                "parent": {"type": "boolean"}}}}},
+                               "What was erased, and what was kept"),
                                **_errors(403)}},
             },
             f"{p}/preferences": {
@@ -170,6 +189,24 @@ def document(kit: ConsentKit) -> dict[str, Any]:
                                                "posts the token back as confirm)"),
                                   "303": {"description": "Saved; back to a page of this site"},
                                   **_errors(400, 403, 409, 410, 413, 415, 429)},
+                },
+            },
+            f"{p}/limit": {
+                "get": {"summary": "The Limit the Use of My Sensitive Personal Information page: one button, no "
+                                   "account, no JavaScript",
+                        "parameters": [{"name": "next", "in": "query", "required": False, "schema": {"type": "string"}}],
+                        "responses": {"200": _html("The limit page (says so once the limit is in effect)")}},
+                "post": {
+                    "summary": "Limit the use of sensitive personal information: every category and service marked "
+                               "sensitive off at once, recorded (docs/regions.md)",
+                    "requestBody": {"required": False, "content": {
+                        "application/json": {"schema": {"type": "object", "additionalProperties": False}},
+                        "application/x-www-form-urlencoded": {"schema": {
+                            "type": "object", "required": ["csrf_token"],
+                            "properties": {"csrf_token": {"type": "string"}, "next": {"type": "string"}}}},
+                    }},
+                    "responses": {"200": state_ok, "303": {"description": "Done; back to the limit page"},
+                                  **_errors(400, 403, 413, 415, 429)},
                 },
             },
             f"{p}/do-not-sell": {"get": {

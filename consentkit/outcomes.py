@@ -3,42 +3,93 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import fields
 from datetime import datetime
 
-from .rules import Outcome
+from .policy import Policy
+from .rules import Outcome, Signals, evaluate
+from .state import Choices, ConsentState
+
+# The visitor id a new visitor's outcome is worked out with, then replaced.
+_TEMPLATE_ID = "consentkit-new-visitor-template"
+_STATE_CHOICES = [f.name for f in fields(ConsentState)].index("choices")
+assert fields(Choices)[0].name == fields(ConsentState)[0].name == "visitor_id"
 
 
 class Cached:
     """One cached outcome, good until ``until``, and what is made from it once for
-    every request that brings the same cookie: the page's state block."""
+    every request that brings the same cookie: the page's state block, what the
+    gate may serve live."""
 
-    __slots__ = ("outcome", "state_block", "until")
+    __slots__ = ("allowed", "outcome", "state_block", "until")
 
     def __init__(self, outcome: Outcome, until: datetime | None) -> None:
         self.outcome = outcome
         self.until = until
         self.state_block: bytes | None = None
+        self.allowed: frozenset[str] | None = None  # what the gate may serve live (gating.hosts.allowed_units)
+
+
+class Fresh:
+    """A new visitor's outcome (no consent cookie, no decision), the same for every
+    new visitor under one policy and GPC signal but for the visitor id; and the
+    page's state block made from it, cut where the visitor id goes."""
+
+    __slots__ = ("_choices", "_state", "allowed", "outcome", "state_block")
+
+    def __init__(self, outcome: Outcome) -> None:
+        self.outcome = outcome
+        self.state_block: tuple[bytes, bytes] | None = None
+        self.allowed: frozenset[str] | None = None
+        # Both as positional arguments (dataclasses.replace() costs twice as much).
+        self._choices = [getattr(outcome.choices, f.name) for f in fields(Choices)]
+        self._state = [getattr(outcome.state, f.name) for f in fields(ConsentState)]
+
+    def for_visitor(self, visitor_id: str) -> Outcome:
+        """The outcome of a new visitor with this id, as ``evaluate`` gives it."""
+        values = self._choices.copy()
+        values[0] = visitor_id
+        choices = Choices(*values)
+        values = self._state.copy()
+        values[0], values[_STATE_CHOICES] = visitor_id, choices
+        return Outcome(choices, ConsentState(*values))
 
 
 class OutcomeCache:
-    """Outcomes of the rules for cookies seen recently, keyed by the cookie value and
-    the GPC signal. A visitor sends the same cookie on every request, and its outcome
+    """Outcomes of the rules for cookies seen recently, keyed by the cookie value, the
+    GPC signal and the request's region. A visitor sends the same cookie on every request, and its outcome
     changes only at a known moment (expiry, the end of the 12-month window), so it is
     worked out once, not on every request. Bounded; only outcomes with no decision."""
 
     def __init__(self, size: int = 4096) -> None:
-        self._entries: OrderedDict[tuple[str, bool], Cached] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, bool, str | None], Cached] = OrderedDict()
         self._size = size
+        self._fresh: dict[tuple[str | None, bool], tuple[Policy, Fresh | None]] = {}
 
-    def get(self, raw: str, gpc: bool, now: datetime) -> Cached | None:
-        entry = self._entries.get((raw, gpc))
+    def fresh(self, policy: Policy, gpc: bool) -> Fresh | None:
+        """A new visitor's outcome under ``policy`` (a region's, or the policy itself),
+        or None when the signal makes a decision (GPC in a policy that sells or
+        shares), which is each visitor's own. It does not depend on the time: nothing
+        was decided, nothing expires."""
+        key = (policy.region, gpc)
+        found = self._fresh.get(key)
+        if found is not None and found[0] is policy:
+            return found[1]
+        outcome = evaluate(policy, Choices(visitor_id=_TEMPLATE_ID), Signals(gpc=gpc), datetime(2000, 1, 1))
+        fresh = Fresh(outcome) if outcome.decision is None else None
+        if len(self._fresh) < 256:  # regions are the policy's: a few
+            self._fresh[key] = (policy, fresh)
+        return fresh
+
+    def get(self, raw: str, gpc: bool, now: datetime, region: str | None = None) -> Cached | None:
+        entry = self._entries.get((raw, gpc, region))
         if entry is None or (entry.until is not None and now >= entry.until):
             return None
         return entry
 
-    def put(self, raw: str, gpc: bool, outcome: Outcome, now: datetime) -> Cached:
+    def put(self, raw: str, gpc: bool, outcome: Outcome, now: datetime, region: str | None = None) -> Cached:
         moments = [m for m in (outcome.state.expires_at, outcome.choices.reprompt_not_before) if m and m > now]
-        entry = self._entries[(raw, gpc)] = Cached(outcome, min(moments) if moments else None)
+        entry = self._entries[(raw, gpc, region)] = Cached(outcome, min(moments) if moments else None)
         if len(self._entries) > self._size:
             self._entries.popitem(last=False)
         return entry

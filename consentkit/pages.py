@@ -42,20 +42,25 @@ def csrf_valid(kit: ConsentKit, visitor_id: str, token: str | None) -> bool:
 
 
 def _page(call: Call, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    kit = call.kit
-    lang = i18n.negotiate(call.visit.headers.get("accept-language"), kit.policy.texts)
+    policy = call.visit.policy
+    lang = _language(call)
     css = asset("widget.css")
     html = templates().get_template(template).render(
         lang=lang,
-        t=i18n.texts(lang, kit.policy.texts),
+        t=i18n.texts(lang, policy.texts),
         prefix=call.visit.prefix,
         css_version=css.version if css else "0",
-        has_sale=bool(kit.policy.sale_or_sharing_ids),
+        has_sale=bool(policy.sale_or_sharing_ids),
         state=call.visit.state,
         **context,
     )
     headers = {**_PAGE_HEADERS, "Content-Language": lang}
     return HTMLResponse(html, status_code=status, headers=headers)
+
+
+def _language(call: Call) -> str:
+    policy = call.visit.policy
+    return i18n.negotiate(call.visit.headers.get("accept-language"), policy.texts, policy.language)
 
 
 # A service's box in the form: "service.<id>", after a hidden "0" of the same name, so
@@ -69,7 +74,7 @@ def _categories(call: Call) -> list[dict[str, Any]]:
     return [
         {**c, "checked": c["required"] or state.allows(c["id"]),
          "services": [{**s, "checked": c["required"] or state.allows(s["id"])} for s in c["services"]]}
-        for c in catalogue(call.kit.policy)
+        for c in catalogue(call.visit.policy, _language(call))
     ]
 
 
@@ -91,7 +96,7 @@ async def get_preferences(call: Call) -> Response:
         visit.dirty = True
     asked = call.query.get("next")
     back = call.same_origin_path(asked, call.visit.root + "/")
-    minor = visit.state.age_band == "13_15"
+    minor = visit.policy.minor_rule(visit.state.age_band) == "opt_in"
     categories = _categories(call)
     return _page(
         call,
@@ -114,7 +119,7 @@ def _services_given(form: Mapping[str, str], call: Call, given: Mapping[str, boo
     if form.get("all") in ("accept", "reject"):
         return None
     out = {}
-    for category in call.kit.policy.categories:
+    for category in call.visit.policy.categories:
         if category.required:
             continue
         for service in category.services:
@@ -126,8 +131,8 @@ def _services_given(form: Mapping[str, str], call: Call, given: Mapping[str, boo
 
 def _given(form: Mapping[str, str], call: Call) -> tuple[dict[str, bool], bool]:
     """The choices the form makes, and whether a 13-15-year-old opted in to sale."""
-    policy, state = call.kit.policy, call.visit.state
-    minor = state.age_band == "13_15"
+    policy, state = call.visit.policy, call.visit.state
+    minor = policy.minor_rule(state.age_band) == "opt_in"
     kept = minor or rules.in_reprompt_window(call.visit.choices, call.visit.now)
     everything = form.get("all")
     given: dict[str, bool] = {}
@@ -154,10 +159,11 @@ async def post_preferences(call: Call) -> Response:
     kit, visit = call.kit, call.visit
     if not csrf_valid(kit, visit.choices.visitor_id, form.get(CSRF_FIELD)):
         return _page(call, "error.html", status=403, message_key="page.forbidden")
+    pending = None
     if "confirm" in form:
         # The second step of an opt-in to sale or sharing (contract section 8).
         grant = await api.confirm(call, form["confirm"])
-        opt_in = visit.state.age_band == "13_15" and bool(grant.categories)
+        opt_in = visit.policy.minor_rule(visit.state.age_band) == "opt_in" and bool(grant.categories)
     elif "service" in form:
         # "Always allow <service>" from a click-to-load placeholder: that service alone.
         pending = await api.decide(call, source="preferences", services={str(form["service"]): True})
@@ -166,14 +172,16 @@ async def post_preferences(call: Call) -> Response:
         given, opt_in = _given(form, call)
         pending = await api.decide(call, source="preferences", given=given, sale_opt_in=True if opt_in else None,
                                    services=_services_given(form, call, given))
-        if pending is not None:
-            policy = kit.policy
-            return _page(
-                call, "confirm.html",
-                token=csrf_token(kit, visit.choices.visitor_id), confirm=pending.token,
-                labels=[policy.category(cid).label for cid in pending.categories],
-                minor=visit.state.age_band == "13_15", next=form.get("next", ""),
-            )
+    if pending is not None:
+        policy = visit.policy
+        return _page(
+            call, "confirm.html",
+            token=csrf_token(kit, visit.choices.visitor_id), confirm=pending.token,
+            labels=[policy.category(cid).label_in(_language(call), policy.language) for cid in pending.categories],
+            minor=policy.minor_rule(visit.state.age_band) == "opt_in",
+            # Carried to the confirming POST: only a path on this site, like every next.
+            next=call.same_origin_path(form.get("next"), ""),
+        )
     own_page = f"{visit.prefix}/preferences?saved=1"
     target = call.same_origin_path(form.get("next"), own_page)
     if opt_in and target != own_page:
@@ -187,8 +195,9 @@ async def get_do_not_sell(call: Call) -> Response:
     return _page(
         call,
         "do_not_sell.html",
-        # In opt_in mode nothing is sold until granted: no request of the visitor's to honour.
-        honored=call.query.get("done") == "1" or state.gpc or (state.sale_opt_out and state.mode == "opt_out"),
+        # Only a request the visitor made is "honored" (R4): not sale kept off by opt_in
+        # mode or for a minor, not a "?done=1" typed into the address bar.
+        honored=state.sale_opt_out and rules.opted_out(call.kit.policy, call.visit.choices),
         next=call.same_origin_path(call.query.get("next"), call.visit.root + "/"),
     )
 

@@ -7,6 +7,7 @@ how to fix it, never later in a visitor's request.
 
 from __future__ import annotations
 
+import copy
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -16,6 +17,9 @@ from types import MappingProxyType
 from typing import Any, Literal, cast
 from urllib.parse import urlsplit
 
+from . import regions as _regions
+from .i18n import languages
+
 Mode = Literal["opt_in", "opt_out"]
 MODES: tuple[Mode, ...] = ("opt_in", "opt_out")
 
@@ -23,6 +27,9 @@ MODES: tuple[Mode, ...] = ("opt_in", "opt_out")
 # six months (CNIL's good practice) in opt_in mode.
 DEFAULT_LIFETIME_DAYS: Mapping[Mode, int] = MappingProxyType({"opt_out": 365, "opt_in": 182})
 
+_UNSEEN = object()
+# How many cookie names category_for_cookie keeps the answer for.
+_COOKIE_MEMO = 4096
 _ID = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 _COOKIE = re.compile(r"^[!#$%&'+\-.^_`|~0-9A-Za-z]+\*?$")
 _HOST = re.compile(r"^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$")
@@ -48,6 +55,60 @@ CONSENT_MODE_TYPES: tuple[str, ...] = (
 )
 
 
+# What a minor's age band needs before sale, sharing or targeted advertising:
+# "opt_in" their own affirmative opt-in (two steps), "no_sale" none of it at all
+# (Maryland), "opt_out" as an adult. Under 13 a parent decides (COPPA), everywhere.
+MinorRule = Literal["opt_in", "no_sale", "opt_out"]
+MINOR_RULES: tuple[MinorRule, ...] = ("opt_in", "no_sale", "opt_out")
+MINOR_BANDS = ("13_15", "16_17")
+# CCPA (Civ. Code 1798.120(c)): 13-15-year-olds opt in themselves; 16 and over as adults.
+DEFAULT_MINORS: Mapping[str, MinorRule] = MappingProxyType({"13_15": "opt_in", "16_17": "opt_out"})
+
+
+# Purposes a category's data serves that state laws let a visitor opt out of (or, for
+# minors and sensitive data, that need an opt-in). The first three are what "Do Not
+# Sell or Share" and GPC turn off; "sale_or_sharing = true" is their short form.
+PURPOSES = ("sale", "sharing", "targeted_advertising", "profiling")
+OPT_OUT_PURPOSES = frozenset({"sale", "sharing", "targeted_advertising"})
+# What a region does with sensitive personal information (categories and services
+# marked ``sensitive``): "limit" follows the mode, and the "Limit the Use of My
+# Sensitive Personal Information" link turns it off (California); "opt_in" is off
+# until the visitor opts in, in any mode (Colorado, Connecticut, Virginia, Oregon,
+# Texas...); "separate" is opt_in where sharing it needs a consent of its own, given
+# apart from any other (Washington's My Health My Data Act).
+SensitiveRule = Literal["limit", "opt_in", "separate"]
+SENSITIVE_RULES: tuple[SensitiveRule, ...] = ("limit", "opt_in", "separate")
+
+
+# Kinds of sensitive personal information, as the GPP sections name them (gpp.py
+# writes a section's SensitiveDataProcessing bits from them).
+SENSITIVE_KINDS = (
+    "racial_or_ethnic_origin", "religious_beliefs", "health", "sex_life_or_orientation",
+    "citizenship_or_immigration", "genetic", "biometric", "precise_geolocation", "government_id",
+    "account_credentials", "union_membership", "communications", "consumer_health", "crime_victim",
+    "national_origin", "transgender_or_nonbinary",
+)
+
+
+def _sensitive(value: Any, where: str) -> tuple[bool, tuple[str, ...]]:
+    """``sensitive = true``, or the kinds of sensitive data (``["health"]``)."""
+    if isinstance(value, bool):
+        return value, ()
+    kinds = tuple(dict.fromkeys(_text(k, f"{where} each sensitive kind") for k in _list(value, f"{where} sensitive")))
+    for kind in kinds:
+        if kind not in SENSITIVE_KINDS:
+            raise PolicyError(f"{where} sensitive kind {kind!r} is unknown: use {', '.join(SENSITIVE_KINDS)}")
+    return bool(kinds), kinds
+
+
+def _sensitive_rule(value: Any, where: str) -> SensitiveRule:
+    if value not in SENSITIVE_RULES:
+        raise PolicyError(f"{where} sensitive is {value!r}: use 'limit' (California: on by the mode, the Limit link "
+                          "turns it off), 'opt_in' (off until an opt-in) or 'separate' (Washington: opt-in, and a "
+                          "separate consent to share it)")
+    return cast(SensitiveRule, value)
+
+
 class PolicyError(ValueError):
     """The policy is not valid; the message says what to change."""
 
@@ -66,6 +127,40 @@ def _text(value: object, what: str) -> str:
     if not isinstance(value, str):
         raise PolicyError(f"{what} must be a string (in TOML in quotes), not {type(value).__name__} {value!r}")
     return value
+
+
+# The banner's layouts, each with the positions it takes (docs/theming.md).
+LAYOUTS: Mapping[str, tuple[str, ...]] = {
+    "bar": ("bottom", "top"),
+    "box": ("bottom", "top", "bottom-left", "bottom-right", "top-left", "top-right"),
+}
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{1,8})*$")
+Translations = tuple[tuple[str, str], ...]
+
+
+def _localized(value: object, what: str) -> tuple[str, Translations]:
+    """A text shown to visitors: one string, or a table of them by language
+    (``{"en": "Analytics", "es": "Analítica"}``). Answers the text in English (else
+    the table's first) and the table, its language codes lower-cased."""
+    if not isinstance(value, Mapping):
+        return _text(value, what), ()
+    table: dict[str, str] = {}
+    for lang, text in value.items():
+        code = lang.lower() if isinstance(lang, str) else ""
+        if not _LANGUAGE_CODE.match(code):
+            raise PolicyError(f"{what}: {lang!r} is not a language code such as \"en\", \"es\" or \"zh-hant\"")
+        table[code] = _text(text, f"{what} in {lang!r}")
+    if not table:
+        raise PolicyError(f"{what} is an empty table: give a string, or one per language ({{en = \"...\"}})")
+    return table.get("en", next(iter(table.values()))), tuple(table.items())
+
+
+def localized(text: str, translations: Translations, lang: str, default: str = "en") -> str:
+    """``text`` in ``lang`` ("es-mx" falls back to "es"), else in the policy's default
+    language, else ``text`` itself."""
+    table = dict(translations)
+    lang = lang.lower()
+    return table.get(lang) or table.get(lang.split("-", 1)[0]) or table.get(default) or text
 
 
 def _list(value: object, what: str) -> list[Any]:
@@ -197,9 +292,14 @@ class Service:
         cookies: Each cookie name (or ``"prefix*"``) it sets, with its lifetime:
             ``"session"`` or a number and a unit (``"2 years"``, ``"24 hours"``).
             Dropped from responses, and expired, while the category is not granted.
-        description: What it does, shown to visitors.
+        description: What it does, shown to visitors: a string, or one per language
+            (``{"en": "...", "es": "..."}``).
         local_storage: ``localStorage`` keys (or ``"prefix*"``) it writes; removed
             while the category is not granted.
+        sensitive: It processes sensitive personal information: ``true``, or its kinds
+            (``["precise_geolocation"]``, as ``Category`` lists them). Where the region
+            needs an opt-in for that, it is off until the visitor grants it or its
+            category, even in ``opt_out`` mode; the Limit link turns it off (docs/regions.md).
         name: What visitors call it (``"YouTube"``): on its click-to-load placeholder
             ("Always allow YouTube") and in the preferences (the id on a placeholder when not given).
     """
@@ -211,6 +311,10 @@ class Service:
     description: str = ""
     local_storage: tuple[str, ...] = ()
     name: str = ""
+    # The description per language, when the policy gives a table.
+    descriptions: Translations = ()
+    sensitive: bool = False
+    sensitive_kinds: tuple[str, ...] = ()
 
     def __init__(
         self,
@@ -219,8 +323,9 @@ class Service:
         vendor: str = "",
         hosts: Iterable[str | HostRule] | None = None,
         cookies: Mapping[str, str] | Iterable[CookieRule] | None = None,
-        description: str = "",
+        description: str | Mapping[str, str] = "",
         local_storage: Iterable[str] | None = None,
+        sensitive: bool | Iterable[str] = False,
         name: str = "",
     ) -> None:
         if not isinstance(id, str) or not _ID.match(id):
@@ -244,7 +349,7 @@ class Service:
                 raise PolicyError(f"{where} cookies must be a table of name = lifetime, such as "
                                   "{ _ga = \"2 years\" }")
         vendor = _text(vendor, f"{where} vendor")
-        description = _text(description, f"{where} description")
+        description, descriptions = _localized(description, f"{where} description")
         name = _text(name, f"{where} name")
         local_storage = tuple(_text(k, f"{where} each local_storage key")
                               for k in _list(local_storage, f"{where} local_storage"))
@@ -254,7 +359,15 @@ class Service:
         object.__setattr__(self, "cookies", cookie_rules)
         object.__setattr__(self, "description", description)
         object.__setattr__(self, "local_storage", local_storage)
+        object.__setattr__(self, "descriptions", descriptions)
         object.__setattr__(self, "name", name)
+        flag, kinds = _sensitive(sensitive, where)
+        object.__setattr__(self, "sensitive", flag)
+        object.__setattr__(self, "sensitive_kinds", kinds)
+
+    def description_in(self, lang: str, default: str = "en") -> str:
+        """The description in ``lang`` (see ``localized``)."""
+        return localized(self.description, self.descriptions, lang, default)
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,8 +385,24 @@ class Category:
             (advertising, cross-context behavioural advertising): what the "Do Not Sell
             or Share" opt-out and Global Privacy Control turn off.
         services: The services whose tags, cookies and storage this category gates.
-        label: The name shown to visitors; by default the id, capitalised.
-        description: What the category is for, shown to visitors.
+        label: The name shown to visitors; by default the id, capitalised. A string,
+            or one per language (``{"en": "Analytics", "es": "Analítica"}``; in
+            TOML ``label = {en = "Analytics", es = "Analítica"}``).
+        description: What the category is for, shown to visitors: a string, or one
+            per language like ``label``.
+        purposes: What state laws call what it does, where they let the visitor opt out:
+            ``"sale"``, ``"sharing"``, ``"targeted_advertising"``, ``"profiling"``. A category
+            with any of the first three is ``sale_or_sharing`` (the opt-out link and GPC
+            turn it off); ``sale_or_sharing = true`` is the short form of those three.
+        sensitive: Its data is sensitive personal information: ``true``, or its kinds,
+            which the GPP string's sensitive-data fields report (``["health"]``; also
+            ``racial_or_ethnic_origin``, ``religious_beliefs``, ``sex_life_or_orientation``,
+            ``citizenship_or_immigration``, ``genetic``, ``biometric``, ``precise_geolocation``,
+            ``government_id``, ``account_credentials``, ``union_membership``,
+            ``communications``, ``consumer_health``, ``crime_victim``, ``national_origin``,
+            ``transgender_or_nonbinary``). Off until an opt-in where the region says so, even
+            in ``opt_out`` mode, and what the "Limit the Use of My Sensitive Personal
+            Information" link turns off (docs/regions.md).
     """
 
     id: str
@@ -282,6 +411,12 @@ class Category:
     services: tuple[Service, ...] = ()
     label: str = ""
     description: str = ""
+    # The label and the description per language, when the policy gives tables.
+    labels: Translations = ()
+    descriptions: Translations = ()
+    purposes: tuple[str, ...] = ()
+    sensitive: bool = False
+    sensitive_kinds: tuple[str, ...] = ()
     # Derived once: the gate and the cookie filter read them on every request.
     _cookies: tuple[CookieRule, ...] = field(default=(), init=False, repr=False, compare=False)
     _hosts: tuple[HostRule, ...] = field(default=(), init=False, repr=False, compare=False)
@@ -293,8 +428,10 @@ class Category:
         required: bool = False,
         sale_or_sharing: bool = False,
         services: Iterable[Service] | None = None,
-        label: str = "",
-        description: str = "",
+        label: str | Mapping[str, str] = "",
+        description: str | Mapping[str, str] = "",
+        purposes: Iterable[str] | None = None,
+        sensitive: bool | Iterable[str] = False,
     ) -> None:
         if not isinstance(id, str) or not _ID.match(id):
             raise PolicyError(
@@ -303,8 +440,23 @@ class Category:
             )
         required = _flag(required, f"category {id!r}: required")
         sale_or_sharing = _flag(sale_or_sharing, f"category {id!r}: sale_or_sharing")
-        label = _text(label, f"category {id!r}: label")
-        description = _text(description, f"category {id!r}: description")
+        sensitive, sensitive_kinds = _sensitive(sensitive, f"category {id!r}:")
+        listed = tuple(dict.fromkeys(_text(p, f"category {id!r}: each purpose")
+                                     for p in _list(purposes, f"category {id!r}: purposes")))
+        for purpose in listed:
+            if purpose not in PURPOSES:
+                raise PolicyError(f"category {id!r}: purpose {purpose!r} is unknown: use {', '.join(PURPOSES)}")
+        if sale_or_sharing and purposes is not None and not OPT_OUT_PURPOSES & set(listed):
+            raise PolicyError(f"category {id!r} is sale_or_sharing but its purposes name none of sale, sharing, "
+                              "targeted_advertising: list them, or leave sale_or_sharing out")
+        if sale_or_sharing and purposes is None:
+            listed = ("sale", "sharing", "targeted_advertising")
+        sale_or_sharing = bool(OPT_OUT_PURPOSES & set(listed))
+        if required and sensitive:
+            raise PolicyError(f"category {id!r} is required and sensitive: a visitor must be able to refuse "
+                              "sensitive personal information, so remove required=True or sensitive=True")
+        label, labels = _localized(label, f"category {id!r}: label")
+        description, descriptions = _localized(description, f"category {id!r}: description")
         services = _list(services, f"category {id!r}: services")
         if not all(isinstance(service, Service) for service in services):
             raise PolicyError(f"category {id!r}: services must be Service(...) values (in TOML, [[categories.services]])")
@@ -319,6 +471,11 @@ class Category:
         object.__setattr__(self, "services", _tuple_of(services))
         object.__setattr__(self, "label", label or id.replace("_", " ").replace("-", " ").capitalize())
         object.__setattr__(self, "description", description)
+        object.__setattr__(self, "labels", labels)
+        object.__setattr__(self, "descriptions", descriptions)
+        object.__setattr__(self, "purposes", listed)
+        object.__setattr__(self, "sensitive", sensitive)
+        object.__setattr__(self, "sensitive_kinds", sensitive_kinds)
         object.__setattr__(self, "_cookies", tuple(c for s in self.services for c in s.cookies))
         object.__setattr__(self, "_hosts", tuple(h for s in self.services for h in s.hosts))
 
@@ -326,9 +483,48 @@ class Category:
     def cookies(self) -> tuple[CookieRule, ...]:
         return self._cookies
 
+    def label_in(self, lang: str, default: str = "en") -> str:
+        """The label in ``lang`` (see ``localized``)."""
+        return localized(self.label, self.labels, lang, default)
+
+    def description_in(self, lang: str, default: str = "en") -> str:
+        """The description in ``lang`` (see ``localized``)."""
+        return localized(self.description, self.descriptions, lang, default)
+
     @property
     def hosts(self) -> tuple[HostRule, ...]:
         return self._hosts
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What a policy version added (R37): services, and categories that are new or put
+    to a new purpose. A returning visitor who decided under an earlier version gets
+    none of them until they answer again, and the banner names them (``note``, or
+    each service's vendor and each category's label).
+
+    Args:
+        version: The policy version that made the change.
+        services: Ids of the services it added.
+        categories: Ids of the categories it added, or whose use it widened.
+        note: A short text for the banner instead of the names (``"We now use TikTok's
+            pixel for advertising."``).
+    """
+
+    version: str
+    services: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    note: str = ""
+
+    def __init__(self, version: str, *, services: Iterable[str] = (), categories: Iterable[str] = (),
+                 note: str = "") -> None:
+        where = f"change {version!r}:"
+        object.__setattr__(self, "version", _text(version, "a change's version"))
+        object.__setattr__(self, "services", tuple(_text(v, f"{where} each of services")
+                                                   for v in _list(services, f"{where} services")))
+        object.__setattr__(self, "categories", tuple(_text(v, f"{where} each of categories")
+                                                     for v in _list(categories, f"{where} categories")))
+        object.__setattr__(self, "note", _text(note, f"{where} note"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,6 +534,129 @@ class Controller:
     name: str = ""
     contact: str = ""
     url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """Where other rules apply: a jurisdiction the policy names, with the rules and
+    texts its visitors get. What a region leaves out is the policy's own.
+
+    Args:
+        code: The jurisdiction: a group (``"EU"``, ``"EEA"``, ``"UK"``), a country
+            (``"FR"``, ``"US"``, ISO 3166-1) or a US state (``"US-CO"``, ISO 3166-2).
+            Records, receipts and the state's ``region`` carry it. A state's code wins
+            over its country's, a country's over a group it is in.
+        mode: ``"opt_in"`` or ``"opt_out"`` for this region's visitors.
+        countries: More countries (ISO 3166-1) that get this region's rules
+            (``["CH"]`` beside ``"EEA"``).
+        age_gate: Ask the age question here (by default as the policy says).
+        lifetime_days: How long choices last here (by default the policy's when the
+            modes agree, else the mode's default: 182 days opt_in, 365 opt_out).
+        texts: Strings to replace for this region's visitors, per language, over the
+            policy's own (``{"en": {"banner.title": "..."}}``).
+        minors: Rules for minors' age bands here, over the policy's (``{"16_17":
+            "opt_in"}`` for Colorado and Connecticut, ``{"13_15": "no_sale", "16_17":
+            "no_sale"}`` for Maryland); see ``Policy``.
+        sensitive: What sensitive personal information needs here: ``"opt_in"``
+            (Colorado, Connecticut, Virginia, Oregon, Texas...), ``"separate"``
+            (Washington), ``"limit"`` (California); see ``Policy``.
+    """
+
+    code: str
+    mode: Mode | None = None
+    countries: tuple[str, ...] = ()
+    age_gate: bool | None = None
+    lifetime_days: int | None = None
+    texts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    minors: Mapping[str, MinorRule] = field(default_factory=dict)
+    sensitive: SensitiveRule | None = None
+
+    def __init__(
+        self,
+        code: str,
+        *,
+        mode: str | None = None,
+        countries: Iterable[str] | None = None,
+        age_gate: bool | None = None,
+        lifetime_days: int | None = None,
+        texts: Mapping[str, Mapping[str, str]] | None = None,
+        minors: Mapping[str, str] | None = None,
+        sensitive: str | None = None,
+    ) -> None:
+        if not isinstance(code, str) or not _regions.CODE.match(code):
+            raise PolicyError(f"region code {code!r} is not valid: use 'EU', 'EEA', 'UK', a country such as 'FR' "
+                              "or 'US', or a US state such as 'US-CO' (upper case)")
+        where = f"region {code!r}:"
+        if mode is not None and mode not in MODES:
+            raise PolicyError(f"{where} mode {mode!r} is unknown: use 'opt_in' or 'opt_out'")
+        listed = tuple(_text(c, f"{where} each of countries") for c in _list(countries, f"{where} countries"))
+        for country in listed:
+            if not re.match(r"^[A-Z]{2}$", country):
+                raise PolicyError(f"{where} country {country!r} must be two upper-case letters (ISO 3166-1), such as 'CH'")
+        if age_gate is not None:
+            age_gate = _flag(age_gate, f"{where} age_gate")
+        if lifetime_days is not None and (
+                not isinstance(lifetime_days, int) or isinstance(lifetime_days, bool) or not 1 <= lifetime_days <= 3650):
+            raise PolicyError(f"{where} lifetime_days must be a whole number of days from 1 to 3650")
+        object.__setattr__(self, "code", code)
+        object.__setattr__(self, "mode", mode)
+        object.__setattr__(self, "countries", listed)
+        object.__setattr__(self, "age_gate", age_gate)
+        object.__setattr__(self, "lifetime_days", lifetime_days)
+        object.__setattr__(self, "texts", _frozen_texts(texts, where))
+        object.__setattr__(self, "minors", MappingProxyType(_minors(minors, where)))
+        object.__setattr__(self, "sensitive", None if sensitive is None else _sensitive_rule(sensitive, where))
+
+    @property
+    def members(self) -> tuple[tuple[str, str | None], ...]:
+        """The (country, subdivision) keys whose visitors get this region's rules."""
+        return _regions.members(self.code, self.countries)
+
+
+_REGION_KEYS = {"code", "mode", "countries", "age_gate", "lifetime_days", "texts", "minors", "sensitive"}
+
+
+def _minors(raw: Any, where: str) -> dict[str, MinorRule]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise PolicyError(f'{where} minors must map an age band to a rule, such as {{"16_17": "opt_in"}}')
+    out: dict[str, MinorRule] = {}
+    for band, rule in raw.items():
+        if band not in MINOR_BANDS:
+            raise PolicyError(f"{where} minors names age band {band!r}: use {', '.join(MINOR_BANDS)} "
+                              "(under 13 a parent decides, everywhere)")
+        if rule not in MINOR_RULES:
+            raise PolicyError(f"{where} minors[{band!r}] is {rule!r}: use 'opt_in' (their own opt-in), "
+                              "'no_sale' (never sold, shared or targeted) or 'opt_out' (as an adult)")
+        out[band] = rule
+    return out
+
+
+def _frozen_texts(texts: Any, where: str) -> Mapping[str, Mapping[str, str]]:
+    if texts is None:
+        return MappingProxyType({})
+    if not isinstance(texts, Mapping) or not all(isinstance(t, Mapping) for t in texts.values()):
+        raise PolicyError(f'{where} texts must map a language to its strings, such as {{"en": {{"banner.title": "..."}}}}')
+    return MappingProxyType({lang: MappingProxyType(dict(t)) for lang, t in texts.items()})
+
+
+def _region_index(regions: tuple[Region, ...]) -> Mapping[tuple[str, str | None], str]:
+    """Each (country, subdivision) key's region code: a state's own region, then a
+    country's, then a group's; a key claimed twice at one level is an error."""
+    index: dict[tuple[str, str | None], str] = {}
+    level: dict[tuple[str, str | None], int] = {}
+    for region in regions:
+        rank = 2 if "-" in region.code else 1 if region.code not in _regions.GROUPS else 0
+        for i, key in enumerate(region.members):
+            at = rank if i == 0 else 0
+            if key in index and level[key] == at:
+                raise PolicyError(f"region {region.code!r} and region {index[key]!r} both claim "
+                                  f"{'-'.join(k for k in key if k)}: a country or state belongs to one region")
+            if key not in index or level[key] < at:
+                index[key] = region.code
+                level[key] = at
+    return MappingProxyType(index)
 
 
 @dataclass(frozen=True)
@@ -362,12 +681,39 @@ class Policy:
             "url": ...}``; shown on receipts and the parents' pages.
         texts: The widget's and pages' strings to replace, per language
             (``{"en": {"banner.title": "..."}}``); a language not built in is added.
+        language: The language the widget and the pages speak when neither the page,
+            the browser nor the request's ``Accept-Language`` names one on offer
+            (``"en"``): a built-in language or one of ``texts``.
         consent_mode: Google Consent Mode types per category (``{"analytics":
             ["analytics_storage"]}``), replacing a category's defaults.
         extra: Anything else to keep beside the policy (the demo's CCPA table).
         privacy_url: The site's privacy policy, linked from the parents' page.
+        layout: How the banner shows: ``"bar"`` (the width of the window) or ``"box"``
+            (a card of its own; docs/theming.md).
+        position: Where the banner shows: ``"bottom"`` or ``"top"``, and for a box also
+            ``"bottom-left"``, ``"bottom-right"``, ``"top-left"`` or ``"top-right"``.
         nonce_sources: Script URL prefixes (``"https://www.googletagmanager.com/gtag/js"``)
             on which the gate may put the response's CSP nonce when it makes them live.
+        minors: What a minor's age band needs before sale, sharing or targeted
+            advertising (``{"13_15": "opt_in", "16_17": "opt_in"}``): ``"opt_in"`` their
+            own opt-in, in two steps; ``"no_sale"`` never; ``"opt_out"`` as an adult. By
+            default ``13_15`` opts in (CCPA) and ``16_17`` is an adult. Where ``16_17`` has a
+            rule of its own the state shows the bands ``16_17`` and ``18_plus``; elsewhere
+            both are ``16_plus`` ("16 or over"). Under 13 a parent decides, everywhere.
+        sensitive: What categories and services marked ``sensitive`` need: ``"limit"``
+            (the default: they follow the mode, and ``/consentkit/limit``, the "Limit the
+            Use of My Sensitive Personal Information" link, turns them off at once),
+            ``"opt_in"`` (off until the visitor opts in, even in ``opt_out`` mode) or
+            ``"separate"`` (``opt_in``, and a sensitive category that is sold or shared is
+            granted only by a decision that grants nothing else, never by the banner's
+            "Accept all": Washington's consent to share apart from the consent to collect).
+        regions: Jurisdictions with rules of their own (``Region("EU", mode="opt_in")``,
+            ``Region("US-CO", ...)``; in TOML ``[[regions]]``). A request's region comes from
+            ``ConsentKit(region_source=...)``; a request from no declared region gets the
+            policy's own rules (its ``mode``, ``age_gate``, texts), as without regions.
+        changes: What each version added (``Change("2026-12-01", services=["heatmaps"])``;
+            in TOML ``[[changes]]``), oldest first: for a visitor who decided under an
+            earlier version it stays off until they answer again, and the banner names it (R37).
     """
 
     version: str
@@ -377,14 +723,24 @@ class Policy:
     lifetime_days: int = 0
     controller: Controller = field(default_factory=Controller)
     texts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    language: str = "en"
     # Every category's Consent Mode types: the defaults (see default_consent_mode) with
     # the policy's own mapping, which replaces a category's defaults, over them.
     consent_mode: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict)
     privacy_url: str = ""
+    layout: str = "bar"
+    position: str = "bottom"
     # Script URLs (prefixes, such as "https://www.googletagmanager.com/gtag/js") on
     # which the gate may put the response's CSP nonce when it makes them live.
     nonce_sources: tuple[str, ...] = ()
+    regions: tuple[Region, ...] = ()
+    minors: Mapping[str, MinorRule] = field(default_factory=lambda: DEFAULT_MINORS)
+    sensitive: SensitiveRule = "limit"
+    # The region whose rules this policy applies (Policy.for_region); None for the policy's own.
+    region: str | None = None
+    # What each version added, oldest first (R37).
+    changes: tuple[Change, ...] = ()
 
     def __init__(
         self,
@@ -396,10 +752,17 @@ class Policy:
         lifetime_days: int | None = None,
         controller: Controller | Mapping[str, str] | None = None,
         texts: Mapping[str, Mapping[str, str]] | None = None,
+        language: str = "en",
         consent_mode: Mapping[str, Iterable[str]] | None = None,
         extra: Mapping[str, Any] | None = None,
         privacy_url: str = "",
+        layout: str = "bar",
+        position: str = "bottom",
         nonce_sources: Iterable[str] = (),
+        regions: Iterable[Region] | None = None,
+        minors: Mapping[str, str] | None = None,
+        sensitive: str = "limit",
+        changes: Iterable[Change] | None = None,
     ) -> None:
         if not isinstance(version, str) or not version.strip() or len(version) > 64:
             raise PolicyError("policy version must be a non-empty string of at most 64 characters, such as '2026-11-01'")
@@ -407,6 +770,11 @@ class Policy:
             raise PolicyError(f"policy mode {mode!r} is unknown: use 'opt_in' or 'opt_out'")
         age_gate = _flag(age_gate, "the policy's age_gate")
         privacy_url = _text(privacy_url, "the policy's privacy_url")
+        if layout not in LAYOUTS:
+            raise PolicyError(f"the policy's layout {layout!r} is unknown: use {' or '.join(map(repr, LAYOUTS))}")
+        if position not in LAYOUTS[layout]:
+            raise PolicyError(f"the policy's position {position!r} does not fit the {layout} layout: use one of "
+                              f"{', '.join(map(repr, LAYOUTS[layout]))}")
         cats = tuple(_list(categories, "the policy's categories"))
         if not all(isinstance(c, Category) for c in cats):
             raise PolicyError("the policy's categories must be Category(...) values (in TOML, [[categories]])")
@@ -435,6 +803,10 @@ class Policy:
         mapping = {c.id: default_consent_mode(c) for c in cats}
         mapping.update(_consent_mode_overrides(consent_mode, by_id))
         frozen_texts = MappingProxyType({lang: MappingProxyType(dict(t)) for lang, t in (texts or {}).items()})
+        language = _text(language, "the policy's language").lower()
+        if language not in languages(frozen_texts):
+            raise PolicyError(f"the policy's language {language!r} is not on offer: use one of "
+                              f"{', '.join(languages(frozen_texts))}, or add its strings under texts")
         object.__setattr__(self, "version", version)
         object.__setattr__(self, "categories", cats)
         object.__setattr__(self, "mode", mode)
@@ -442,18 +814,110 @@ class Policy:
         object.__setattr__(self, "lifetime_days", lifetime)
         object.__setattr__(self, "controller", controller or Controller())
         object.__setattr__(self, "texts", frozen_texts)
+        object.__setattr__(self, "language", language)
         object.__setattr__(self, "consent_mode", MappingProxyType(mapping))
         object.__setattr__(self, "extra", MappingProxyType(dict(extra or {})))
         object.__setattr__(self, "privacy_url", privacy_url)
+        object.__setattr__(self, "layout", layout)
+        object.__setattr__(self, "position", position)
         object.__setattr__(self, "nonce_sources", _nonce_sources(nonce_sources))
         object.__setattr__(self, "_by_id", MappingProxyType(by_id))
         object.__setattr__(self, "_services", MappingProxyType({s.id: (c, s) for c in cats for s in c.services}))
+        # Read on every request: worked out once.
+        object.__setattr__(self, "_category_ids", tuple(c.id for c in cats))
+        object.__setattr__(self, "_sale_ids", tuple(c.id for c in cats if c.sale_or_sharing))
+        object.__setattr__(self, "_optional", frozenset(c.id for c in cats if not c.required))
+        object.__setattr__(self, "_cookie_rules", tuple(
+            (c.id, frozenset(r.pattern for r in c.cookies if not r.is_prefix),
+             tuple(r.pattern[:-1] for r in c.cookies if r.is_prefix))
+            for c in cats if not c.required and c.cookies
+        ))
+        object.__setattr__(self, "_cookie_memo", {})
+        declared = tuple(_list(regions, "the policy's regions"))
+        if not all(isinstance(r, Region) for r in declared):
+            raise PolicyError("the policy's regions must be Region(...) values (in TOML, [[regions]])")
+        codes = [r.code for r in declared]
+        for code in codes:
+            if codes.count(code) > 1:
+                raise PolicyError(f"region {code!r} is declared twice: region codes must be unique")
+        object.__setattr__(self, "minors", MappingProxyType({**DEFAULT_MINORS, **_minors(minors, "the policy's")}))
+        object.__setattr__(self, "sensitive", _sensitive_rule(sensitive, "the policy's"))
+        object.__setattr__(self, "regions", declared)
+        object.__setattr__(self, "region", None)
+        object.__setattr__(self, "_region_index", _region_index(declared))
+        object.__setattr__(self, "changes", _changes(changes, by_id, service_ids))
+        object.__setattr__(self, "_regional", {r.code: self._derive(r) for r in declared})
+
+    # -- regions ---------------------------------------------------------------
+
+    def _derive(self, region: Region) -> Policy:
+        """This policy as ``region``'s visitors get it: the same categories, services and
+        version (a visitor who moves keeps their choices), the region's rules and texts."""
+        derived = copy.copy(self)
+        mode = region.mode or self.mode
+        if region.lifetime_days is not None:
+            lifetime = region.lifetime_days
+        else:
+            lifetime = self.lifetime_days if mode == self.mode else DEFAULT_LIFETIME_DAYS[mode]
+        texts = {lang: dict(t) for lang, t in self.texts.items()}
+        for lang, strings in region.texts.items():
+            texts.setdefault(lang, {}).update(strings)
+        object.__setattr__(derived, "mode", mode)
+        object.__setattr__(derived, "lifetime_days", lifetime)
+        object.__setattr__(derived, "age_gate", self.age_gate if region.age_gate is None else region.age_gate)
+        object.__setattr__(derived, "texts", MappingProxyType({k: MappingProxyType(v) for k, v in texts.items()}))
+        object.__setattr__(derived, "minors", MappingProxyType({**self.minors, **region.minors}))
+        object.__setattr__(derived, "sensitive", region.sensitive or self.sensitive)
+        object.__setattr__(derived, "region", region.code)
+        return derived
+
+    @property
+    def sensitive_ids(self) -> tuple[str, ...]:
+        """The categories marked sensitive."""
+        return tuple(c.id for c in self.categories if c.sensitive)
+
+    @property
+    def sensitive_service_ids(self) -> tuple[str, ...]:
+        """The services marked sensitive, or in a sensitive category."""
+        return tuple(s.id for c in self.categories for s in c.services if s.sensitive or c.sensitive)
+
+    @property
+    def has_sensitive(self) -> bool:
+        return bool(self.sensitive_service_ids or self.sensitive_ids)
+
+    def minor_rule(self, band: str) -> MinorRule:
+        """What this age band needs before sale, sharing or targeted advertising here."""
+        if band == "16_plus" or band == "18_plus":
+            return "opt_out"
+        return self.minors.get(band, "opt_out")
+
+    @property
+    def distinguishes_16_17(self) -> bool:
+        """Whether 16-17-year-olds have rules of their own here (the state then shows
+        ``16_17`` and ``18_plus`` rather than ``16_plus``)."""
+        return self.minors.get("16_17", "opt_out") != "opt_out"
+
+    def region_for(self, country: str | None, subdivision: str | None = None) -> str | None:
+        """The code of the declared region a visitor from this country (and state) is
+        in; None when none is (the policy's own rules apply)."""
+        if not country:
+            return None
+        index = cast(Mapping[tuple[str, str | None], str], self._region_index)  # type: ignore[attr-defined]
+        found = index.get((country, subdivision)) if subdivision else None
+        return found or index.get((country, None))
+
+    def for_region(self, code: str | None) -> Policy:
+        """This policy with a declared region's rules (the policy itself for None);
+        KeyError for a code it does not declare."""
+        if code is None:
+            return self
+        return cast(Mapping[str, Policy], self._regional)[code]  # type: ignore[attr-defined]
 
     # -- lookups ---------------------------------------------------------------
 
     @property
     def category_ids(self) -> tuple[str, ...]:
-        return tuple(c.id for c in self.categories)
+        return self._category_ids  # type: ignore[attr-defined,no-any-return]
 
     def category(self, category_id: str) -> Category:
         """The category with this id; KeyError if the policy has none."""
@@ -472,12 +936,23 @@ class Policy:
         return cast(Mapping[str, tuple[Category, Service]], self._services)[service_id]  # type: ignore[attr-defined]
 
     @property
+    def offered_languages(self) -> tuple[str, ...]:
+        """The languages the widget and the pages speak: the built-in ones, then any
+        the policy's ``texts`` add."""
+        return languages(self.texts)
+
+    @property
     def sale_or_sharing_ids(self) -> tuple[str, ...]:
-        return tuple(c.id for c in self.categories if c.sale_or_sharing)
+        return self._sale_ids  # type: ignore[attr-defined,no-any-return]
 
     @property
     def optional_ids(self) -> tuple[str, ...]:
         return tuple(c.id for c in self.categories if not c.required)
+
+    @property
+    def optional_id_set(self) -> frozenset[str]:
+        """The ids of the categories a visitor may deny, as a set."""
+        return self._optional  # type: ignore[attr-defined,no-any-return]
 
     def category_for_url(self, url: str) -> str | None:
         """The category whose declared host (and path prefix) this URL loads from."""
@@ -493,14 +968,21 @@ class Policy:
         return None
 
     def category_for_cookie(self, name: str) -> str | None:
-        """The non-required category that declares this cookie name, if any."""
-        for category in self.categories:
-            if category.required:
-                continue
-            for rule in category.cookies:
-                if rule.matches(name):
-                    return category.id
-        return None
+        """The non-required category that declares this cookie name, if any (the
+        first in the policy's order; every request's cookies are looked up, so the
+        answers for the first names seen are kept)."""
+        memo: dict[str, str | None] = self._cookie_memo  # type: ignore[attr-defined]
+        found = memo.get(name, _UNSEEN)
+        if found is not _UNSEEN:
+            return found  # type: ignore[return-value]
+        found = None
+        for category_id, exact, prefixes in self._cookie_rules:  # type: ignore[attr-defined]
+            if name in exact or name.startswith(prefixes):
+                found = category_id
+                break
+        if len(memo) < _COOKIE_MEMO and len(name) <= 64:  # names come from clients: bounded
+            memo[name] = found
+        return found
 
     # -- loading ---------------------------------------------------------------
 
@@ -521,23 +1003,27 @@ class Policy:
     def from_dict(cls, data: Mapping[str, Any]) -> Policy:
         """Build a policy from plain data, as found in a TOML or JSON file."""
         top = {
-            "version", "mode", "age_gate", "lifetime_days", "controller", "texts",
-            "consent_mode", "extra", "privacy_url", "categories", "nonce_sources",
+            "version", "mode", "age_gate", "lifetime_days", "controller", "texts", "language", "layout", "position",
+            "consent_mode", "extra", "privacy_url", "categories", "nonce_sources", "regions", "minors", "changes",
+            "sensitive",
         }
         _no_unknown_keys(data, top, "the policy")
         categories = []
         for raw in _list(data.get("categories", []), "the policy's categories"):
-            _no_unknown_keys(raw, {"id", "required", "sale_or_sharing", "services", "label", "description"}, "a category")
+            _no_unknown_keys(raw, {"id", "required", "sale_or_sharing", "services", "label", "description", "purposes",
+                                   "sensitive"}, "a category")
             services = []
             for srv in _list(raw.get("services", []), f"category {raw.get('id')!r}: services"):
-                _no_unknown_keys(srv, {"id", "vendor", "hosts", "cookies", "description", "local_storage", "name"}, "a service")
+                _no_unknown_keys(srv, {"id", "vendor", "hosts", "cookies", "description", "local_storage", "sensitive",
+                                       "name"}, "a service")
                 if "id" not in srv:
                     raise PolicyError(f"a service of category {raw.get('id')!r} has no 'id'")
                 try:
                     services.append(Service(
                         srv["id"], vendor=srv.get("vendor", ""), hosts=srv.get("hosts"),
                         cookies=srv.get("cookies"), description=srv.get("description", ""),
-                        local_storage=srv.get("local_storage"), name=srv.get("name", ""),
+                        local_storage=srv.get("local_storage"), sensitive=srv.get("sensitive", False),
+                        name=srv.get("name", ""),
                     ))
                 except PolicyError as exc:  # name the category too: a file may declare many
                     raise PolicyError(f"category {raw.get('id')!r}, {exc}") from None
@@ -547,16 +1033,51 @@ class Policy:
                 raw["id"], required=raw.get("required", False),
                 sale_or_sharing=raw.get("sale_or_sharing", False), services=services,
                 label=raw.get("label", ""), description=raw.get("description", ""),
+                purposes=raw.get("purposes"), sensitive=raw.get("sensitive", False),
             ))
         if "version" not in data:
             raise PolicyError("the policy has no 'version'")
+        regions = []
+        for raw in _list(data.get("regions", []), "the policy's regions"):
+            _no_unknown_keys(raw, _REGION_KEYS, "a region")
+            if "code" not in raw:
+                raise PolicyError("a region has no 'code'")
+            regions.append(Region(raw["code"], **{k: v for k, v in raw.items() if k != "code"}))
         return cls(
             data["version"], categories, mode=data.get("mode", "opt_out"),
             age_gate=data.get("age_gate", False), lifetime_days=data.get("lifetime_days"),
-            controller=data.get("controller"), texts=data.get("texts"),
+            controller=data.get("controller"), texts=data.get("texts"), language=data.get("language", "en"),
             consent_mode=data.get("consent_mode"), extra=data.get("extra"),
             privacy_url=data.get("privacy_url", ""), nonce_sources=data.get("nonce_sources", ()),
+            layout=data.get("layout", "bar"), position=data.get("position", "bottom"),
+            regions=regions, minors=data.get("minors"), sensitive=data.get("sensitive", "limit"),
+            changes=[_change_from(raw) for raw in _list(data.get("changes", []), "the policy's changes")],
         )
+
+
+def _change_from(raw: Any) -> Change:
+    _no_unknown_keys(raw, {"version", "services", "categories", "note"}, "a change")
+    if "version" not in raw:
+        raise PolicyError("a change has no 'version'")
+    return Change(raw["version"], **{k: v for k, v in raw.items() if k != "version"})
+
+
+def _changes(changes: Iterable[Change] | None, by_id: Mapping[str, Category],
+             service_ids: Iterable[str]) -> tuple[Change, ...]:
+    """The declared changes, each naming services and categories the policy has."""
+    listed = tuple(_list(changes, "the policy's changes"))
+    known = set(service_ids)
+    for change in listed:
+        if not isinstance(change, Change):
+            raise PolicyError("the policy's changes must be Change(...) values (in TOML, [[changes]])")
+        for sid in change.services:
+            if sid not in known:
+                raise PolicyError(f"change {change.version!r} names service {sid!r}, which the policy lacks")
+        for cid in change.categories:
+            if cid not in by_id or by_id[cid].required:
+                raise PolicyError(f"change {change.version!r} names category {cid!r}, which is not an optional "
+                                  "category of the policy")
+    return listed
 
 
 def default_consent_mode(category: Category) -> tuple[str, ...]:

@@ -25,7 +25,10 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _jurisdiction(policy: Policy, mode: str) -> str:
+def _jurisdiction(policy: Policy, record: Record) -> str:
+    if record.region:  # the region whose rules applied: "US-CO", "EU"
+        return record.region
+    mode = record.mode
     explicit = policy.extra.get("jurisdiction")
     if isinstance(explicit, str) and explicit:
         return explicit
@@ -57,6 +60,9 @@ def _purpose(policy: Policy, record: Record, category_id: str, granted: bool) ->
         "vendors": vendors,
         "termination": f"until withdrawn, or {policy.lifetime_days} days after the decision",
         "thirdPartyDisclosure": sale,
+        # State-law purposes (sale, sharing, targeted_advertising, profiling) and sensitive data.
+        "optOutPurposes": list(category.purposes) if category else [],
+        "sensitive": bool(category and category.sensitive),
         "thirdPartyName": ", ".join(vendors),
     }
 
@@ -75,11 +81,11 @@ def to_receipt(record: Record, policy: Policy, *, prefix: str = "/consentkit") -
     text = f"Change or withdraw consent at any time at {prefix}/preferences"
     if policy.sale_or_sharing_ids:
         text += f"; opt out of the sale or sharing of personal information at {prefix}/do-not-sell"
-    return {
+    receipt = {
         "version": RECEIPT_VERSION,
         "schemaVersion": RECEIPT_VERSION,
         "consentReceiptID": record.receipt_id,
-        "jurisdiction": _jurisdiction(policy, record.mode),
+        "jurisdiction": _jurisdiction(policy, record),
         "consentTimestamp": int(record.at.timestamp()),
         "timestamp": _iso(record.at),
         "collectionMethod": record.source,
@@ -97,8 +103,9 @@ def to_receipt(record: Record, policy: Policy, *, prefix: str = "/consentkit") -
             "service": controller.name or "website",
             "purposes": [_purpose(policy, record, cid, bool(record.choices[cid])) for cid in known + unknown],
         }],
-        "sensitive": False,
-        "spiCat": [],
+        # Kantara CR 1.1: whether sensitive personal information is involved, and its categories.
+        "sensitive": bool(policy.sensitive_ids or policy.sensitive_service_ids),
+        "spiCat": [policy.category(cid).label for cid in policy.sensitive_ids],
         "withdrawalMethod": text,
         "withdrawal": withdrawal,
         "recordKind": record.kind,
@@ -106,10 +113,13 @@ def to_receipt(record: Record, policy: Policy, *, prefix: str = "/consentkit") -
         "ageBand": record.age_band,
         "parentalConsent": record.parental_consent,
         "verificationMethod": record.verification,
-        "browser": {
-            "family": record.browser, "major": record.browser_major, "os": record.os, "device": record.device,
-        },
     }
+    if record.browser or record.os or record.device:
+        # The record of an opt-out (GPC, the link) has none: nothing about the browser (R7).
+        receipt["browser"] = {
+            "family": record.browser, "major": record.browser_major, "os": record.os, "device": record.device,
+        }
+    return receipt
 
 
 def _sale_ids(records: Sequence[Record], policy: Policy | None) -> frozenset[str]:
@@ -176,4 +186,54 @@ def proof_of_opt_out(
         gpc=latest.gpc,
         kind="proof",
         extra={"erased_at": _iso(now), "proves": latest.receipt_id},
+    )]
+
+
+def proof_of_consent(
+    records: Sequence[Record], now: datetime, new_receipt_id: str, *, policy: Policy | None = None
+) -> list[Record]:
+    """What is kept of a visitor's consent when they erase their records (GDPR Art.
+    7(1), R27): a single proof record of the consent still in force, that is, of
+    the latest decision of theirs (not an opt-out, not a parent's) that granted
+    something optional: its time, notice version, mode, source, age band, the
+    categories and services it granted, and, for a two-step opt-in, both steps'
+    times; nothing about the browser. Nothing if they granted nothing. The opt-out
+    a later record made is proven by ``proof_of_opt_out``; the categories it
+    withdrew are no longer in the proof's grants (they were not in force)."""
+    required = frozenset(c.id for c in policy.categories if c.required) if policy is not None else frozenset()
+    ordered = sorted(records, key=lambda r: (r.at, r.receipt_id))
+    # The visitor's own decisions, and the proof of consent an earlier erasure kept.
+    own = [r for r in ordered if r.source not in OPT_OUT_SOURCES and r.source != "parent"
+           and (r.kind == "decision" or any(v is True for v in r.choices.values()))]
+    if not own:
+        return []
+    latest = own[-1]
+    # Later opt-outs (GPC, the link, their proof) withdrew their categories: not in force.
+    withdrawn = {cid for r in ordered if r.at >= latest.at and r is not latest
+                 and (r.source in OPT_OUT_SOURCES or r.kind == "proof")
+                 for cid, value in r.choices.items() if value is False}
+    granted = {cid: True for cid, value in latest.choices.items()
+               if value is True and cid not in required and cid != "necessary" and cid not in withdrawn}
+    services = dict(latest.services)  # the services that differ from their category
+    if not granted and not any(services.values()):
+        return []
+    extra: dict[str, Any] = {"erased_at": _iso(now), "proves": latest.extra.get("proves", latest.receipt_id)}
+    if services:
+        extra["services"] = services
+    for key in ("confirmed", "requested_at"):
+        if key in latest.extra:
+            extra[key] = latest.extra[key]
+    return [Record(
+        receipt_id=new_receipt_id,
+        visitor_id=latest.visitor_id,
+        at=latest.at,
+        policy_version=latest.policy_version,
+        mode=latest.mode,
+        choices=granted,
+        source=latest.source,
+        gpc=latest.gpc,
+        age_band=latest.age_band,
+        kind="proof",
+        extra=extra,
+        region=latest.region,
     )]

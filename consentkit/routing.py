@@ -16,7 +16,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
 from starlette.types import Message, Receive, Send
 
-from . import access, api, files, openapi, pages
+from . import access, api, files, limit, openapi, pages
 from .call import Call, ClientError, Handler, error
 from .cookies_out import consent_headers, vary_on_consent
 from .files import get_gpc_json
@@ -36,6 +36,7 @@ ROUTES: Mapping[tuple[str, str], Handler] = {
     **access.ROUTES,
     **openapi.ROUTES,
     **pages.ROUTES,
+    **limit.ROUTES,
     **minors.ROUTES,
     **requests.ROUTES,
 }
@@ -106,7 +107,7 @@ class Endpoints:
             if message["type"] == "http.response.start" and not cacheable:
                 headers = MutableHeaders(scope=message)
                 await consent_headers(visit, message["status"], headers)
-                vary_on_consent(headers)
+                vary_on_consent(headers, visit.kit.locator.vary)
             await send(message)
 
         return send_with_consent

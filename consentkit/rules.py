@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import MappingProxyType
+from typing import NamedTuple
 
 from . import gpp
 from .policy import Policy
@@ -20,7 +21,14 @@ from .state import AGE_BANDS, AgeBand, Choices, ConsentState, Source, usprivacy_
 # How long, after an opt-out of sale or sharing, nothing may ask the visitor to opt
 # back in (Civ. Code 1798.135(c)(4)).
 REPROMPT_MONTHS = 12
-_BAND_ORDER = {band: i for i, band in enumerate(AGE_BANDS)}
+# Sources whose decisions are only an opt-out of sale or sharing (GPC, the "Do Not Sell"
+# link and POST /opt-out): their records keep what proving the opt-out needs and no
+# more (11 CCR 7025(d), R7): nothing about the browser.
+OPT_OUT_SOURCES: frozenset[str] = frozenset({"gpc", "link"})
+# The youngest age each band admits: a later answer may say younger, never older
+# (16_plus, "16 or over", may be made precise as 16_17 or 18_plus).
+_BAND_FLOOR = {"unknown": 99, "under_13": 0, "13_15": 13, "16_17": 16, "16_plus": 16, "18_plus": 18}
+assert set(_BAND_FLOOR) == set(AGE_BANDS)
 
 
 class RuleError(ValueError):
@@ -59,6 +67,8 @@ class Decision:
     # Service-level values that differ from their category's (a service granted, or
     # refused, on its own); the rest follow ``choices``.
     services: Mapping[str, bool] = field(default_factory=lambda: MappingProxyType({}))
+    # The policy's region whose rules applied (``"US-CO"``, ``"EU"``); None for its own.
+    region: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +145,9 @@ def effective_services(
         categories = effective_categories(policy, choices, now)
     live = _live_services(policy, choices, now)
     band = choices.age_band
+    # Where sensitive data needs an opt-in, a sensitive service in a category that is not
+    # is on only by a grant of its own or of its category (not by the mode's default).
+    opted_in = _live_choices(policy, choices, now)[0] if policy.sensitive != "limit" else None
     result: dict[str, bool] = {}
     for category in policy.categories:
         for service in category.services:
@@ -146,8 +159,13 @@ def effective_services(
                 value = False
             elif not value:
                 value = band != "under_13" and not (
-                    category.sale_or_sharing and band == "13_15" and not choices.sale_opt_in)
+                    category.sale_or_sharing and not _minor_may_sell(policy, choices))
+            if (opted_in is not None and service.sensitive and value and explicit is not True
+                    and opted_in.get(category.id) is not True and band != "under_13"):
+                value = False
             result[service.id] = value
+    for sid in additions(policy, choices).services:
+        result[sid] = False
     return result
 
 
@@ -156,8 +174,56 @@ def service_deviations(policy: Policy, categories: Mapping[str, bool], services:
     return {sid: value for sid, value in services.items() if value != categories[policy.service(sid)[0].id]}
 
 
+def _minor_may_sell(policy: Policy, choices: Choices) -> bool:
+    """Whether sale, sharing or targeted advertising may reach this visitor if granted:
+    an adult, or a minor whose rule is their own opt-in and who gave it."""
+    rule = policy.minor_rule(choices.age_band)
+    return rule == "opt_out" or (rule == "opt_in" and choices.sale_opt_in)
+
+
+def shown_band(policy: Policy, band: AgeBand) -> AgeBand:
+    """The age band as the state shows it here: ``16_17`` and ``18_plus`` where the
+    region has rules for 16-17-year-olds, ``16_plus`` (16 or over) where it does not."""
+    if band in ("16_17", "18_plus") and not policy.distinguishes_16_17:
+        return "16_plus"
+    return band
+
+
+class Additions(NamedTuple):
+    """What the policy added since the version a visitor decided under (R37)."""
+
+    categories: frozenset[str] = frozenset()
+    services: frozenset[str] = frozenset()
+    texts: tuple[str, ...] = ()
+
+
+NO_ADDITIONS = Additions()
+
+
+def additions(policy: Policy, choices: Choices) -> Additions:
+    """The categories (new, or put to a new purpose) and services that the policy's
+    ``changes`` added after the version the visitor last decided under: they stay off
+    until the visitor answers again. A version the changes do not list counts as older
+    than all of them."""
+    if not policy.changes or choices.decided_at is None or choices.policy_version == policy.version:
+        return NO_ADDITIONS
+    versions = [change.version for change in policy.changes]
+    start = versions.index(choices.policy_version) + 1 if choices.policy_version in versions else 0
+    categories: set[str] = set()
+    services: set[str] = set()
+    texts: list[str] = []
+    for change in policy.changes[start:]:
+        categories.update(change.categories)
+        services.update(change.services)
+        names = [policy.service(sid)[1].vendor or sid for sid in change.services]
+        names += [policy.category(cid).label for cid in change.categories]
+        texts.append(change.note or ", ".join(dict.fromkeys(names)))
+    return Additions(frozenset(categories), frozenset(services), tuple(t for t in texts if t))
+
+
 def effective_categories(policy: Policy, choices: Choices, now: datetime) -> dict[str, bool]:
-    """Rules 1, 2 and 4: what each category is, given what the visitor said."""
+    """Rules 1, 2 and 4: what each category is, given what the visitor said; what a
+    new policy version added stays off until the visitor answers again (R37)."""
     live, _ = _live_choices(policy, choices, now)
     band = choices.age_band
     result: dict[str, bool] = {}
@@ -173,9 +239,15 @@ def effective_categories(policy: Policy, choices: Choices, now: datetime) -> dic
             granted = granted and not (category.sale_or_sharing and explicit is False)
         else:
             granted = explicit if explicit is not None else policy.mode == "opt_out"
-            if category.sale_or_sharing and band == "13_15":
-                granted = explicit is True and choices.sale_opt_in
+            if category.sensitive and policy.sensitive != "limit":
+                # Sensitive data where the region needs an opt-in: off until given, in any mode.
+                granted = explicit is True
+            if category.sale_or_sharing and policy.minor_rule(band) != "opt_out":
+                # A minor's own opt-in where the region asks for one; never where it bans sale.
+                granted = explicit is True and _minor_may_sell(policy, choices)
         result[cid] = bool(granted)
+    for cid in additions(policy, choices).categories:
+        result[cid] = False
     return result
 
 
@@ -202,18 +274,29 @@ def view(policy: Policy, choices: Choices, now: datetime) -> ConsentState:
     sale_ids = policy.sale_or_sharing_ids
     sale_opt_out = bool(sale_ids) and not any(categories[c] for c in sale_ids)
     services = effective_services(policy, choices, now, categories)
-    gpp_string, gpp_sid = gpp.for_visitor(policy, categories, gpc=choices.gpc, age_band=choices.age_band)
+    band = shown_band(policy, choices.age_band)
+    gpp_string, gpp_sid = gpp.for_visitor(policy, categories, gpc=choices.gpc, age_band=band,
+                                          region=policy.region, services=services)
+    added = additions(policy, choices)
+    prompt = not current
+    if prompt and in_reprompt_window(choices, now):
+        # After an opt-out (GPC, the link, the API, a refusal) nothing re-asks about sale
+        # or sharing for 12 months (rule 5, R8): the banner comes back only for what is
+        # still unanswered and is not sale (the age question, opt_in's categories).
+        prompt = still_asks(policy, choices) or any(
+            not policy.category(cid).sale_or_sharing for cid in added.categories) or any(
+            not policy.service(sid)[0].sale_or_sharing for sid in added.services)
     return ConsentState(
         visitor_id=choices.visitor_id,
         policy_version=policy.version,
         mode=policy.mode,
         categories=MappingProxyType(categories),
         decided=current,
-        prompt=not current,
+        prompt=prompt,
         gpc=choices.gpc,
         sale_opt_out=sale_opt_out,
         reprompt_not_before=choices.reprompt_not_before,
-        age_band=choices.age_band,
+        age_band=band,
         parental_consent=choices.parental_consent,
         updated_at=choices.updated_at,
         expires_at=expires_at(policy, choices),
@@ -223,11 +306,31 @@ def view(policy: Policy, choices: Choices, now: datetime) -> ConsentState:
         gpp_sid=gpp_sid,
         choices=choices,
         services=MappingProxyType(services),
+        region=policy.region,
+        sensitive_limited=choices.sensitive_limited,
+        changes=added.texts,
     )
 
 
 def in_reprompt_window(choices: Choices, now: datetime) -> bool:
     return choices.reprompt_not_before is not None and now < choices.reprompt_not_before
+
+
+def still_asks(policy: Policy, choices: Choices) -> bool:
+    """Whether, sale and sharing apart, the policy still needs an answer from a visitor
+    whose choices are not current: the age question, or (opt_in mode) a category that
+    needs consent."""
+    if policy.age_gate and choices.age_band == "unknown":
+        return True
+    return policy.mode == "opt_in" and any(
+        not c.required and not c.sale_or_sharing for c in policy.categories)
+
+
+def opted_out(policy: Policy, choices: Choices) -> bool:
+    """Whether the visitor sent an opt-out of sale or sharing that stands (GPC, the link,
+    a refusal of a sale or sharing category): what "Opt-Out Request Honored" may answer.
+    Sale kept off by the mode or for a minor is no request of theirs."""
+    return choices.gpc or any(choices.choices.get(cid) is False for cid in policy.sale_or_sharing_ids)
 
 
 def decide(
@@ -262,10 +365,11 @@ def decide(
         if policy.service(sid)[0].required and value is not True:
             raise RuleError(f"service {sid!r} is in the required category and cannot be denied")
     if age_band is not None and age_band != choices.age_band:
-        if choices.age_band != "unknown" and _BAND_ORDER[age_band] > _BAND_ORDER[choices.age_band]:
+        refines = choices.age_band == "16_plus" and age_band in ("16_17", "18_plus")
+        if choices.age_band != "unknown" and _BAND_FLOOR[age_band] > _BAND_FLOOR[choices.age_band] and not refines:
             raise AlreadyAnswered("the age question was already answered")
         choices = choices.evolve(age_band=age_band)
-    if (sale_opt_in is None and choices.age_band == "13_15" and source != "banner"
+    if (sale_opt_in is None and policy.minor_rule(choices.age_band) == "opt_in" and source != "banner"
             and (any(given.get(cid) is True for cid in policy.sale_or_sharing_ids if given)
                  or any(value and policy.service(sid)[0].sale_or_sharing
                         for sid, value in (services or {}).items()))):
@@ -274,11 +378,22 @@ def decide(
         sale_opt_in = True
     live, _ = _live_choices(policy, choices, now)
     merged = dict(live)
+    if given is not None:
+        # An answer under the new version: what it added is granted only if named now (R37).
+        for cid in additions(policy, choices).categories - set(given):
+            merged.pop(cid, None)
     opted_out = False
     protect_sale = source == "banner" and in_reprompt_window(choices, now)
+    # Washington (policy.sensitive "separate"): sharing sensitive data needs a consent of
+    # its own, apart from any other grant, and never the banner's "accept all".
+    granting = [cid for cid, value in (given or {}).items() if value and not policy.category(cid).required]
+    apart = source != "banner" and len(granting) == 1
     for cid, value in (given or {}).items():
         category = policy.category(cid)
         if category.required:
+            continue
+        if (value and policy.sensitive == "separate" and category.sensitive and category.sale_or_sharing
+                and not apart):
             continue
         if category.sale_or_sharing:
             if value is False:
@@ -292,6 +407,10 @@ def decide(
     changes: dict[str, object] = {"choices": merged, "updated_at": now, "services": by_service}
     if given is not None:
         changes.update(decided_at=now, policy_version=policy.version)
+    lifted = any(policy.category(cid).sensitive for cid in granting) or any(
+        value and sid in policy.sensitive_service_ids for sid, value in (services or {}).items())
+    if lifted:
+        changes["sensitive_limited"] = False
     if sale_opt_in is not None:
         changes["sale_opt_in"] = bool(sale_opt_in)
     elif opted_out:
@@ -336,7 +455,7 @@ def needs_confirmation(policy: Policy, before: Choices, after: Outcome, now: dat
           if value and not was_services[sid]}
     newly = tuple(cid for cid in policy.sale_or_sharing_ids
                   if (after.state.categories[cid] and not was[cid]) or cid in on)
-    if newly and (after.choices.age_band == "13_15" or in_reprompt_window(before, now)):
+    if newly and (policy.minor_rule(after.choices.age_band) == "opt_in" or in_reprompt_window(before, now)):
         return newly
     return ()
 
@@ -344,6 +463,18 @@ def needs_confirmation(policy: Policy, before: Choices, after: Outcome, now: dat
 def opt_out(policy: Policy, choices: Choices, *, source: Source, now: datetime) -> Outcome:
     """The "Do Not Sell or Share" action: every sale_or_sharing category off."""
     choices = _opt_out(policy, choices, now)
+    categories = effective_categories(policy, choices, now)
+    return Outcome(choices, view(policy, choices, now), _decision(policy, choices, categories, source, now))
+
+
+def limit(policy: Policy, choices: Choices, *, source: Source, now: datetime) -> Outcome:
+    """The "Limit the Use of My Sensitive Personal Information" action (Civ. Code
+    1798.121, 11 CCR 7027): every sensitive category and service off, at once."""
+    live, _ = _live_choices(policy, choices, now)
+    merged = {**live, **dict.fromkeys(policy.sensitive_ids, False)}
+    own = {sid: False for sid in policy.sensitive_service_ids if policy.service(sid)[0].id not in policy.sensitive_ids}
+    services = _merged_services(policy, choices, now, dict.fromkeys(policy.sensitive_ids, False), own, None)
+    choices = choices.evolve(choices=merged, services=services, updated_at=now, sensitive_limited=True)
     categories = effective_categories(policy, choices, now)
     return Outcome(choices, view(policy, choices, now), _decision(policy, choices, categories, source, now))
 
@@ -380,4 +511,5 @@ def _decision(
         age_band=choices.age_band,
         parental_consent=choices.parental_consent,
         services=MappingProxyType(services),
+        region=policy.region,
     )

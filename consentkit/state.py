@@ -11,11 +11,11 @@ from typing import Any, Literal, get_args
 
 from .policy import Mode
 
-AgeBand = Literal["unknown", "under_13", "13_15", "16_plus"]
+AgeBand = Literal["unknown", "under_13", "13_15", "16_plus", "16_17", "18_plus"]
 AGE_BANDS: tuple[AgeBand, ...] = get_args(AgeBand)
 ParentalStatus = Literal["pending", "granted", "denied"]
 PARENTAL_STATUSES: tuple[ParentalStatus, ...] = get_args(ParentalStatus)
-Source = Literal["banner", "preferences", "gpc", "link", "parent", "api"]
+Source = Literal["banner", "preferences", "gpc", "link", "parent", "api", "test"]
 SOURCES: tuple[Source, ...] = get_args(Source)
 
 _EMPTY: Mapping[str, bool] = MappingProxyType({})
@@ -51,6 +51,9 @@ class Choices:
     sale_opt_in: bool = False
     updated_at: datetime | None = None
     services: Mapping[str, bool] = field(default_factory=lambda: _EMPTY)
+    # The visitor asked to limit the use of their sensitive personal information
+    # (``/consentkit/limit``); a later grant of a sensitive category or service lifts it.
+    sensitive_limited: bool = False
 
     def evolve(self, **changes: Any) -> Choices:
         for key in ("choices", "parental_choices", "services"):
@@ -88,6 +91,14 @@ class ConsentState:
     gpp_sid: tuple[int, ...] = ()
     choices: Choices | None = field(default=None, compare=False, repr=False)
     services: Mapping[str, bool] = field(default_factory=lambda: _EMPTY)
+    # The policy's region whose rules apply to this request (``"US-CO"``, ``"EU"``);
+    # None for the policy's own rules (no regions, or a request from none of them).
+    region: str | None = None
+    # The visitor limited the use of their sensitive personal information (contract section 8).
+    sensitive_limited: bool = False
+    # What the policy added since the version the visitor decided under (R37), as short
+    # texts for the banner; empty when nothing was added or the visitor answered since.
+    changes: tuple[str, ...] = ()
 
     def allows(self, name: str) -> bool:
         """Whether this category, or this service, is granted now; False for a name the
@@ -116,6 +127,9 @@ class ConsentState:
             "usprivacy": self.usprivacy,
             "gpp": self.gpp,
             "gpp_sid": list(self.gpp_sid),
+            "region": self.region,
+            "sensitive_limited": self.sensitive_limited,
+            "changes": list(self.changes),
         }
 
 

@@ -71,20 +71,21 @@ class ConsentProxy:
         return getattr(state, name)
 
 
-def install(env: Environment, *, policy: Policy, head_at: Callable[[str], WidgetHead]) -> None:
+def install(env: Environment, *, policy: Policy, head_at: Callable[[str, str | None], WidgetHead]) -> None:
     """Add ``consent`` (the request's state), ``consent_head()`` and ``consent_tag()``
     (``ConsentKit.install`` passes its policy and its widget tags for a mount point)."""
 
     def consent_head() -> Markup:
         request = current_request.get()
         user_agent = language = None
-        root = ""
+        root, region = "", None
         if request is not None:
+            region = request.state.region
             root = root_url(request.scope)
             request.scope["consentkit.head_rendered"] = True
             user_agent = request.headers.get("user-agent")
             language = request.headers.get("accept-language")
-        return Markup(head_at(root).tags(nonce=_nonce(request), user_agent=user_agent, accept_language=language))
+        return Markup(head_at(root, region).tags(nonce=_nonce(request), user_agent=user_agent, accept_language=language))
 
     def consent_tag(category: str, tag: str = "script", **attrs: Any) -> Markup:
         request = current_request.get()

@@ -3,6 +3,8 @@ takes away. The middleware builds one per HTTP request; endpoints change it."""
 
 from __future__ import annotations
 
+import dataclasses
+import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,9 +16,10 @@ from .cookie_trust import consent_cookie_name, read_consent_cookies
 from .kit import ConsentKit
 from .ledger.base import Record
 from .mount import root_url
-from .outcomes import Cached
+from .outcomes import Cached, Fresh
+from .policy import Policy
 from .record_limit import RecordLimitExceeded
-from .rules import Outcome, Signals, evaluate, view
+from .rules import Decision, Outcome, Signals, evaluate, view
 from .state import Choices, ConsentState
 
 # Re-sign a cookie this old on the visitor's next response, so that a returning
@@ -26,8 +29,11 @@ REFRESH_AFTER_SECONDS = 7 * 86400
 
 _WANTED = frozenset({
     b"cookie", b"sec-gpc", b"host", b"origin", b"referer", b"user-agent", b"content-type", b"content-length",
-    b"accept-language", b"if-none-match",
+    b"accept-language", b"if-none-match", b"x-consentkit-test",
 })
+# The request header of a QA run's marker (``ConsentKit.test_token``): its decisions are
+# recorded with source "test", out of the statistics.
+TEST_HEADER = "x-consentkit-test"
 
 
 def request_headers(scope: Scope) -> dict[str, str]:
@@ -93,6 +99,14 @@ class Visit:
     superseded: tuple[str, ...] = ()
     # The kit's cache entry for the cookie this request brought, if it has one.
     cached: Cached | None = None
+    # The policy as this request's region has it (kit.policy itself without regions).
+    policy: Policy = None  # type: ignore[assignment]
+    # A new visitor's: the outcome every new visitor shares but for the id.
+    fresh: Fresh | None = None
+
+    def __post_init__(self) -> None:
+        if self.policy is None:
+            self.policy = self.kit.policy.for_region(self.outcome.state.region)
 
     @classmethod
     def begin(cls, kit: ConsentKit, scope: Scope) -> Visit:
@@ -103,27 +117,36 @@ class Visit:
                                        new_visitor_id=kit.new_visitor_id)
         raw, loaded, brought, superseded = reading.raw, reading.loaded, reading.choices, reading.superseded
         gpc = headers.get("sec-gpc") == "1"
+        region = kit.region_of(scope)
+        policy = kit.policy.for_region(region)
         # A conflict's result is new: it must be stored, under its new visitor id.
         stale = reading.conflict
         if loaded is not None:
             # Re-sign a cookie of an older key at once, so the key can be retired soon.
             stale = loaded.age > REFRESH_AFTER_SECONDS or not loaded.current_key
-            cached = kit.outcomes.get(raw, gpc, now) if raw else None
+            cached = kit.outcomes.get(raw, gpc, now, region) if raw else None
             if cached is not None:
                 outcome = cached.outcome
                 return cls(kit, scope, headers, now, brought, outcome, outcome.state.categories, stale, cached=cached,
-                           superseded=superseded)
+                           superseded=superseded, policy=policy)
+        if brought is None and loaded is None and not stale:
+            fresh = kit.outcomes.fresh(policy, gpc)
+            if fresh is not None:  # a new visitor: the same outcome for all but the id
+                outcome = fresh.for_visitor(kit.new_visitor_id())
+                return cls(kit, scope, headers, now, None, outcome, outcome.state.categories,
+                           outcome.choices.gpc, superseded=superseded, policy=policy, fresh=fresh)
         choices = brought or Choices(visitor_id=kit.new_visitor_id())
-        outcome = evaluate(kit.policy, choices, Signals(gpc=gpc), now)
+        outcome = evaluate(policy, choices, Signals(gpc=gpc), now)
         entry = None
         if outcome.decision is None:
             arrived = outcome.state.categories
             if raw and loaded is not None:
-                entry = kit.outcomes.put(raw, gpc, outcome, now)
+                entry = kit.outcomes.put(raw, gpc, outcome, now, region)
         else:  # the signal decided: compare with the state the cookie alone gives
-            arrived = view(kit.policy, choices, now).categories
+            arrived = view(policy, choices, now).categories
         dirty = outcome.choices != choices or stale
-        return cls(kit, scope, headers, now, brought, outcome, arrived, dirty, cached=entry, superseded=superseded)
+        return cls(kit, scope, headers, now, brought, outcome, arrived, dirty, cached=entry, superseded=superseded,
+                   policy=policy)
 
     @property
     def state(self) -> ConsentState:
@@ -141,6 +164,17 @@ class Visit:
         client = self.scope.get("client")
         return limit is None or limit.allow(client[0] if client else None, count)
 
+    @property
+    def test_run(self) -> bool:
+        """Whether the request carries the kit's test marker (``kit.test_token``)."""
+        token = self.headers.get(TEST_HEADER)
+        return token is not None and any(
+            hmac.compare_digest(token.encode("latin-1"), known.encode()) for known in self.kit.codec.test_tokens)
+
+    def _as_recorded(self, decision: Decision) -> Decision:
+        """A QA run's decision is recorded with source ``test``."""
+        return dataclasses.replace(decision, source="test") if self.test_run else decision
+
     async def record_pending(self, *, counted: bool = False) -> bool:
         """Record the decision the signals made (GPC), if any; False when this client
         may not add records now (``ConsentKit.record_limit``): the decision then holds
@@ -149,7 +183,9 @@ class Visit:
         if decision is not None and not self.records:
             if not counted and not self._may_record(1):
                 return False
-            self.records.append(await self.kit.record(decision, self.headers.get("user-agent")))
+            record = await self.kit.record(self._as_recorded(decision), self.headers.get("user-agent"))
+            self.records.append(record)
+            await self.kit.tell_opt_out(record, self.arrived, self.outcome.state.categories)
         return True
 
     async def apply(self, outcome: Outcome, **extra: Any) -> Record | None:
@@ -159,17 +195,21 @@ class Visit:
         if count and not self._may_record(count):
             raise RecordLimitExceeded("too many decisions from this client; try again in a minute")
         await self.record_pending(counted=True)
+        before = self.outcome.state.categories
         self.outcome = outcome
+        self.fresh = None
         self.dirty = True
         if outcome.decision is None:
             return None
-        record = await self.kit.record(outcome.decision, self.headers.get("user-agent"), **extra)
+        record = await self.kit.record(self._as_recorded(outcome.decision), self.headers.get("user-agent"), **extra)
         self.records.append(record)
+        await self.kit.tell_opt_out(record, before, outcome.state.categories)
         return record
 
     def adopt(self, choices: Choices) -> None:
         """Take choices decided elsewhere and already recorded (a parent's decision)."""
-        self.outcome = Outcome(choices, view(self.kit.policy, choices, self.now))
+        self.outcome = Outcome(choices, view(self.policy, choices, self.now))
+        self.fresh = None
         self.dirty = True
 
     def withdrawn(self) -> set[str]:

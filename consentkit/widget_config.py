@@ -14,8 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from .catalogue import catalogue
-from .i18n import WIDGET_KEYS, languages, texts
-from .policy import CONSENT_MODE_TYPES, Policy
+from .i18n import WIDGET_KEYS, texts
+from .policy import CONSENT_MODE_TYPES, Policy, lifetime_seconds
 
 
 def _pattern(host: str) -> str:
@@ -53,13 +53,51 @@ def boot_config(policy: Policy, prefix: str) -> dict[str, Any]:
     }
 
 
+def layout_classes(policy: Policy) -> str:
+    """The widget root's classes for the policy's layout and position (widget.css):
+    ``ck-box`` for a box, ``ck-top`` for the top, ``ck-left``/``ck-right`` for a side."""
+    classes = ["ck"]
+    if policy.layout == "box":
+        classes.append("ck-box")
+    vertical, _, side = policy.position.partition("-")
+    if vertical == "top":
+        classes.append("ck-top")
+    if side:
+        classes.append(f"ck-{side}")
+    return " ".join(classes)
+
+
+def notice(policy: Policy, lang: str) -> list[str]:
+    """The notice at collection's list (§7012, R41), one line per category: its label
+    (its purpose), whether it is sold or shared, what it does, and the longest its
+    cookies are kept."""
+    strings = texts(lang, policy.texts)
+    lines = []
+    for category in policy.categories:
+        line = category.label_in(lang, policy.language)
+        if category.sale_or_sharing:
+            line += f" ({strings['notice.sold']})"
+        description = category.description_in(lang, policy.language)
+        if description:
+            line += f": {description.rstrip('.')}."
+        lifetimes = [(lifetime_seconds(c.lifetime) or 0, c.lifetime) for c in category.cookies]
+        if lifetimes:
+            line += ("" if description else ".") + " " + strings["notice.kept"].format(duration=max(lifetimes)[1])
+        lines.append(line)
+    return lines
+
+
 def widget_config(policy: Policy, lang: str) -> dict[str, Any]:
     """The deferred part's share, in ``lang`` (``widget/src/types.d.ts`` WidgetConfig)."""
     return {
         "lang": lang,
-        "languages": list(languages(policy.texts)),
+        "languages": list(policy.offered_languages),
         "age_gate": policy.age_gate,
-        "categories": catalogue(policy),
+        "classes": layout_classes(policy),
+        "categories": catalogue(policy, lang),
+        # The notice at collection on the first layer (R41): purposes, sale, retention, link.
+        "notice": notice(policy, lang),
+        "privacy_url": policy.privacy_url,
         # Defaults merged with the policy's overrides, only the widget's keys.
         "texts": {k: v for k, v in texts(lang, policy.texts).items() if k in WIDGET_KEYS},
     }

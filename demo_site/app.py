@@ -21,7 +21,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from consentkit import ConsentKit, ConsentMiddleware, Policy
+from consentkit import Admin, ConsentKit, ConsentMiddleware, Policy
 from consentkit.minors.notifiers import MemoryNotifier
 from consentkit.policy import PolicyError
 
@@ -66,6 +66,7 @@ def create_app(
     quote_min_seconds: float = 3.0,
     quote_rate: tuple[int, float] = (10, 600.0),
     outbox: OutboxAccess = "local",
+    admin: Admin | None = None,
 ) -> Starlette:
     """The demo site. ``db`` is the ledger's store URL; ``mode`` overrides the
     policy file's; without ``secret_keys`` a random key lives as long as the process
@@ -73,13 +74,15 @@ def create_app(
     ``quote_rate`` (attempts, seconds) tune the quote form's bot defence.
     ``outbox``: who may open ``/dev/outbox``, which lists every parent's address:
     ``"local"`` (the default) only a browser on this machine, ``"open"`` anyone,
-    ``"off"`` nobody."""
+    ``"off"`` nobody. ``admin``: the admin console's settings (``consentkit demo``
+    gives it a seeded account), under ``/consentkit/admin``; none without it."""
     if outbox not in OUTBOX_ACCESS:
         raise ValueError(f"outbox must be one of {', '.join(OUTBOX_ACCESS)}")
     policy = load_policy(mode)
     keys = list(secret_keys) if secret_keys else [secrets.token_urlsafe(32)]
     # The demo keeps parents' e-mails in memory on purpose and shows them at /dev/outbox.
-    kit = ConsentKit(policy, secret_keys=keys, store=db, notifier=notifier or MemoryNotifier())
+    kit = ConsentKit(policy, secret_keys=keys, store=db, notifier=notifier or MemoryNotifier(),
+                     region_source="cloudfront", admin=admin)
 
     templates = Jinja2Templates(directory=HERE / "templates", context_processors=[_page_context])
     kit.install(templates.env)

@@ -13,12 +13,14 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.templating import Jinja2Templates
 
 from consentkit import ConsentKit
+from consentkit.state import AGE_BANDS
 
 from .accounts import Accounts
 from .forms import FormError, read_form
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
+_FORM_BANDS = frozenset(AGE_BANDS) - {"unknown"}
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$")
 _LINK = re.compile(r"https?://[^\s<>\"']+")
 OutboxAccess = Literal["local", "open", "off"]
@@ -111,8 +113,12 @@ class SitePages:
         if len(password) < 10:
             errors.append("Choose a password of at least 10 characters.")
         # consentkit's state is the authority on the band: the page told it through
-        # the consent API before sending the form.
+        # the consent API before sending the form. A visitor who refuses cookies keeps no
+        # consent cookie, so the band also comes with the form (R33: applying works
+        # without cookies); it counts only when the state has none.
         band = request.state.consent.age_band
+        if band == "unknown" and form.get("age_band") in _FORM_BANDS:
+            band = form["age_band"]
         if self.kit.policy.age_gate and band == "unknown":
             errors.append("Please answer the date of birth question.")
         if errors:

@@ -25,7 +25,8 @@ Kind = Literal["top", "local", "type"]
 # never one above. Patterns are fnmatch-style on dotted names; the first match wins.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("core", (
-        "consentkit.policy", "consentkit.state", "consentkit.gpp", "consentkit.rules", "consentkit.cookie", "consentkit.i18n",
+        "consentkit.regions", "consentkit.policy", "consentkit.state", "consentkit.gpp", "consentkit.rules", "consentkit.cookie", "consentkit.i18n",
+        "consentkit.translations",
         "consentkit.useragent", "consentkit.catalogue", "consentkit.widget_config",
         "consentkit.assets", "consentkit.csrf", "consentkit.outcomes", "consentkit.confirmation",
         "consentkit.cookie_dates", "consentkit.cookie_domains", "consentkit.cookie_trust", "consentkit.record_limit",
@@ -46,6 +47,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "consentkit.requests.codec", "consentkit.requests.store", "consentkit.requests.sqlite",
         "consentkit.requests.postgres", "consentkit.requests.verification", "consentkit.requests.sources",
         "consentkit.requests.messages", "consentkit.requests.own_data", "consentkit.requests.desk",
+        "consentkit.optouts",
     )),
     # The console's settings, which the kit keeps (its pages are in "console").
     ("admin-settings", (
@@ -55,7 +57,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("visit", ("consentkit.visit",)),
     ("toolkit", ("consentkit.call", "consentkit.cookies_out")),
     ("features", (
-        "consentkit.api", "consentkit.files", "consentkit.access", "consentkit.pages", "consentkit.openapi",
+        "consentkit.api", "consentkit.files", "consentkit.access", "consentkit.pages", "consentkit.limit", "consentkit.openapi",
         "consentkit.minors.*", "consentkit.requests.*",
     )),
     ("console", ("consentkit.admin.*",)),

@@ -47,6 +47,8 @@ def _exact_gate(policy, granted, **kw):  # type: ignore[no-untyped-def]
     rules = object.__new__(type(gate._rules))
     rules.__dict__.update(vars(gate._rules))
     rules.tags = _NeverKept()
+    rules.prefixes = ()
+    rules.remember_prefix = lambda prefix: None
     gate._rules = rules
     gate._update_fast = lambda: setattr(gate, "_fast", None)  # type: ignore[method-assign]
     gate._fast = None
@@ -207,6 +209,85 @@ def test_skip_stops_where_the_gate_must_look():
     assert C.skip(b'<p onclick="go(&quot;x&quot;)">', 0, 0, needles) == 0
     assert C.skip(b'<p style="background:url(//ads.example-ads.test/)">', 0, 0, needles) == 0
     assert C.skip(b"<noscript><p>", 0, 0, ()) == 0 and C.skip(b"<x><![CDATA[ ]]>", 0, 0, ()) == 3
+
+
+STARTS = [
+    '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">', "<html><head><meta charset=utf-8>",
+    "<!doctype html><!-- a --><html>\n<head>\n  <meta charset='utf-8'/>", "<head><META CHARSET=UTF-8>",
+    '<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">',
+    '<html><head><meta http-equiv="refresh" content="0; url=https://ads.example-ads.test/" charset="x">',
+    '<html><head><base href="https://www.googletagmanager.com/"><meta charset="utf-8">',
+    "<html><head><noscript><meta charset=utf-8>", "<head><template><meta charset=utf-8>",
+    "<svg><meta charset=utf-8>", "\ufeff<html><head><meta charset=utf-8>", "<html><head><title>x</title><meta charset=a>",
+    "<meta charset=utf-8", "<html>", "",
+]
+
+
+@needs_c
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(starts=st.lists(st.sampled_from(STARTS), min_size=2, max_size=4), docs=st.lists(DOCS, min_size=2, max_size=4),
+       granted=GRANTS, cuts=st.lists(st.integers(0, 300), max_size=4), nonce=st.sampled_from([None, "n0nce"]))
+def test_pages_that_start_alike_give_the_exact_output(starts, docs, granted, cuts, nonce):
+    # A start read before (kept per grants, the injection put after its <meta charset>
+    # at once) gives what reading every token gives, whatever follows and however cut.
+    policy = make_policy()
+    for start, doc in itertools.product(starts, docs):
+        page = (start + doc).encode()
+        expected = _run(_exact_gate(policy, granted, nonce=nonce, inject=b"<!--I-->"), [page])
+        for parts in ([page], cut(page, cuts)):
+            assert _run(HtmlGate(policy, granted, nonce=nonce, inject=b"<!--I-->"), parts) == expected, (start, doc)
+
+
+@needs_c
+def test_a_start_read_before_is_kept_only_when_it_went_out_unchanged():
+    policy = make_policy()
+    granted = {"analytics": False}
+    start = b'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+    gate = HtmlGate(policy, granted, inject=b"<!--I-->")
+    assert _run(gate, [start + b"<title>A</title>"]) == start + b"<!--I--><title>A</title>"
+    assert start in gate._rules.prefixes
+    again = HtmlGate(policy, granted, inject=b"<!--J-->")
+    assert again._rules is gate._rules
+    assert _run(again, [start + b"<p>B"]) == start + b"<!--J--><p>B"
+    for changed in (b'<html><head><base href="/x/"><meta charset="utf-8">', b"<html><head><noscript><meta charset=a>",
+                    b'<html><head><meta http-equiv="refresh" content="0;url=https://ads.example-ads.test/" charset=a>'):
+        gate = HtmlGate(policy, granted, inject=b"<!--I-->")
+        _run(gate, [changed + b"<p>x"])
+        assert not any(p.startswith(changed[:20]) and len(p) >= len(changed) for p in gate._rules.prefixes), changed
+
+
+def _may_name(text: bytes, needles: tuple[bytes, ...], attribute: bool) -> bool:
+    """The needle search of _cscan.c's may_name(), the plain way."""
+    special = b"\\%" + (b"&\t\n\r" if attribute else b"")
+    if not needles:
+        return False
+    if any(byte in special or byte >= 0x80 for byte in text):
+        return True
+    lowered = text.lower()
+    return any(needle in lowered for needle in needles)
+
+
+NEEDLE_TEXT = st.lists(st.sampled_from([b"a", b"A", b"b", b"ad", b"Ads", b"s.", b".t", b"x", b"-", b"=", b"%", b"\\",
+                                        b"&", b"\t", b"\xc3\xa9", b"(", b"//", b" "]), max_size=30).map(b"".join)
+
+
+@needs_c
+@settings(max_examples=600, deadline=None)
+@given(needles=st.lists(st.sampled_from([b"a", b"ad", b"ads.t", b"b.x", b"bb", b"s-a", b"x", b"ads.example-ads.test"]),
+                        max_size=8, unique=True).map(tuple),
+       body=NEEDLE_TEXT)
+def test_a_body_or_handler_stops_exactly_where_it_may_name_a_needle(needles, body):
+    # may_name() passes most bytes on one test of the needles' first two bytes, and
+    # tries only the needles that start with the byte it is at: the same answers as
+    # looking for every needle everywhere.
+    if b"</" in body or b"<" in body or b'"' in body:
+        return
+    script = b"<script>" + body + b"</script>"
+    stops = C.skip(script, 0, 0, needles) == 0
+    assert stops == _may_name(body, needles, attribute=False), (needles, body)
+    handler = b'<p onclick="' + body + b'">'
+    stops = C.skip(handler, 0, 0, needles) == 0
+    assert stops == (bool(body) and _may_name(body, needles, attribute=True)), (needles, body)
 
 
 @needs_c

@@ -330,7 +330,18 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _console_sign_in(http: httpx.Client, base: str, name: str, password: str) -> None:
+    page = http.get(f"{base}/consentkit/admin/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert page.status_code == 200 and token, page.text[:200]
+    signed_in = http.post(f"{base}/consentkit/admin/login",
+                          data={"csrf": token.group(1), "name": name, "password": password, "code": ""})
+    assert signed_in.status_code == 303 and signed_in.headers["location"].startswith("/consentkit/admin"), signed_in.text
+
+
 def test_consentkit_demo_serves_the_site_on_sqlite_and_stops_cleanly(tmp_path):
+    """The demo serves the site, and the admin console with an account seeded for this
+    run and printed at start, whose dashboard counts the demo's own visits."""
     port, db = _free_port(), tmp_path / "demo.db"
     env = {**os.environ, "PYTHONPATH": str(REPO), "CONSENTKIT_SECRET": SECRET}
     command = [sys.executable, "-m", "consentkit.cli", "demo", "--port", str(port), "--db", str(db), "--mode", "opt_in"]
@@ -338,23 +349,52 @@ def test_consentkit_demo_serves_the_site_on_sqlite_and_stops_cleanly(tmp_path):
     try:
         first = process.stdout.readline()  # type: ignore[union-attr]
         assert first == f"Example Health (consentkit demo, opt_in mode): http://localhost:{port}/\n"
+        printed = [process.stdout.readline() for _ in range(4)]  # type: ignore[union-attr]
+        [console_line] = [line for line in printed if "admin console" in line]
+        seeded = re.search(rf"http://localhost:{port}/consentkit/admin/  user 'admin', password '([^']+)'",
+                           console_line)
+        assert seeded, console_line
+        base = f"http://127.0.0.1:{port}"
         for _ in range(100):
             try:
-                page = httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
+                page = httpx.get(f"{base}/", timeout=2)
                 break
             except httpx.ConnectError:
                 time.sleep(0.1)
         assert page.status_code == 200 and "Example Health" in page.text
-        decided = httpx.post(f"http://127.0.0.1:{port}/consentkit/consent", json={"choices": {"analytics": True}})
+        decided = httpx.post(f"{base}/consentkit/consent", json={"choices": {"analytics": True}})
         assert decided.json()["mode"] == "opt_in" and decided.json()["categories"]["analytics"] is True
+        everything = {c["id"]: True for c in DECLARED["categories"]}
+        assert httpx.post(f"{base}/consentkit/consent", json={"choices": everything}).status_code == 200
+        # Nothing of the console without signing in; then the visits above are on its dashboard.
+        assert httpx.get(f"{base}/consentkit/admin/").status_code == 303
+        with httpx.Client() as http:
+            _console_sign_in(http, base, "admin", seeded.group(1))
+            dashboard = http.get(f"{base}/consentkit/admin/")
+            assert dashboard.status_code == 200 and "data-total>2<" in dashboard.text
+            csv_rows = http.get(f"{base}/consentkit/admin/dashboard.csv", params={"chart": "outcomes"}).text.splitlines()
+            header, today = csv_rows[0].split(","), csv_rows[-1].split(",")
+            assert dict(zip(header, today, strict=True)) | {"period": ""} == {
+                **dict.fromkeys(header, "0"), "period": "", "accepted_all": "1", "customised": "1", "total": "2"}
     finally:
         process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=20)
     assert process.returncode == 0, err
     assert "CONSENTKIT_SECRET is not set" not in err
+    assert seeded.group(1) not in err  # the password is printed once, to the person who started the demo
     with sqlite3.connect(db) as ledger:
         tables = [row[0] for row in ledger.execute("select name from sqlite_master where type = 'table'")]
         assert tables, "the demo's ledger was not created"
+    assert not list(tmp_path.glob("*.json")), "the seeded account's file outlives the run"
+
+
+def test_the_seeded_console_account_keeps_only_a_hash(tmp_path):
+    from consentkit.commands.demo import seed_admin
+
+    admin, password = seed_admin(tmp_path)  # type: ignore[misc]
+    assert admin.accounts is not None and len(password) >= 16
+    stored = (tmp_path / "admin-users.json").read_text()
+    assert password not in stored and '"admin"' in stored and "operator" in stored
 
 
 def test_consentkit_demo_says_when_the_port_is_taken(tmp_path, capsys):
@@ -366,3 +406,45 @@ def test_consentkit_demo_says_when_the_port_is_taken(tmp_path, capsys):
         status = demo_command.main(["--port", str(taken.getsockname()[1]), "--db", str(tmp_path / "x.db")])
     assert status == 1 and "is in use" in capsys.readouterr().err
     assert not (tmp_path / "x.db").exists()
+
+
+async def test_R33_signup_and_a_quote_work_with_cookies_refused(site):
+    """A browser that refuses every cookie keeps no consent cookie: the age answer comes
+    with the form too (the page's script puts the band in it), so applying works; a band
+    that is not one is refused, and the state's band wins when there is one."""
+    c = site(quote_min_seconds=0)
+
+    async def cookieless(method, path, **kwargs):
+        c.cookies.clear()
+        return await c.request(method, path, **kwargs)
+
+    page = (await cookieless("GET", "/signup")).text
+    assert 'name="age_band" value=""' in page
+    band = await cookieless("POST", "/consentkit/consent", json={"age_band": "18_plus"}, headers={"Origin": SITE})
+    assert band.status_code == 200
+    done = await cookieless("POST", "/signup", data={"email": "pat@example.test", "password": "correct horse battery",
+                                                     "age_band": "18_plus"})
+    assert done.status_code == 200 and 'data-band="18_plus"' in done.text
+    bogus = await cookieless("POST", "/signup", data={"email": "pat@example.test", "password": "correct horse battery",
+                                                      "age_band": "42"})
+    assert bogus.status_code == 422 and "date of birth question" in bogus.text
+    # A quote, too, without any cookie.
+    form = (await cookieless("GET", "/quote")).text
+    quote = await cookieless("POST", "/quote", data={**ANSWERS, "form_started": started_token(form)})
+    assert quote.status_code == 200 and 'id="quote-result"' in quote.text
+    # With a consent cookie, its band is the authority: the form cannot make a child an adult.
+    c.cookies.clear()
+    await c.post("/consentkit/consent", json={"age_band": "under_13"}, headers={"Origin": SITE})
+    child = await c.post("/signup", data={"email": "kid@example.test", "password": "long enough pw",
+                                          "age_band": "18_plus"})
+    assert 'data-band="under_13"' in child.text
+
+
+async def test_the_ccpa_table_follows_the_seed_or_says_why_not(site):
+    """The model site's policy (the seed) says D and F "No", E and I "Yes"; the demo
+    follows it, except F, where the page says why."""
+    html = (await site().get("/privacy")).text
+    rows = dict(re.findall(r'<tr data-category="([A-K])">.*?<td class="collected">(Yes|No)</td>', html, flags=re.DOTALL))
+    assert (rows["D"], rows["E"], rows["I"]) == ("No", "Yes", "Yes")
+    assert rows["F"] == "Yes" and DECLARED["extra"]["ccpa_categories"]["F"]["seed"] == "No"
+    assert re.search(r'<p class="differs" data-category="F">F: The model site(?:&#39;|\')s policy says No', html)

@@ -172,7 +172,7 @@ def test_reports_escape_what_the_site_named():
     html = to_html(report)
     assert evil not in html and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
     assert "<script" not in html  # self-contained and static
-    assert "FAIL: 1 violation(s)" in html and "FAIL: 1 violation(s)" in to_text(report)
+    assert "FAIL: 1 violation(s)" in html and "FAIL: 1 problem(s)" in to_text(report)
 
 
 def test_usage_errors_exit_2(tmp_path, capsys):
@@ -182,9 +182,15 @@ def test_usage_errors_exit_2(tmp_path, capsys):
     bad.write_text('version = "1"\n[[categories]]\nid = "analytics"\n')
     assert scan_command.main(["http://localhost:1/", "--policy", str(bad)]) == 2
     assert "necessary" in capsys.readouterr().err
-    with pytest.raises(SystemExit) as exited:
-        scan_command.main([])
-    assert exited.value.code == 2
+    assert scan_command.main([]) == 2
+    assert "nothing to scan: name a URL or a sitemap" in capsys.readouterr().err
+    missing = tmp_path / "no-sitemap.xml"
+    assert scan_command.main(["--sitemap", str(missing)]) == 2
+    assert "could not read the sitemap" in capsys.readouterr().err
+    not_xml = tmp_path / "sitemap.xml"
+    not_xml.write_text("<urlset><url><loc>http://a.test/</loc></url>")
+    assert scan_command.main(["--sitemap", str(not_xml)]) == 2
+    assert "is not XML" in capsys.readouterr().err
 
 
 # -- real scans ----------------------------------------------------------------------
@@ -267,10 +273,13 @@ def test_an_analytics_cookie_before_consent_fails_the_scan_and_is_named(bad_site
     status = scan_command.main([bad_sites["cookie"]])
     out = capsys.readouterr().out
     assert status == 1
-    assert "FAIL" in out and "Cookie set before consent: _ga" in out
-    assert "[reject-all] Cookie set or kept after \u201creject all\u201d: _ga" in out
+    verdict = out.split("FAIL")[1]
+    # One line for the cookie, whichever visits showed it, with the fix.
+    assert "Cookie set before consent: _ga (visits: no-choice, reject-all) - fix: set cookie _ga only once " \
+           "analytics is granted" in verdict
+    assert verdict.count("_ga (") == 1 and verdict.startswith(": 1 problem(s):")
     # The gated analytics script stayed inert until accepted: no other finding.
-    assert "analytics.localhost" not in out.split("FAIL")[1]
+    assert "analytics.localhost" not in verdict
 
 
 @pytest.mark.browser

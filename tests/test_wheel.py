@@ -37,7 +37,7 @@ def test_the_demo_and_the_widget_ship_inside_the_package(wheel: zipfile.ZipFile)
             if p.is_file() and "__pycache__" not in p.parts}
     assert {f"consentkit/_demo/{name}" for name in demo} <= names
     assert {"consentkit/widget/boot.js", "consentkit/widget/widget.js", "consentkit/widget/widget.css",
-            "consentkit/py.typed"} <= names
+            "consentkit/widget/widget.d.ts", "consentkit/py.typed"} <= names
     # The built widget only: not its source, its build tools or their modules.
     assert not [n for n in names if "node_modules" in n or n.endswith((".mjs", "package.json"))]
 

@@ -20,7 +20,7 @@ from consentkit.assets import WIDGET_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 WIDGET = ROOT / "widget"
-SHIPPED = ("boot.js", "widget.js", "widget.css")
+SHIPPED = ("boot.js", "widget.js", "widget.css", "widget.d.ts")
 
 
 def _node() -> str:

@@ -4,10 +4,11 @@
 //   boot.js    the synchronous part, first in <head>: state, signals, the guard
 //   widget.js  the rest, loaded `defer`: banner, dialog, activation, API
 //   widget.css the styles of the widget and of consentkit's own pages
+//   widget.d.ts the TypeScript declarations of the page-facing API (public/widget.d.ts, copied)
 //
 // The output is committed: users of the Python package never need Node. The test
 // suite builds again into a temporary folder and fails if anything differs.
-import { mkdirSync } from "node:fs";
+import { copyFileSync, mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
@@ -39,3 +40,4 @@ await esbuild.build({
   legalComments: "none",
   logLevel: "warning",
 });
+copyFileSync(join(here, "public", "widget.d.ts"), join(outdir, "widget.d.ts"));

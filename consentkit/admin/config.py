@@ -13,11 +13,12 @@ Two ways to authenticate, one of them per console:
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from ..policy import Policy
 from .accounts import Accounts
 from .throttle import LoginThrottle
 
@@ -61,6 +62,8 @@ class Admin:
     ``authenticate``, where a browser without a login is sent (else 401).
     ``session_minutes``: a session ends after this long without a request
     (default 30), and after ``session_hours`` (default 8) in any case.
+    ``policy_history``: earlier versions of the policy (``Policy`` objects or TOML
+    files), which the policy page compares with the one in force.
     """
 
     def __init__(
@@ -74,6 +77,8 @@ class Admin:
         session_hours: int = 8,
         max_failures: int = 5,
         lockout_minutes: int = 15,
+        policy_history: Sequence[Policy | str | Path] = (),
+        scan_reports: str | Path | None = None,
     ) -> None:
         if (users is None) == (authenticate is None):
             raise ValueError("Admin needs exactly one of users='admin-users.json' (built-in accounts, made with "
@@ -86,6 +91,12 @@ class Admin:
             raise ValueError("session_minutes is 1 to 1440 and session_hours 1 to 24: admin sessions are short")
         if max_failures < 1 or lockout_minutes < 1:
             raise ValueError("max_failures and lockout_minutes must be at least 1")
+        history = [p if isinstance(p, Policy) else Policy.from_toml(p) for p in policy_history]
+        versions = [p.version for p in history]
+        if len(set(versions)) != len(versions):
+            raise ValueError(f"policy_history has a version twice: {', '.join(versions)}")
+        self.policy_history: tuple[Policy, ...] = tuple(history)
+        self.scan_reports = Path(scan_reports) if scan_reports is not None else None
         self.accounts = Accounts(Path(users)) if users is not None else None
         self.authenticate = authenticate
         self.path = path

@@ -21,7 +21,7 @@ from starlette.types import Receive, Scope, Send
 from ..kit import ConsentKit
 from ..ledger.base import LedgerError
 from ..mount import route_path
-from . import auth, dashboard, files, operations, proof, requests
+from . import auth, dashboard, files, operations, proof, requests, scans
 from .config import Admin, Role
 from .page import CSRF_FIELD, AdminCall, ConsoleLike, Handler, Refused, environment
 from .sessions import Sessions
@@ -34,6 +34,7 @@ ROUTES: dict[tuple[str, str], tuple[Handler, Role]] = {
     **proof.ROUTES,
     **requests.ROUTES,
     **operations.ROUTES,
+    **scans.ROUTES,
     **files.ROUTES,
 }
 PUBLIC: dict[tuple[str, str], Handler] = {("GET", "login"): auth.get_login, ("POST", "login"): auth.post_login}

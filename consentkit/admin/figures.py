@@ -10,10 +10,10 @@ are not among them (docs/console.md).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from ..ledger.rollups import DailyCount, outcome
 from ..receipts import OPT_OUT_SOURCES
@@ -99,21 +99,55 @@ class _Table:
 
     def __init__(self, keys: Sequence[date], per: Per) -> None:
         self.per = per
-        self.index = {k: i for i, k in enumerate(keys)}
+        self.size = len(keys)
         self.labels = [_label(k, per) for k in keys]
         self.values: dict[str, list[int]] = {}
 
-    def add(self, day: date, name: str, n: int) -> None:
-        i = self.index.get(period_of(day, self.per))
-        if i is None:
-            return
+    def add(self, name: str, counts: _Counts) -> None:
+        """Add a series' counts per period index."""
         column = self.values.get(name)
         if column is None:
-            column = self.values[name] = [0] * len(self.index)
-        column[i] += n
+            column = self.values[name] = [0] * self.size
+        for i, n in counts.items():
+            column[i] += n
 
     def column(self, name: str) -> list[int]:
-        return self.values.get(name, [0] * len(self.index))
+        return self.values.get(name, [0] * self.size)
+
+
+_Counts = dict[int, int]  # decisions per period index
+
+
+def _grouped(rows: Iterable[DailyCount], keys: Sequence[date], per: Per) -> list[tuple[tuple[Any, ...], _Counts]]:
+    """The rows summed per distinct ``values`` and period: [(values, {period index:
+    decisions})]. A month of days, or the days of a week, become one entry per
+    combination of values, so that what a combination adds to each chart is worked
+    out once per combination, not once per row (a page reads tens of thousands)."""
+    index = {k: i for i, k in enumerate(keys)}
+    of_day: dict[date, int | None] = {}
+    groups: dict[tuple[Any, ...], tuple[tuple[Any, ...], _Counts]] = {}
+    mappings: list[int] | None = None  # where the values hold a mapping (choices), from the first row
+    for day, values, n in rows:
+        try:
+            i = of_day[day]
+        except KeyError:
+            i = of_day[day] = index.get(period_of(day, per))
+        if i is None:
+            continue
+        if mappings is None:
+            mappings = [j for j, v in enumerate(values) if isinstance(v, Mapping)]
+        # A choices mapping is shared by every row of the same choices (rollups.from_rows
+        # reads each distinct one once): its id keys it; equal copies only group apart.
+        key = values
+        if mappings:
+            key = (*values[:mappings[0]], id(values[mappings[0]]), *values[mappings[0] + 1:]) \
+                if len(mappings) == 1 else tuple(id(v) if j in mappings else v for j, v in enumerate(values))
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = (values, {})
+        counts = group[1]
+        counts[i] = counts.get(i, 0) + n
+    return list(groups.values())
 
 
 def _label(day: date, per: Per) -> str:
@@ -141,22 +175,20 @@ def decision_figures(rows: Sequence[DailyCount], keys: Sequence[date], per: Per,
     sale = frozenset(sale_ids)
     outcomes, opt_outs = _Table(keys, per), _Table(keys, per)
     granted, decided, gpc, total = _Table(keys, per), _Table(keys, per), _Table(keys, per), _Table(keys, per)
-    for row in rows:
-        mode, source, signal, age_band, choices = row.values
-        n = row.decisions
-        outcomes.add(row.day, "opt_out_signal" if source in OPT_OUT_SOURCES else outcome(choices), n)
-        total.add(row.day, "all", n)
+    for (mode, source, signal, age_band, choices), counts in _grouped(rows, keys, per):
+        outcomes.add("opt_out_signal" if source in OPT_OUT_SOURCES else outcome(choices), counts)
+        total.add("all", counts)
         if signal:
-            gpc.add(row.day, "gpc", n)
+            gpc.add("gpc", counts)
         for cid, value in choices.items():
-            decided.add(row.day, cid, n)
+            decided.add(cid, counts)
             if value:
-                granted.add(row.day, cid, n)
+                granted.add(cid, counts)
         denied = {c for c, v in choices.items() if not v}
         # An opt-out: a sale category denied by an opt-out action, or by a "no" where
         # the default is "yes" (an adult in opt_out mode), as ``consentkit stats`` counts.
         if denied & sale and (source in OPT_OUT_SOURCES or (mode == "opt_out" and age_band not in MINORS)):
-            opt_outs.add(row.day, source, n)
+            opt_outs.add(source, counts)
     labels = outcomes.labels
     rates = Figure("categories", "line", labels, unit="percent")
     seen = decided.values
@@ -179,11 +211,10 @@ PARENTAL_ORDER = ("pending", "granted", "denied", "revoked")
 def minors_figures(rows: Sequence[DailyCount], keys: Sequence[date], per: Per) -> list[Figure]:
     """From the ``MINORS_BY`` rows: decisions per age band, and per parental status."""
     ages, parental = _Table(keys, per), _Table(keys, per)
-    for row in rows:
-        age_band, status, _source = row.values
-        ages.add(row.day, age_band, row.decisions)
+    for (age_band, status, _source), counts in _grouped(rows, keys, per):
+        ages.add(age_band, counts)
         if status is not None:
-            parental.add(row.day, status, row.decisions)
+            parental.add(status, counts)
     return [_stack("ages", ages, AGE_ORDER), _stack("parental", parental, PARENTAL_ORDER)]
 
 

@@ -14,6 +14,7 @@ from ..ledger.export import FORMATS, lines
 from ..minors import records as parental
 from .config import Role
 from .page import AUDIT_VISITOR, AdminCall, Handler, Refused
+from .policy_diff import compare
 from .proof import ID
 
 AUDIT_SHOWN = 500
@@ -101,8 +102,18 @@ async def get_export(call: AdminCall) -> Response:
 
 
 async def get_policy(call: AdminCall) -> Response:
+    """The policy in force; with ``?compare=VERSION``, what changed since that
+    earlier version (one of ``Admin(policy_history=...)``)."""
     policy = call.kit.policy
-    return call.render("policy.html", policy=policy, categories=catalogue(policy))
+    history = [p for p in call.kit.admin.policy_history if p.version != policy.version] if call.kit.admin else []
+    wanted = call.query.get("compare", "")
+    earlier = None
+    if wanted:
+        earlier = next((p for p in history if p.version == wanted), None)
+        if earlier is None:
+            raise Refused(404, "no such earlier version of the policy")
+    return call.render("policy.html", policy=policy, categories=catalogue(policy), history=history,
+                       earlier=earlier, changes=compare(earlier, policy) if earlier else None)
 
 
 async def get_audit(call: AdminCall) -> Response:

@@ -1,5 +1,5 @@
 """``consentkit demo``: run Example Health, the demo insurer, on the embedded
-SQLite ledger."""
+SQLite ledger, with the admin console and an account seeded for this run."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ import os
 import secrets
 import socket
 import sys
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 SECRET_ENV = "CONSENTKIT_SECRET"
+ADMIN_NAME = "admin"
 _LOOPBACK = {"127.0.0.1", "localhost", "::1", "0.0.0.0", "::"}
 
 
@@ -35,6 +37,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--outbox", choices=("local", "open", "off"), default="local",
                         help="who may open /dev/outbox, which lists parents' addresses: local (default: a browser on "
                         "this machine), open (anyone who reaches the demo) or off")
+    parser.add_argument("--no-admin", action="store_true",
+                        help="no admin console (by default it is served at /consentkit/admin with an operator "
+                        f"account, {ADMIN_NAME!r}, whose password is made for this run and printed at start)")
     parser.set_defaults(run=run)
     return parser
 
@@ -60,6 +65,20 @@ def display_url(host: str, port: int) -> str:
     # analytics.localhost and pixel.localhost, which are then same-site.
     shown = "localhost" if host in _LOOPBACK else (f"[{host}]" if ":" in host else host)
     return f"http://{shown}:{port}/"
+
+
+def seed_admin(directory: Path) -> tuple[Any, str] | str:
+    """The console's settings with one operator account, ``admin``, whose password is
+    random, in an accounts file in ``directory``: (Admin, password); or why not."""
+    try:
+        from ..admin import Admin, create_user
+
+        password = secrets.token_urlsafe(12)
+        users = directory / "admin-users.json"
+        create_user(users, ADMIN_NAME, password, role="operator")
+        return Admin(users=users), password
+    except ImportError as exc:
+        return str(exc)
 
 
 def _port_free(host: str, port: int) -> bool:
@@ -100,17 +119,27 @@ def run(args: argparse.Namespace) -> int:
         print(f"consentkit demo: ${SECRET_ENV} is not set, so this run signs consent cookies with a random "
               "secret: choices made now will not be recognised after a restart.", file=sys.stderr)
     store = store_url(args.db)
-    app = create_app(store, mode=args.mode, secret_keys=keys, outbox=args.outbox)
-    mode = app.state.kit.policy.mode
-    print(f"Example Health (consentkit demo, {mode} mode): {display_url(args.host, args.port)}")
-    print(f"  consent ledger: {store}")
-    if args.outbox != "off":
-        where = "from this machine only" if args.outbox == "local" else "open to anyone"
-        print(f"  developer outbox (parents' e-mails): /dev/outbox, {where}")
-    print("  press Ctrl+C to stop")
-    sys.stdout.flush()
-    # No access log: it would write every visitor's IP address.
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+    # The seeded account lives as long as this run: its file is in a directory removed at the end.
+    with tempfile.TemporaryDirectory(prefix="consentkit-demo-") as scratch:
+        seeded = None if args.no_admin else seed_admin(Path(scratch))
+        admin = seeded[0] if isinstance(seeded, tuple) else None
+        app = create_app(store, mode=args.mode, secret_keys=keys, outbox=args.outbox, admin=admin)
+        mode = app.state.kit.policy.mode
+        url = display_url(args.host, args.port)
+        print(f"Example Health (consentkit demo, {mode} mode): {url}")
+        print(f"  consent ledger: {store}")
+        if isinstance(seeded, tuple):
+            print(f"  admin console: {url}consentkit/admin/  user {ADMIN_NAME!r}, password {seeded[1]!r} "
+                  "(an operator, for this run only)")
+        elif isinstance(seeded, str):
+            print(f"  admin console: off ({seeded})")
+        if args.outbox != "off":
+            where = "from this machine only" if args.outbox == "local" else "open to anyone"
+            print(f"  developer outbox (parents' e-mails, privacy request codes): /dev/outbox, {where}")
+        print("  press Ctrl+C to stop")
+        sys.stdout.flush()
+        # No access log: it would write every visitor's IP address.
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
     return 0
 
 

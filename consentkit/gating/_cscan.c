@@ -88,12 +88,30 @@ typedef struct Needles_ {
     Py_ssize_t len[64];
     Py_ssize_t count;
     int any;         /* too many needles to hold, or strict mode: every value may name one */
-    unsigned char first[256]; /* first[c]: some needle starts with the lowered byte c */
+    /* The needles by their first byte: order[from[c] .. from[c + 1]) are the indices
+     * of those that start with the lowered byte c. */
+    unsigned char order[64];
+    unsigned char from[257];
+    /* pair[c][d / 32] bit d % 32: some needle starts with c then d (every d for a
+     * needle of one byte), so that most bytes of a text are passed in one test. */
+    unsigned int pair[256][8];
 } Needles;
 
 static int kind_of(const Tag *tag);
 static int may_name(const unsigned char *v, Py_ssize_t len, const struct Needles_ *needles, int attribute);
 static int extra_name(const unsigned char *b, Py_ssize_t name, Py_ssize_t name_end);
+
+/* Bytes that make may_name() fail closed: an escape, a %-escape or a non-ASCII
+ * character anywhere; a character reference, a tab or a newline in an attribute. */
+enum { S_ESCAPE = 1, S_ATTRIBUTE = 2 };
+static unsigned char SPECIAL[256];
+
+static void init_special(void) {
+    SPECIAL['\\'] = SPECIAL['%'] = S_ESCAPE;
+    for (int c = 0x80; c < 256; c++)
+        SPECIAL[c] = S_ESCAPE;
+    SPECIAL['&'] = SPECIAL['\t'] = SPECIAL['\n'] = SPECIAL['\r'] = S_ATTRIBUTE;
+}
 
 /* A value that could hold another host's URL: a scheme (':'), a backslash, a
  * character reference ('&'), or two slashes (with tabs or newlines, which URL
@@ -125,18 +143,23 @@ static int may_name(const unsigned char *v, Py_ssize_t len, const Needles *needl
         return len > 0 || needles == NULL;
     if (needles->count == 0)
         return 0;
+    const unsigned char stop = attribute ? (S_ESCAPE | S_ATTRIBUTE) : S_ESCAPE;
     for (Py_ssize_t i = 0; i < len; i++) {
         unsigned char c = v[i];
-        if (c == '\\' || c == '%' || c >= 0x80)
-            return 1;
-        if (attribute && (c == '&' || c == '\t' || c == '\n' || c == '\r'))
+        if (SPECIAL[c] & stop)
             return 1;
         unsigned char low = lower(c);
-        if (!needles->first[low])
+        if (i + 1 < len) {
+            unsigned char next = lower(v[i + 1]);
+            if (!(needles->pair[low][next >> 5] & (1u << (next & 31))))
+                continue;
+        } else if (needles->from[low] == needles->from[low + 1]) {
             continue;
-        for (Py_ssize_t k = 0; k < needles->count; k++) {
+        }
+        for (int o = needles->from[low]; o < needles->from[low + 1]; o++) {
+            Py_ssize_t k = needles->order[o];
             Py_ssize_t nl = needles->len[k];
-            if (nl > len - i || needles->text[k][0] != low)
+            if (nl > len - i)
                 continue;
             Py_ssize_t j = 1;
             while (j < nl && lower(v[i + j]) == needles->text[k][j])
@@ -741,6 +764,7 @@ static int needles_arg(PyObject *obj, Needles *out) {
         out->any = 1;
         return 0;
     }
+    unsigned char starts[256] = {0};
     for (Py_ssize_t k = 0; k < count; k++) {
         PyObject *item = PyTuple_GET_ITEM(obj, k);
         if (bytes_arg(item, "a needle") < 0)
@@ -749,10 +773,29 @@ static int needles_arg(PyObject *obj, Needles *out) {
             out->any = 1;
             return 0;
         }
-        out->text[k] = (const unsigned char *)PyBytes_AS_STRING(item);
+        const unsigned char *text = (const unsigned char *)PyBytes_AS_STRING(item);
+        out->text[k] = text;
         out->len[k] = PyBytes_GET_SIZE(item);
-        out->first[lower(out->text[k][0])] = 1;
+        unsigned char first = lower(text[0]);
+        starts[first]++;
+        if (out->len[k] == 1) {
+            memset(out->pair[first], 0xff, sizeof out->pair[first]);
+        } else {
+            unsigned char second = lower(text[1]);
+            out->pair[first][second >> 5] |= 1u << (second & 31);
+        }
     }
+    /* Counting sort of the needles by their first byte. */
+    int at = 0;
+    for (int c = 0; c < 256; c++) {
+        out->from[c] = (unsigned char)at;
+        at += starts[c];
+    }
+    out->from[256] = (unsigned char)at;
+    unsigned char fill[256];
+    memcpy(fill, out->from, sizeof fill);
+    for (Py_ssize_t k = 0; k < count; k++)
+        out->order[fill[lower(out->text[k][0])]++] = (unsigned char)k;
     out->count = count;
     return 0;
 }
@@ -905,6 +948,7 @@ static int add_kind(PyObject *m, const char *attr, int kind) {
 }
 
 PyMODINIT_FUNC PyInit__cscan(void) {
+    init_special();
     PyObject *m = PyModule_Create(&module);
     if (m == NULL)
         return NULL;

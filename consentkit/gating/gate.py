@@ -37,6 +37,8 @@ from .tree import HTML, OpenElements
 # Tags (with an inline body) longer than this are not cached; at most 512 per
 # policy and set of grants, 2048 in all (hosts._Prepared).
 _CACHED_TAG = 2048
+# The longest start of a page kept (the charset must be in the first 1024 bytes).
+_PREFIX_LIMIT = 1024
 _CDATA_SPLIT = b"]]>&gt;<![CDATA["
 _HTML_ENCODINGS = ("text/html", "application/xhtml+xml")
 # <meta charset=...> or <meta http-equiv="Content-Type" ...>: the injection goes after it.
@@ -58,10 +60,11 @@ class HtmlGate(_Decisions):
 
     def __init__(
         self, policy: Policy, granted: Mapping[str, bool], *, nonce: str | None = None, inject: bytes = b"",
-        services: Mapping[str, bool] | None = None,
+        services: Mapping[str, bool] | None = None, allowed: frozenset[str] | None = None,
         placeholders: Callable[[str, int | None, int | None], bytes] | None = None,
     ) -> None:
-        allowed = allowed_units(policy, granted, services)
+        if allowed is None:  # else the caller worked out allowed_units(policy, granted, services) before
+            allowed = allowed_units(policy, granted, services)
         self._placeholders = placeholders
         self._embed = None
         self._rules = _Rules.of(policy, allowed)
@@ -86,6 +89,8 @@ class HtmlGate(_Decisions):
         self._bases: tuple[str, ...] = ()
         self._base_seen = False
         self._at_start = True
+        self._first_run = False  # reading the document's first buffer from its first byte
+        self._record: bool | None = None  # whether the start read so far may be kept
         self._sub = BEFORE_ATTR
         self._big: tuple[bool, str, bool] = (False, "", False)  # oversized tag: closing, name, inject after
         self._closed = False
@@ -198,6 +203,8 @@ class HtmlGate(_Decisions):
             self._at_start = False
             if buf.startswith(_BOM):
                 pos = 3
+            elif not self._injected:
+                pos = emit = self._known_prefix(buf, out)
         while pos < n:
             state = self._state
             if state == _DATA:
@@ -228,6 +235,8 @@ class HtmlGate(_Decisions):
                 end, new = self._markup(buf, pos, n, final)
                 if end < 0:
                     break
+                if self._record is not None:
+                    self._remember_prefix(buf, out, emit, pos, end, new)
                 if new is not None:
                     out += (buf[emit:pos], new)
                     emit = end
@@ -284,7 +293,35 @@ class HtmlGate(_Decisions):
                 pos, self._state = after, _DATA
         out.append(buf[emit:pos])
         self._buf = buf[pos:]
+        self._first_run = False
         return b"".join(out)
+
+    # -- the start of the page, read before ------------------------------------------
+    # Pages of a site start alike (<!DOCTYPE html><html lang=..><head><meta charset=..>),
+    # and every token before the injection is read one by one. A start that went out
+    # unchanged, with the injection after its <meta charset> and the reading back in
+    # its first state, is kept per grants (_Rules.prefixes): a page that starts with
+    # the same bytes gets the injection there at once.
+
+    def _known_prefix(self, buf: bytes, out: list[bytes]) -> int:
+        """Where reading starts in the first buffer: after a known start, injected."""
+        for prefix in self._rules.prefixes:
+            if buf.startswith(prefix):
+                out += (prefix, self._take_inject())
+                return len(prefix)
+        self._first_run = True
+        return 0
+
+    def _remember_prefix(self, buf: bytes, out: list[bytes], emit: int, pos: int, end: int, new: bytes | None) -> None:
+        """After the <meta charset> the injection followed: keep the start if nothing in
+        it changed and the reading is as at the start of a document."""
+        recorded, self._record = self._record, None
+        plain = (
+            recorded and self._state == _DATA and not self._tree.stack and not self._template and not self._noscript
+            and not self._bases and not self._base_seen and not self._raw_ended and self._wait is None
+        )
+        if plain and new == buf[pos:end] + self._inject and b"".join(out) + buf[emit:pos] == buf[:pos]:
+            self._rules.remember_prefix(buf[:end])
 
     def _take_inject(self) -> bytes:
         self._injected = True
@@ -393,6 +430,7 @@ class HtmlGate(_Decisions):
         if not self._injected and (closing or name not in ("html", "head")):
             if not closing and name == "meta" and _CHARSET_META.search(tag):
                 # The charset must stay within the first 1024 bytes, where browsers look for it.
+                self._record = self._first_run and new is None and end <= _PREFIX_LIMIT
                 return end, (tag if new is None else new) + self._take_inject()
             new = self._take_inject() + (tag if new is None else new)
         return end, new

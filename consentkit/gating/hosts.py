@@ -176,6 +176,8 @@ class _Rules:
         self.trusted = tuple(_normal_url(url) for url in policy.nonce_sources)
         # What each tag read becomes under these grants (HtmlGate._read), by its bytes.
         self.tags: dict[bytes, _Read] = {}
+        # Starts of pages that went out unchanged with the injection at their end (HtmlGate).
+        self.prefixes: tuple[bytes, ...] = ()
         self.kept = True  # False once _Prepared let it go: it then remembers nothing
 
     @classmethod
@@ -184,6 +186,10 @@ class _Rules:
 
     def remember(self, tag: bytes, read: _Read) -> None:
         _PREPARED.remember(self, tag, read)
+
+    def remember_prefix(self, prefix: bytes) -> None:
+        if self.kept and len(self.prefixes) < _PREFIXES and prefix not in self.prefixes:
+            self.prefixes += (prefix,)
 
     def unit(self, token: str) -> str:
         """What a ``data-consent`` token needs: a category, or a service (":<id>")."""
@@ -220,6 +226,8 @@ class _Rules:
 _TAGS_PER_RULES = 512
 _TAGS_IN_ALL = 2048
 _RULES_KEPT = 64
+# Starts of pages kept per _Rules (HtmlGate._known_prefix): a site's pages have a few.
+_PREFIXES = 4
 
 
 class _Prepared:
@@ -272,6 +280,7 @@ class _Prepared:
         rules.kept = False
         self.tags -= len(rules.tags)
         rules.tags.clear()
+        rules.prefixes = ()
 
 
 _PREPARED = _Prepared()

@@ -47,6 +47,7 @@ class Placeholders:
     def __init__(self, policy: Policy, lang: str, prefix: str, page: str) -> None:
         self._policy = policy
         self._t = texts(lang, policy.texts)
+        self._lang = lang
         self._prefix = prefix
         self._page = page
         self._services: dict[str, Service] = {s.id: s for c in policy.categories for s in c.services}
@@ -62,10 +63,11 @@ class Placeholders:
             h = round(width * DEFAULT_HEIGHT / DEFAULT_WIDTH)
         elif height and not width:
             w = round(height * DEFAULT_WIDTH / DEFAULT_HEIGHT)
+        description = service.description_in(self._lang, self._policy.language)
         kept = [f"{c.pattern} ({c.lifetime})" for c in service.cookies]
         lines = [
             f"<b>{_h(name)}</b>" + (f" ({_h(service.vendor)})" if service.vendor and service.vendor != name else ""),
-            _h(service.description) if service.description else "",
+            _h(description) if description else "",
             _h(t["embed.text"].replace("{vendor}", service.vendor or name)),
             f"{_h(t['prefs.cookies'])}: {_h(', '.join(kept))}" if kept else "",
             f"{_h(t['prefs.storage'])}: {_h(', '.join(service.local_storage))}" if service.local_storage else "",

@@ -40,8 +40,17 @@ SLICE = 256 * 1024
 
 
 def declared_charset(content_type: bytes) -> str | None:
-    m = _CHARSET.search(content_type)
-    return None if m is None else m.group(1).decode("latin-1").lower()
+    found = _CHARSETS.get(content_type, _UNSEEN)
+    if found is _UNSEEN:
+        m = _CHARSET.search(content_type)
+        found = None if m is None else m.group(1).decode("latin-1").lower()
+        if len(_CHARSETS) < 64:  # an app sends a few Content-Types
+            _CHARSETS[content_type] = found
+    return found  # type: ignore[return-value]
+
+
+_CHARSETS: dict[bytes, str | None] = {}
+_UNSEEN = object()
 
 
 class ResponseGate:
@@ -50,9 +59,11 @@ class ResponseGate:
     def __init__(
         self, policy: Policy, granted: Mapping[str, bool], *, content_type: bytes = b"text/html",
         nonce: str | None = None, inject: bytes = b"", services: Mapping[str, bool] | None = None,
+        allowed: frozenset[str] | None = None,
         placeholders: Callable[[str, int | None, int | None], bytes] | None = None,
     ) -> None:
-        self.gate = HtmlGate(policy, granted, nonce=nonce, inject=inject, services=services, placeholders=placeholders)
+        self.gate = HtmlGate(policy, granted, nonce=nonce, inject=inject, services=services, allowed=allowed,
+                             placeholders=placeholders)
         charset = declared_charset(content_type)
         self._declared = charset
         self._codec = _TRANSCODED.get(charset or "")

@@ -69,8 +69,9 @@ class Store(abc.ABC):
     async def daily_counts(
         self, since: date, until: date, by: Sequence[str] = (), *, per: str = "day"
     ) -> list[DailyCount]:
-        """Decisions per UTC day (``per="month"``: per month, from a month's first
-        day to another's) in [``since``, ``until``), grouped by the ``by`` dimensions
+        """Decisions per UTC day (``per="week"``: per ISO week, from a Monday, each
+        keyed by its Monday; ``per="month"``: per month, from a month's first day to
+        another's) in [``since``, ``until``), grouped by the ``by`` dimensions
         (those of one of ``rollups.GROUPINGS``), in day order. The SQL stores answer
         from their rollups; this default counts the records."""
         by = check(since, until, by, per)

@@ -14,7 +14,7 @@ import functools
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -92,10 +92,17 @@ def check(since: date, until: date, by: Iterable[str], per: str) -> tuple[str, .
 
 
 def check_period(since: date, until: date, per: str) -> None:
-    if per not in ("day", "month"):
-        raise LedgerError(f"per={per!r} is not supported: count per 'day' or per 'month'")
+    if per not in ("day", "week", "month"):
+        raise LedgerError(f"per={per!r} is not supported: count per 'day', 'week' or 'month'")
     if per == "month" and (since.day != 1 or until.day != 1):
         raise LedgerError("monthly counts go from the first of a month to the first of a month")
+    if per == "week" and since.weekday() != 0:
+        raise LedgerError("weekly counts (ISO weeks) start on a Monday")
+
+
+def week_of(day: date) -> date:
+    """The Monday that starts ``day``'s ISO week."""
+    return day - timedelta(days=day.weekday())
 
 
 def query(daily: str, by: Sequence[str], placeholder: str, *, staged: str, per: str = "day") -> str:
@@ -106,12 +113,14 @@ def query(daily: str, by: Sequence[str], placeholder: str, *, staged: str, per: 
     group = ", ".join(("day", *by))
     where = f"day >= {placeholder} AND day < {placeholder}"
     day = "date_trunc('month', day)::date" if per == "month" else "day"
+    # Weeks are summed from the daily rollups, a row per week and values out.
+    outer = ", ".join(("day - (extract(isodow FROM day)::int - 1) AS day" if per == "week" else "day", *by))
     return (
-        f"SELECT {group}, SUM(n)::bigint FROM (SELECT {group}, decisions AS n FROM {daily} WHERE grouping_id = '{grouping}'"
+        f"SELECT {outer}, SUM(n)::bigint FROM (SELECT {group}, decisions AS n FROM {daily} WHERE grouping_id = '{grouping}'"
         f" AND {where} UNION ALL SELECT {', '.join((day, *by))}, n FROM {staged} WHERE {where}) AS u"
         # Ordered by day only: sorting thousands of rows by their text columns under
         # the database's collation cost more than the rest of the query.
-        f" GROUP BY {group} HAVING SUM(n) <> 0 ORDER BY day"
+        f" GROUP BY {', '.join(str(i) for i in range(1, len(by) + 2))} HAVING SUM(n) <> 0 ORDER BY 1"
     )
 
 
@@ -131,11 +140,17 @@ def raw_queries(daily: str, by: Sequence[str], placeholder: str, *, staged: str,
 def sum_rows(rows: Iterable[Sequence[Any]], by: Sequence[str], per: str = "day") -> list[DailyCount]:
     """``DailyCount``s from rows of (day, *values, n), summed per day (or month) and values."""
     sums: dict[tuple[Any, ...], int] = {}
-    month = per == "month"
+    month, week = per == "month", per == "week"
+    mondays: dict[str, str] = {}
     for row in rows:
         key = tuple(row[:-1])
         if month:
             key = (str(key[0])[:7] + "-01", *key[1:])
+        elif week:
+            monday = mondays.get(key[0])
+            if monday is None:
+                monday = mondays[key[0]] = week_of(date.fromisoformat(str(key[0]))).isoformat()
+            key = (monday, *key[1:])
         sums[key] = sums.get(key, 0) + row[-1]
     return from_rows(((*key, n) for key, n in sorted(sums.items()) if n), by)
 
@@ -201,7 +216,7 @@ def count_records(records: Iterable[Record], since: date, until: date, by: Seque
     for record in records:
         day = record.at.date()
         if record.kind == "decision" and since <= day < until:
-            when = day.replace(day=1) if per == "month" else day
+            when = day.replace(day=1) if per == "month" else week_of(day) if per == "week" else day
             counts[(when.isoformat(), *(_key_value(record, d) for d in by))] += 1
     return from_rows([(*key, n) for key, n in sorted(counts.items())], by)
 

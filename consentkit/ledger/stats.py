@@ -47,7 +47,10 @@ class Day:
 
     def add_decisions(self, n: int, *, mode: str, source: str, gpc: bool, age_band: str,
                       choices: Mapping[str, bool], proof: bool = False) -> None:
-        """Count ``n`` decisions alike in everything these counts depend on."""
+        """Count ``n`` decisions alike in everything these counts depend on; a QA
+        run's (source ``test``) count for nothing."""
+        if source == "test":
+            return
         self.records += n
         self.gpc_opt_outs += n * (source == "gpc")
         self.gpc_signal += n * bool(gpc)

@@ -62,6 +62,7 @@ def _page(call: Call, token: str, found: History, decision: Record, status: int 
         "parental_manage.html",
         status=status,
         action=f"{call.visit.prefix}/parental/{token}",
+        requests_url=f"{call.visit.prefix}/requests?requester=parent",
         link=records.link_url(call, token),
         csrf=kit.parental.tokens.form_token(token),
         done=_DONE.get(call.query.get("done", "")),
@@ -71,6 +72,7 @@ def _page(call: Call, token: str, found: History, decision: Record, status: int 
         disclosed=[c for c in categories if c["sale_or_sharing"]],
         history=[_describe(r, labels) for r in reversed(found.records)],
         contact=kit.policy.controller.contact,
+        disclosure_needs=records.disclosure_needs(kit),
     )
 
 

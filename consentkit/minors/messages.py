@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from ..policy import Policy
+from ..policy import Category, Policy
 
 
 def _date(moment: datetime) -> str:
@@ -18,11 +18,22 @@ def _site(policy: Policy, host: str) -> str:
     return policy.controller.name or host or "our website"
 
 
+def _purpose(category: Category) -> str:
+    """One line of the direct notice: the purpose, what it is for, and who receives it."""
+    line = f"- {category.label}"
+    if category.description:
+        line += f": {category.description.rstrip('.')}"
+    vendors = sorted({s.vendor for s in category.services if s.vendor})
+    if vendors:
+        line += f" (received by {', '.join(vendors)})"
+    return line + "."
+
+
 def request_message(policy: Policy, host: str, link: str, expires: datetime) -> tuple[str, str]:
     """The subject and body of the request sent to a parent."""
     site = _site(policy, host)
-    optional = [c.label for c in policy.categories if not c.required and not c.sale_or_sharing]
-    disclosed = [c.label for c in policy.categories if c.sale_or_sharing]
+    optional = [c for c in policy.categories if not c.required and not c.sale_or_sharing]
+    disclosed = [c for c in policy.categories if c.sale_or_sharing]
     lines = [
         "Hello,",
         "",
@@ -34,10 +45,13 @@ def request_message(policy: Policy, host: str, link: str, expires: datetime) -> 
         "optional from your child: only what keeps the site working.",
         "",
     ]
+    # The direct notice names the purposes and the third parties (16 CFR 312.4(c), R45).
     if optional:
-        lines.append(f"What we would like to collect, if you allow it: {', '.join(optional)}.")
+        lines.append("What we would like to collect, if you allow it, and why:")
+        lines += [_purpose(c) for c in optional]
     if disclosed:
-        lines.append(f"Separately, and only if you allow it: sharing with third parties for {', '.join(disclosed)}.")
+        lines.append("Separately, and only if you allow it, disclosure to third parties:")
+        lines += [_purpose(c) for c in disclosed]
     lines += [
         "",
         "To see exactly what each part means, which companies receive it and how long cookies last,",

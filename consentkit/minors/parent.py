@@ -45,6 +45,7 @@ def _form_page(call: Call, token: str, request: ParentalRequest, status: int = 2
         verifier_fields=getattr(kit.parental_verifier, "fields", ()),
         expires=request.at + timedelta(days=records.link_days(kit)),
         privacy_url=kit.policy.privacy_url,
+        disclosure_needs=records.disclosure_needs(kit),
         **context,
     )
 

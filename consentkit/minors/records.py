@@ -20,6 +20,7 @@ from ..state import ParentalStatus, Source
 from .history import History, is_parent_record
 from .notifiers import DEFAULT_LINK_DAYS
 from .tokens import MANAGE_DAYS, LinkKind
+from .verifiers import DISCLOSURE_NEEDS, may_disclose
 
 # Requests to one address are counted in the ledger, under a pseudonym of the
 # address, so that every worker of every instance sees the same count.
@@ -80,9 +81,17 @@ async def history(kit: ConsentKit, child_id: str) -> History:
 
 def grants(kit: ConsentKit, form: Mapping[str, str]) -> dict[str, bool]:
     """The parent's grants from a form: a ticked box (``<category>=1``) grants it,
-    unless the parent pressed "refuse everything"; necessary is always on."""
+    unless the parent pressed "refuse everything"; necessary is always on. Disclosure
+    (a sale or sharing category) only under a verifier stronger than e-mail plus (R45)."""
     refused = form.get("decision") == "refuse"
-    return {c.id: c.required or (not refused and form.get(c.id) == "1") for c in kit.policy.categories}
+    disclose = may_disclose(str(getattr(kit.parental_verifier, "method", "")))
+    return {c.id: c.required or (not refused and form.get(c.id) == "1" and (disclose or not c.sale_or_sharing))
+            for c in kit.policy.categories}
+
+
+def disclosure_needs(kit: ConsentKit) -> str:
+    """What the parent's pages say when this kit's verifier may not grant disclosure."""
+    return "" if may_disclose(str(getattr(kit.parental_verifier, "method", ""))) else DISCLOSURE_NEEDS
 
 
 def status_of(choices: Mapping[str, bool], kit: ConsentKit) -> ParentalStatus:

@@ -98,7 +98,7 @@ async def _request(call: Call, html: bool) -> Response:
         at=found.next_moment(now),
         kind="request",
         source="api",
-        choices=view(kit.policy, pending, now).categories,
+        choices=view(visit.policy, pending, now).categories,
         parental_consent="pending",
         gpc=choices.gpc,
         user_agent=visit.headers.get("user-agent"),

@@ -19,6 +19,21 @@ from typing import Protocol, runtime_checkable
 from .history import ParentalRequest
 from .tokens import normal_email
 
+# 16 CFR 312.5(b)(2)(vi) (2025): e-mail plus is enough for consent to collection
+# alone; disclosure to third parties needs one of the other methods.
+STRONGER_METHODS: tuple[str, ...] = (
+    "card_transaction", "signed_form", "call", "video", "id_check", "knowledge_questions", "text_message",
+)
+DISCLOSURE_NEEDS = ("Sharing your child's information with third parties needs a stronger check than e-mail: a "
+                    "card transaction, a signed form, a phone or video call, an ID check, knowledge questions or a "
+                    "text message. This site checks parents by e-mail only, so it cannot be allowed here.")
+
+
+def may_disclose(method: str) -> bool:
+    """Whether a verification method may grant disclosure to third parties (sale or
+    sharing, targeted advertising): any of 16 CFR 312.5(b)'s methods but e-mail plus."""
+    return method in STRONGER_METHODS
+
 
 @dataclass(frozen=True, slots=True)
 class VerifierField:

@@ -122,7 +122,10 @@ def _status_page(call: Call, request: PrivacyRequest, status: int = 200, error: 
 
 
 async def get_requests(call: Call) -> Response:
-    return _form_page(call)
+    # A link may choose the type and who asks (the parent's page links ?requester=parent).
+    chosen = {key: call.query[key] for key, known in (("type", REQUEST_TYPES), ("requester", REQUESTERS))
+              if call.query.get(key) in known}
+    return _form_page(call, values=chosen)
 
 
 async def post_requests(call: Call) -> Response:

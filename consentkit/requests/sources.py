@@ -214,29 +214,40 @@ class WebhookSource:
         body = json.dumps({"event": event, "request_id": subject.request_id,
                            "subject": {"email": subject.email, "visitor_id": subject.visitor_id}, **extra},
                           sort_keys=True).encode()
-        last = ""
-        for attempt in range(self.tries):
-            timestamp = str(int(time.time()))
-            status = await asyncio.to_thread(self._send, body, timestamp)
-            if 200 <= status < 300:
-                return {"status": status, "attempts": attempt + 1}
-            last = f"HTTP {status}" if status else "unreachable"
-            if attempt + 1 < self.tries:
-                await asyncio.sleep(self.backoff * (2 ** attempt))
-        raise WebhookError(f"{self.name}: {last} after {self.tries} attempts")
+        return await post_signed(self.url, self._secret, body, name=self.name, timeout=self.timeout,
+                                 tries=self.tries, backoff=self.backoff)
 
-    def _send(self, body: bytes, timestamp: str) -> int:
-        request = urllib.request.Request(self.url, data=body, method="POST", headers={
-            "Content-Type": "application/json", "X-Consentkit-Timestamp": timestamp,
-            "X-Consentkit-Signature": signature(self._secret, timestamp, body)})
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return int(response.status)
-        except urllib.error.HTTPError as exc:
-            return int(exc.code)
-        except (urllib.error.URLError, OSError, ValueError):
-            return 0
+
+async def post_signed(url: str, secret: bytes, body: bytes, *, name: str, timeout: float = 5.0, tries: int = 3,
+                      backoff: float = 0.5) -> Mapping[str, Any]:
+    """POST ``body`` (JSON) to ``url`` with the headers ``X-Consentkit-Timestamp`` and
+    ``X-Consentkit-Signature`` (see ``signature``); any 2xx is success, anything else is
+    retried ``tries`` times with exponential backoff, then a WebhookError. Shared by the
+    service providers' webhooks and the opt-out hook (``consentkit.optouts``)."""
+    last = ""
+    for attempt in range(tries):
+        timestamp = str(int(time.time()))
+        status = await asyncio.to_thread(_send, url, secret, body, timestamp, timeout)
+        if 200 <= status < 300:
+            return {"status": status, "attempts": attempt + 1}
+        last = f"HTTP {status}" if status else "unreachable"
+        if attempt + 1 < tries:
+            await asyncio.sleep(backoff * (2 ** attempt))
+    raise WebhookError(f"{name}: {last} after {tries} attempts")
+
+
+def _send(url: str, secret: bytes, body: bytes, timestamp: str, timeout: float) -> int:
+    request = urllib.request.Request(url, data=body, method="POST", headers={
+        "Content-Type": "application/json", "X-Consentkit-Timestamp": timestamp,
+        "X-Consentkit-Signature": signature(secret, timestamp, body)})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
+    except (urllib.error.URLError, OSError, ValueError):
+        return 0
 
 
 __all__ = ["OPERATIONS", "Operation", "Source", "Sources", "Subject", "WebhookError", "WebhookSource", "package",
-           "run", "signature", "to_csv"]
+           "post_signed", "run", "signature", "to_csv"]

@@ -11,7 +11,11 @@ happened from the choice on. Findings:
 - ``loaded-before-consent`` / ``set-before-consent``: a gated category's host
   requested, or its cookie set, on a visit that had not granted it;
 - ``loaded-after-reject`` / ``set-after-reject``: the same after "reject all",
-  including a first-party cookie the site left in place instead of expiring it.
+  including a first-party cookie the site left in place instead of expiring it;
+- ``no-banner``: the first visit showed no consentkit banner.
+
+``problems()`` folds the findings of every page and visit into one per problem (a
+host, a cookie, a page), each with its fix.
 
 Cookie values are never read into a report: they are identifiers.
 """
@@ -21,6 +25,7 @@ from __future__ import annotations
 from .findings import (
     VISITS,
     Finding,
+    Problem,
     ScanError,
     ScanReport,
     SeenCookie,
@@ -31,16 +36,18 @@ from .findings import (
     granted_on,
     judge,
     policy_from_config,
+    problems,
     see_cookie,
     see_request,
 )
 from .report import dumps, to_html, to_text
-from .scanner import scan
+from .scanner import scan, scan_pages
 from .visits import VisitError, VisitLog, visit
 
 __all__ = [
     "VISITS",
     "Finding",
+    "Problem",
     "ScanError",
     "ScanReport",
     "SeenCookie",
@@ -54,7 +61,9 @@ __all__ = [
     "granted_on",
     "judge",
     "policy_from_config",
+    "problems",
     "scan",
+    "scan_pages",
     "see_cookie",
     "see_request",
     "to_html",

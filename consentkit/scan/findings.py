@@ -12,7 +12,7 @@ from ..policy import Category, Policy, PolicyError, Service, split_url
 VisitName = Literal["no-choice", "reject-all", "accept-all"]
 Kind = Literal[
     "undeclared-host", "undeclared-cookie", "loaded-before-consent", "set-before-consent",
-    "loaded-after-reject", "set-after-reject",
+    "loaded-after-reject", "set-after-reject", "no-banner",
 ]
 VISITS: tuple[VisitName, ...] = ("no-choice", "reject-all", "accept-all")
 # consentkit's own cookies: the signed consent state and the IAB US Privacy string.
@@ -193,6 +193,106 @@ def judge(visit: VisitResult, before_choice: Iterable[SeenCookie] = (), *, hosts
             found.append(Finding(visit.name, set_early, cookie.name, cookie.category,
                                  f"{cookie.category} cookie {where} kept after reject all: the site should expire it"))
     return found
+
+
+# -- problems: one line each, with the fix --------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem of a scan, however many visits and pages showed it: what, where,
+    and what to change."""
+
+    kind: Kind
+    subject: str
+    category: str | None
+    visits: tuple[str, ...]
+    pages: tuple[str, ...]
+    message: str
+    fix: str
+
+
+def _site_domain(host: str) -> str:
+    """The last two labels of a host name (``www.google-analytics.com`` -> ``google-analytics.com``)."""
+    return ".".join(host.split(".")[-2:])
+
+
+def _category_of_kin_host(policy: Policy | None, host: str) -> str | None:
+    """The category that declares another host of the same domain, if exactly one does."""
+    if policy is None:
+        return None
+    domain = _site_domain(host)
+    found = {c.id for c in policy.categories for rule in c.hosts
+             if _site_domain(rule.host.removeprefix("*.")) == domain}
+    return found.pop() if len(found) == 1 else None
+
+
+def _category_of_kin_cookie(policy: Policy | None, name: str) -> str | None:
+    """The category that declares a cookie of the same family (``_ga_XYZ`` beside ``_ga``)."""
+    if policy is None:
+        return None
+    stem = name.split("_")[1] if name.startswith("_") and "_" in name[1:] else name.split("_")[0]
+    found = {c.id for c in policy.categories for rule in c.cookies
+             if stem and stem in rule.pattern.replace("*", "")}
+    return found.pop() if len(found) == 1 else None
+
+
+def _fix(kind: Kind, subject: str, category: str | None, visits: set[str], policy: Policy | None) -> str:
+    if kind == "no-banner":
+        return ("mount ConsentMiddleware on this page (or keep consent_head() in its template), so that the "
+                "visitor is asked before anything optional runs")
+    if kind == "undeclared-host":
+        kin = _category_of_kin_host(policy, subject)
+        if kin is not None:
+            return f'add host {subject} to category {kin} (it declares other hosts of {_site_domain(subject)})'
+        if visits <= {"accept-all"}:
+            return (f"add host {subject} to the optional category of what it does (it loaded only after "
+                    f'"accept all"): hosts = ["{subject}"] in that category\'s service')
+        return (f"add host {subject} to the category of what it does, and gate its tag with data-consent "
+                "unless it is necessary")
+    if kind == "undeclared-cookie":
+        kin = _category_of_kin_cookie(policy, subject)
+        if kin is not None:
+            return f"declare cookie {subject} in category {kin} (beside its family)"
+        return f"declare cookie {subject} in the category of the service that sets it"
+    if kind in ("loaded-before-consent", "loaded-after-reject"):
+        return (f'gate the tag that loads from {subject} until {category} is granted: data-consent="{category}" '
+                f'(or consent_tag("{category}", ...) in a template)')
+    if kind == "set-before-consent":
+        return (f'set cookie {subject} only once {category} is granted (consent.allows("{category}")), or gate '
+                f'the script that sets it with data-consent="{category}"')
+    return (f"stop setting cookie {subject} after \"reject all\", and expire it when {category} is refused "
+            f'(gate what sets it with data-consent="{category}")')
+
+
+def _problem_key(finding: Finding) -> tuple[str, str]:
+    group = {"loaded-after-reject": "loaded-before-consent", "set-after-reject": "set-before-consent"}
+    subject = finding.subject
+    if finding.kind in ("undeclared-host", "loaded-before-consent", "loaded-after-reject"):
+        subject = split_url(subject)[0] or subject
+    return group.get(finding.kind, finding.kind), subject
+
+
+def problems(reports: Iterable[ScanReport], policy: Policy | None = None) -> list[Problem]:
+    """Every finding of every page and visit, one per problem: a host, a cookie or a
+    page, with the visits and pages that showed it, and its fix."""
+    grouped: dict[tuple[str, str], list[tuple[Finding, str]]] = {}
+    for report in reports:
+        for finding in report.findings:
+            grouped.setdefault(_problem_key(finding), []).append((finding, report.url))
+    out: list[Problem] = []
+    for (_, subject), seen in grouped.items():
+        first = seen[0][0]
+        kinds = {f.kind for f, _ in seen}
+        kind: Kind = "set-after-reject" if kinds == {"set-after-reject"} else first.kind
+        if kind in ("loaded-after-reject",) and "loaded-before-consent" in kinds:
+            kind = "loaded-before-consent"
+        visits = tuple(dict.fromkeys(f.visit for f, _ in seen))
+        pages = tuple(dict.fromkeys(url for _, url in seen))
+        message = first.message if len(kinds) == 1 else f"{first.message} (and on other visits)"
+        out.append(Problem(kind, subject, first.category, visits, pages, message,
+                           _fix(kind, subject, first.category, set(visits), policy)))
+    return out
 
 
 # -- the policy from the page -------------------------------------------------------

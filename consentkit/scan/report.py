@@ -5,10 +5,12 @@ the site (URLs, cookie names, hosts) is escaped."""
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import UTC, datetime
 from html import escape
 
-from .findings import Finding, ScanReport, SeenCookie, VisitResult
+from ..policy import Policy
+from .findings import Finding, Problem, ScanReport, SeenCookie, VisitResult, problems
 
 KIND_TITLES = {
     "undeclared-host": "Undeclared third-party host",
@@ -17,6 +19,7 @@ KIND_TITLES = {
     "set-before-consent": "Cookie set before consent",
     "loaded-after-reject": "Loaded after \u201creject all\u201d",
     "set-after-reject": "Cookie set or kept after \u201creject all\u201d",
+    "no-banner": "No consent banner",
 }
 VISIT_TITLES = {
     "no-choice": "Visit 1: no choice made",
@@ -55,7 +58,36 @@ def _yes_no(flag: bool) -> str:
     return "yes" if flag else "NO"
 
 
-def to_text(report: ScanReport) -> str:
+def problem_line(problem: Problem) -> str:
+    """One problem on one line: what, where it showed, and the fix."""
+    visits = ", ".join(problem.visits)
+    where = f"visits: {visits}" + (f"; {len(problem.pages)} pages" if len(problem.pages) > 1 else "")
+    return f"  {KIND_TITLES[problem.kind]}: {problem.subject} ({where}) - fix: {problem.fix}"
+
+
+def verdict(reports: list[ScanReport], policy: Policy | None = None) -> str:
+    """PASS, or FAIL and one line per problem across every page and visit."""
+    found = problems(reports, policy)
+    if not found:
+        return "PASS: no violation found.\n"
+    return "\n".join([f"FAIL: {len(found)} problem(s):", *map(problem_line, found)]) + "\n"
+
+
+def pages_to_text(reports: list[ScanReport], policy: Policy | None = None) -> str:
+    """Several pages' reports, then the problems of all of them."""
+    return "".join(_details(report) + "\n" for report in reports) + verdict(reports, policy)
+
+
+def pages_to_json(reports: list[ScanReport], policy: Policy | None = None) -> dict[str, object]:
+    found = problems(reports, policy)
+    return {"ok": not found, "pages": [r.to_json() for r in reports], "problems": [asdict(p) for p in found]}
+
+
+def to_text(report: ScanReport, policy: Policy | None = None) -> str:
+    return _details(report) + "\n" + verdict([report], policy)
+
+
+def _details(report: ScanReport) -> str:
     lines = [f"consentkit scan of {report.url} ({report.mode} mode; policy from {report.policy_source})"]
     for visit in report.visits:
         lines.append(f"\n{VISIT_TITLES[visit.name]}: {visit.how}")
@@ -69,12 +101,6 @@ def to_text(report: ScanReport) -> str:
             lines.append(f"    {r.url} [{r.category or 'undeclared'}, declared: {_yes_no(r.declared)}]")
     for note in report.notes:
         lines.append(f"\nNote: {note}")
-    if report.ok:
-        lines.append("\nPASS: no violation found.")
-    else:
-        lines.append(f"\nFAIL: {len(report.findings)} violation(s):")
-        for f in report.findings:
-            lines.append(f"  [{f.visit}] {KIND_TITLES[f.kind]}: {f.subject} - {f.message}")
     return "\n".join(lines) + "\n"
 
 
@@ -152,6 +178,8 @@ def to_html(report: ScanReport, version: str = "") -> str:
     )
 
 
-def dumps(report: ScanReport) -> str:
-    """The report as indented JSON (``--json``)."""
-    return json.dumps(report.to_json(), indent=2)
+def dumps(report: ScanReport, policy: Policy | None = None) -> str:
+    """The report as indented JSON (``--json``), with its problems (one per problem)."""
+    data = report.to_json()
+    data["problems"] = [asdict(p) for p in problems([report], policy)]
+    return json.dumps(data, indent=2)

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
+from ..visit import TEST_HEADER
+
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
 
@@ -36,7 +38,8 @@ class VisitLog:
     """What one visit saw. ``requests`` are (url, resource type) from the choice on
     (from the start when no choice is made); ``cookies_before`` are the cookies just
     before the choice; ``config`` is the policy as the page's widget loaded it, ``state`` the
-    page's state block."""
+    page's state block; ``banner`` whether the page showed consentkit's banner when
+    it loaded."""
 
     url: str
     how: str = ""
@@ -45,6 +48,18 @@ class VisitLog:
     cookies_before: list[dict[str, Any]] = field(default_factory=list)
     config: dict[str, Any] | None = None
     state: dict[str, Any] | None = None
+    banner: bool = False
+
+
+def _mark_as_test(context: BrowserContext, url: str, token: str) -> None:
+    """Send the test marker to the scanned site's origin alone, never to a third party."""
+    parts = urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+
+    def add_marker(route: Any) -> None:
+        route.continue_(headers={**route.request.headers, TEST_HEADER: token})
+
+    context.route(lambda seen: seen == origin or seen.startswith(origin + "/"), add_marker)
 
 
 def _json_object(text: Any) -> dict[str, Any] | None:
@@ -81,7 +96,8 @@ def load(page: Page, url: str, timeout_ms: float) -> None:
     settle(page, timeout_ms)
 
 
-def choose(page: Page, context: BrowserContext, choice: Choice, categories: Sequence[str], prefix: str) -> str:
+def choose(page: Page, context: BrowserContext, choice: Choice, categories: Sequence[str], prefix: str,
+           test_token: str | None = None) -> str:
     """Click the banner's button for ``choice``; without a visible one, POST the
     choice for ``categories`` to the consent API. Answers how it was made."""
     from playwright.sync_api import Error as PlaywrightError
@@ -97,7 +113,8 @@ def choose(page: Page, context: BrowserContext, choice: Choice, categories: Sequ
     parts = urlsplit(page.url)
     endpoint = f"{parts.scheme}://{parts.netloc}{prefix}/consent"
     body = {"choices": {c: grant for c in categories}, "source": "api"}
-    answer = context.request.post(endpoint, data=json.dumps(body), headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json", **({TEST_HEADER: test_token} if test_token else {})}
+    answer = context.request.post(endpoint, data=json.dumps(body), headers=headers)
     if not answer.ok:
         raise VisitError(f"no visible {choice} button, and POST {endpoint} answered HTTP {answer.status}")
     return f"found no banner button, so POSTed {prefix}/consent with every optional category {str(grant).lower()}"
@@ -110,19 +127,25 @@ def visit(
     *,
     categories: Sequence[str] | None = None,
     timeout: float = 30.0,
+    test_token: str | None = None,
 ) -> VisitLog:
     """Load ``url`` in a fresh context; with a ``choice``, make it and load the page
     again. ``categories``: the optional categories to name if the choice goes through
-    the API (by default those of the widget's config)."""
+    the API (by default those of the widget's config). ``test_token``: the site's
+    ``kit.test_token``, sent to the site alone, so that its ledger records the visit's
+    decisions as a test's (out of its statistics)."""
     timeout_ms = timeout * 1000
     log = VisitLog(url)
     context = browser.new_context()
     context.on("request", lambda request: log.requests.append((request.url, request.resource_type)))
+    if test_token:
+        _mark_as_test(context, url, test_token)
     try:
         page = context.new_page()
         load(page, url, timeout_ms)
         config_text, state_text = page.evaluate(_READ_BLOCKS)
         log.config, log.state = _json_object(config_text), _json_object(state_text)
+        log.banner = page.locator("#consentkit-banner").is_visible()
         log.how = "loaded the page and made no choice"
         if choice is not None:
             log.cookies_before = [dict(c) for c in context.cookies()]
@@ -131,7 +154,7 @@ def visit(
                 found = (log.config or {}).get("categories") or []
                 categories = [str(c["id"]) for c in found if isinstance(c, dict) and not c.get("required")]
             prefix = str((log.config or {}).get("prefix") or "/consentkit")
-            log.how = choose(page, context, choice, categories, prefix)
+            log.how = choose(page, context, choice, categories, prefix, test_token)
             settle(page, timeout_ms)
             load(page, url, timeout_ms)
             log.how += ", then loaded the page again"

@@ -51,20 +51,24 @@ from .assertions import (
     assert_no_tracker_before_consent,
 )
 from .chromium import CHROMIUM_ARGS, find_chromium, launch_options
-from .preset import preset_consent
+from .expect import ConsentExpectation, expect_consent
+from .preset import preset_age_band, preset_consent
 from .recorder import TrackedRequest, TrackerRecorder
 from .server import LiveServer, serve
 
 __all__ = [
     "CHROMIUM_ARGS",
+    "ConsentExpectation",
     "LiveServer",
     "TrackedRequest",
     "TrackerRecorder",
     "assert_category_not_requested",
     "assert_category_requested",
     "assert_no_tracker_before_consent",
+    "expect_consent",
     "find_chromium",
     "launch_options",
+    "preset_age_band",
     "preset_consent",
     "serve",
 ]

@@ -10,8 +10,16 @@ import time
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Self
 
+from .apps import kit_of
+
 if TYPE_CHECKING:
     import uvicorn
+
+
+# The test marker (``kit.test_token``) of each running server's app, by base URL: the
+# plugin's contexts and ``preset_consent`` send it, so the app records their decisions
+# with source "test".
+TEST_TOKENS: dict[str, str] = {}
 
 
 def _bracketed(host: str) -> str:
@@ -35,6 +43,7 @@ class LiveServer:
         return f"http://{_bracketed(host)}:{self.port}{path}"
 
     def stop(self) -> None:
+        TEST_TOKENS.pop(self.url, None)
         self._server.should_exit = True
         self._thread.join(timeout=10)
 
@@ -98,4 +107,8 @@ def serve(
             server.should_exit = True
             raise RuntimeError(f"the live server did not start within {timeout} seconds")
         time.sleep(0.01)
-    return LiveServer(server, thread, public_host or host, bound_port)
+    live = LiveServer(server, thread, public_host or host, bound_port)
+    kit = kit_of(app)
+    if kit is not None:
+        TEST_TOKENS[live.url] = kit.test_token
+    return live

@@ -15,7 +15,8 @@
     var age = today.getFullYear() - year - ((today.getMonth() + 1) < month ? 1 : 0);
     if (age < 13) { return "under_13"; }
     if (age < 16) { return "13_15"; }
-    return "16_plus";
+    // The precise band: consentkit shows it as 16_plus where the region does not tell them apart.
+    return age < 18 ? "16_17" : "18_plus";
   }
 
   function sendBand(band) {

@@ -68,3 +68,15 @@ async def audit_trail(kit: ConsentKit) -> list[Record]:
 
 def admin(users: Path, **options: object) -> Admin:
     return Admin(users=users, **options)  # type: ignore[arg-type]
+
+
+def scan_report(url: str, at: str, findings: tuple[object, ...] = ()) -> str:
+    """A report as `consentkit scan --json` writes it (its own dataclasses and dumps)."""
+    from consentkit.scan.findings import ScanReport, SeenCookie, SeenRequest, VisitResult
+    from consentkit.scan.report import dumps
+
+    visit = VisitResult("accept-all", "clicked Accept all", ("analytics",),
+                        (SeenCookie("_ga", ".example.test", "/", None, True, "analytics", True),),
+                        (SeenRequest("https://www.googletagmanager.com/gtag/js", "www.googletagmanager.com",
+                                     "script", "analytics", True),))
+    return dumps(ScanReport(url, "policy.toml", "opt_in", at, (visit,), findings))  # type: ignore[arg-type]

@@ -5,16 +5,19 @@ viewer may not do."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
 
 import pytest
 
+from consentkit import Category, Policy, Service
 from consentkit.requests import Intake
+from tests.kits import make_policy
 from tests.minors.flow import make_child
 
-from .console import ADMIN_PATH, accounts, admin, audit_trail, client, login, token
+from .console import ADMIN_PATH, accounts, admin, audit_trail, client, login, scan_report, token
 
 pytestmark = pytest.mark.anyio
 
@@ -121,6 +124,38 @@ async def test_policy_page(make_kit, tmp_path):
     assert "www.googletagmanager.com" in page.text
 
 
+async def test_policy_versions_side_by_side(make_kit, tmp_path):
+    """What changed since an earlier version (Admin(policy_history=...)): the mode and
+    what follows from it, a service gone, its cookie; an unknown version is a 404."""
+    current = make_policy(version="2026-11-01")
+    ads = next(c for c in current.categories if c.id == "advertising")
+    retarget = Service("retarget", vendor="Retarget Co", hosts=["rt.example-ads.test"], cookies={"_rt": "90 days"})
+    older = Policy(version="2026-06-01", mode="opt_in", controller=current.controller, categories=[
+        *(c for c in current.categories if c.id != "advertising"),
+        Category("advertising", sale_or_sharing=True, services=[*ads.services, retarget]),
+    ])
+    toml = tmp_path / "older.toml"
+    toml.write_text('version = "2026-01-01"\nmode = "opt_out"\n[[categories]]\nid = "necessary"\nrequired = true\n')
+    kit = make_kit(policy=current, admin=admin(accounts(tmp_path)[0], policy_history=[older, toml]))
+    async with client(kit) as http:
+        await login(http, "ana")
+        page = await http.get(f"{ADMIN_PATH}/policy")
+        assert '<option value="2026-06-01">' in page.text and '<option value="2026-01-01">' in page.text
+        compared = await http.get(f"{ADMIN_PATH}/policy", params={"compare": "2026-06-01"})
+        assert compared.status_code == 200
+        rows = re.findall(r'<tr><th scope="row" class="ck-start">([^<]+)</th><td class="ck-start">([^<]*)</td>'
+                          r'<td class="ck-start">([^<]*)</td></tr>', compared.text)
+        changes = {html.unescape(s): (html.unescape(b), html.unescape(a)) for s, b, a in rows}
+        assert changes["mode"] == ("opt_in", "opt_out")
+        assert changes["lifetime_days"] == (str(older.lifetime_days), str(current.lifetime_days))
+        assert changes["category advertising · service retarget"] == ("Retarget Co: rt.example-ads.test", "(absent)")
+        assert changes["category advertising · service retarget · cookie _rt"][1] == "(absent)"
+        assert not any(s.startswith("category analytics") for s in changes)  # unchanged: not listed
+        assert (await http.get(f"{ADMIN_PATH}/policy", params={"compare": "1999-01-01"})).status_code == 404
+    with pytest.raises(ValueError, match="twice"):
+        admin(accounts(tmp_path)[0], policy_history=[older, older])
+
+
 async def test_spanish(make_kit, tmp_path):
     kit = make_kit(admin=admin(accounts(tmp_path)[0]))
     async with client(kit) as http:
@@ -129,3 +164,38 @@ async def test_spanish(make_kit, tmp_path):
         await login(http, "ana")
         page = await http.get(f"{ADMIN_PATH}/", headers={"Accept-Language": "es"})
         assert "Panel de consentimiento" in page.text and page.headers["content-language"] == "es"
+
+
+async def test_scan_reports_listed_and_shown(make_kit, tmp_path):
+    """The saved `consentkit scan --json` reports: newest first with their result,
+    one report's violations; a file that is not a report is listed as such, never
+    shown; names outside the folder are 404."""
+    from consentkit.scan.findings import Finding
+
+    folder = tmp_path / "scan-reports"
+    folder.mkdir()
+    bad = Finding("reject-all", "set-after-reject", "_ga", "analytics", "<b>_ga</b> set after Reject all")
+    (folder / "home-1.json").write_text(scan_report("https://shop.example/", "2026-11-30T10:00:00Z"))
+    (folder / "home-2.json").write_text(scan_report("https://shop.example/", "2026-12-01T10:00:00Z", (bad,)))
+    (folder / "notes.json").write_text('{"not": "a report"}')
+    (tmp_path / "secret.json").write_text(scan_report("https://other.example/", "2026-12-01T11:00:00Z"))
+    kit = make_kit(admin=admin(accounts(tmp_path)[0], scan_reports=folder))
+    async with client(kit) as http:
+        await login(http, "ana")
+        listing = await http.get(f"{ADMIN_PATH}/scans")
+        assert listing.status_code == 200 and f'href="{ADMIN_PATH}/scans"' in listing.text  # in the navigation
+        order = re.findall(r'<tr data-report="([^"]+)">', listing.text)
+        assert order[:2] == ["home-2.json", "home-1.json"] and "notes.json" in order
+        assert re.search(r'data-report="home-2.json">.*?data-ok="false">1 violations', listing.text, re.DOTALL)
+        assert re.search(r'data-report="home-1.json">.*?data-ok="true">no violation', listing.text, re.DOTALL)
+        one = await http.get(f"{ADMIN_PATH}/scans/home-2.json")
+        assert one.status_code == 200 and "set-after-reject" in one.text
+        assert "&lt;b&gt;_ga&lt;/b&gt; set after Reject all" in one.text and "<b>_ga</b>" not in one.text
+        assert "clicked Accept all" in one.text
+        for name in ("notes.json", "secret.json", "..%2Fsecret.json", "nope.json", "home-1.txt"):
+            assert (await http.get(f"{ADMIN_PATH}/scans/{name}")).status_code == 404, name
+    bare = make_kit(admin=admin(accounts(tmp_path)[0]))
+    async with client(bare) as http:
+        await login(http, "ana")
+        page = await http.get(f"{ADMIN_PATH}/scans")
+        assert page.status_code == 200 and "scan_reports" in page.text and f'href="{ADMIN_PATH}/scans"' not in page.text

@@ -35,6 +35,7 @@ def site_policy(mode: str, age_gate: bool, mapped: bool = False) -> Policy:
         version="2026-11-01",
         mode=mode,
         age_gate=age_gate,
+        privacy_url="/privacy",
         # The site's own Consent Mode mapping, when asked for: analytics also personalises.
         consent_mode={"analytics": ["analytics_storage", "personalization_storage"]} if mapped else None,
         categories=[

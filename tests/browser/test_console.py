@@ -24,8 +24,9 @@ from starlette.routing import Route
 
 from consentkit import Admin, ConsentKit, ConsentMiddleware
 from consentkit.ledger.sqlite import SqliteStore
+from consentkit.scan.findings import Finding
 from consentkit.testing import LiveServer, serve
-from tests.admin.console import PASSWORD, accounts, totp_code
+from tests.admin.console import PASSWORD, accounts, scan_report, totp_code
 from tests.admin.mix import Mix, expected, make_mix
 from tests.kits import SECRET, Clock, make_policy
 
@@ -57,8 +58,13 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
 
     asyncio.run(fill())
     users, secret = accounts(tmp)
+    reports = tmp / "scan-reports"
+    reports.mkdir()
+    late = Finding("reject-all", "set-after-reject", "_ga", "analytics", "_ga was set after Reject all")
+    (reports / "home.json").write_text(scan_report("https://shop.example/", "2026-12-01T10:00:00Z", (late,)))
     kit = ConsentKit(make_policy(), secret_keys=[SECRET], store=f"sqlite:///{tmp}/ledger.db", clock=clock,
-                     admin=Admin(users=users, max_failures=3))
+                     admin=Admin(users=users, max_failures=3, scan_reports=reports,
+                                 policy_history=[make_policy("opt_in", version="2026-06-01")]))
 
     async def home(request: Any) -> HTMLResponse:
         return HTMLResponse("<!doctype html><title>site</title><p>site")
@@ -194,7 +200,8 @@ def test_axe_keyboard_and_screenshots(console: Console, new_context: Any, scheme
     page.screenshot(path=SHOTS / f"dashboard-{scheme}-top.png")
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert background == ("rgb(255, 255, 255)" if scheme == "light" else "rgb(31, 31, 31)")
-    for path in ("/receipts", "/requests", "/parental", "/export", "/policy", "/audit"):
+    for path in ("/receipts", "/requests", "/parental", "/export", "/policy", "/policy?compare=2026-06-01", "/audit",
+                 "/scans", "/scans/home.json"):
         page.goto(console.url(path))
         assert _serious(Axe().run(page)) == [], path
 

@@ -172,11 +172,15 @@ def test_do_not_sell_link_opts_out_and_nothing_asks_again(visitor):
     expect(v.page.get_by_role("status")).to_have_text("Opt-Out Request Honored")
     state = v.state()
     assert state["sale_opt_out"] is True and state["reprompt_not_before"]
-    # Back on the site, accepting everything in the banner does not undo the opt-out.
+    # Back on the site, the banner asks only the age question (R8): nothing offers sale back.
     v.requests.clear()
     v.page.goto("/")
-    if v.page.locator(BANNER).is_visible():
-        v.choose("accept-all")
+    expect(v.page.locator(f"{BANNER} #consentkit-age")).to_be_visible()
+    expect(v.page.locator(f'{BANNER} [data-consentkit-action="accept-all"]')).to_have_count(0)
+    v.page.fill('input[name="birth_year"]', "1980")
+    v.page.fill('input[name="birth_month"]', "1")
+    with v.page.expect_response(lambda r: r.url.endswith("/consentkit/consent")):
+        v.page.click('[data-consentkit-action="age-submit"]')
     v.page.reload()
     v.page.wait_for_load_state("networkidle")
     assert v.state()["categories"]["advertising"] is False

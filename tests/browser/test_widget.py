@@ -208,7 +208,9 @@ def test_withdrawal_removes_the_categorys_cookies_and_storage(sites: Sites, page
 def test_gpc_header_is_honoured_and_said(sites: Sites, new_context: Contexts) -> None:
     page = new_context(extra_http_headers={"Sec-GPC": "1"}).new_page()
     visit(page, sites("opt_out"))
-    expect(page.locator("#consentkit-banner")).to_contain_text(HONORED)
+    # Nothing left to ask (R8): no banner, and the bar says the signal was honoured (R4).
+    expect(page.get_by_text(HONORED)).to_be_visible()
+    expect(page.locator("#consentkit-banner")).to_have_count(0)
     current = state(page)
     assert current["gpc"] is True and current["categories"]["advertising"] is False
     assert current["usprivacy"] == "1YYN"
@@ -223,7 +225,8 @@ def test_navigator_gpc_is_applied_when_the_header_was_stripped(sites: Sites, pag
         visit(page, sites("opt_out"))
     assert json.loads(sent.value.post_data or "{}") == {"gpc": True, "source": "gpc"}
     page.wait_for_function("() => consentkit.state.gpc === true")
-    expect(page.locator("#consentkit-banner")).to_contain_text(HONORED)
+    expect(page.get_by_text(HONORED)).to_be_visible()
+    expect(page.locator("#consentkit-banner")).to_have_count(0)
     assert state(page)["categories"]["advertising"] is False
     # Consent Mode started denied for advertising, before the server answered.
     assert consent_calls(page)[0][2]["ad_storage"] == "denied"
@@ -323,8 +326,32 @@ def test_placeholder_button_grants_its_category(sites: Sites, page: Page) -> Non
     assert state(page)["categories"]["analytics"] is False
 
 
-def test_after_an_opt_out_accept_all_keeps_it(sites: Sites, page: Page) -> None:
+def test_R8_after_an_opt_out_the_banner_goes_and_asks_only_what_is_left(sites: Sites, page: Page) -> None:
+    # opt_out mode without an age question: nothing is left to ask, the banner goes.
     visit(page, sites("opt_out"))
+    expect(page.locator("#consentkit-banner")).to_be_visible()
+    page.evaluate("consentkit.optOut()")
+    page.wait_for_function("() => consentkit.state.sale_opt_out")
+    expect(page.locator("#consentkit-banner")).to_have_count(0)
+    page.reload()
+    page.wait_for_function("() => window.consentkit && document.getElementById('consentkit')")
+    expect(page.locator("#consentkit-banner")).to_have_count(0)
+    expect(action(page, "open")).to_be_visible()
+    # With the age question unanswered, the banner asks that alone: no accept, reject or choose.
+    page.context.clear_cookies()
+    visit(page, sites("opt_out", age_gate=True))
+    page.evaluate("consentkit.optOut()")
+    page.wait_for_function("() => consentkit.state.sale_opt_out")
+    page.reload()
+    banner = page.locator("#consentkit-banner")
+    expect(banner.locator("#consentkit-age")).to_be_visible()
+    expect(banner).to_contain_text("stays in effect")
+    expect(banner.locator(".ck-btns")).to_have_count(0)
+
+
+def test_after_an_opt_out_accept_all_keeps_it(sites: Sites, page: Page) -> None:
+    # opt_in mode: the other categories still need an answer; "accept all" leaves sale off.
+    visit(page, sites("opt_in"))
     page.evaluate("consentkit.optOut()")
     page.wait_for_function("() => consentkit.state.sale_opt_out")
     banner = page.locator("#consentkit-banner")
@@ -605,3 +632,59 @@ def test_r38_cancelling_the_confirmation_changes_nothing(sites: Sites, page: Pag
     action(page, "confirm-cancel").click()
     expect(page.locator("#consentkit-confirm")).to_have_count(0)
     assert page.evaluate("fetch('/consentkit/state').then(r => r.json())")["categories"]["advertising"] is False
+
+
+WEIGHT = """els => els.map(e => {
+  const s = getComputedStyle(e), r = e.getBoundingClientRect();
+  return [s.fontSize, s.fontWeight, s.fontFamily, s.color, s.backgroundColor, s.borderTopWidth, s.borderTopStyle,
+          s.borderTopColor, s.paddingTop, s.paddingLeft, s.textDecorationLine, s.opacity, Math.round(r.height)];
+})"""
+
+
+def test_R26_withdrawing_is_one_click_in_the_dialog_that_one_click_opens(sites: Sites, page: Page) -> None:
+    visit(page, sites("opt_in"))
+    action(page, "accept-all").click()
+    page.wait_for_function("() => consentkit.allows('analytics') && !document.getElementById('consentkit-banner')")
+    # The always-present control opens the dialog in one click...
+    action(page, "open").click()
+    dialog = page.locator("#consentkit-preferences")
+    expect(dialog).to_be_visible()
+    buttons = dialog.locator(".ck-btns [data-consentkit-action]")
+    names = buttons.evaluate_all("els => els.map(e => e.dataset.consentkitAction)")
+    assert names[:3] == ["accept-all", "reject-all", "save"]
+    # ...where "Reject all" and "Accept all" weigh what "Save" weighs: same style, same height.
+    weights = dialog.locator(".ck-btns [data-consentkit-action]").evaluate_all(WEIGHT)[:3]
+    assert weights[0] == weights[1] == weights[2], weights
+    for name in ("accept-all", "reject-all", "save"):
+        expect(dialog.locator(f'[data-consentkit-action="{name}"]')).to_be_visible()
+    # ...and "Reject all" withdraws everything in one more click, as the dialog's choice.
+    with page.expect_request(lambda r: r.url.endswith("/consentkit/consent")) as sent:
+        dialog.locator('[data-consentkit-action="reject-all"]').click()
+    body = json.loads(sent.value.post_data or "{}")
+    assert body == {"choices": {"analytics": False, "captcha": False, "advertising": False}, "source": "preferences"}
+    page.wait_for_function("() => !consentkit.allows('analytics')")
+    expect(dialog).to_have_count(0)
+    assert not any(state(page)["categories"][c] for c in OPTIONAL)
+    # "Accept all" in the dialog gives it back in one click.
+    action(page, "open").click()
+    page.locator('#consentkit-preferences [data-consentkit-action="accept-all"]').click()
+    page.wait_for_function("() => consentkit.allows('analytics') && consentkit.allows('captcha')")
+
+
+@pytest.mark.parametrize("mode", ["opt_in", "opt_out"])
+def test_R41_the_first_layer_is_the_notice_at_collection(sites: Sites, page: Page, mode: str) -> None:
+    """On the banner itself: what is collected, each purpose (sold or shared or not) and
+    how long it is kept, and a link to the privacy policy; in opt_in mode too."""
+    visit(page, sites(mode))
+    banner = page.locator("#consentkit-banner")
+    expect(banner.get_by_role("link", name="Privacy policy")).to_have_attribute("href", "/privacy")
+    expect(banner).to_contain_text("identifiers (cookie and device IDs) and internet activity")
+    lines = banner.locator("li").all_inner_texts()
+    assert lines == [
+        "Necessary: Keeps the site working and secure.",
+        "Analytics: Counts visits to improve the site. Kept up to 2 years.",
+        "Spam protection",
+        "Advertising (sold or shared). Kept up to 13 months.",
+    ]
+    # All of it in the banner's first paint, without opening anything.
+    expect(page.locator("#consentkit-preferences")).to_have_count(0)

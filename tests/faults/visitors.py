@@ -50,6 +50,10 @@ class Visitor:
         before = self.cookie
         started = asyncio.get_running_loop().time()
         r = await self.client.post("/consentkit/consent", json={"choices": choices, "source": "preferences"})
+        if r.status_code == 202:
+            # Opting back in to sale after an opt-out takes a confirmation (§7028,
+            # contract section 8): the first answer changes nothing, the second applies.
+            r = await self.client.post("/consentkit/consent", json={"confirm": r.json()["confirm"]["token"]})
         tally.slowest = max(tally.slowest, asyncio.get_running_loop().time() - started)
         if r.status_code != 200:
             tally.problems.append(f"visitor {self.number}: decision answered {r.status_code}: {r.text[:200]}")

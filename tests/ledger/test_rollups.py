@@ -150,6 +150,27 @@ async def test_monthly_counts_equal_the_records_by_month(store: Store, new_recor
         await store.daily_counts(date(2026, 9, 2), date(2026, 12, 1), per="month")
 
 
+async def test_weekly_counts_equal_the_records_by_iso_week(store: Store, new_record: Any) -> None:
+    """Per ISO week, keyed by its Monday, summed by the store (the console's weekly
+    view), across a month's end and up to a ``until`` in mid-week."""
+    rng = random.Random(19)
+    records = [replace(r, at=datetime(2026, 9, 7, tzinfo=UTC) + timedelta(hours=rng.randrange(24 * 60)))
+               for r in mix(new_record, 400, seed=19)]
+    await store.append_many(records)
+    until = date(2026, 11, 4)  # a Wednesday
+    for by in BYS:
+        rows = await store.daily_counts(date(2026, 9, 7), until, by=by, per="week")
+        assert all(r.day.weekday() == 0 for r in rows)
+        got = Counter({(r.day, *(_plain(v) for v in r.values)): r.decisions for r in rows})
+        want: Counter[tuple[Any, ...]] = Counter()
+        for r in records:
+            if r.at.date() < until:
+                want[(r.at.date() - timedelta(days=r.at.weekday()), *(_plain(getattr(r, d)) for d in by))] += 1
+        assert got == want, by
+    with pytest.raises(LedgerError, match="Monday"):
+        await store.daily_counts(date(2026, 9, 8), until, per="week")
+
+
 def test_outcomes_of_choice_patterns() -> None:
     assert outcome({"necessary": True, "analytics": True, "advertising": True}) == "accepted_all"
     assert outcome({"necessary": True, "analytics": False, "advertising": False}) == "rejected_all"

@@ -37,6 +37,13 @@ async def test_the_confirmation_page_shows_the_link_the_decision_and_the_records
     assert r.text.count("<tr><td>") == len([rec for rec in await all_records(kit) if rec.visitor_id == child])
     assert "Your consent was requested" in r.text and child not in r.text
     assert r.headers["referrer-policy"] == "same-origin"
+    # What the site holds besides: the privacy request page, the parent chosen as who asks.
+    assert 'href="/consentkit/requests?requester=parent" id="parental-requests-link"' in r.text
+    async with client(kit, Origin=SITE) as p:
+        form = await p.get("/consentkit/requests?requester=parent", headers=HTML)
+        plain = await p.get("/consentkit/requests?requester=nobody&type=opt_out", headers=HTML)
+    assert 'value="parent" checked' in form.text and 'value="consumer" checked' not in form.text
+    assert 'value="consumer" checked' in plain.text and "opt_out" not in plain.text
 
 
 async def test_the_parent_changes_the_choices(make_kit, clock):
@@ -52,7 +59,8 @@ async def test_the_parent_changes_the_choices(make_kit, clock):
             # The form shows the choices now in force.
             assert 'name="captcha" value="1" checked' in page.text and 'name="analytics" value="1">' in page.text
         state = (await c.get("/consentkit/state")).json()
-    assert state["categories"] == {"necessary": True, "analytics": False, "captcha": True, "advertising": True}
+    # E-mail plus cannot grant disclosure to third parties (R45): advertising stays off.
+    assert state["categories"] == {"necessary": True, "analytics": False, "captcha": True, "advertising": False}
     latest = [r for r in await all_records(kit) if r.source == "parent"][-1]
     assert latest.verification == "email_plus" and set(latest.extra) == {"request_id", "management_id"}
 

@@ -1,7 +1,7 @@
 // The network calls, the actions behind the widget's buttons and `window.consentkit`
 // (contract section 5). Every call answers a Promise.
 import { loadOnce } from "./activation.js";
-import { ACTION, BAND_ADULT, BAND_CHILD, BAND_TEEN } from "./constants.js";
+import { ACTION, BAND_ADULT, BAND_CHILD, BAND_OLDER_TEEN, BAND_TEEN } from "./constants.js";
 import { own } from "./own.js";
 import { attempt } from "./page.js";
 import { keepsSaleOff } from "./state.js";
@@ -26,7 +26,7 @@ export function ageBand(year, month) {
   const age = ((now.getFullYear() - year) * 12 + now.getMonth() - month) / 12;
   if (!(year >= EARLIEST_BIRTH_YEAR && month >= 1 && month <= 12 && age >= 0)) return null;
   if (age < 13) return BAND_CHILD;
-  return age < 16 ? BAND_TEEN : BAND_ADULT;
+  return age < 16 ? BAND_TEEN : age < 18 ? BAND_OLDER_TEEN : BAND_ADULT;
 }
 
 /** @param {Element} element */
@@ -94,7 +94,10 @@ export function createApi(core, config, ui, t, activate) {
       if (category.required || (saleKept && category.sale_or_sharing)) continue;
       choices[category.id] = grant;
     }
-    return send({ choices, source });
+    return send({ choices, source }).then((state) => {
+      if (state) ui.closePreferences();
+      return state;
+    });
   }
 
   function saveDialog() {
@@ -117,8 +120,8 @@ export function createApi(core, config, ui, t, activate) {
 
   /** @type {Record<string, (element: HTMLElement) => unknown>} */
   const actions = {
-    "accept-all": () => decideAll(true, "banner"),
-    "reject-all": () => decideAll(false, "banner"),
+    "accept-all": (element) => decideAll(true, sourceOf(element)),
+    "reject-all": (element) => decideAll(false, sourceOf(element)),
     preferences: ui.showPreferences,
     open: ui.showPreferences,
     save: saveDialog,

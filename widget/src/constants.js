@@ -22,4 +22,7 @@ export const USP_OPTED_OUT = "1YYN";
 export const BAND_UNKNOWN = "unknown";
 export const BAND_CHILD = "under_13";
 export const BAND_TEEN = "13_15";
-export const BAND_ADULT = "16_plus";
+// The widget sends the precise band; the server shows 16_17 and 18_plus as 16_plus
+// where the region does not tell them apart.
+export const BAND_OLDER_TEEN = "16_17";
+export const BAND_ADULT = "18_plus";

@@ -1,6 +1,6 @@
 // The widget's strings come from the server in one language: the visitor's, as the
-// server negotiated it (Accept-Language). A page written in another language the policy
-// offers (<html lang>) gets that one instead.
+// server negotiated it (Accept-Language, else the policy's language). A page written in
+// another language the policy offers (<html lang>), else the browser's, gets that one.
 import { own } from "./own.js";
 
 /**
@@ -15,11 +15,13 @@ function offeredLanguage(offered, tag) {
 }
 
 /**
- * The language the banner should speak: the page's, else the browser's, else English.
+ * The language the banner should speak: the page's, else the browser's, else the one
+ * the server chose.
  * @param {string[]} offered
+ * @param {string} served
  */
-export const pageLanguage = (offered) =>
-  offeredLanguage(offered, document.documentElement.lang) || offeredLanguage(offered, navigator.language) || "en";
+export const pageLanguage = (offered, served) =>
+  offeredLanguage(offered, document.documentElement.lang) || offeredLanguage(offered, navigator.language) || served;
 
 /**
  * A translator over one language's strings; a key with no string shows as itself.

@@ -49,7 +49,7 @@ function start(core, details) {
 const core = page[CORE_KEY];
 // Without the synchronous part (blocked, or not on the page) there is nothing to show.
 if (core && served) {
-  const wanted = pageLanguage(served.languages);
+  const wanted = pageLanguage(served.languages, served.lang);
   if (wanted === served.lang) {
     start(core, served);
   } else {

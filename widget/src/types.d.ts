@@ -16,6 +16,7 @@ export interface State {
   age_band?: string;
   parental_consent?: string | null;
   usprivacy?: string;
+  changes?: string[];
 }
 
 export interface CookieConfig {
@@ -70,7 +71,11 @@ export interface WidgetConfig {
   lang: string;
   languages: string[];
   age_gate: boolean;
+  /** The root's classes: "ck", then the policy's layout and position ("ck-box ck-top ck-right"). */
+  classes: string;
   categories: CategoryConfig[];
+  notice: string[];
+  privacy_url: string;
   texts: Record<string, string>;
 }
 

@@ -83,13 +83,21 @@ export function createUi(core, config, t) {
 
   function makeBanner() {
     const state = core.state;
+    const kept = inRepromptWindow(state);
     return h("section", { id: "consentkit-banner", class: "ck-ban", "aria-labelledby": "ck-bt" },
       h("h2", { id: "ck-bt" }, t("banner.title")),
       state.gpc && h("p", { class: "ck-hon" }, t("gpc.honored")),
       h("p", null, t(mode === "opt_in" ? "banner.opt_in" : "banner.opt_out")),
-      sale.length > 0 && inRepromptWindow(state) && h("p", null, t("banner.kept")),
+      // The notice at collection (R41): what is collected, each purpose, sale, retention, the policy.
+      h("p", null, t("notice.pi"), config.privacy_url && [" ", h("a", { href: config.privacy_url }, t("notice.privacy"))]),
+      h("ul", null, config.notice.map((line) => h("li", null, line))),
+      sale.length > 0 && kept && h("p", null, t("banner.kept")),
+      // A new policy version: what it added, off until the visitor answers (R37).
+      state.changes?.length && h("p", null, `${t("banner.changed")} ${state.changes.join("; ")}`),
       minorsForms(false),
-      h("div", { class: "ck-btns" },
+      // After an opt-out the banner asks only what is still unanswered (R8): the age
+      // question alone, or opt_in's categories; never sale or sharing again.
+      (!kept || (mode === "opt_in" && !state.decided)) && h("div", { class: "ck-btns" },
         button("accept-all", "action.accept"), button("reject-all", "action.reject"),
         button("preferences", "action.preferences")),
       h("button", { type: "button", class: "ck-x", [ACTION]: "close", "aria-label": t("action.close") }, CLOSE_SIGN));
@@ -129,7 +137,7 @@ export function createUi(core, config, t) {
         t("dns"));
     }
     bar = h("div", { class: "ck-bar" }, button("open", "action.open", "ck-o"), honored, parentalStatus, doNotSell);
-    root = h("div", { id: "consentkit", class: "ck" }, toast, bar);
+    root = h("div", { id: "consentkit", class: config.classes }, toast, bar);
     document.body.prepend(root);
     render();
     return true;
@@ -185,7 +193,10 @@ export function createUi(core, config, t) {
       category.services.length > 0 && h("details", null, h("summary", null, t("prefs.services")),
         h("ul", null, category.services.map(describeService))))),
     !state.prompt && minorsForms(true),
-    h("div", { class: "ck-btns" }, button("save", "action.save"), button("cancel", "action.close")));
+    // Withdrawing is as easy as consenting (R26): all or nothing in one click, beside
+    // "Save", the same buttons as the banner's.
+    h("div", { class: "ck-btns" }, button("accept-all", "action.accept"), button("reject-all", "action.reject"),
+      button("save", "action.save"), button("cancel", "action.close")));
     opened.addEventListener("keydown", keepFocusInside);
     opened.addEventListener("close", () => {
       opened.remove();

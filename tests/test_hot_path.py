@@ -1,0 +1,120 @@
+"""What the middleware keeps from one request to the next (issue 16): each shortcut
+gives exactly what the long way gives."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from consentkit import Category, ConsentKit, Policy, Service
+from consentkit.head import WidgetHead, state_block
+from consentkit.middleware import _state_block
+from consentkit.rules import Signals, evaluate
+from consentkit.state import Choices
+from consentkit.visit import Visit
+from tests.kits import SECRET, Clock, make_policy
+
+
+def _scope(cookie: str = "", gpc: bool = False) -> dict[str, Any]:
+    headers = [(b"host", b"www.example.test"), (b"cookie", cookie.encode())]
+    if gpc:
+        headers.append((b"sec-gpc", b"1"))
+    return {"type": "http", "method": "GET", "path": "/", "root_path": "", "scheme": "https", "headers": headers,
+            "query_string": b"", "client": ("127.0.0.1", 5000)}
+
+
+@pytest.mark.parametrize("mode", ["opt_in", "opt_out"])
+@pytest.mark.parametrize("gpc", [False, True])
+@pytest.mark.parametrize("sells", [False, True])
+def test_a_new_visitors_outcome_and_state_block_are_the_long_ways(mode: str, gpc: bool, sells: bool) -> None:
+    policy = make_policy(mode)
+    if not sells:  # no sale_or_sharing category: GPC decides nothing, the choices just keep it
+        policy = Policy(policy.version, [c for c in policy.categories if not c.sale_or_sharing], mode=mode)
+    kit = ConsentKit(policy, secret_keys=[SECRET], store="memory://", clock=Clock())
+    for _ in range(3):  # the first visitor makes the template, the next ones use it
+        visit = Visit.begin(kit, _scope("theme=dark", gpc))
+        vid = visit.state.visitor_id
+        expected = evaluate(policy, Choices(visitor_id=vid), Signals(gpc=gpc), kit.clock())
+        assert visit.outcome == expected
+        assert visit.state.choices == expected.choices
+        assert visit.dirty == (expected.choices != Choices(visitor_id=vid))
+        assert _state_block(visit) == state_block(expected.state)
+        assert (visit.fresh is None) == (expected.decision is not None)
+    other = Visit.begin(kit, _scope("theme=dark", gpc))
+    assert other.state.visitor_id != vid and _state_block(other) != _state_block(visit)
+
+
+def test_a_visitor_id_that_is_not_plain_is_written_the_long_way() -> None:
+    class Odd(ConsentKit):
+        @staticmethod
+        def new_visitor_id() -> str:
+            return 'a"</script><b>'
+
+    kit = Odd(make_policy("opt_in"), secret_keys=[SECRET], store="memory://")
+    visit = Visit.begin(kit, _scope())
+    assert visit.fresh is not None
+    block = _state_block(visit)
+    assert block == state_block(visit.state) and b"</script><b>" not in block
+
+
+def test_a_decision_in_the_request_leaves_the_new_visitors_template() -> None:
+    kit = ConsentKit(make_policy("opt_in"), secret_keys=[SECRET], store="memory://", clock=Clock())
+    visit = Visit.begin(kit, _scope())
+    visit.adopt(visit.choices.evolve(choices={"analytics": True}, decided_at=kit.clock()))
+    assert visit.fresh is None
+    assert _state_block(visit) == state_block(visit.state) and b'"analytics":true' in _state_block(visit)
+
+
+def _category_for_cookie_by_rules(policy: Policy, name: str) -> str | None:
+    for category in policy.categories:
+        if not category.required and any(rule.matches(name) for rule in category.cookies):
+            return category.id
+    return None
+
+
+def test_category_for_cookie_is_the_first_category_whose_rule_matches() -> None:
+    policy = Policy("1", [
+        Category("necessary", required=True, services=[Service("site", vendor="us", cookies={"sess": "session"})]),
+        Category("a", services=[Service("x", vendor="X", cookies={"_x_*": "1 day", "both": "1 day"})]),
+        Category("b", services=[Service("y", vendor="Y", cookies={"_x_y*": "1 day", "_y": "1 day", "sess*": "1 day"})]),
+    ])
+    names = ["sess", "sessx", "_x_", "_x_y1", "_y", "_y1", "both", "bot", "", "_x", "x" * 100]
+    for _ in range(2):  # answered, then remembered
+        for name in names:
+            assert policy.category_for_cookie(name) == _category_for_cookie_by_rules(policy, name), name
+    assert policy.category_for_cookie("_x_y1") == "a"  # the first category in the policy's order wins
+
+
+def test_widget_tags_are_the_same_made_or_kept() -> None:
+    head = WidgetHead(make_policy(), "/consentkit")
+    chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"
+    ie = "Mozilla/5.0 (Windows NT 10.0; Trident/7.0; rv:11.0) like Gecko"
+    for user_agent, language in [(chrome, "es-MX,es;q=0.9"), (chrome, None), (ie, "fr"), (None, None)]:
+        first = head.tags(user_agent=user_agent, accept_language=language)
+        with_nonce = head.tags(nonce='n"1', user_agent=user_agent, accept_language=language)
+        assert head.tags(user_agent=user_agent, accept_language=language) == first
+        assert with_nonce.count(' nonce="n&quot;1"') == (3 if user_agent != ie else 1)
+        assert with_nonce.replace(' nonce="n&quot;1"', "") == first
+        assert WidgetHead(make_policy(), "/consentkit").tags(
+            nonce='n"1', user_agent=user_agent, accept_language=language) == with_nonce
+    assert "lang=es" in head.tags(user_agent=chrome, accept_language="es-MX,es;q=0.9")
+    assert "ck-notice" in head.tags(user_agent=ie)
+
+
+@pytest.mark.parametrize("header", [
+    "", "theme=dark", "_ga=1; _ads=2", " _ads =2;theme=x", "a;_ads=1", "_ads", "x=1;;  _ads=3 ; y", "_adsx=1",
+    "_ga_ABC=1; theme=dark", 'q="a;_ads=1"', "=1; _ads=", "_ads=1=2",
+])
+def test_expiries_quick_path_gives_what_the_full_one_gives(header: str) -> None:
+    from consentkit.cookies_out import _expiries, expiry_headers
+    from consentkit.visit import cookie_names
+
+    kit = ConsentKit(make_policy("opt_in"), secret_keys=[SECRET], store="memory://")
+    visit = Visit.begin(kit, _scope(header))
+    denied = [cid for cid, granted in visit.state.categories.items() if not granted]
+    full = expiry_headers(kit.policy, [], cookie_names(visit.headers.get("cookie")), visit.host, secure=visit.secure,
+                          denied=denied, cookie_domain=kit.cookie_domain)
+    assert _expiries(visit) == full
+    assert bool(full) == ("_ads" in cookie_names(header) or "_ga_ABC" in cookie_names(header)
+                          or "_ga" in cookie_names(header))

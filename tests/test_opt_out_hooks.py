@@ -1,0 +1,111 @@
+"""Opt-out propagation (11 CCR §7026(f), R42): the hooks get every opt-out of sale
+or sharing and every withdrawal, once, through a spool of their own; a signed
+webhook (a real HTTP endpoint) is retried until it answers 2xx, across a restart."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from consentkit import ConsentKit
+from consentkit.optouts import OptOutWebhook
+from consentkit.requests.sources import signature
+from tests.apps import client
+from tests.kits import SECRET, make_policy
+from tests.minors.flow import SITE
+from tests.requests.flow import Provider
+
+pytestmark = pytest.mark.anyio
+HOOK_SECRET = "hook-secret-0123456789"
+
+
+async def _until(check, what: str, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.02)
+
+
+async def test_R42_every_opt_out_and_withdrawal_reaches_the_hooks_once(tmp_path: Path, clock) -> None:
+    got: list[dict] = []
+    async_got: list[dict] = []
+
+    async def on_async(event):
+        async_got.append(event)
+
+    kit = ConsentKit(make_policy(age_gate=False), secret_keys=[SECRET], store="memory://",
+                     spool_dir=tmp_path / "spool", opt_out_hooks=[got.append, on_async], clock=clock)
+    await kit.startup()
+    try:
+        async with client(kit, Origin=SITE) as c:
+            await c.post("/consentkit/consent", json={"choices": {"analytics": True}, "source": "banner"})  # a grant
+            await c.post("/consentkit/consent", json={"choices": {"analytics": False}, "source": "preferences"})
+            await c.post("/consentkit/opt-out", json={})
+            await c.post("/consentkit/opt-out", json={})  # an opt-out request again: told again
+        async with client(kit, Origin=SITE, **{"Sec-GPC": "1"}) as g:
+            await g.get("/")
+            await g.get("/")  # the signal, once honoured, is no new opt-out
+        await _until(lambda: len(got) == 4 and len(async_got) == 4 and not kit.opt_outs.pending, "the hooks")
+        receipts = {r.receipt_id: r.source async for r in kit.ledger.iter_records()}
+    finally:
+        await kit.shutdown()
+    assert got == async_got
+    assert [(e["source"], e["categories"], e["sale_or_sharing"]) for e in got] == [
+        ("preferences", ["analytics"], []),
+        ("link", ["advertising"], ["advertising"]),
+        ("link", [], ["advertising"]),
+        ("gpc", ["advertising"], ["advertising"]),
+    ]
+    # Each event is one decision's record, named by its receipt id.
+    assert len({e["id"] for e in got}) == 4 and all(receipts[e["id"]] == e["source"] for e in got)
+    assert set(got[0]) == {"event", "id", "visitor_id", "at", "source", "gpc", "categories", "sale_or_sharing",
+                           "policy_version", "region"}
+
+
+async def test_R42_a_signed_webhook_is_retried_until_it_answers_even_across_a_restart(tmp_path: Path) -> None:
+    provider = Provider()
+    provider.answers = [503, 503, 503, 500, 500, 500]  # two rounds of three tries fail
+    hook = OptOutWebhook(provider.url, HOOK_SECRET, tries=3, backoff=0.01)
+    try:
+        kit = ConsentKit(make_policy(age_gate=False), secret_keys=[SECRET], store="memory://",
+                         spool_dir=tmp_path / "spool", opt_out_hooks=[hook])
+        kit.opt_outs.retry_interval = 0.05
+        await kit.startup()
+        async with client(kit, Origin=SITE) as c:
+            r = await c.post("/consentkit/opt-out", json={})
+            assert r.status_code == 200  # the opt-out takes effect whatever the hook does
+        await _until(lambda: len(provider.posts) >= 3, "the first round")
+        await kit.shutdown()  # a restart while the event still waits
+        assert kit.opt_outs.spool is not None
+        waiting = list(kit.opt_outs.spool.entries())
+        assert len(waiting) == 1 and waiting[0]["event"]["source"] == "link"
+        again = ConsentKit(make_policy(age_gate=False), secret_keys=[SECRET], store="memory://",
+                           spool_dir=tmp_path / "spool", opt_out_hooks=[OptOutWebhook(provider.url, HOOK_SECRET,
+                                                                                      tries=3, backoff=0.01)])
+        again.opt_outs.retry_interval = 0.05
+        await again.startup()
+        try:
+            await _until(lambda: len(provider.posts) == 7 and not again.opt_outs.pending, "the delivery")
+        finally:
+            await again.shutdown()
+    finally:
+        provider.stop()
+    bodies = {body for _, body in provider.posts}
+    assert len(bodies) == 1  # the same event each time
+    headers, body = provider.posts[-1]
+    assert headers["x-consentkit-signature"] == signature(HOOK_SECRET.encode(), headers["x-consentkit-timestamp"], body)
+    event = json.loads(body)
+    assert event["event"] == "opt_out" and event["sale_or_sharing"] == ["advertising"]
+    await asyncio.sleep(0.2)
+    assert len(provider.posts) == 7  # delivered: never again
+
+
+def test_R42_hooks_must_be_callables_and_webhooks_need_a_secret(tmp_path: Path) -> None:
+    with pytest.raises(TypeError, match="opt_out_hooks takes callables"):
+        ConsentKit(make_policy(), secret_keys=[SECRET], store="memory://", spool_dir=tmp_path, opt_out_hooks=["x"])
+    with pytest.raises(ValueError, match="at least 16 characters"):
+        OptOutWebhook("https://example.test/hook", "short")

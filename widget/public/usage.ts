@@ -1,0 +1,18 @@
+// How a site's TypeScript uses widget.d.ts: type-checked by tests/test_widget_types.py
+// (`tsc --strict`), with the mistakes below each expected to fail.
+/// <reference path="./widget.d.ts" />
+
+const state: ConsentKit.State = window.consentkit.state;
+const analytics: boolean = consentkit.allows("analytics") && state.categories["analytics"] === true;
+consentkit.on("change", (next) => console.log(next.categories, next.gpc, next.usprivacy));
+document.addEventListener("consentkit:change", (event) => {
+  const granted: Record<string, boolean> = event.detail.categories;
+  console.log(granted, analytics);
+});
+document.addEventListener("consentkit:ready", (event) => console.log(event.detail.prompt));
+consentkit.save({ analytics: true }).then((saved) => saved?.categories);
+consentkit.acceptAll().then(() => consentkit.rejectAll()).then(() => consentkit.optOut());
+consentkit.showPreferences();
+consentkit.shim("grecaptcha", "captcha", { ready: (callback: () => void) => callback() });
+window.__uspapi("getUSPData", 1, (data, success) => console.log(success && data?.uspString));
+window.__gpp?.("ping", (data, success) => console.log(data, success));
