@@ -846,7 +846,10 @@ class Policy:
         object.__setattr__(self, "region", None)
         object.__setattr__(self, "_region_index", _region_index(declared))
         object.__setattr__(self, "changes", _changes(changes, by_id, service_ids))
-        object.__setattr__(self, "_regional", {r.code: self._derive(r) for r in declared})
+        regional = {r.code: self._derive(r) for r in declared}
+        object.__setattr__(self, "_regional", regional)
+        for derived in regional.values():  # a region's policy answers for_region too
+            object.__setattr__(derived, "_regional", regional)
 
     # -- regions ---------------------------------------------------------------
 
@@ -869,6 +872,7 @@ class Policy:
         object.__setattr__(derived, "minors", MappingProxyType({**self.minors, **region.minors}))
         object.__setattr__(derived, "sensitive", region.sensitive or self.sensitive)
         object.__setattr__(derived, "region", region.code)
+        object.__setattr__(derived, "_base", self)
         return derived
 
     @property
@@ -910,7 +914,7 @@ class Policy:
         """This policy with a declared region's rules (the policy itself for None);
         KeyError for a code it does not declare."""
         if code is None:
-            return self
+            return cast(Policy, getattr(self, "_base", self))
         return cast(Mapping[str, Policy], self._regional)[code]  # type: ignore[attr-defined]
 
     # -- lookups ---------------------------------------------------------------

@@ -73,6 +73,8 @@ def test_a_region_takes_the_policys_categories_and_version_with_its_own_rules():
     assert eu.lifetime_days == 182 and policy.for_region("US-CO").lifetime_days == policy.lifetime_days == 365
     assert eu.texts["en"]["banner.title"] == "Your choices in the EU"
     assert policy.for_region(None) is policy and policy.region is None
+    assert eu.for_region("US-CO") is policy.for_region("US-CO") and eu.region_for("US", "CO") == "US-CO"
+    assert eu.for_region(None) is policy
     with pytest.raises(KeyError):
         policy.for_region("US-TX")
 
