@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse, Response
 from .call import Call, Handler
 from .minors.history import History, is_parent_record
 from .minors.records import erasure_proof
-from .receipts import proof_of_consent, proof_of_opt_out, to_receipt
+from .receipts import proof_of_consent, proof_of_limit, proof_of_opt_out, to_receipt
 
 
 async def get_receipts(call: Call) -> Response:
@@ -34,7 +34,8 @@ async def delete_receipts(call: Call) -> Response:
         proof = erasure_proof(kit, History(records), visit.now)
     else:
         proof = [*proof_of_consent(records, visit.now, kit.new_receipt_id(), policy=kit.policy),
-                 *proof_of_opt_out(records, visit.now, kit.new_receipt_id(), policy=kit.policy)]
+                 *proof_of_opt_out(records, visit.now, kit.new_receipt_id(), policy=kit.policy),
+                 *proof_of_limit(records, visit.now, kit.new_receipt_id(), policy=kit.policy)]
     erased = await kit.ledger.erase_visitor(visitor_id, proof)
     kit.parental.statuses.forget(visitor_id)
     # Say what was kept, and why: the proof of what is still in force (R27, R16).

@@ -146,8 +146,8 @@ def is_opt_out(record: Record, previous: Record | None, sale_ids: Iterable[str])
     denied, by an opt-out action, a withdrawal (``previous`` granted it), or a "no"
     where the default is "yes" (an adult in opt_out mode)."""
     denied = [cid for cid in sale_ids if record.choices.get(cid) is False]
-    if not denied:
-        return False
+    if not denied or record.extra.get("action") == "limit":
+        return False  # a limit request left sale as it was: not the opt-out's own record
     if record.kind == "proof" or record.source in OPT_OUT_SOURCES:
         return True
     if previous is not None and any(previous.choices.get(cid) is True for cid in denied):
@@ -186,6 +186,38 @@ def proof_of_opt_out(
         gpc=latest.gpc,
         kind="proof",
         extra={"erased_at": _iso(now), "proves": latest.receipt_id},
+    )]
+
+
+def proof_of_limit(
+    records: Sequence[Record], now: datetime, new_receipt_id: str, *, policy: Policy | None = None
+) -> list[Record]:
+    """What is kept of a "Limit the Use of My Sensitive Personal Information" request
+    when the visitor erases their records: a single proof record of the latest one
+    (time, notice version, region, the sensitive categories it turned off), unless a
+    later decision of theirs granted a sensitive category again; nothing otherwise."""
+    ordered = sorted(records, key=lambda r: (r.at, r.receipt_id))
+    limits = [r for r in ordered if r.extra.get("action") == "limit"]
+    if not limits:
+        return []
+    latest = limits[-1]
+    sensitive = set(policy.sensitive_ids) if policy is not None else {
+        cid for cid, value in latest.choices.items() if value is False}
+    if any(r.at >= latest.at and r is not latest and r.source not in OPT_OUT_SOURCES
+           and any(r.choices.get(cid) is True for cid in sensitive) for r in ordered):
+        return []  # lifted since
+    return [Record(
+        receipt_id=new_receipt_id,
+        visitor_id=latest.visitor_id,
+        at=latest.at,
+        policy_version=latest.policy_version,
+        mode=latest.mode,
+        choices={cid: False for cid in sorted(sensitive) if latest.choices.get(cid) is False},
+        source=latest.source,
+        gpc=latest.gpc,
+        kind="proof",
+        extra={"action": "limit", "erased_at": _iso(now), "proves": latest.extra.get("proves", latest.receipt_id)},
+        region=latest.region,
     )]
 
 

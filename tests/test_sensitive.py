@@ -208,3 +208,34 @@ async def test_r43_the_gpp_string_says_whether_sensitive_data_may_be_processed(m
     assert nat_was["SensitiveDataLimitUseNotice"] == 1
     with pytest.raises(PolicyError, match="sensitive kind 'medical' is unknown"):
         Category("x", sensitive=["medical"])
+
+
+async def test_r40_erasure_keeps_the_proof_of_a_limit_and_the_opt_out_keeps_its_own_time(make_kit, clock):
+    kit = make_kit(health_policy(), region_source="cloudfront")
+    async with client(kit, Origin=SITE, **CA) as c:
+        await c.post("/consentkit/opt-out", json={})
+        clock.advance(days=1)
+        await c.post("/consentkit/limit", json={})
+        clock.advance(days=1)
+        erased = (await c.delete("/consentkit/receipts")).json()
+        kept = (await c.get("/consentkit/receipts")).json()["receipts"]
+        state = (await c.get("/consentkit/state")).json()
+    assert erased["kept"] == 2 and state["sensitive_limited"] is True
+    records = await all_records(kit)
+    limit = next(r for r in records if r.extra.get("action") == "limit")
+    opt_out = next(r for r in records if r.extra.get("action") != "limit")
+    assert limit.kind == opt_out.kind == "proof" and limit.region == "US-CA"
+    assert dict(limit.choices) == {"health": False, "wellness_ads": False}
+    assert opt_out.at < limit.at and opt_out.choices.get("advertising") is False  # dated by the opt-out itself
+    assert len(kept) == 2 and {r["recordKind"] for r in kept} == {"proof"}
+
+
+async def test_a_limit_lifted_since_leaves_no_proof(make_kit, clock):
+    kit = make_kit(health_policy(), region_source="cloudfront")
+    async with client(kit, Origin=SITE, **CA) as c:
+        await c.post("/consentkit/limit", json={})
+        clock.advance(days=1)
+        await c.post("/consentkit/consent", json={"choices": {"health": True}, "source": "preferences"})
+        clock.advance(days=1)
+        await c.delete("/consentkit/receipts")
+    assert not [r for r in await all_records(kit) if r.extra.get("action") == "limit"]

@@ -83,10 +83,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     close.add_argument("--reason", default=None)
     close.set_defaults(run=_writer(lambda desk, a: desk.transition(a.id, a.outcome, actor=a.actor,
                                                                    reason=a.reason)))
-    sweep = actions.add_parser("sweep", help="close, with the reason, requests left unverified for 14 days")
+    sweep = actions.add_parser("sweep", help="close, with the reason, requests left unverified for 14 days, and "
+                               "run again the sources that failed for verified requests (run it daily)")
     common(sweep)
     sweep.add_argument("--days", type=int, default=14)
-    sweep.set_defaults(run=_writer(lambda desk, a: desk.close_unverified(a.days)))
+    sweep.set_defaults(run=_writer(_sweep))
 
     def usage(args: argparse.Namespace) -> int:
         parser.print_help()
@@ -174,8 +175,14 @@ async def _act(kit: ConsentKit, act: Callable[[RequestDesk, argparse.Namespace],
     if isinstance(result, PrivacyRequest):
         print(f"{result.id}: {result.status}, due {result.due.isoformat()}")
     else:
-        print(f"closed {result} unverified request(s)")
+        closed, answered = result
+        print(f"closed {closed} unverified request(s); answered {answered} after retrying their failed sources")
     return 0
+
+
+async def _sweep(desk: RequestDesk, args: argparse.Namespace) -> tuple[int, int]:
+    """The daily run: close the unverified, retry the sources that failed."""
+    return await desk.close_unverified(args.days), await desk.retry_failed()
 
 
 async def _list(store: RequestStore, args: argparse.Namespace) -> int:

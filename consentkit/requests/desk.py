@@ -444,6 +444,26 @@ class RequestDesk:
                     closed += 1
         return closed
 
+    async def retry_failed(self) -> int:
+        """Run again the sources that failed for the verified requests still open, as
+        ``approve`` does (under the actor ``consentkit``), so that a source that was
+        down catches up without staff; requests waiting for staff approval (no source
+        run yet) are left alone. How many were answered now."""
+        await self._ready()
+        answered = 0
+        for item in await self.store.find(status="in_progress", limit=10_000):
+            request = await self.store.get(item.id)
+            if request is None or request.status != "in_progress" or \
+                    not any(not outcome.get("ok") for outcome in request.results.values()):
+                continue
+            try:
+                done = await self.fulfil(request.id, actor="consentkit")
+            except (RequestError, Conflict) as exc:  # closed or changed meanwhile
+                logger.info("request %s: not retried (%s)", request.id, type(exc).__name__)
+                continue
+            answered += done.status == "fulfilled"
+        return answered
+
     # -- metrics -------------------------------------------------------------------
 
     async def metrics(self, year: int) -> Metrics:

@@ -82,6 +82,12 @@ def test_list_show_act_and_metrics(site: ConsentKit, tmp_path: Path, capsys: pyt
     figures = json.loads(capsys.readouterr().out)["by_type"]
     assert figures["delete"]["complied"] == 1
     assert main(["requests", "show", "no-such-request-id", "--db", db]) == 1
+    capsys.readouterr()
+    # The daily sweep: the old unverified request is closed with its reason.
+    assert main(["requests", "sweep"]) == 0
+    assert "closed 1 unverified request(s); answered 0 after retrying" in capsys.readouterr().out
+    assert main(["requests", "show", old, "--db", db, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["status"] == "denied"
 
 
 def test_actions_without_the_kit_say_what_is_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -215,6 +215,29 @@ async def test_a_failing_source_keeps_the_request_open_and_approve_retries(kit: 
     assert ("source.delete", "flaky") in steps and steps[-1] == ("fulfilled", None)
 
 
+async def test_the_sweep_retries_failed_sources_not_requests_awaiting_approval(kit: ConsentKit) -> None:
+    calls: list[str] = []
+
+    async def flaky(subject: Subject) -> None:
+        calls.append(subject.request_id)
+        if len(calls) == 1:
+            raise ConnectionError("down")
+
+    kit.register_source("flaky", delete=flaky)
+    stuck = await kit.requests.submit(Intake("delete", ANA))
+    assert (await kit.requests.verify(stuck.id, Answer(code=last_code(kit)))).status == "in_progress"
+    kit.requests.auto_fulfil = False  # this one waits for staff: the sweep must not answer it
+    waiting = await kit.requests.submit(Intake("delete", "bo@example.com"))
+    assert (await kit.requests.verify(waiting.id, Answer(code=last_code(kit)))).status == "in_progress"
+    assert await kit.requests.retry_failed() == 1
+    assert (await kit.requests.get(stuck.id)).status == "fulfilled"  # type: ignore[union-attr]
+    assert (await kit.requests.get(waiting.id)).status == "in_progress"  # type: ignore[union-attr]
+    assert calls == [stuck.id, stuck.id]
+    assert await kit.requests.retry_failed() == 0
+    [last] = [r for r in await kit.requests.records(stuck.id) if r.extra["step"] == "fulfilled"]
+    assert last.extra["actor"] == "consentkit"
+
+
 async def test_an_agent_needs_permission_and_the_consumer_confirms(kit: ConsentKit) -> None:
     with pytest.raises(RequestError, match="signed permission") as caught:
         await kit.requests.submit(Intake("delete", ANA, requester="agent", agent_name="Acme Agents"))
