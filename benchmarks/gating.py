@@ -25,7 +25,7 @@
 Times are CPU time of this process (time.process_time): every variant is
 CPU-bound and in-process, and on a shared machine wall time mostly measures the
 neighbours. Each figure is the median of --rounds rounds, the variants of a page
-interleaved in every round, each round about --cpu-ms of CPU per variant.
+interleaved in every round, each round about --cpu-ms of CPU per variant (in (a), every page's variants in each round).
 selectolax is in the ``bench`` extra (pip install -e '.[bench]').
 """
 
@@ -201,6 +201,9 @@ async def timed(app: Any, scope: dict[str, Any], requests: int, first_view: bool
     total = 0.0
     if not first_view:
         await call(app, scope)
+    # A full collection the batches before made due (a first view allocates a page's
+    # worth of tokens) would land on whichever batch comes next: done here, untimed.
+    gc.collect()
     for _ in range(requests):
         if first_view:
             corpus.forget_tags()
@@ -221,7 +224,9 @@ async def figure_a(names: tuple[str, ...], rounds: int, cpu_ms: float) -> bool:
     print(f"    {'page':8s} {'KB':>6s} {'gz%':>4s} {'bare us':>8s} {'GZip us':>8s}   "
           + "  ".join(f"{v + ' seen':>17s} {'first':>6s}" for v in corpus.VISITORS) + "  target")
     ok = True
-    for name, html in corpus.pages(names).items():
+    pages = corpus.pages(names)
+    plans: dict[str, tuple[list[tuple[str, Any, dict[str, Any], bool]], int]] = {}
+    for name, html in pages.items():
         async def endpoint(request: Request, html: bytes = html) -> Response:
             return HTMLResponse(html)
 
@@ -241,12 +246,17 @@ async def figure_a(names: tuple[str, ...], rounds: int, cpu_ms: float) -> bool:
         for _, app, scope, first in variants:
             await timed(app, scope, 5, first)
         slowest = max([await timed(app, scope, 5, first) for _, app, scope, first in variants])
-        requests = max(10, int(cpu_ms / 1000 / slowest))
-        samples: dict[str, list[float]] = {key: [] for key, *_ in variants}
-        for _ in range(rounds):  # interleaved, so drift hits every variant alike
+        plans[name] = variants, max(10, int(cpu_ms / 1000 / slowest))
+    samples: dict[str, dict[str, list[float]]] = {name: {key: [] for key, *_ in plans[name][0]} for name in pages}
+    # Interleaved: each round takes every page and every variant in turn, so that a
+    # burst of the neighbours' load lands on a few rounds of every page, not on
+    # every round of one.
+    for _ in range(rounds):
+        for name, (variants, requests) in plans.items():
             for key, app, scope, first in variants:
-                samples[key].append(await timed(app, scope, requests, first))
-        median = {key: statistics.median(values) for key, values in samples.items()}
+                samples[name][key].append(await timed(app, scope, requests, first))
+    for name, html in pages.items():
+        median = {key: statistics.median(values) for key, values in samples[name].items()}
         bare = median["bare"]
         gzip_added = median["gzip"] - bare
         cells = []
