@@ -201,9 +201,6 @@ async def timed(app: Any, scope: dict[str, Any], requests: int, first_view: bool
     total = 0.0
     if not first_view:
         await call(app, scope)
-    # A full collection the batches before made due (a first view allocates a page's
-    # worth of tokens) would land on whichever batch comes next: done here, untimed.
-    gc.collect()
     for _ in range(requests):
         if first_view:
             corpus.forget_tags()
