@@ -132,6 +132,15 @@ def document(kit: ConsentKit) -> dict[str, Any]:
         "info": {"title": "consentkit consent endpoints", "version": "1"},
         "paths": {
             f"{p}/state": {"get": {"summary": "The visitor's consent state", "responses": {"200": state_ok}}},
+            f"{p}/gpp": {"get": {
+                "summary": "The visitor's GPP string, its section ids and each section's decoded fields",
+                "responses": {"200": _json({"type": "object", "required": ["gppString", "sectionList", "sections"],
+                                            "properties": {
+                                                "gppString": {"type": "string"},
+                                                "sectionList": {"type": "array", "items": {"type": "integer"}},
+                                                "sections": {"type": "object", "additionalProperties": {
+                                                    "type": "object"}}}},
+                                           "As the IAB's @iabgpp/cmpapi decodes the state's gpp string")}}},
             f"{p}/consent": {"post": {
                 "summary": "Record a decision; categories not named keep their value",
                 "requestBody": {"required": True, "content": {
@@ -141,6 +150,11 @@ def document(kit: ConsentKit) -> dict[str, Any]:
                                "202 with a token; {\"confirm\": \"<token>\"} (alone) applies it: 400 for a token "
                                "that is not valid or not this visitor's, 409 when the choices changed meanwhile, "
                                "410 when it expired (10 minutes).",
+                "parameters": [{"name": "X-Consentkit-Test", "in": "header", "required": False,
+                                "schema": {"type": "string"},
+                                "description": "The kit's test_token: the decision is a QA run's, recorded with "
+                                               "source \"test\" and left out of the statistics. Any other value "
+                                               "changes nothing."}],
                 "responses": {"200": state_ok, "202": _json({"$ref": "#/components/schemas/Confirmation"},
                                                              "Nothing changed: confirm with the token"),
                               **_errors(400, 403, 409, 410, 413, 415, 429)},

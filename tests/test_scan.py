@@ -28,6 +28,7 @@ from consentkit.scan import (
     granted_on,
     judge,
     policy_from_config,
+    problems,
     scan,
     see_cookie,
     see_request,
@@ -173,6 +174,32 @@ def test_reports_escape_what_the_site_named():
     assert evil not in html and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
     assert "<script" not in html  # self-contained and static
     assert "FAIL: 1 violation(s)" in html and "FAIL: 1 problem(s)" in to_text(report)
+    assert "<h2>Problems and fixes</h2>" in html and "Fix: add host t.test to the category" in html
+
+
+def test_one_problem_per_host_or_cookie_with_its_fix():
+    """Findings of several visits and pages fold into one problem each; the fix names
+    the category when one declares the host's domain or the cookie's family."""
+    pol = policy("opt_in")
+    seen = [
+        Finding("no-choice", "undeclared-host", "https://region1.analytics.localhost/g", None, "request"),
+        Finding("accept-all", "undeclared-host", "https://region1.analytics.localhost/h", None, "request"),
+        Finding("no-choice", "set-before-consent", "_ga", "analytics", "cookie"),
+        Finding("reject-all", "set-after-reject", "_ga", "analytics", "cookie"),
+        Finding("accept-all", "undeclared-cookie", "_ga_XYZ", None, "cookie"),
+        Finding("no-choice", "loaded-before-consent", "http://analytics.localhost/a.js", "analytics", "early"),
+        Finding("accept-all", "undeclared-host", "https://later.test/x.js", None, "request"),
+    ]
+    reports = [ScanReport(f"http://shop.localhost/{n}", "test", "opt_in", "now", (), tuple(seen)) for n in (1, 2)]
+    found = {(p.kind, p.subject): p for p in problems(reports, pol)}
+    assert len(found) == 5
+    host = found["undeclared-host", "region1.analytics.localhost"]
+    assert host.visits == ("no-choice", "accept-all") and len(host.pages) == 2
+    assert host.fix.startswith("add host region1.analytics.localhost to category analytics")
+    assert found["set-before-consent", "_ga"].visits == ("no-choice", "reject-all")
+    assert found["undeclared-cookie", "_ga_XYZ"].fix == "declare cookie _ga_XYZ in category analytics (beside its family)"
+    assert 'data-consent="analytics"' in found["loaded-before-consent", "analytics.localhost"].fix
+    assert "it loaded only after" in found["undeclared-host", "later.test"].fix
 
 
 def test_usage_errors_exit_2(tmp_path, capsys):

@@ -121,6 +121,18 @@ def _findings_table(findings: tuple[Finding, ...]) -> str:
     return f"<table><caption>Violations</caption><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
+def _problems_section(report: ScanReport) -> str:
+    found = problems([report])
+    if not found:
+        return ""
+    items = "".join(
+        f"<li><strong>{escape(KIND_TITLES[p.kind])}: {escape(p.subject)}</strong> "
+        f"(visits: {escape(', '.join(p.visits))})<br>Fix: {escape(p.fix)}</li>"
+        for p in found
+    )
+    return f"<section><h2>Problems and fixes</h2><ol>{items}</ol></section>"
+
+
 def _visit_section(visit: VisitResult) -> str:
     out = [f"<section><h2>{escape(VISIT_TITLES[visit.name])}</h2>",
            f"<p>How: {escape(visit.how)}.<br>Categories this visit may use: {escape(', '.join(visit.granted))}.</p>"]
@@ -167,7 +179,8 @@ def to_html(report: ScanReport, version: str = "") -> str:
         f'<dl class="meta">{meta}</dl>'
         + "".join(f'<p class="note"><strong>Note:</strong> {escape(n)}</p>' for n in report.notes)
         + "</header>"
-        f"<section><h2>Findings</h2>{_findings_table(report.findings)}</section>"
+        + _problems_section(report)
+        + f"<section><h2>Findings</h2>{_findings_table(report.findings)}</section>"
         + "".join(_visit_section(v) for v in report.visits)
         + "<footer><p>Method: each visit starts in a fresh Chromium profile. The \u201creject all\u201d and "
         "\u201caccept all\u201d visits make the choice with the site's banner (or, without one, its consent API), "
