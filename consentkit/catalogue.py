@@ -26,6 +26,7 @@ def catalogue(policy: Policy, lang: str | None = None) -> list[dict[str, Any]]:
             "services": [
                 {
                     "id": s.id,
+                    "name": s.name,
                     "vendor": s.vendor,
                     "hosts": [str(h) for h in s.hosts],
                     "description": s.description_in(lang, policy.language),

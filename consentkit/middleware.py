@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
+from urllib.parse import quote
 
 import anyio
 from starlette.datastructures import MutableHeaders
@@ -20,8 +21,10 @@ from .admin.console import Console
 from .cookies_out import consent_headers, filter_set_cookies, vary_on_consent
 from .csp_nonce import PLACEHOLDER_KEY, NonceFiller
 from .gating.hosts import allowed_units
+from .gating.placeholder import Placeholders
 from .gating.response import ResponseGate, gated_headers
 from .head import state_block
+from .i18n import negotiate
 from .kit import ConsentKit
 from .minors.sync import needs_sync, sync_child
 from .mount import route_path
@@ -176,6 +179,7 @@ class _Responder:
             self.gate = ResponseGate(
                 visit.kit.policy, grants, content_type=content_type, nonce=nonce,
                 inject=_head(visit, nonce), services=services, allowed=_allowed(visit, grants, services),
+                placeholders=_placeholders(visit),
             )
             self.start = message
             return
@@ -344,6 +348,20 @@ def _head(visit: Visit, nonce: str | None) -> bytes:
         )
         out += tags.encode()
     return out
+
+
+def _placeholders(visit: Visit) -> Placeholders:
+    """Click-to-load placeholders in the visitor's language, whose no-JavaScript
+    link comes back to this page."""
+    scope = visit.scope
+    raw = scope.get("raw_path")
+    page = raw.decode("latin-1") if isinstance(raw, bytes) and raw.startswith(b"/") else quote(scope["path"])
+    query = scope.get("query_string") or b""
+    if query:
+        page += "?" + query.decode("latin-1")
+    policy = visit.policy
+    lang = negotiate(visit.headers.get("accept-language"), policy.texts, policy.language)
+    return Placeholders(policy, lang, visit.prefix, page)
 
 
 def _state_block(visit: Visit) -> bytes:

@@ -63,9 +63,30 @@ def _language(call: Call) -> str:
     return i18n.negotiate(call.visit.headers.get("accept-language"), policy.texts, policy.language)
 
 
+# A service's box in the form: "service.<id>", after a hidden "0" of the same name, so
+# that an unticked box still says "no" (the last value of a name wins) and a form
+# without service boxes (an older page, a script) leaves services alone.
+SERVICE_FIELD = "service."
+
+
 def _categories(call: Call) -> list[dict[str, Any]]:
     state = call.visit.state
-    return [{**c, "checked": c["required"] or state.allows(c["id"])} for c in catalogue(call.visit.policy, _language(call))]
+    return [
+        {**c, "checked": c["required"] or state.allows(c["id"]),
+         "services": [{**s, "checked": c["required"] or state.allows(s["id"])} for s in c["services"]]}
+        for c in catalogue(call.visit.policy, _language(call))
+    ]
+
+
+def _focus(call: Call, categories: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The service a click-to-load placeholder's link asks about (``?service=<id>``),
+    with its category's label, or None."""
+    wanted = call.query.get("service")
+    for category in categories:
+        for service in category["services"]:
+            if service["id"] == wanted and not category["required"]:
+                return {**service, "name": service["name"] or service["id"], "category": category["label"]}
+    return None
 
 
 async def get_preferences(call: Call) -> Response:
@@ -76,10 +97,12 @@ async def get_preferences(call: Call) -> Response:
     asked = call.query.get("next")
     back = call.same_origin_path(asked, call.visit.root + "/")
     minor = visit.policy.minor_rule(visit.state.age_band) == "opt_in"
+    categories = _categories(call)
     return _page(
         call,
         "preferences.html",
-        categories=_categories(call),
+        categories=categories,
+        focus=_focus(call, categories),
         token=csrf_token(call.kit, visit.choices.visitor_id),
         back=back,
         # Without a page to return to, the POST comes back here to say it saved.
@@ -88,6 +111,22 @@ async def get_preferences(call: Call) -> Response:
         minor=minor,
         minor_confirm=minor and visit.state.sale_opt_in,
     )
+
+
+def _services_given(form: Mapping[str, str], call: Call, given: Mapping[str, bool]) -> dict[str, bool] | None:
+    """The services whose box says otherwise than their category's (a category decided
+    replaces its services' own values: only the exceptions need saying)."""
+    if form.get("all") in ("accept", "reject"):
+        return None
+    out = {}
+    for category in call.visit.policy.categories:
+        if category.required:
+            continue
+        for service in category.services:
+            value = form.get(SERVICE_FIELD + service.id)
+            if value is not None and (value == "1") != given.get(category.id, False):
+                out[service.id] = value == "1"
+    return out or None
 
 
 def _given(form: Mapping[str, str], call: Call) -> tuple[dict[str, bool], bool]:
@@ -120,23 +159,29 @@ async def post_preferences(call: Call) -> Response:
     kit, visit = call.kit, call.visit
     if not csrf_valid(kit, visit.choices.visitor_id, form.get(CSRF_FIELD)):
         return _page(call, "error.html", status=403, message_key="page.forbidden")
+    pending = None
     if "confirm" in form:
         # The second step of an opt-in to sale or sharing (contract section 8).
         grant = await api.confirm(call, form["confirm"])
         opt_in = visit.policy.minor_rule(visit.state.age_band) == "opt_in" and bool(grant.categories)
+    elif "service" in form:
+        # "Always allow <service>" from a click-to-load placeholder: that service alone.
+        pending = await api.decide(call, source="preferences", services={str(form["service"]): True})
+        opt_in = False
     else:
         given, opt_in = _given(form, call)
-        pending = await api.decide(call, source="preferences", given=given, sale_opt_in=True if opt_in else None)
-        if pending is not None:
-            policy = visit.policy
-            return _page(
-                call, "confirm.html",
-                token=csrf_token(kit, visit.choices.visitor_id), confirm=pending.token,
-                labels=[policy.category(cid).label_in(_language(call), policy.language) for cid in pending.categories],
-                minor=policy.minor_rule(visit.state.age_band) == "opt_in",
-                # Carried to the confirming POST: only a path on this site, like every next.
-                next=call.same_origin_path(form.get("next"), ""),
-            )
+        pending = await api.decide(call, source="preferences", given=given, sale_opt_in=True if opt_in else None,
+                                   services=_services_given(form, call, given))
+    if pending is not None:
+        policy = visit.policy
+        return _page(
+            call, "confirm.html",
+            token=csrf_token(kit, visit.choices.visitor_id), confirm=pending.token,
+            labels=[policy.category(cid).label_in(_language(call), policy.language) for cid in pending.categories],
+            minor=policy.minor_rule(visit.state.age_band) == "opt_in",
+            # Carried to the confirming POST: only a path on this site, like every next.
+            next=call.same_origin_path(form.get("next"), ""),
+        )
     own_page = f"{visit.prefix}/preferences?saved=1"
     target = call.same_origin_path(form.get("next"), own_page)
     if opt_in and target != own_page:
@@ -164,4 +209,4 @@ ROUTES: dict[tuple[str, str], Handler] = {
 }
 
 
-__all__ = ["CSRF_FIELD", "ROUTES", "csrf_token", "csrf_valid"]
+__all__ = ["CSRF_FIELD", "ROUTES", "SERVICE_FIELD", "csrf_token", "csrf_valid"]

@@ -300,6 +300,8 @@ class Service:
             (``["precise_geolocation"]``, as ``Category`` lists them). Where the region
             needs an opt-in for that, it is off until the visitor grants it or its
             category, even in ``opt_out`` mode; the Limit link turns it off (docs/regions.md).
+        name: What visitors call it (``"YouTube"``): on its click-to-load placeholder
+            ("Always allow YouTube") and in the preferences (the id on a placeholder when not given).
     """
 
     id: str
@@ -308,6 +310,7 @@ class Service:
     cookies: tuple[CookieRule, ...] = ()
     description: str = ""
     local_storage: tuple[str, ...] = ()
+    name: str = ""
     # The description per language, when the policy gives a table.
     descriptions: Translations = ()
     sensitive: bool = False
@@ -323,6 +326,7 @@ class Service:
         description: str | Mapping[str, str] = "",
         local_storage: Iterable[str] | None = None,
         sensitive: bool | Iterable[str] = False,
+        name: str = "",
     ) -> None:
         if not isinstance(id, str) or not _ID.match(id):
             raise PolicyError(
@@ -346,6 +350,7 @@ class Service:
                                   "{ _ga = \"2 years\" }")
         vendor = _text(vendor, f"{where} vendor")
         description, descriptions = _localized(description, f"{where} description")
+        name = _text(name, f"{where} name")
         local_storage = tuple(_text(k, f"{where} each local_storage key")
                               for k in _list(local_storage, f"{where} local_storage"))
         object.__setattr__(self, "id", id)
@@ -355,6 +360,7 @@ class Service:
         object.__setattr__(self, "description", description)
         object.__setattr__(self, "local_storage", local_storage)
         object.__setattr__(self, "descriptions", descriptions)
+        object.__setattr__(self, "name", name)
         flag, kinds = _sensitive(sensitive, where)
         object.__setattr__(self, "sensitive", flag)
         object.__setattr__(self, "sensitive_kinds", kinds)
@@ -1012,8 +1018,8 @@ class Policy:
                                    "sensitive"}, "a category")
             services = []
             for srv in _list(raw.get("services", []), f"category {raw.get('id')!r}: services"):
-                _no_unknown_keys(srv, {"id", "vendor", "hosts", "cookies", "description", "local_storage", "sensitive"},
-                                 "a service")
+                _no_unknown_keys(srv, {"id", "vendor", "hosts", "cookies", "description", "local_storage", "sensitive",
+                                       "name"}, "a service")
                 if "id" not in srv:
                     raise PolicyError(f"a service of category {raw.get('id')!r} has no 'id'")
                 try:
@@ -1021,6 +1027,7 @@ class Policy:
                         srv["id"], vendor=srv.get("vendor", ""), hosts=srv.get("hosts"),
                         cookies=srv.get("cookies"), description=srv.get("description", ""),
                         local_storage=srv.get("local_storage"), sensitive=srv.get("sensitive", False),
+                        name=srv.get("name", ""),
                     ))
                 except PolicyError as exc:  # name the category too: a file may declare many
                     raise PolicyError(f"category {raw.get('id')!r}, {exc}") from None

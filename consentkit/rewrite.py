@@ -51,7 +51,7 @@ wins in HTML): an oversized ``<img alt="...">`` loses its image, never its priva
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from .gating import TAG_LIMIT, HtmlGate
 from .policy import Policy
@@ -62,7 +62,8 @@ __all__ = ["TAG_LIMIT", "HtmlGate", "rewrite_html"]
 def rewrite_html(
     policy: Policy, granted: Mapping[str, bool], html: bytes, *, nonce: str | None = None, inject: bytes = b"",
     services: Mapping[str, bool] | None = None,
+    placeholders: Callable[[str, int | None, int | None], bytes] | None = None,
 ) -> bytes:
     """Gate a whole document at once (see ``HtmlGate``)."""
-    gate = HtmlGate(policy, granted, nonce=nonce, inject=inject, services=services)
+    gate = HtmlGate(policy, granted, nonce=nonce, inject=inject, services=services, placeholders=placeholders)
     return gate.feed(html) + gate.close()

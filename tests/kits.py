@@ -54,10 +54,10 @@ def embeds_policy(mode: str = "opt_in") -> Policy:
     """The test policy with a "media" category of two embeds: YouTube and Google Maps."""
     base = make_policy(mode)
     media = Category("media", label="Media", description="Videos and maps from other sites.", services=[
-        Service("youtube", vendor="Google", description="Plays videos from YouTube.",
+        Service("youtube", name="YouTube", vendor="Google", description="Plays videos from YouTube.",
                 hosts=["www.youtube.com", "www.youtube-nocookie.com"],
                 cookies={"YSC": "session", "VISITOR_INFO1_LIVE": "6 months"}),
-        Service("maps", vendor="Google", description="Shows maps from Google Maps.",
+        Service("maps", name="Google Maps", vendor="Google", description="Shows maps from Google Maps.",
                 hosts=["www.google.com/maps", "maps.googleapis.com"], cookies={"NID": "6 months"}),
     ])
     return Policy(version=base.version, mode=mode, age_gate=base.age_gate, controller=base.controller,

@@ -18,6 +18,7 @@ the policy's ``nonce_sources``. Handlers, styles and ``srcdoc`` are never promot
 
 from __future__ import annotations
 
+import re
 from types import ModuleType
 from urllib.parse import urljoin
 
@@ -51,6 +52,10 @@ _EXECUTABLE = frozenset({
     "text/javascript1.5", "text/jscript", "text/livescript", "text/x-ecmascript", "text/x-javascript",
 })
 _NEVER_LIVE = ("javascript:", "vbscript:", "data:")
+# What a click-to-load placeholder stands in for (gating/placeholder.py), when it is shown.
+_EMBEDS = frozenset({"iframe", "embed", "object", "video"})
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_PIXELS = re.compile(r"\s*(\d{1,6})(?:\.\d*)?\s*(%?)")
 _C0_SPACE = "".join(map(chr, range(0x21)))
 
 
@@ -81,6 +86,15 @@ def executable(kind: _Attr | None) -> bool:
     return kind is None or _text(kind[3]).strip().lower() in _EXECUTABLE
 
 
+def _pixels(attr: _Attr | None) -> int | None:
+    """A width or height attribute in pixels, read as browsers read dimensions
+    (leading digits; a percentage or anything else: None)."""
+    if attr is None:
+        return None
+    m = _PIXELS.match(_text(attr[3]))
+    return None if m is None or m.group(2) else int(m.group(1))
+
+
 def _never_live(value: bytes | None) -> bool:
     if not value or (b":" not in value and b"&" not in value):
         return False  # no scheme
@@ -99,6 +113,9 @@ class _Decisions:
     _bases: tuple[str, ...]
     _base_seen: bool
     _in_noscript: bool
+    # (service id, width, height) of the embed _rewrite last served inert that gets a
+    # click-to-load placeholder; the gate resets it before each tag it reads.
+    _embed: tuple[str, int | None, int | None] | None
 
     def _update_fast(self) -> None:
         raise NotImplementedError
@@ -239,9 +256,33 @@ class _Decisions:
                 return None, False
             if author and self._met(author, checks, body):
                 return self._made_live(name, tag, attrs, first, at)
+        if name in _EMBEDS:
+            self._embed = self._embed_of(first, blocked, author)
         # Inert, the tag is marked: its data-* URLs are then the widget's to load.
         label = self._label(author, checks if marked else self._checks(name, attrs, first, True) + checks, body, blocked)
         return self._made_inert(name, tag, attrs, first, at, checks, naming, label, consent, oversized, partial), False
+
+    def _embed_of(self, first: dict[bytes, _Attr], blocked: set[str], author: list[str]) -> tuple[str, int | None, int | None] | None:
+        """(service, width, height) when an embed held back gets a placeholder: it is held
+        for one service alone, which granted makes it live (every category its author
+        wrote is granted or is that service's), and it is meant to be seen (no
+        ``hidden``, no ``display: none``, not a 1-pixel tracking frame)."""
+        if len(blocked) != 1:
+            return None
+        (unit,) = blocked
+        rules = self._rules
+        category = rules.owner.get(unit)
+        if category is None or any(
+            rules.unit(token) not in self._allowed and rules.unit(token) not in (unit, category) for token in author
+        ):
+            return None
+        style = first.get(b"style")
+        if b"hidden" in first or (style is not None and _HIDDEN_STYLE.search(_text(style[3]))):
+            return None
+        width, height = (_pixels(first.get(key)) for key in (b"width", b"height"))
+        if (width is not None and width <= 1) or (height is not None and height <= 1):
+            return None
+        return unit[1:], width, height
 
     def _met(self, author: list[str], checks: list[tuple[_Attr, str]], body: bytes | None) -> bool:
         """Whether every token the author wrote is granted, when no host the tag names

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from ..policy import Policy
 from . import fastpath
@@ -51,7 +51,8 @@ class HtmlGate(_Decisions):
     ``granted`` maps category ids to consent (required categories count as
     granted; unknown ones as not); ``services`` maps service ids to their own
     value where it is not their category's (``ConsentState.services``). ``nonce`` goes on scripts made live from one of
-    the policy's ``nonce_sources``. ``inject`` is written once, right after
+    the policy's ``nonce_sources``. ``placeholders`` (``gating.placeholder.Placeholders``)
+    writes a click-to-load placeholder before each embed held back for one service. ``inject`` is written once, right after
     ``<head>`` (or before the first content when the page has no head). Memory is
     bounded by ``TAG_LIMIT`` (and ``BODY_LIMIT`` for an inline script or style),
     whatever the page size, and the work is linear in the body, however it is cut.
@@ -60,9 +61,12 @@ class HtmlGate(_Decisions):
     def __init__(
         self, policy: Policy, granted: Mapping[str, bool], *, nonce: str | None = None, inject: bytes = b"",
         services: Mapping[str, bool] | None = None, allowed: frozenset[str] | None = None,
+        placeholders: Callable[[str, int | None, int | None], bytes] | None = None,
     ) -> None:
         if allowed is None:  # else the caller worked out allowed_units(policy, granted, services) before
             allowed = allowed_units(policy, granted, services)
+        self._placeholders = placeholders
+        self._embed = None
         self._rules = _Rules.of(policy, allowed)
         self._allowed = allowed
         self._nonce = b" nonce=" + _quoted(nonce) if nonce else b""
@@ -401,12 +405,14 @@ class HtmlGate(_Decisions):
             self._template = self._tree.templates
         key = buf[pos:body_end]
         read = self._rules.tags.get(key) if cacheable and len(key) <= _CACHED_TAG else None
+        self._embed = None
         if read is None:
             if name == "base" and not html_rules:
                 read = (False, name, False, None, -1)  # an SVG <base> is no base
             else:
                 read = self._read(tag, name_end - pos, closing, body)
-            if cacheable and len(key) <= _CACHED_TAG and name != "base":
+            # An embed with a placeholder is never cached: its placeholder is the response's.
+            if cacheable and len(key) <= _CACHED_TAG and name != "base" and self._embed is None:
                 self._rules.remember(key, read)
         _, _, self_closing, out, nonce_at = read
         new = self._with_nonce(tag, out, nonce_at) if nonce_at >= 0 else out
@@ -419,6 +425,8 @@ class HtmlGate(_Decisions):
             self._start_tag(name, self_closing, html_rules)
         if self._noscript and not (closing and name == "noscript"):
             new = _escape_noscript_end(tag if new is None else new)
+        elif self._embed is not None and self._placeholders is not None and html_rules and not closing:
+            new = self._placeholders(*self._embed) + (tag if new is None else new)
         if not self._injected and (closing or name not in ("html", "head")):
             if not closing and name == "meta" and _CHARSET_META.search(tag):
                 # The charset must stay within the first 1024 bytes, where browsers look for it.

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import anyio.lowlevel
 
@@ -60,8 +60,10 @@ class ResponseGate:
         self, policy: Policy, granted: Mapping[str, bool], *, content_type: bytes = b"text/html",
         nonce: str | None = None, inject: bytes = b"", services: Mapping[str, bool] | None = None,
         allowed: frozenset[str] | None = None,
+        placeholders: Callable[[str, int | None, int | None], bytes] | None = None,
     ) -> None:
-        self.gate = HtmlGate(policy, granted, nonce=nonce, inject=inject, services=services, allowed=allowed)
+        self.gate = HtmlGate(policy, granted, nonce=nonce, inject=inject, services=services, allowed=allowed,
+                             placeholders=placeholders)
         charset = declared_charset(content_type)
         self._declared = charset
         self._codec = _TRANSCODED.get(charset or "")

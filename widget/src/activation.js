@@ -13,6 +13,7 @@ const URL_ATTRIBUTES = ["srcset", "imagesrcset", "src", "href", "poster", "data"
 const SCRIPT_OWN_ATTRIBUTES = new Set(["type", "nonce", "data-src", "data-type"]);
 const LIVE_PROTOCOLS = new Set(["http:", "https:"]);
 const INERT_TYPE = "text/plain";
+const PLACEHOLDER = "data-consentkit-placeholder";
 
 /**
  * Whether a URL (or each candidate of a srcset) loads over http(s): never a
@@ -129,14 +130,15 @@ function runScript(core, inert) {
 }
 
 /**
- * Put each URL back where the browser reads it.
- * @param {HTMLElement} inert
+ * Put each URL back where the browser reads it. (setAttributeNS: the guard's hook on
+ * setAttribute would hold the URL of an element loaded once, see `loadOnce`.)
+ * @param {Element} inert
  */
 function restoreUrls(inert) {
   for (const name of URL_ATTRIBUTES) {
     const value = inert.getAttribute(`data-${name}`);
     if (value === null || !isWebUrl(value, name.endsWith("srcset"))) continue;
-    inert.setAttribute(name, value);
+    inert.setAttributeNS(null, name, value);
     inert.removeAttribute(`data-${name}`);
   }
   // A <source> is only read when its media element loads again.
@@ -176,6 +178,23 @@ function writeAfterScripts(core) {
 }
 
 /**
+ * "Load once" on a click-to-load placeholder (gating/placeholder.py): a copy of the embed
+ * after it loads inside it, and nothing is recorded. The copy is never in the page before
+ * its URLs are back, so the guard lets it be: it watches URL attributes that change in the
+ * page and what goes into <html>, <head> and <body>, not into a placeholder. The inert
+ * embed stays, for a grant to activate later (the placeholder, and its copy, then hide).
+ * @param {HTMLElement} button
+ */
+export function loadOnce(button) {
+  const placeholder = /** @type {Element} */ (button.closest(`[${PLACEHOLDER}]`));
+  const live = placeholder?.nextElementSibling?.cloneNode(true);
+  if (live instanceof Element && live.hasAttribute(CONSENT)) {
+    for (const element of [live, ...live.querySelectorAll(`[${CONSENT}]`)]) restoreUrls(element);
+    placeholder.replaceChildren(live);
+  }
+}
+
+/**
  * Activates, in document order, each inert tag whose categories are granted; a script
  * waits for the blocking script before it, as the parser would have made it.
  * @param {Core} core
@@ -192,7 +211,7 @@ export function createActivation(core) {
       queue = queue.then(() =>
         element instanceof HTMLScriptElement ? runScript(core, element) : restoreUrls(element));
     }
-    for (const placeholder of document.querySelectorAll("[data-consentkit-placeholder]")) {
+    for (const placeholder of document.querySelectorAll(`[${PLACEHOLDER}]`)) {
       if (placeholder instanceof HTMLElement) {
         placeholder.hidden = allowsAll(core, placeholder.dataset.consentkitPlaceholder || "");
       }

@@ -1,5 +1,6 @@
 // The network calls, the actions behind the widget's buttons and `window.consentkit`
 // (contract section 5). Every call answers a Promise.
+import { loadOnce } from "./activation.js";
 import { ACTION, BAND_ADULT, BAND_CHILD, BAND_OLDER_TEEN, BAND_TEEN } from "./constants.js";
 import { own } from "./own.js";
 import { attempt } from "./page.js";
@@ -127,7 +128,12 @@ export function createApi(core, config, ui, t, activate) {
     cancel: ui.closePreferences,
     // Closing is no consent: in opt_in mode it rejects, in opt_out mode it takes note of the notice.
     close: () => (mode === "opt_in" ? decideAll(false, "banner") : send({ choices: {}, source: "banner" })),
-    allow: (element) => send({ choices: { [element.dataset.category || ""]: true }, source: "preferences" }),
+    // A placeholder's button grants its category, a click-to-load placeholder's its service.
+    allow: ({ dataset }) => send({
+      [dataset.service ? "services" : "choices"]: { [dataset.service || dataset.category || ""]: true },
+      source: "preferences",
+    }),
+    once: loadOnce,
     "sale-opt-in": (element) => send({
       choices: Object.fromEntries(sale.map((id) => [id, true])), sale_opt_in: true, source: sourceOf(element),
     }),
