@@ -529,6 +529,8 @@ async def run(args: argparse.Namespace) -> None:
         return
     if args.appends:
         await postgres_appends(args.appends, args.runs)
+    if args.pg_schema is None and not args.pg_records:
+        return
     schema, temporary = args.pg_schema, args.pg_schema is None
     if temporary:
         schema = f"ck_bench_{os.getpid()}_scale"
@@ -536,7 +538,8 @@ async def run(args: argparse.Namespace) -> None:
         total = schema_records(schema)
         if total is None:
             started = time.perf_counter()
-            ledger_scale.build(schema, args.pg_records, log=False)
+            # (build() runs its own event loop: in a thread of its own, not inside this one)
+            await asyncio.to_thread(ledger_scale.build, schema, args.pg_records, log=False)
             total = args.pg_records
             print(f"PostgreSQL  built {total:,} records with generate_series in {time.perf_counter() - started:.0f} s")
         await postgres_at_scale(schema, total, args.drop_oldest)
@@ -551,7 +554,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs of each append figure (the median is printed)")
     parser.add_argument("--sqlite-records", type=int, default=1_000_000, help="records in the SQLite ledger (0: skip)")
     parser.add_argument("--pg-schema", help="a ledger built by ledger_scale.py, kept (else one is built and dropped)")
-    parser.add_argument("--pg-records", type=int, default=1_000_000, help="records to build when no --pg-schema")
+    parser.add_argument("--pg-records", type=int, default=1_000_000,
+                        help="records to build when no --pg-schema (0: no figures at scale)")
     parser.add_argument("--drop-oldest", action="store_true", help="time retention by dropping the oldest month")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     asyncio.run(run(parser.parse_args()))

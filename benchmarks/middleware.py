@@ -2,7 +2,9 @@
 
 ConsentMiddleware with a valid consent cookie against Starlette's
 SessionMiddleware with a valid session cookie, measured in the same run.
-Target: consentkit adds no more than SessionMiddleware (ratio <= 1.0).
+Target: consentkit adds no more than SessionMiddleware (ratio <= 1.0). Times are CPU
+time of this process (as benchmarks/gating.py): on a shared machine wall time mostly
+measures the neighbours.
 
     python benchmarks/middleware.py [--requests 20000] [--rounds 7]
 """
@@ -49,7 +51,7 @@ def scope_for(cookie: str) -> dict[str, object]:
 
 
 async def run(app: Starlette, cookie: str | list[str], requests: int) -> float:
-    """Seconds per request; a list of cookies is cycled through."""
+    """CPU seconds per request; a list of cookies is cycled through."""
     cookies = cookie if isinstance(cookie, list) else [cookie]
     async def receive() -> dict[str, object]:
         return {"type": "http.request", "body": b"", "more_body": False}
@@ -59,10 +61,10 @@ async def run(app: Starlette, cookie: str | list[str], requests: int) -> float:
 
     for i in range(200):  # warm up caches and the router
         await app(scope_for(cookies[i % len(cookies)]), receive, send)
-    start = time.perf_counter()
+    start = time.process_time()
     for i in range(requests):
         await app(scope_for(cookies[i % len(cookies)]), receive, send)
-    return (time.perf_counter() - start) / requests
+    return (time.process_time() - start) / requests
 
 
 def session_cookie() -> str:
@@ -95,7 +97,8 @@ async def main() -> None:
     print(f"ConsentMiddleware adds:    {added_consent * 1e6:8.2f} us/request (valid consent cookie)")
     added_cold = median["consent_cold"] - median["bare"]
     print(f"  ... each cookie first seen: {added_cold * 1e6:6.2f} us/request (no cache hit)")
-    print(f"ratio consent/session:     {added_consent / added_session:8.2f}  (target <= 1.0)")
+    ratio = added_consent / added_session
+    print(f"ratio consent/session:     {ratio:8.2f}  (target <= 1.0: {'met' if ratio <= 1.0 else 'MISSED'})")
     print(f"ratio, no cache hits:      {added_cold / added_session:8.2f}")
 
 

@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from . import rules
+from . import gpp, rules
 from .call import FORM, Call, ClientError, Handler, parse_json, refused, state_response
 from .confirmation import ConfirmationError, Pending
 from .state import AGE_BANDS, AgeBand, Source, iso
@@ -150,8 +150,22 @@ async def post_opt_out(call: Call) -> Response:
     return state_response(call)
 
 
+async def get_gpp(call: Call) -> Response:
+    """The visitor's GPP sections, decoded (what ``__gpp`` answers for getSection and
+    getField, and ping's ``parsedSections``): the same fields the state's ``gpp`` string
+    encodes."""
+    visit = call.visit
+    state = visit.state
+    sections: dict[str, Any] = {}
+    string, ids = gpp.for_visitor(visit.policy, state.categories, gpc=state.gpc, age_band=state.age_band,
+                                  region=visit.policy.region, services=state.services, sections=sections)
+    return JSONResponse({"gppString": string, "sectionList": list(ids), "sections": sections},
+                        headers={"Cache-Control": "no-store"})
+
+
 ROUTES: dict[tuple[str, str], Handler] = {
     ("GET", "state"): get_state,
+    ("GET", "gpp"): get_gpp,
     ("POST", "consent"): post_consent,
     ("POST", "opt-out"): post_opt_out,
 }

@@ -371,7 +371,7 @@ def jurisdiction(policy: Policy) -> str:
 
 def for_visitor(
     policy: Policy, categories: Mapping[str, bool], *, gpc: bool, age_band: str, region: str | None = None,
-    services: Mapping[str, bool] | None = None,
+    services: Mapping[str, bool] | None = None, sections: dict[str, dict[str, FieldValue]] | None = None,
 ) -> tuple[str, tuple[int, ...]]:
     """The GPP string and section ids of a visitor whose effective categories (and
     services) are these: an opt-out of sale is every category whose purposes include
@@ -379,7 +379,8 @@ def for_visitor(
     true`` is all three); None (not applicable) where no category has the purpose. For
     a minor, any of them on is the consent their band needs. Each kind of sensitive data
     the policy names (``sensitive = ["health"]``) is allowed while every category and
-    service of that kind is on."""
+    service of that kind is on. ``sections``, if given, receives each section's field
+    values (what the widget's ``__gpp`` answers for getSection and getField)."""
 
     def opted_out(purpose: str) -> bool | None:
         ids = [c.id for c in policy.categories if purpose in c.purposes]
@@ -399,4 +400,6 @@ def for_visitor(
         sale=opted_out("sale"), sharing=opted_out("sharing"), targeted_advertising=opted_out("targeted_advertising"),
         sensitive=MappingProxyType(sensitive), age_band=age_band, minor_consent=sold, gpc=gpc,
     )
+    if sections is not None:
+        sections.update({n: section_values(n, signals) for n in sections_for(region or jurisdiction(policy))})
     return gpp_string(signals, sections_for(region or jurisdiction(policy)))

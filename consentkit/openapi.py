@@ -132,6 +132,15 @@ def document(kit: ConsentKit) -> dict[str, Any]:
         "info": {"title": "consentkit consent endpoints", "version": "1"},
         "paths": {
             f"{p}/state": {"get": {"summary": "The visitor's consent state", "responses": {"200": state_ok}}},
+            f"{p}/gpp": {"get": {
+                "summary": "The visitor's GPP string, its section ids and each section's decoded fields",
+                "responses": {"200": _json({"type": "object", "required": ["gppString", "sectionList", "sections"],
+                                            "properties": {
+                                                "gppString": {"type": "string"},
+                                                "sectionList": {"type": "array", "items": {"type": "integer"}},
+                                                "sections": {"type": "object", "additionalProperties": {
+                                                    "type": "object"}}}},
+                                           "As the IAB's @iabgpp/cmpapi decodes the state's gpp string")}}},
             f"{p}/consent": {"post": {
                 "summary": "Record a decision; categories not named keep their value",
                 "requestBody": {"required": True, "content": {

@@ -242,3 +242,24 @@ async def test_state_json_has_the_gpp_string_of_its_signals(make_kit):
 def test_the_clock_plays_no_part():
     later = rules.view(make_policy(), visitor(choices={"advertising": False}), datetime(2030, 1, 1, tzinfo=UTC))
     assert later.gpp == STATES["opted-out-of-sale"].gpp
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("gpc", [False, True])
+async def test_R46_the_gpp_endpoint_answers_the_sections_the_reference_library_decodes(make_kit, gpc):
+    """GET /consentkit/gpp: the visitor's GPP string, its section ids and each section's
+    fields, as ``@iabgpp/cmpapi`` decodes the same string (what a ``__gpp`` getSection or
+    getField answers)."""
+    headers = {"Sec-GPC": "1"} if gpc else {}
+    async with client(make_kit(), **headers) as c:
+        state = (await c.get("/consentkit/state")).json()
+        r = await c.get("/consentkit/gpp")
+    assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
+    body = r.json()
+    assert body["gppString"] == state["gpp"] and body["sectionList"] == state["gpp_sid"] == [7, 8]
+    [reference] = reference_decode([state["gpp"]])
+    assert sorted(body["sections"]) == sorted(reference["sections"]) == ["usca", "usnat"]
+    for name, fields in body["sections"].items():
+        theirs = reference["sections"][name]
+        assert {field: theirs[field] for field in fields} == fields, name
+    assert body["sections"]["usnat"]["Gpc"] is gpc and body["sections"]["usnat"]["SaleOptOut"] == (1 if gpc else 2)

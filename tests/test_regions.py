@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from consentkit import Category, Policy, PolicyError, Region
+from consentkit.ledger.codec import to_json
 from consentkit.receipts import to_receipt
 from tests.apps import client, make_app
 from tests.kits import make_policy
@@ -288,3 +289,19 @@ def test_random_geo_headers_and_limit_bodies_never_5xx(make_kit, country, subdiv
             return statuses
 
     assert all(s < 500 for s in asyncio.run(run()))
+
+
+async def test_no_ip_address_and_no_location_is_kept(make_kit, caplog):
+    """The location serves the request and is kept nowhere: the records hold the region's
+    code only, never the client's address nor the country or state headers' raw values."""
+    kit = make_kit(regional_policy(), region_source="cloudfront")
+    transport = httpx.ASGITransport(app=make_app(kit), client=("203.0.113.77", 51000))
+    headers = {"CloudFront-Viewer-Country": "US", "CloudFront-Viewer-Country-Region": "CO", "Origin": SITE,
+               "Sec-GPC": "1"}
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver", headers=headers) as c:
+        await c.get("/")
+        await c.post("/consentkit/consent", json={"choices": {"analytics": False}})
+    records = await all_records(kit)
+    assert {r.region for r in records} == {"US-CO"} and len(records) == 2
+    kept = " ".join(str(to_json(r)) for r in records) + caplog.text
+    assert "203.0.113" not in kept and "CloudFront" not in kept
