@@ -43,26 +43,42 @@ def _text(value: Any) -> str:
 
 
 def read(path: Path) -> Report:
-    """A report file, or an unreadable entry: never an exception."""
+    """A report file, or an unreadable entry: never an exception. One page's report
+    (``consentkit scan URL --json``) or several pages' (``{"pages": [...]}``, from
+    several URLs or ``--sitemap``): then the pages' findings and visits together."""
     try:
         if path.stat().st_size > MAX_BYTES:
             return Report(path.name, False)
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return Report(path.name, False)
-    if not isinstance(data, dict) or not isinstance(data.get("visits"), list) or not _text(data.get("url")):
+    if not isinstance(data, dict):
         return Report(path.name, False)
-    findings = [{k: _text(f.get(k)) for k in ("visit", "kind", "subject", "category", "message")}
-                for f in data.get("findings") or [] if isinstance(f, dict)]
-    visits = [{"name": _text(v.get("name")), "how": _text(v.get("how")),
-               "granted": [g for g in v.get("granted") or [] if isinstance(g, str)],
-               "cookies": len(v.get("cookies") or []) if isinstance(v.get("cookies"), list) else 0,
-               "requests": len(v.get("requests") or []) if isinstance(v.get("requests"), list) else 0}
-              for v in data["visits"] if isinstance(v, dict)]
-    return Report(path.name, True, url=_text(data.get("url")), mode=_text(data.get("mode")),
-                  scanned_at=_text(data.get("scanned_at")), ok=not findings and data.get("ok") is True,
-                  findings=findings, visits=visits,
-                  notes=[n for n in data.get("notes") or [] if isinstance(n, str)])
+    several = isinstance(data.get("pages"), list)
+    pages = [p for p in data["pages"] if isinstance(p, dict)] if several else [data]
+    if not pages or not all(isinstance(p.get("visits"), list) and _text(p.get("url")) for p in pages):
+        return Report(path.name, False)
+    findings: list[dict[str, str]] = []
+    visits: list[dict[str, Any]] = []
+    notes: list[str] = []
+    for page in pages:
+        prefix = f"{_text(page.get('url'))} · " if several else ""
+        findings += [{k: _text(f.get(k)) for k in ("visit", "kind", "subject", "category", "message")}
+                     | {"visit": prefix + _text(f.get("visit"))}
+                     for f in page.get("findings") or [] if isinstance(f, dict)]
+        for v in page["visits"]:
+            if isinstance(v, dict):
+                cookies, requests = v.get("cookies"), v.get("requests")
+                visits.append({"name": prefix + _text(v.get("name")), "how": _text(v.get("how")),
+                               "granted": [g for g in v.get("granted") or [] if isinstance(g, str)],
+                               "cookies": len(cookies) if isinstance(cookies, list) else 0,
+                               "requests": len(requests) if isinstance(requests, list) else 0})
+        notes += [n for n in page.get("notes") or [] if isinstance(n, str)]
+    urls = [_text(p.get("url")) for p in pages]
+    url = urls[0] + (f" (+{len(urls) - 1})" if len(urls) > 1 else "")
+    return Report(path.name, True, url=url, mode=_text(pages[0].get("mode")),
+                  scanned_at=_text(pages[0].get("scanned_at")), ok=not findings and data.get("ok") is True,
+                  findings=findings, visits=visits, notes=notes)
 
 
 def _folder(call: AdminCall) -> Path | None:

@@ -75,9 +75,9 @@ class Placeholders:
         query = f"service={quote(service.id)}&next={quote(self._page, safe='/')}"
         allow = _h(t["embed.allow"].replace("{service}", name))
         markup = (
-            f'<span class="consentkit-placeholder ck-ph" data-consentkit-placeholder="{_h(service.id)}"'
-            f' role="group" aria-label="{_h(name)}">'
-            f'<svg width="{w}" height="{h}" viewBox="0 0 {w} {h}" aria-hidden="true"></svg><span>'
+            f'<span class="ck-ph" data-consentkit-placeholder="{_h(service.id)}" role="group" aria-label="{_h(name)}">'
+            f'<svg width="{w}" height="{h}" viewBox="0 0 {w} {h}" aria-hidden="true"></svg>'
+            '<span class="consentkit-placeholder">'
             + "<br>".join(line for line in lines if line)
             + '<span class="ck-btns">'
             f'<button type="button" class="ck-b" data-consentkit-action="once">{_h(t["embed.once"])}</button>'

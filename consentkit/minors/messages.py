@@ -94,4 +94,21 @@ def confirmation_message(
     return f"{site}: your choices for your child are recorded", "\n".join(lines) + "\n"
 
 
-__all__ = ["confirmation_message", "request_message"]
+def renewal_message(policy: Policy, host: str, link: str, valid_until: datetime) -> tuple[str, str]:
+    """The subject and body of a new management link, asked for from an expired one."""
+    site = _site(policy, host)
+    lines = [
+        "Hello,",
+        "",
+        f"You asked for a new link to manage your child's use of {site} ({host}). With it you can review",
+        "what we recorded, change your choices, have your child's records deleted, or refuse any further",
+        f"collection (it works until {_date(valid_until)}):",
+        "",
+        link,
+        "",
+        "If you did not ask for it, you can ignore this message.",
+    ]
+    return f"{site}: a new link to manage your choices for your child", "\n".join(lines) + "\n"
+
+
+__all__ = ["confirmation_message", "renewal_message", "request_message"]

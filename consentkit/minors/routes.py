@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from ..call import Call, Handler
 from ..ledger.base import LedgerError
-from . import manage, parent, records
+from . import manage, parent, records, renew
 from .render import failure, not_found
 from .request import post_request
 from .tokens import Link
@@ -19,7 +19,8 @@ from .tokens import Link
 LinkHandler = Callable[[Call, str, Link], Awaitable[Response]]
 
 
-def _link_route(on_request: LinkHandler, on_manage: LinkHandler) -> Callable[[Call], Awaitable[Response]]:
+def _link_route(on_request: LinkHandler, on_manage: LinkHandler,
+                on_expired: LinkHandler) -> Callable[[Call], Awaitable[Response]]:
     """A handler for ``parental/{token}``: a bad, expired or used token is a 404;
     a request link goes to the parent's page, a management link to its own."""
 
@@ -27,14 +28,19 @@ def _link_route(on_request: LinkHandler, on_manage: LinkHandler) -> Callable[[Ca
         token = call.tail
         link = call.kit.parental.tokens.read(token, max_age=records.max_ages(call.kit))
         if link is None:
+            # A management link past its time: the page to ask for a new one (R45).
+            old = call.kit.parental.tokens.read(token, max_age={"request": 0, "manage": _ANY_AGE})
+            if old is not None and old.kind == "manage":
+                return await on_expired(call, token, old)
             return not_found(call)
         return await (on_request if link.kind == "request" else on_manage)(call, token, link)
 
     return handle
 
 
-get_link = _link_route(parent.show, manage.show)
-post_link = _link_route(parent.decide, manage.act)
+_ANY_AGE = 100 * 365 * 86400
+get_link = _link_route(parent.show, manage.show, renew.show)
+post_link = _link_route(parent.decide, manage.act, renew.renew)
 
 
 def _store_guarded(handler: Callable[[Call], Awaitable[Response]]) -> Handler:

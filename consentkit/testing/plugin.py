@@ -10,6 +10,7 @@ A chain of small fixtures, each overridable in a ``conftest.py``::
     consentkit_context_options keyword arguments of browser.new_context()
     consentkit_gpc            True: the browser sends Global Privacy Control
     consentkit_age_band       an age band ("13_15", "under_13"...) the visitor gave already
+    consentkit_test_token     the app's kit.test_token (found for an app the plugin serves)
     consentkit_context        a fresh profile per test, with base_url set
     consentkit_page           a page in it
     tracker_recorder          records the page's requests to the policy's hosts
@@ -200,9 +201,20 @@ def consentkit_age_band(request: pytest.FixtureRequest) -> str | None:
 
 
 @pytest.fixture
+def consentkit_test_token(consentkit_server: str) -> str | None:
+    """The app's ``kit.test_token``, which marks the contexts' decisions as a test's
+    (source ``test``); found for an app the plugin serves. Override it for a server of
+    your own (``os.environ["CONSENTKIT_TEST_TOKEN"]``), or return None not to mark."""
+    from consentkit.testing.server import TEST_TOKENS
+
+    return TEST_TOKENS.get(consentkit_server)
+
+
+@pytest.fixture
 def consentkit_context(
     request: pytest.FixtureRequest, consentkit_browser: Browser, consentkit_server: str,
     consentkit_context_options: dict[str, Any], consentkit_gpc: bool, consentkit_age_band: str | None,
+    consentkit_test_token: str | None,
 ) -> Iterator[BrowserContext]:
     """A fresh browser profile (no cookies) with ``base_url`` set to the live server,
     sending GPC and having given an age band when those fixtures say so."""
@@ -218,17 +230,14 @@ def consentkit_context(
     if consentkit_gpc:
         context.add_init_script(
             "Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true})")
-    from consentkit.testing.server import TEST_TOKENS
-
-    token = TEST_TOKENS.get(consentkit_server)
-    if token is not None:
-        _mark_as_test(context, consentkit_server, token)
+    if consentkit_test_token:
+        _mark_as_test(context, consentkit_server, consentkit_test_token)
     if modes["tracing"] != "off":
         context.tracing.start(screenshots=True, snapshots=True)
     if consentkit_age_band is not None:
         from consentkit.testing.preset import preset_age_band
 
-        preset_age_band(context, consentkit_server, consentkit_age_band)
+        preset_age_band(context, consentkit_server, consentkit_age_band, test_token=consentkit_test_token or "")
     yield context
     node = request.node
     failed = _failed(node)

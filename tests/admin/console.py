@@ -70,13 +70,18 @@ def admin(users: Path, **options: object) -> Admin:
     return Admin(users=users, **options)  # type: ignore[arg-type]
 
 
-def scan_report(url: str, at: str, findings: tuple[object, ...] = ()) -> str:
-    """A report as `consentkit scan --json` writes it (its own dataclasses and dumps)."""
+def scan_report(url: str, at: str, findings: tuple[object, ...] = (), *, pages: int = 1) -> str:
+    """A report as `consentkit scan --json` writes it (its own dataclasses and JSON
+    writers): one page's, or with ``pages`` several pages' (as for several URLs)."""
+    import json
+
     from consentkit.scan.findings import ScanReport, SeenCookie, SeenRequest, VisitResult
-    from consentkit.scan.report import dumps
+    from consentkit.scan.report import dumps, pages_to_json
 
     visit = VisitResult("accept-all", "clicked Accept all", ("analytics",),
                         (SeenCookie("_ga", ".example.test", "/", None, True, "analytics", True),),
                         (SeenRequest("https://www.googletagmanager.com/gtag/js", "www.googletagmanager.com",
                                      "script", "analytics", True),))
-    return dumps(ScanReport(url, "policy.toml", "opt_in", at, (visit,), findings))  # type: ignore[arg-type]
+    reports = [ScanReport(url + ("" if n == 0 else f"page-{n}"), "policy.toml", "opt_in", at, (visit,),
+                          findings) for n in range(pages)]  # type: ignore[arg-type]
+    return dumps(reports[0]) if pages == 1 else json.dumps(pages_to_json(reports), indent=2)

@@ -177,6 +177,7 @@ async def test_scan_reports_listed_and_shown(make_kit, tmp_path):
     bad = Finding("reject-all", "set-after-reject", "_ga", "analytics", "<b>_ga</b> set after Reject all")
     (folder / "home-1.json").write_text(scan_report("https://shop.example/", "2026-11-30T10:00:00Z"))
     (folder / "home-2.json").write_text(scan_report("https://shop.example/", "2026-12-01T10:00:00Z", (bad,)))
+    (folder / "site.json").write_text(scan_report("https://shop.example/", "2026-11-29T10:00:00Z", (bad,), pages=2))
     (folder / "notes.json").write_text('{"not": "a report"}')
     (tmp_path / "secret.json").write_text(scan_report("https://other.example/", "2026-12-01T11:00:00Z"))
     kit = make_kit(admin=admin(accounts(tmp_path)[0], scan_reports=folder))
@@ -185,13 +186,16 @@ async def test_scan_reports_listed_and_shown(make_kit, tmp_path):
         listing = await http.get(f"{ADMIN_PATH}/scans")
         assert listing.status_code == 200 and f'href="{ADMIN_PATH}/scans"' in listing.text  # in the navigation
         order = re.findall(r'<tr data-report="([^"]+)">', listing.text)
-        assert order[:2] == ["home-2.json", "home-1.json"] and "notes.json" in order
+        assert order[:3] == ["home-2.json", "home-1.json", "site.json"] and "notes.json" in order
         assert re.search(r'data-report="home-2.json">.*?data-ok="false">1 violations', listing.text, re.DOTALL)
         assert re.search(r'data-report="home-1.json">.*?data-ok="true">no violation', listing.text, re.DOTALL)
         one = await http.get(f"{ADMIN_PATH}/scans/home-2.json")
         assert one.status_code == 200 and "set-after-reject" in one.text
         assert "&lt;b&gt;_ga&lt;/b&gt; set after Reject all" in one.text and "<b>_ga</b>" not in one.text
         assert "clicked Accept all" in one.text
+        assert re.search(r'data-report="site.json">.*?\(\+1\).*?data-ok="false">2 violations', listing.text, re.DOTALL)
+        several = await http.get(f"{ADMIN_PATH}/scans/site.json")
+        assert several.status_code == 200 and "https://shop.example/page-1 · reject-all" in several.text
         for name in ("notes.json", "secret.json", "..%2Fsecret.json", "nope.json", "home-1.txt"):
             assert (await http.get(f"{ADMIN_PATH}/scans/{name}")).status_code == 404, name
     bare = make_kit(admin=admin(accounts(tmp_path)[0]))

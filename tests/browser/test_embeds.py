@@ -170,6 +170,32 @@ def test_always_allow_youtube_grants_youtube_alone(visitor):
     assert v.to("youtube") and v.to("maps") == []
 
 
+def test_the_dialog_has_a_box_per_service(visitor):
+    v = visitor()
+    page = v.open()
+    page.click('[data-consentkit-action="preferences"]')
+    dialog = page.locator("#consentkit-preferences")
+    dialog.locator("summary").last.click()  # Media's services
+    expect(dialog.locator('input[name="media/maps"]')).not_to_be_checked()
+    with page.expect_request(lambda r: r.url.endswith("/consentkit/consent")) as sent:
+        dialog.get_by_label("YouTube").check()
+        page.click('#consentkit-preferences [data-consentkit-action="save"]')
+    body = sent.value.post_data_json
+    assert body["services"] == {"youtube": True} and body["choices"]["media"] is False
+    expect(page.locator(YOUTUBE)).to_be_hidden()
+    expect(page.locator('iframe[src^="https://www.youtube.com/embed/"]')).to_be_visible()
+    expect(page.locator(MAPS)).to_be_visible()
+    assert v.to("maps") == [] and v.services_in_cookie() == {"youtube": True}
+    # Media ticked, no service box touched: the category covers them all.
+    page.click('[data-consentkit-action="open"]')
+    dialog.locator('input[name="media"]').check()
+    with page.expect_request(lambda r: r.url.endswith("/consentkit/consent")) as sent:
+        page.click('#consentkit-preferences [data-consentkit-action="save"]')
+    assert sent.value.post_data_json["services"] == {}
+    expect(page.locator(MAPS)).to_be_hidden()
+    assert v.to("maps")
+
+
 def test_always_allow_youtube_without_javascript(visitor):
     v = visitor(java_script_enabled=False)
     page = v.open()

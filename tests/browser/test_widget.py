@@ -121,7 +121,9 @@ def test_save_from_the_dialog_sends_exactly_the_boxes(sites: Sites, page: Page) 
     with page.expect_request(lambda r: r.url.endswith("/consentkit/consent")) as sent:
         action(page, "save").click()
     body = json.loads(sent.value.post_data or "{}")
-    assert body == {"choices": {"analytics": True, "captcha": False, "advertising": False}, "source": "preferences"}
+    # A service's box that says what its category's says is no exception: none sent.
+    assert body == {"choices": {"analytics": True, "captcha": False, "advertising": False}, "services": {},
+                    "source": "preferences"}
     expect(page.locator("#consentkit-preferences")).to_have_count(0)
     expect(page.locator("#consentkit-banner")).to_have_count(0)
     assert state(page)["categories"] == {"necessary": True, "analytics": True, "captcha": False, "advertising": False}

@@ -8,7 +8,7 @@ import pytest
 from consentkit.minors.tokens import MANAGE_DAYS
 from tests.apps import client
 
-from .flow import HTML, SITE, all_records, ask_parent, csrf, decide, make_child, manage
+from .flow import HTML, PARENT, SITE, all_records, ask_parent, csrf, decide, make_child, manage
 
 pytestmark = pytest.mark.anyio
 NONE_OPTIONAL = {"necessary": True, "analytics": False, "captcha": False, "advertising": False}
@@ -130,15 +130,36 @@ async def test_a_newer_link_revokes_the_older_one(make_kit, clock):
             assert (await p.get(new, headers=HTML)).status_code == 200
 
 
-async def test_a_management_link_expires(make_kit, clock):
+async def test_R45_an_expired_management_link_asks_for_a_new_one(make_kit, clock):
+    """It does not silently stop working: it opens a page where the parent types their
+    address; a new link to the same decision goes to it only if it is the address the
+    request went to, and the page says the same either way."""
     kit = make_kit()
     async with client(kit, Origin=SITE) as c:
-        _, path = await granted_child(kit, c)
+        child, path = await granted_child(kit, c)
     async with client(kit, Origin=SITE) as p:
         clock.advance(days=MANAGE_DAYS - 1)
         assert (await p.get(path, headers=HTML)).status_code == 200
         clock.advance(days=2)
-        assert (await p.get(path, headers=HTML)).status_code == 404
+        expired = await p.get(path, headers=HTML)
+        assert expired.status_code == 410 and "This link has expired: ask for a new one" in expired.text
+        sent = len(kit.notifier.messages)
+        wrong = await p.post(path, data={"csrf_token": csrf(expired.text), "parent_email": "someone@else.test"},
+                             headers=HTML)
+        assert wrong.status_code == 202 and 'id="parental-renewed"' in wrong.text
+        assert len(kit.notifier.messages) == sent  # nothing to an address that is not the parent's
+        right = await p.post(path, data={"csrf_token": csrf(expired.text), "parent_email": PARENT.upper()},
+                             headers=HTML)
+        assert right.status_code == 202 and right.text.count("a new link is on its way") == 1
+        message = kit.notifier.messages[-1]
+        assert message.to == PARENT.lower() and "a new link to manage" in message.subject
+        new = message.link[len(SITE):]
+        assert new != path
+        renewed = await p.get(new, headers=HTML)
+        assert renewed.status_code == 200 and 'name="analytics" value="1" checked' in renewed.text
+        # A forged token is still a 404.
+        assert (await p.get(path[:-3] + "xyz", headers=HTML)).status_code == 404
+    assert all(child != r.visitor_id or r.kind != "revocation" for r in await all_records(kit))
 
 
 @pytest.mark.parametrize(("form", "status"), [({"action": "explode"}, 400), ({"action": "refuse", "csrf": "x"}, 403)])

@@ -99,6 +99,23 @@ def test_zz_fails_and_leaves_a_screenshot_and_a_trace(consentkit_page):
     assert consentkit_page.title() == "Not the shop"
 '''
 
+UNMARKED_TESTS = '''
+import pytest
+from conftest import KIT
+
+
+@pytest.fixture
+def consentkit_test_token():
+    return None          # a server whose token the suite does not know: nothing is marked
+
+
+def test_without_a_token_decisions_are_ordinary(consentkit_page):
+    consentkit_page.goto("/")
+    consentkit_page.click('[data-consentkit-action="accept-all"]')
+    consentkit_page.wait_for_function("consentkit.allows('analytics')")
+    assert "banner" in {r.source for r in KIT.ledger.store.records.values()}
+'''
+
 NO_PLAYWRIGHT = '''
 import sys
 
@@ -122,11 +139,11 @@ def qa_project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> py
 
 def test_the_fixtures_assertions_markers_and_artifacts(qa_project: pytest.Pytester) -> None:
     qa_project.makeconftest(SITE)
-    qa_project.makepyfile(test_qa=QA_TESTS)
+    qa_project.makepyfile(test_qa=QA_TESTS, test_unmarked=UNMARKED_TESTS)
     result = qa_project.runpytest_subprocess(
         *_plugin_args(), "-v", "--consentkit-screenshot=only-on-failure", "--consentkit-tracing=retain-on-failure",
         "--consentkit-output=artifacts", timeout=300)
-    result.assert_outcomes(passed=5, failed=1)
+    result.assert_outcomes(passed=6, failed=1)
     result.stdout.fnmatch_lines(["*test_zz_fails_and_leaves_a_screenshot_and_a_trace FAILED*"])
     kept = sorted(p.relative_to(qa_project.path / "artifacts").as_posix()
                   for p in (qa_project.path / "artifacts").rglob("*") if p.is_file())

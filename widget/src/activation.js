@@ -186,9 +186,9 @@ function writeAfterScripts(core) {
  * @param {HTMLElement} button
  */
 export function loadOnce(button) {
-  const placeholder = /** @type {Element} */ (button.closest(`[${PLACEHOLDER}]`));
-  const live = placeholder?.nextElementSibling?.cloneNode(true);
-  if (live instanceof Element && live.hasAttribute(CONSENT)) {
+  const placeholder = /** @type {Element} */ (button.closest(".ck-ph"));
+  const live = /** @type {Element | undefined} */ (placeholder.nextElementSibling?.cloneNode(true));
+  if (live?.hasAttribute(CONSENT)) {
     for (const element of [live, ...live.querySelectorAll(`[${CONSENT}]`)]) restoreUrls(element);
     placeholder.replaceChildren(live);
   }

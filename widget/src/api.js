@@ -101,10 +101,10 @@ export function createApi(core, config, ui, t, activate) {
   }
 
   function saveDialog() {
-    const choices = ui.dialogChoices();
+    const { choices, services } = ui.dialogChoices();
     // A 13-15-year-old who ticks sale or sharing opts in by doing so.
     const optIn = core.state.age_band === BAND_TEEN && sale.some((id) => choices[id]);
-    return send({ choices, source: "preferences", ...(optIn && { sale_opt_in: true }) }).then((state) => {
+    return send({ choices, services, source: "preferences", ...(optIn && { sale_opt_in: true }) }).then((state) => {
       if (!state) return;
       ui.closePreferences();
       ui.say(t("saved"));

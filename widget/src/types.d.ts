@@ -26,6 +26,7 @@ export interface CookieConfig {
 
 export interface ServiceConfig {
   id: string;
+  name: string;
   vendor: string;
   hosts: string[];
   description: string;

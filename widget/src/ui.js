@@ -6,6 +6,7 @@ import { inRepromptWindow } from "./state.js";
 
 /** @typedef {import("./types").Core} Core */
 /** @typedef {import("./types").ServiceConfig} ServiceConfig */
+/** @typedef {import("./types").CategoryConfig} CategoryConfig */
 /** @typedef {import("./types").WidgetConfig} WidgetConfig */
 /** @typedef {import("./types").Child} Child */
 
@@ -148,15 +149,20 @@ export function createUi(core, config, t) {
     if (doNotSell && document.querySelectorAll(`a[${ACTION}="do-not-sell"]`).length > 1) doNotSell.remove();
   }
 
-  /** @param {ServiceConfig} service */
-  const describeService = (service) => {
+  /**
+   * A service, with its own box where its category is optional ("<category>/<service>").
+   * @param {CategoryConfig} category
+   */
+  const describeService = (category) => (/** @type {ServiceConfig} */ service) => {
     /** @type {[string, string[]][]} */
     const kept = [
       ["prefs.cookies", service.cookies.map((cookie) => `${cookie.name} (${cookie.lifetime})`)],
       ["prefs.storage", service.local_storage],
     ];
-    return h("li", null, h("b", null, service.vendor || service.id), service.description && `: ${service.description}`,
-      kept.map(([key, names]) => names.length > 0 && h("div", null, `${t(key)}: ${names.join(", ")}`)));
+    return h("li", null, h("label", null, !category.required && h("input", { type: "checkbox",
+      name: `${category.id}/${service.id}`, checked: core.allows(service.id) }),
+    h("b", null, service.name || service.vendor || service.id)), service.description,
+    kept.map(([key, names]) => names.length > 0 && h("div", null, `${t(key)}: ${names.join(", ")}`)));
   };
 
   /** @param {KeyboardEvent} event */
@@ -191,7 +197,7 @@ export function createUi(core, config, t) {
         category.sale_or_sharing && ` (${t("prefs.sale")})`),
       category.description && h("p", null, category.description),
       category.services.length > 0 && h("details", null, h("summary", null, t("prefs.services")),
-        h("ul", null, category.services.map(describeService))))),
+        h("ul", null, category.services.map(describeService(category)))))),
     !state.prompt && minorsForms(true),
     // Withdrawing is as easy as consenting (R26): all or nothing in one click, beside
     // "Save", the same buttons as the banner's.
@@ -243,15 +249,22 @@ export function createUi(core, config, t) {
     dropSecondLink,
     showPreferences,
     closePreferences: () => dialog?.close(),
-    /** The dialog's boxes, for every category the visitor may change. */
+    /**
+     * The dialog's boxes: every category the visitor may change, and each service whose
+     * box the visitor changed (its own value; the others follow their category).
+     */
     dialogChoices() {
       /** @type {Record<string, boolean>} */
       const choices = {};
-      for (const category of config.categories) {
-        const box = dialog?.querySelector(`input[name="${category.id}"]`);
-        if (!category.required && box instanceof HTMLInputElement) choices[category.id] = box.checked;
+      /** @type {Record<string, boolean>} */
+      const services = {};
+      for (const box of /** @type {NodeListOf<HTMLInputElement>} */ (
+        dialog?.querySelectorAll("[type=checkbox]:enabled") || [])) {
+        const [id, service] = box.name.split("/");
+        if (!service) choices[id] = box.checked;
+        else if (box.checked !== box.defaultChecked) services[service] = box.checked;
       }
-      return choices;
+      return { choices, services };
     },
     /** @param {string} message */
     say(message) {
