@@ -23,7 +23,8 @@ from .head import WidgetHead
 from .ledger import open_ledger
 from .ledger.base import LedgerError, Record
 from .minors.flowstate import ParentalFlowState
-from .minors.notifiers import MemoryNotifier, Notifier, check_site_url
+from .minors.lapse import SWEEP_EVERY, forget_lapsed
+from .minors.notifiers import DEFAULT_LINK_DAYS, MemoryNotifier, Notifier, check_site_url
 from .minors.verifiers import EmailPlusVerifier, Verifier
 from .optouts import OptOutHooks
 from .outcomes import OutcomeCache
@@ -162,6 +163,7 @@ class ConsentKit:
         )
         self._started = False
         self._start_lock = asyncio.Lock()
+        self._sweeper: asyncio.Task[None] | None = None
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -174,11 +176,17 @@ class ConsentKit:
             if not self._started:
                 await self.ledger.start()
                 await self.opt_outs.start()
+                if self.policy.age_gate:
+                    self._sweeper = asyncio.create_task(self._forget_lapsed(), name="consentkit-lapsed-requests")
                 self._started = True
 
     async def shutdown(self) -> None:
         await self.requests.close()
         if self._started:
+            if self._sweeper is not None:
+                self._sweeper.cancel()
+                await asyncio.gather(self._sweeper, return_exceptions=True)
+                self._sweeper = None
             await self.opt_outs.stop()
             await self.ledger.stop()
             self._started = False
@@ -264,6 +272,19 @@ class ConsentKit:
             return None
         found = self.locator.locate(scope)
         return self.policy.region_for(found.country, found.subdivision) if found else None
+
+    async def _forget_lapsed(self) -> None:
+        """Every few hours, forget the address of each request no parent answered in
+        time (consentkit.minors.lapse, R45)."""
+        while True:
+            days = getattr(self.notifier, "link_days", DEFAULT_LINK_DAYS)
+            try:
+                forgotten = await forget_lapsed(self.ledger, self.clock(), days if isinstance(days, int) else 7)
+                if forgotten:
+                    logger.info("forgot the parent's address of %d lapsed request(s)", forgotten)
+            except LedgerError:
+                pass  # the store is down: the next run does it
+            await asyncio.sleep(SWEEP_EVERY.total_seconds())
 
     async def tell_opt_out(self, record: Record, before: Mapping[str, bool], after: Mapping[str, bool]) -> None:
         """Give the opt-out hooks (``opt_out_hooks``, consentkit.optouts) this decision if

@@ -66,3 +66,31 @@ async def test_R45_the_direct_notice_names_the_purposes_and_the_third_parties(ma
     assert "What we would like to collect, if you allow it, and why:" in body
     assert "- Analytics (received by Example Analytics, Google)." in body
     assert "disclosure to third parties:\n- Advertising (received by Example Ads)." in body
+
+
+async def test_R45_a_lapsed_requests_address_hash_is_deleted(make_kit, clock):
+    """A request no parent answered before its link expired keeps no keyed hash of the
+    address; the per-address counters go after their day; an answered request keeps
+    its hash (it lets the parent ask for a new management link)."""
+    from consentkit.minors.lapse import forget_lapsed
+
+    kit = make_kit()
+    async with client(kit, Origin=SITE) as c:
+        lapsed_child = await make_child(c)
+        await ask_parent(c, kit)
+    async with client(kit, Origin=SITE) as c:
+        answered_child = await make_child(c)
+        path = await ask_parent(c, kit, email="other.parent@example.com")
+        async with client(kit, Origin=SITE) as p:
+            assert (await decide(p, path, grant=["analytics"], email="other.parent@example.com")).status_code == 303
+    clock.advance(days=6)
+    assert await forget_lapsed(kit.ledger, clock(), 7) == 0  # not lapsed yet
+    clock.advance(days=2)
+    assert await forget_lapsed(kit.ledger, clock(), 7) == 1
+    records = await all_records(kit)
+    [lapsed] = [r for r in records if r.visitor_id == lapsed_child and r.kind == "request"]
+    assert "email_hash" not in lapsed.extra and lapsed.extra["address_forgotten_at"] == "2026-12-05T13:00:00Z"
+    [answered] = [r for r in records if r.visitor_id == answered_child and r.kind == "request"]
+    assert answered.extra["email_hash"]
+    assert [r for r in records if r.kind == "address_limit"] == []
+    assert await forget_lapsed(kit.ledger, clock(), 7) == 0  # once
