@@ -175,8 +175,27 @@ def decision_figures(rows: Sequence[DailyCount], keys: Sequence[date], per: Per,
     sale = frozenset(sale_ids)
     outcomes, opt_outs = _Table(keys, per), _Table(keys, per)
     granted, decided, gpc, total = _Table(keys, per), _Table(keys, per), _Table(keys, per), _Table(keys, per)
+    # Combinations that add to the same series are summed first: the age band and mode
+    # only decide whether a "no" is an opt-out, so hundreds of combinations a day fold
+    # into a few dozen, each added to its series once.
+    alike: dict[tuple[Any, ...], tuple[tuple[str, int, str | None, Any], _Counts]] = {}
     for (mode, source, signal, age_band, choices), counts in _grouped(rows, keys, per):
-        outcomes.add("opt_out_signal" if source in OPT_OUT_SOURCES else outcome(choices), counts)
+        label = "opt_out_signal" if source in OPT_OUT_SOURCES else outcome(choices)
+        denied = {c for c, v in choices.items() if not v}
+        # An opt-out: a sale category denied by an opt-out action, or by a "no" where
+        # the default is "yes" (an adult in opt_out mode), as ``consentkit stats`` counts.
+        opted = source if denied & sale and (source in OPT_OUT_SOURCES or (
+            mode == "opt_out" and age_band not in MINORS)) else None
+        key = (label, bool(signal), opted, id(choices))
+        entry = alike.get(key)
+        if entry is None:
+            alike[key] = ((label, bool(signal), opted, choices), dict(counts))
+        else:
+            summed = entry[1]
+            for i, n in counts.items():
+                summed[i] = summed.get(i, 0) + n
+    for (label, signal, opted, choices), counts in alike.values():
+        outcomes.add(label, counts)
         total.add("all", counts)
         if signal:
             gpc.add("gpc", counts)
@@ -184,11 +203,8 @@ def decision_figures(rows: Sequence[DailyCount], keys: Sequence[date], per: Per,
             decided.add(cid, counts)
             if value:
                 granted.add(cid, counts)
-        denied = {c for c, v in choices.items() if not v}
-        # An opt-out: a sale category denied by an opt-out action, or by a "no" where
-        # the default is "yes" (an adult in opt_out mode), as ``consentkit stats`` counts.
-        if denied & sale and (source in OPT_OUT_SOURCES or (mode == "opt_out" and age_band not in MINORS)):
-            opt_outs.add(source, counts)
+        if opted is not None:
+            opt_outs.add(opted, counts)
     labels = outcomes.labels
     rates = Figure("categories", "line", labels, unit="percent")
     seen = decided.values
