@@ -188,7 +188,11 @@ def document(kit: ConsentKit) -> dict[str, Any]:
             },
             f"{p}/preferences": {
                 "get": {"summary": "The preferences page: the same choices as a form, without JavaScript",
-                        "parameters": [{"name": "next", "in": "query", "required": False, "schema": {"type": "string"}}],
+                        "parameters": [{"name": "next", "in": "query", "required": False, "schema": {"type": "string"}},
+                                       {"name": "service", "in": "query", "required": False,
+                                        "description": "A service id: a form for that service alone first "
+                                                       "(a click-to-load placeholder's link)",
+                                        "schema": {"type": "string"}}],
                         "responses": {"200": _html("The preferences form")}},
                 "post": {
                     "summary": "Save the form: a box per category (checked grants), or all=accept|reject",
@@ -197,7 +201,11 @@ def document(kit: ConsentKit) -> dict[str, Any]:
                         "properties": {"csrf_token": {"type": "string"}, "next": {"type": "string"},
                                        "all": {"type": "string", "enum": ["accept", "reject"]},
                                        "confirm": {"type": "string"},
-                                       **{cid: {"type": "string"} for cid in policy.category_ids}},
+                                       "service": {"type": "string",
+                                                   "description": "Grant this service alone (nothing else is read)"},
+                                       **{cid: {"type": "string"} for cid in policy.category_ids},
+                                       **{f"service.{sid}": {"type": "string", "enum": ["0", "1"]}
+                                          for sid in policy.service_ids}},
                     }}}},
                     "responses": {"200": _html("A grant that needs confirming: the confirmation step (its form "
                                                "posts the token back as confirm)"),
