@@ -23,7 +23,7 @@ from .head import WidgetHead
 from .ledger import open_ledger
 from .ledger.base import LedgerError, Record
 from .minors.flowstate import ParentalFlowState
-from .minors.lapse import SWEEP_EVERY, forget_lapsed
+from .minors.lapse import sweep
 from .minors.notifiers import DEFAULT_LINK_DAYS, MemoryNotifier, Notifier, check_site_url
 from .minors.verifiers import EmailPlusVerifier, Verifier
 from .optouts import OptOutHooks
@@ -177,7 +177,11 @@ class ConsentKit:
                 await self.ledger.start()
                 await self.opt_outs.start()
                 if self.policy.age_gate:
-                    self._sweeper = asyncio.create_task(self._forget_lapsed(), name="consentkit-lapsed-requests")
+                    # Forget the address of each request no parent answered in time (R45).
+                    days = getattr(self.notifier, "link_days", DEFAULT_LINK_DAYS)
+                    days = days if isinstance(days, int) and not isinstance(days, bool) and days > 0 else 7
+                    self._sweeper = asyncio.create_task(sweep(self.ledger, self.clock, days),
+                                                        name="consentkit-lapsed-requests")
                 self._started = True
 
     async def shutdown(self) -> None:
@@ -272,19 +276,6 @@ class ConsentKit:
             return None
         found = self.locator.locate(scope)
         return self.policy.region_for(found.country, found.subdivision) if found else None
-
-    async def _forget_lapsed(self) -> None:
-        """Every few hours, forget the address of each request no parent answered in
-        time (consentkit.minors.lapse, R45)."""
-        while True:
-            days = getattr(self.notifier, "link_days", DEFAULT_LINK_DAYS)
-            try:
-                forgotten = await forget_lapsed(self.ledger, self.clock(), days if isinstance(days, int) else 7)
-                if forgotten:
-                    logger.info("forgot the parent's address of %d lapsed request(s)", forgotten)
-            except LedgerError:
-                pass  # the store is down: the next run does it
-            await asyncio.sleep(SWEEP_EVERY.total_seconds())
 
     async def tell_opt_out(self, record: Record, before: Mapping[str, bool], after: Mapping[str, bool]) -> None:
         """Give the opt-out hooks (``opt_out_hooks``, consentkit.optouts) this decision if

@@ -202,6 +202,21 @@ def test_one_problem_per_host_or_cookie_with_its_fix():
     assert "it loaded only after" in found["undeclared-host", "later.test"].fix
 
 
+def test_a_hosts_kin_is_found_by_its_registrable_domain():
+    """Kin hosts share a registrable domain by the Public Suffix List: two sites under
+    co.uk are strangers, two hosts of one site under co.uk are kin."""
+    pol = Policy("2026-11-01", [
+        Category("necessary", required=True),
+        Category("advertising", sale_or_sharing=True, services=[Service("ads", hosts=["px.ads.example.co.uk"])]),
+    ])
+    seen = [Finding("no-choice", "undeclared-host", f"https://{host}/p.gif", None, "request")
+            for host in ("cdn.stranger.co.uk", "img.example.co.uk")]
+    report = ScanReport("http://shop.localhost/", "test", "opt_in", "now", (), tuple(seen))
+    found = {p.subject: p for p in problems([report], pol)}
+    assert found["img.example.co.uk"].fix.startswith("add host img.example.co.uk to category advertising")
+    assert "category advertising" not in found["cdn.stranger.co.uk"].fix
+
+
 def test_usage_errors_exit_2(tmp_path, capsys):
     assert scan_command.main(["ftp://example.test/"]) == 2
     assert "not an http(s) URL" in capsys.readouterr().err

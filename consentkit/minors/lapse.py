@@ -10,12 +10,17 @@ requests keep their hash: it is what lets the parent ask for a new management li
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from ..ledger import Ledger
+from ..ledger.base import LedgerError
 from .history import History
 
+logger = logging.getLogger("consentkit.minors")
 LIMIT_KIND = "address_limit"
 # How far before the links' expiry a run looks: a kit down longer than this leaves the
 # older lapsed requests to forget_lapsed(..., scan_days=...) run by hand.
@@ -56,4 +61,17 @@ async def forget_lapsed(ledger: Ledger, now: datetime, link_days: int) -> int:
     return forgotten
 
 
-__all__ = ["forget_lapsed"]
+async def sweep(ledger: Ledger, clock: Callable[[], datetime], link_days: int) -> None:
+    """Run ``forget_lapsed`` every ``SWEEP_EVERY``, for ever (the kit cancels it). It
+    holds the ledger and the clock, never the kit."""
+    while True:
+        try:
+            forgotten = await forget_lapsed(ledger, clock(), link_days)
+            if forgotten:
+                logger.info("forgot the parent's address of %d lapsed request(s)", forgotten)
+        except LedgerError:
+            pass  # the store is down: the next run does it
+        await asyncio.sleep(SWEEP_EVERY.total_seconds())
+
+
+__all__ = ["forget_lapsed", "sweep"]

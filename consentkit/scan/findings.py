@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from ..cookie_domains import registrable_domain
 from ..policy import Category, Policy, PolicyError, Service, split_url
 
 VisitName = Literal["no-choice", "reject-all", "accept-all"]
@@ -213,8 +214,10 @@ class Problem:
 
 
 def _site_domain(host: str) -> str:
-    """The last two labels of a host name (``www.google-analytics.com`` -> ``google-analytics.com``)."""
-    return ".".join(host.split(".")[-2:])
+    """A host's registrable domain by the Public Suffix List (``www.google-analytics.com``
+    -> ``google-analytics.com``, ``px.ads.example.co.uk`` -> ``example.co.uk``), or the
+    host itself when it has none."""
+    return registrable_domain(host) or host
 
 
 def _category_of_kin_host(policy: Policy | None, host: str) -> str | None:
