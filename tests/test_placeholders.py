@@ -210,3 +210,22 @@ async def test_the_preferences_page_has_a_box_per_service(make_kit):
         # A form without service boxes (an older page) leaves each service to its category.
         await c.post("/consentkit/preferences", data={"csrf_token": token, "media": "1"})
         assert (await c.get("/consentkit/state")).json()["services"]["maps"] is True
+
+
+@pytest.mark.parametrize("cut", [1, 7, 64, 10_000])
+def test_the_fast_paths_write_the_same_placeholders_as_the_exact_reading(cut):
+    # The C scanner passes tags it remembers; an embed with a placeholder is never
+    # remembered, so a page read fast (in chunks of any size, twice: the second time
+    # from the cache) comes out as the exact tokenizer reads it.
+    from consentkit.gating import HtmlGate
+
+    from .test_cscan import _exact_gate, _run
+
+    policy = embeds_policy()
+    page = b"<main><p>" + YOUTUBE + b"</p><div>" + MAPS + b"</div>" + YOUTUBE + b"<img src=/x.png></main>"
+    parts = [page[i:i + cut] for i in range(0, len(page), cut)]
+    expected = _run(_exact_gate(policy, NONE, placeholders=Placeholders(policy, "en", "/consentkit", "/p")), parts)
+    assert expected.count(b"data-consentkit-placeholder") == 3
+    for _ in range(2):
+        gate = HtmlGate(policy, NONE, placeholders=Placeholders(policy, "en", "/consentkit", "/p"))
+        assert _run(gate, parts) == expected
