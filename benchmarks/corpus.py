@@ -50,4 +50,5 @@ def forget_tags() -> None:
     for _, rules in hosts._PREPARED.rules.values():
         rules.tags.clear()
         rules.prefixes = ()
+        rules.embeds.clear()
     hosts._PREPARED.tags = 0

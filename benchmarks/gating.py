@@ -223,7 +223,7 @@ async def figure_a(names: tuple[str, ...], rounds: int, cpu_ms: float, interleav
           + "  ".join(f"{v + ' seen':>17s} {'first':>6s}" for v in corpus.VISITORS) + "  target")
     ok = True
     pages = corpus.pages(names)
-    plans: dict[str, tuple[list[tuple[str, Any, dict[str, Any], bool]], int]] = {}
+    plans: dict[str, tuple[list[tuple[str, Any, dict[str, Any], bool]], list[int]]] = {}
     for name, html in pages.items():
         async def endpoint(request: Request, html: bytes = html) -> Response:
             return HTMLResponse(html)
@@ -240,24 +240,25 @@ async def figure_a(names: tuple[str, ...], rounds: int, cpu_ms: float, interleav
         for visitor in corpus.VISITORS:
             for first in (False, True):
                 variants.append((f"{visitor}/{'first' if first else 'seen'}", apps["consent"], scopes[visitor], first))
-        # Requests per round: about cpu_ms of CPU for the slowest variant.
+        # Requests per round: about cpu_ms of CPU for each variant (a batch of a few
+        # requests would measure mostly the processor's caches warming up).
         for _, app, scope, first in variants:
             await timed(app, scope, 5, first)
-        slowest = max([await timed(app, scope, 5, first) for _, app, scope, first in variants])
-        plans[name] = variants, max(10, int(cpu_ms / 1000 / slowest))
+        plans[name] = variants, [max(10, int(cpu_ms / 1000 / await timed(app, scope, 5, first)))
+                                 for _, app, scope, first in variants]
     samples: dict[str, dict[str, list[float]]] = {name: {key: [] for key, *_ in plans[name][0]} for name in pages}
     if interleave_pages:
         # Each round takes every page and every variant in turn: the gate's cached tags
         # are then cold in the processor's caches at the start of each batch, as on a
         # server that serves many pages (a few tenths of GZip's time more; see the README).
         for _ in range(rounds):
-            for name, (variants, requests) in plans.items():
-                for key, app, scope, first in variants:
+            for name, (variants, counts) in plans.items():
+                for (key, app, scope, first), requests in zip(variants, counts, strict=True):
                     samples[name][key].append(await timed(app, scope, requests, first))
     else:  # one page at a time, its variants interleaved in every round
-        for name, (variants, requests) in plans.items():
+        for name, (variants, counts) in plans.items():
             for _ in range(rounds):
-                for key, app, scope, first in variants:
+                for (key, app, scope, first), requests in zip(variants, counts, strict=True):
                     samples[name][key].append(await timed(app, scope, requests, first))
     for name, html in pages.items():
         median = {key: statistics.median(values) for key, values in samples[name].items()}
@@ -287,6 +288,7 @@ def gate_alone(html: bytes, granted: dict[str, bool], requests: int, variant: st
         if variant != "warm":
             gate._rules.tags.clear()
             gate._rules.prefixes = ()
+            gate._rules.embeds.clear()
         if variant == "python":
             gate._c = None
         for i in range(0, len(html), CHUNK):

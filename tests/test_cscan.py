@@ -48,6 +48,7 @@ def _exact_gate(policy, granted, **kw):  # type: ignore[no-untyped-def]
     rules.__dict__.update(vars(gate._rules))
     rules.tags = _NeverKept()
     rules.prefixes = ()
+    rules.embeds = _NeverKept()
     rules.remember_prefix = lambda prefix: None
     gate._rules = rules
     gate._update_fast = lambda: setattr(gate, "_fast", None)  # type: ignore[method-assign]

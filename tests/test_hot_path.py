@@ -118,3 +118,24 @@ def test_expiries_quick_path_gives_what_the_full_one_gives(header: str) -> None:
     assert _expiries(visit) == full
     assert bool(full) == ("_ads" in cookie_names(header) or "_ga_ABC" in cookie_names(header)
                           or "_ga" in cookie_names(header))
+
+
+def test_an_embed_held_with_a_placeholder_is_read_once_and_gets_each_responses_placeholder() -> None:
+    from consentkit.gating.gate import HtmlGate
+    from tests.kits import embeds_policy
+
+    policy = embeds_policy()
+    page = (b'<html><head><meta charset="utf-8"></head><body>'
+            b'<iframe src="https://www.youtube.com/embed/abc" width="560" height="315"></iframe></body></html>')
+    reads = []
+    outputs = []
+    for lang in ("en", "fr", "en"):
+        gate = HtmlGate(policy, {}, inject=b"<!--I-->",
+                        placeholders=lambda service, w, h, lang=lang: f"<p>{lang}:{service}:{w}x{h}</p>".encode())
+        original = gate._read
+        gate._read = lambda *a, original=original: reads.append(a[0]) or original(*a)  # type: ignore[method-assign]
+        outputs.append(gate.feed(page) + gate.close())
+    assert b"<p>en:youtube:560x315</p><iframe" in outputs[0]
+    assert outputs[1] == outputs[0].replace(b"<p>en:", b"<p>fr:")
+    assert outputs[2] == outputs[0]
+    assert [r for r in reads if r.startswith(b"<iframe")] == [page[page.index(b"<iframe"):page.index(b"></iframe>") + 1]]

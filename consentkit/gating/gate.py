@@ -407,13 +407,20 @@ class HtmlGate(_Decisions):
         read = self._rules.tags.get(key) if cacheable and len(key) <= _CACHED_TAG else None
         self._embed = None
         if read is None:
-            if name == "base" and not html_rules:
+            # An embed with a placeholder is kept apart, with what the placeholder says:
+            # the C scanner stops at it (its placeholder is the response's), this does not read it again.
+            held = self._rules.embeds.get(key) if cacheable and len(key) <= _CACHED_TAG else None
+            if held is not None:
+                read, self._embed = held
+            elif name == "base" and not html_rules:
                 read = (False, name, False, None, -1)  # an SVG <base> is no base
             else:
                 read = self._read(tag, name_end - pos, closing, body)
-            # An embed with a placeholder is never cached: its placeholder is the response's.
-            if cacheable and len(key) <= _CACHED_TAG and name != "base" and self._embed is None:
-                self._rules.remember(key, read)
+            if cacheable and len(key) <= _CACHED_TAG and name != "base" and held is None:
+                if self._embed is None:
+                    self._rules.remember(key, read)
+                else:
+                    self._rules.remember_embed(key, read, self._embed)
         _, _, self_closing, out, nonce_at = read
         new = self._with_nonce(tag, out, nonce_at) if nonce_at >= 0 else out
         raw_ended, self._raw_ended = self._raw_ended, False

@@ -178,6 +178,8 @@ class _Rules:
         self.tags: dict[bytes, _Read] = {}
         # Starts of pages that went out unchanged with the injection at their end (HtmlGate).
         self.prefixes: tuple[bytes, ...] = ()
+        # Embeds held back with a placeholder: their read and (service, width, height).
+        self.embeds: dict[bytes, tuple[_Read, tuple[str, int | None, int | None]]] = {}
         self.kept = True  # False once _Prepared let it go: it then remembers nothing
 
     @classmethod
@@ -186,6 +188,10 @@ class _Rules:
 
     def remember(self, tag: bytes, read: _Read) -> None:
         _PREPARED.remember(self, tag, read)
+
+    def remember_embed(self, tag: bytes, read: _Read, embed: tuple[str, int | None, int | None]) -> None:
+        if self.kept and len(self.embeds) < _EMBEDS:
+            self.embeds[tag] = (read, embed)
 
     def remember_prefix(self, prefix: bytes) -> None:
         if self.kept and len(self.prefixes) < _PREFIXES and prefix not in self.prefixes:
@@ -228,6 +234,8 @@ _TAGS_IN_ALL = 2048
 _RULES_KEPT = 64
 # Starts of pages kept per _Rules (HtmlGate._known_prefix): a site's pages have a few.
 _PREFIXES = 4
+# Embeds held with a placeholder kept per _Rules (up to _CACHED_TAG bytes each).
+_EMBEDS = 64
 
 
 class _Prepared:
@@ -281,6 +289,7 @@ class _Prepared:
         self.tags -= len(rules.tags)
         rules.tags.clear()
         rules.prefixes = ()
+        rules.embeds.clear()
 
 
 _PREPARED = _Prepared()
