@@ -11,9 +11,9 @@ from .policy import Policy
 
 
 def catalogue(policy: Policy, lang: str | None = None) -> list[dict[str, Any]]:
-    """Per category, its purpose and whether it is sold or shared; per service, the
-    vendor (the third party with access), where it loads from, and each cookie with
-    its lifetime. Labels and descriptions in ``lang`` where the policy translates them
+    """Per category, its purpose and whether it is sold or shared; per service, its
+    name for visitors (its name, else its vendor, else its id), the vendor (the third
+    party with access), where it loads from, and each cookie with its lifetime. Labels and descriptions in ``lang`` where the policy translates them
     (by default in the policy's language)."""
     lang = lang or policy.language
     return [
@@ -26,7 +26,7 @@ def catalogue(policy: Policy, lang: str | None = None) -> list[dict[str, Any]]:
             "services": [
                 {
                     "id": s.id,
-                    "name": s.name,
+                    "name": s.name or s.vendor or s.id,  # what visitors call it
                     "vendor": s.vendor,
                     "hosts": [str(h) for h in s.hosts],
                     "description": s.description_in(lang, policy.language),

@@ -151,7 +151,7 @@ def test_always_allow_youtube_grants_youtube_alone(visitor):
     page = v.open()
     page.locator(YOUTUBE).get_by_role("link", name="Always allow YouTube").click()
     expect(page.locator(YOUTUBE)).to_be_hidden()
-    expect(page.locator('iframe[src^="https://www.youtube.com/embed/"]')).to_be_visible()
+    expect(page.frame_locator('iframe[src^="https://www.youtube.com/embed/"]').locator("p")).to_have_text("the embed")
     expect(page.locator(MAPS)).to_be_visible()
     assert v.to("youtube") and v.to("maps") == []
     assert page.url.endswith("/embeds")  # no navigation: the widget posted the choice
@@ -183,7 +183,7 @@ def test_the_dialog_has_a_box_per_service(visitor):
     body = sent.value.post_data_json
     assert body["services"] == {"youtube": True} and body["choices"]["media"] is False
     expect(page.locator(YOUTUBE)).to_be_hidden()
-    expect(page.locator('iframe[src^="https://www.youtube.com/embed/"]')).to_be_visible()
+    expect(page.frame_locator('iframe[src^="https://www.youtube.com/embed/"]').locator("p")).to_have_text("the embed")
     expect(page.locator(MAPS)).to_be_visible()
     assert v.to("maps") == [] and v.services_in_cookie() == {"youtube": True}
     # Media ticked, no service box touched: the category covers them all.
@@ -193,6 +193,7 @@ def test_the_dialog_has_a_box_per_service(visitor):
         page.click('#consentkit-preferences [data-consentkit-action="save"]')
     assert sent.value.post_data_json["services"] == {}
     expect(page.locator(MAPS)).to_be_hidden()
+    expect(page.frame_locator('iframe[src^="https://www.google.com/maps/"]').locator("p")).to_have_text("the embed")
     assert v.to("maps")
 
 

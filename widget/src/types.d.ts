@@ -26,6 +26,7 @@ export interface CookieConfig {
 
 export interface ServiceConfig {
   id: string;
+  /** What visitors call it: its name, else its vendor, else its id. */
   name: string;
   vendor: string;
   hosts: string[];

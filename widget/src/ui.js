@@ -161,7 +161,7 @@ export function createUi(core, config, t) {
     ];
     return h("li", null, h("label", null, !category.required && h("input", { type: "checkbox",
       name: `${category.id}/${service.id}`, checked: core.allows(service.id) }),
-    h("b", null, service.name || service.vendor || service.id)), service.description,
+    h("b", null, service.name)), service.description,
     kept.map(([key, names]) => names.length > 0 && h("div", null, `${t(key)}: ${names.join(", ")}`)));
   };
 
