@@ -29,6 +29,7 @@ from .kit import ConsentKit
 from .minors.sync import needs_sync, sync_child
 from .mount import route_path
 from .outcomes import Cached, Fresh
+from .policy import Policy
 from .routing import Endpoints
 from .state import ConsentState
 from .templating import current_request
@@ -46,6 +47,8 @@ _HELPER_UNDEFINED = re.compile(r"'consent(_head|_tag)?' is undefined")
 _NONCE = re.compile(r"'nonce-([A-Za-z0-9+/_=-]{8,128})'")
 # A visitor id written into a state block as it is (kit.new_visitor_id() makes these).
 _PLAIN_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# How many (policy, language header, prefix, page) placeholder sets a middleware keeps.
+_PLACEHOLDERS_KEPT = 512
 
 
 class ConsentMiddleware:
@@ -64,6 +67,8 @@ class ConsentMiddleware:
         self.console = Console(kit, kit.admin) if kit.admin is not None else None
         self.gzip = _gzip_inside(app)
         self.warned_encoded = self.told_no_nonce = False
+        # Placeholders per (policy, Accept-Language, prefix, page), each keeping what it made.
+        self.placeholders: dict[tuple[int, str | None, str, str], tuple[Policy, Placeholders]] = {}
         if self.gzip is not None:
             logger.info(
                 "ConsentMiddleware: GZipMiddleware is inside it (FastAPI's add_middleware puts the last call "
@@ -179,7 +184,7 @@ class _Responder:
             self.gate = ResponseGate(
                 visit.kit.policy, grants, content_type=content_type, nonce=nonce,
                 inject=_head(visit, nonce), services=services, allowed=_allowed(visit, grants, services),
-                placeholders=_placeholders(visit),
+                placeholders=_placeholders(visit, self.middleware.placeholders),
             )
             self.start = message
             return
@@ -350,9 +355,11 @@ def _head(visit: Visit, nonce: str | None) -> bytes:
     return out
 
 
-def _placeholders(visit: Visit) -> Placeholders:
+def _placeholders(visit: Visit, kept: dict[tuple[int, str | None, str, str], tuple[Policy, Placeholders]]
+                  ) -> Placeholders:
     """Click-to-load placeholders in the visitor's language, whose no-JavaScript
-    link comes back to this page."""
+    link comes back to this page; the same object (and what it made) for every request
+    of the same page and language, up to a bound (the path and the header are the client's)."""
     scope = visit.scope
     raw = scope.get("raw_path")
     page = raw.decode("latin-1") if isinstance(raw, bytes) and raw.startswith(b"/") else quote(scope["path"])
@@ -360,8 +367,16 @@ def _placeholders(visit: Visit) -> Placeholders:
     if query:
         page += "?" + query.decode("latin-1")
     policy = visit.policy
-    lang = negotiate(visit.headers.get("accept-language"), policy.texts, policy.language)
-    return Placeholders(policy, lang, visit.prefix, page)
+    accept_language = visit.headers.get("accept-language")
+    key = (id(policy), accept_language, visit.prefix, page)
+    found = kept.get(key)
+    if found is not None and found[0] is policy:
+        return found[1]
+    lang = negotiate(accept_language, policy.texts, policy.language)
+    made = Placeholders(policy, lang, visit.prefix, page)
+    if len(kept) < _PLACEHOLDERS_KEPT and len(page) + len(accept_language or "") <= 1024:
+        kept[key] = (policy, made)
+    return made
 
 
 def _state_block(visit: Visit) -> bytes:

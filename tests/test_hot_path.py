@@ -139,3 +139,22 @@ def test_an_embed_held_with_a_placeholder_is_read_once_and_gets_each_responses_p
     assert outputs[1] == outputs[0].replace(b"<p>en:", b"<p>fr:")
     assert outputs[2] == outputs[0]
     assert [r for r in reads if r.startswith(b"<iframe")] == [page[page.index(b"<iframe"):page.index(b"></iframe>") + 1]]
+
+
+def test_placeholders_are_kept_per_page_and_language() -> None:
+    from consentkit.middleware import _placeholders
+    from tests.kits import embeds_policy
+
+    kit = ConsentKit(embeds_policy(), secret_keys=[SECRET], store="memory://")
+    kept: dict = {}
+
+    def made(path: str, language: str) -> bytes:
+        scope = _scope()
+        scope.update(path=path, raw_path=path.encode())
+        scope["headers"].append((b"accept-language", language.encode()))
+        return _placeholders(Visit.begin(kit, scope), kept)("youtube", 560, 315)
+
+    first = made("/a", "en")
+    assert made("/a", "en") is first and len(kept) == 1  # the same object, what it made kept
+    assert b"next=/b" in made("/b", "en") and b"next=/a" in first
+    assert made("/a", "es") != first and len(kept) == 3

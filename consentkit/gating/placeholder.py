@@ -51,8 +51,18 @@ class Placeholders:
         self._prefix = prefix
         self._page = page
         self._services: dict[str, Service] = {s.id: s for c in policy.categories for s in c.services}
+        self._made: dict[tuple[str, int | None, int | None], bytes] = {}
 
     def __call__(self, service_id: str, width: int | None, height: int | None) -> bytes:
+        key = (service_id, width, height)
+        made = self._made.get(key)
+        if made is None:
+            made = self._make(service_id, width, height)
+            if len(self._made) < 64:  # an embed's size is the page's: a few per page
+                self._made[key] = made
+        return made
+
+    def _make(self, service_id: str, width: int | None, height: int | None) -> bytes:
         service = self._services.get(service_id)
         if service is None:
             return b""
