@@ -6,7 +6,7 @@ visitors from the EU.
 
 ``REVIEW`` says, per language, how far each table has been reviewed; the legally
 fixed phrases (``LEGAL_KEYS``: "Do Not Sell or Share My Personal Information",
-"Opt-Out Request Honored") have no official translation published by California's
+"Opt-Out Request Honored", "Limit the Use of My Sensitive Personal Information") have no official translation published by California's
 Privacy Protection Agency or Attorney General that we could cite, so each one here
 needs review before a business relies on it (docs/translations.md lists them).
 A key missing from a table falls back to English.
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-LEGAL_KEYS = ("dns", "gpc.honored")
+LEGAL_KEYS = ("dns", "gpc.honored", "limit")
 
 # Per language: (what the language is, the state of its review).
 REVIEW: Mapping[str, tuple[str, str]] = {
@@ -85,6 +85,19 @@ MORE_TEXTS: Mapping[str, Mapping[str, str]] = {
         "dns.button": "退出出售與分享",
         "dns.none": "本網站不會出售或分享個人資訊。",
         "dns.opt_in": "我們只在取得您的同意後才會出售或分享個人資訊，而您尚未同意。",
+        "banner.changed": "自您上次選擇以來新增的項目，在您再次選擇之前保持關閉：",
+        "embed.allow": "一律允許 {service}",
+        "embed.once": "載入一次",
+        "embed.text": "尚未載入：載入後會將您造訪的相關資訊傳送給 {vendor}。",
+        "limit": "限制使用我的敏感個人資訊",
+        "limit.button": "限制使用我的敏感個人資訊",
+        "limit.done": "您限制使用敏感個人資訊的請求已生效。",
+        "limit.none": "本網站使用的敏感個人資訊不超出提供其服務所需的範圍。",
+        "limit.text": "我們會將敏感個人資訊（例如您的健康資訊）用於本網站隱私權政策所述的用途。請使用按鈕將其使用限制在提供您所要求服務所需的範圍內。您不需要帳戶，我們也不會要求其他任何資料。",
+        "notice.kept": "最長保存 {duration}。",
+        "notice.pi": "我們藉此收集的資訊：識別碼（Cookie 和裝置 ID）及網路活動（瀏覽的網頁、點擊、瀏覽器及其設定），用於下列用途：",
+        "notice.privacy": "隱私權政策",
+        "notice.sold": "會被出售或分享",
     },
     "tl": {
         "banner.title": "Ang iyong mga pagpipilian sa privacy",
@@ -153,6 +166,19 @@ MORE_TEXTS: Mapping[str, Mapping[str, str]] = {
         "dns.none": "Hindi nagbebenta o nagbabahagi ng personal na impormasyon ang site na ito.",
         "dns.opt_in": "Nagbebenta o nagbabahagi lang kami ng personal na impormasyon kapag may pahintulot mo, at hindi "
                       "mo pa ito ibinibigay.",
+        "banner.changed": "Bago mula nang huli kang pumili, at nakapatay hanggang pumili kang muli:",
+        "embed.allow": "Palaging payagan ang {service}",
+        "embed.once": "I-load nang isang beses",
+        "embed.text": "Hindi na-load: kapag ni-load ito, magpapadala ito ng impormasyon tungkol sa iyong pagbisita sa {vendor}.",
+        "limit": "Limitahan ang Paggamit ng Aking Sensitibong Personal na Impormasyon",
+        "limit.button": "Limitahan ang paggamit ng aking sensitibong personal na impormasyon",
+        "limit.done": "May bisa na ang iyong kahilingang limitahan ang paggamit ng iyong sensitibong personal na impormasyon.",
+        "limit.none": "Ang site na ito ay hindi gumagamit ng sensitibong personal na impormasyon nang higit sa kailangan para ibigay ang mga serbisyo nito.",
+        "limit.text": "Gumagamit kami ng sensitibong personal na impormasyon, gaya ng impormasyon tungkol sa iyong kalusugan, para sa mga layuning inilalarawan ng aming patakaran sa privacy. Gamitin ang button para limitahan ang paggamit nito sa kailangan para ibigay ang mga serbisyong hinihiling mo. Hindi mo kailangan ng account at wala na kaming hihinging iba pa.",
+        "notice.kept": "Itinatago nang hanggang {duration}.",
+        "notice.pi": "Ang kinokolekta namin sa mga ito: mga identifier (mga ID ng cookie at device) at aktibidad sa internet (mga pahinang tiningnan, mga pag-click, ang browser at ang mga setting nito), para sa mga layuning ito:",
+        "notice.privacy": "Patakaran sa privacy",
+        "notice.sold": "ibinebenta o ibinabahagi",
     },
     "vi": {
         "banner.title": "Lựa chọn quyền riêng tư của bạn",
@@ -218,6 +244,19 @@ MORE_TEXTS: Mapping[str, Mapping[str, str]] = {
         "dns.button": "Từ chối việc bán và chia sẻ",
         "dns.none": "Trang web này không bán hoặc chia sẻ thông tin cá nhân.",
         "dns.opt_in": "Chúng tôi chỉ bán hoặc chia sẻ thông tin cá nhân khi có sự đồng ý của bạn, và bạn chưa đồng ý.",
+        "banner.changed": "Mới kể từ lần bạn chọn gần nhất, và tắt cho đến khi bạn chọn lại:",
+        "embed.allow": "Luôn cho phép {service}",
+        "embed.once": "Tải một lần",
+        "embed.text": "Chưa tải: khi tải, nội dung này sẽ gửi thông tin về lượt truy cập của bạn đến {vendor}.",
+        "limit": "Giới hạn việc sử dụng thông tin cá nhân nhạy cảm của tôi",
+        "limit.button": "Giới hạn việc sử dụng thông tin cá nhân nhạy cảm của tôi",
+        "limit.done": "Yêu cầu giới hạn việc sử dụng thông tin cá nhân nhạy cảm của bạn đã có hiệu lực.",
+        "limit.none": "Trang web này không sử dụng thông tin cá nhân nhạy cảm vượt quá mức cần thiết để cung cấp dịch vụ của mình.",
+        "limit.text": "Chúng tôi sử dụng thông tin cá nhân nhạy cảm, chẳng hạn thông tin về sức khỏe của bạn, cho các mục đích mà chính sách quyền riêng tư của chúng tôi mô tả. Hãy dùng nút này để giới hạn việc sử dụng ở mức cần thiết để cung cấp các dịch vụ bạn yêu cầu. Bạn không cần tài khoản và chúng tôi không hỏi gì thêm.",
+        "notice.kept": "Được lưu giữ tối đa {duration}.",
+        "notice.pi": "Những gì chúng tôi thu thập qua đó: mã định danh (ID cookie và thiết bị) và hoạt động trên internet (trang đã xem, lượt nhấp, trình duyệt và cài đặt của nó), cho các mục đích sau:",
+        "notice.privacy": "Chính sách quyền riêng tư",
+        "notice.sold": "được bán hoặc chia sẻ",
     },
     "ko": {
         "banner.title": "개인정보 선택",
@@ -278,6 +317,19 @@ MORE_TEXTS: Mapping[str, Mapping[str, str]] = {
         "dns.button": "판매 및 공유 거부",
         "dns.none": "이 사이트는 개인정보를 판매하거나 공유하지 않습니다.",
         "dns.opt_in": "저희는 동의를 받은 경우에만 개인정보를 판매하거나 공유하며, 귀하는 동의하지 않았습니다.",
+        "banner.changed": "마지막으로 선택하신 이후 새로 추가되었으며, 다시 선택하실 때까지 꺼져 있는 항목:",
+        "embed.allow": "{service} 항상 허용",
+        "embed.once": "한 번만 불러오기",
+        "embed.text": "불러오지 않음: 불러오면 방문에 관한 정보가 {vendor}에 전송됩니다.",
+        "limit": "내 민감한 개인정보의 사용을 제한하십시오",
+        "limit.button": "내 민감한 개인정보의 사용 제한",
+        "limit.done": "민감한 개인정보의 사용을 제한해 달라는 요청이 적용되었습니다.",
+        "limit.none": "이 사이트는 서비스 제공에 필요한 범위를 넘어 민감한 개인정보를 사용하지 않습니다.",
+        "limit.text": "당사는 건강에 관한 정보 등 민감한 개인정보를 개인정보 처리방침에 설명된 목적으로 사용합니다. 버튼을 사용하여 요청하신 서비스 제공에 필요한 범위로 사용을 제한할 수 있습니다. 계정이 필요하지 않으며 다른 정보는 요구하지 않습니다.",
+        "notice.kept": "최대 {duration} 동안 보관됩니다.",
+        "notice.pi": "이를 통해 수집하는 정보: 식별자(쿠키 및 기기 ID)와 인터넷 활동(본 페이지, 클릭, 브라우저와 그 설정), 다음 목적으로 사용:",
+        "notice.privacy": "개인정보 처리방침",
+        "notice.sold": "판매 또는 공유됨",
     },
     "fr": {
         "banner.title": "Vos choix en matière de confidentialité",
@@ -348,6 +400,19 @@ MORE_TEXTS: Mapping[str, Mapping[str, str]] = {
         "dns.none": "Ce site ne vend ni ne partage d'informations personnelles.",
         "dns.opt_in": "Nous ne vendons ou ne partageons des informations personnelles qu'avec votre consentement, et "
                       "vous ne l'avez pas donné.",
+        "banner.changed": f"Nouveau depuis votre dernier choix, et désactivé jusqu’à ce que vous choisissiez à nouveau{_NB}:",
+        "embed.allow": "Toujours autoriser {service}",
+        "embed.once": "Charger une fois",
+        "embed.text": f"Non chargé{_NB}: le charger envoie des informations sur votre visite à {{vendor}}.",
+        "limit": "Limiter l’utilisation de mes informations personnelles sensibles",
+        "limit.button": "Limiter l’utilisation de mes informations personnelles sensibles",
+        "limit.done": "Votre demande de limiter l’utilisation de vos informations personnelles sensibles est en vigueur.",
+        "limit.none": "Ce site n’utilise aucune information personnelle sensible au-delà de ce que la fourniture de ses services exige.",
+        "limit.text": "Nous utilisons des informations personnelles sensibles, comme des informations sur votre santé, aux fins que décrit notre politique de confidentialité. Utilisez le bouton pour limiter leur utilisation à ce qu’exige la fourniture des services que vous demandez. Aucun compte n’est nécessaire et nous ne vous demandons rien d’autre.",
+        "notice.kept": "Conservé jusqu’à {duration}.",
+        "notice.pi": f"Ce que nous collectons ainsi{_NB}: des identifiants (de cookies et d’appareils) et l’activité sur internet (pages vues, clics, le navigateur et ses réglages), pour ces finalités{_NB}:",
+        "notice.privacy": "Politique de confidentialité",
+        "notice.sold": "vendu ou partagé",
     },
     "de": {
         "banner.title": "Ihre Datenschutzoptionen",
@@ -418,5 +483,18 @@ MORE_TEXTS: Mapping[str, Mapping[str, str]] = {
         "dns.none": "Diese Website verkauft keine personenbezogenen Daten und gibt sie nicht weiter.",
         "dns.opt_in": "Wir verkaufen oder geben personenbezogene Daten nur mit Ihrer Einwilligung weiter, und diese "
                       "haben Sie nicht erteilt.",
+        "banner.changed": "Neu seit Ihrer letzten Auswahl und ausgeschaltet, bis Sie erneut wählen:",
+        "embed.allow": "{service} immer erlauben",
+        "embed.once": "Einmal laden",
+        "embed.text": "Nicht geladen: Beim Laden werden Informationen über Ihren Besuch an {vendor} gesendet.",
+        "limit": "Die Verwendung meiner sensiblen personenbezogenen Daten einschränken",
+        "limit.button": "Verwendung meiner sensiblen personenbezogenen Daten einschränken",
+        "limit.done": "Ihre Anfrage, die Verwendung Ihrer sensiblen personenbezogenen Daten einzuschränken, ist wirksam.",
+        "limit.none": "Diese Website verwendet keine sensiblen personenbezogenen Daten über das hinaus, was die Erbringung ihrer Dienste erfordert.",
+        "limit.text": "Wir verwenden sensible personenbezogene Daten, etwa Angaben zu Ihrer Gesundheit, für die Zwecke, die unsere Datenschutzerklärung beschreibt. Mit der Schaltfläche beschränken Sie ihre Verwendung auf das, was die Erbringung der von Ihnen angefragten Dienste erfordert. Sie brauchen kein Konto, und wir fragen nach nichts weiter.",
+        "notice.kept": "Aufbewahrt bis zu {duration}.",
+        "notice.pi": "Was wir damit erheben: Kennungen (Cookie- und Geräte-IDs) und Internetaktivität (aufgerufene Seiten, Klicks, der Browser und seine Einstellungen), zu diesen Zwecken:",
+        "notice.privacy": "Datenschutzerklärung",
+        "notice.sold": "verkauft oder weitergegeben",
     },
 }

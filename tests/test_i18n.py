@@ -42,6 +42,9 @@ def test_the_built_in_languages() -> None:
     for lang in REVIEW:
         for key in LEGAL_KEYS:
             assert i18n.texts(lang, {})[key] != english[key], (lang, key)
+        # Every string in every built-in language: a new string added in English alone
+        # would show English in the middle of a Korean banner.
+        assert set(i18n.DEFAULT_TEXTS[lang]) == set(english), (lang, sorted(set(english) - set(i18n.DEFAULT_TEXTS[lang])))
     assert i18n.texts("ko", {})["dns"] == "내 개인정보를 판매하거나 공유하지 마십시오"
     assert i18n.texts("zh", {})["action.reject"] == "全部拒絕"
 
