@@ -1,0 +1,31 @@
+"""Rules of ../shared/REQUIREMENTS.md the issue 15 audit found without a test, in real Chromium
+(the table: /work/notes/15_rules_table.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from consentkit.testing import LiveServer
+
+pytestmark = pytest.mark.browser
+
+ORDER = "els => els.map(e => e.getAttribute('data-consentkit-action'))" \
+        ".filter(a => a === 'accept-all' || a === 'reject-all')"
+
+
+def test_R15_the_banner_and_the_dialog_offer_accept_and_reject_in_one_order(
+        sites: Callable[..., LiveServer], page: Page) -> None:
+    page.goto(sites("opt_in").url + "/")
+    banner = page.locator("#consentkit-banner")
+    expect(banner).to_be_visible()
+    first = banner.locator("[data-consentkit-action]").evaluate_all(ORDER)
+    banner.locator('[data-consentkit-action="preferences"]').click()
+    dialog = page.locator("#consentkit-preferences")
+    expect(dialog).to_be_visible()
+    second = dialog.locator("[data-consentkit-action]").evaluate_all(ORDER)
+    # Same order on both layers, and the same as the no-JavaScript page
+    # (tests/test_rules_coverage.py::test_R15_the_no_javascript_page_offers_accept_and_reject_alike_in_the_widgets_order).
+    assert first == second == ["accept-all", "reject-all"]
