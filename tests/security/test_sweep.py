@@ -17,13 +17,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from consentkit import Admin, ConsentKit, Region
+from consentkit import Admin, ConsentKit, Policy, Region
 from consentkit.admin import create_user
 from consentkit.admin.console import ROUTES as ADMIN_ROUTES
 from consentkit.cookie import COOKIE_NAME
@@ -43,9 +44,7 @@ SLACK = 8192
 MULTIPLE = 8
 
 
-def _policy():  # type: ignore[no-untyped-def]
-    from consentkit import Policy
-
+def _policy() -> Policy:
     base = make_policy("opt_out", age_gate=True)
     return Policy(base.version, base.categories, mode="opt_out", age_gate=True, controller=base.controller,
                   regions=[Region("EU", mode="opt_in"), Region("US-CA"), Region("US-CO")])
@@ -154,7 +153,7 @@ def _check(kit: ConsentKit, method: str, path: str, q: bytes, hs: list[tuple[byt
         assert EMAIL not in line, line
 
 
-SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+SETTINGS = settings(max_examples=int(os.environ.get("SWEEP_EXAMPLES", "300")), deadline=None, suppress_health_check=list(HealthCheck))
 
 
 @SETTINGS
@@ -218,3 +217,21 @@ def test_the_console_shows_a_stranger_only_its_login(tmp_path: Path, method: str
         else:
             assert answer.status == 401, (verb, path, answer.status)
             assert answer.body == b"authentication required\n"
+
+
+ADMIN_PATHS = sorted({p for _, p in _admin_paths()} | {"/consentkit/admin/login", "/consentkit/admin/static/../x"})
+
+
+@SETTINGS
+@given(method=st.sampled_from(METHODS), path=st.sampled_from(ADMIN_PATHS), q=query, hs=headers,
+       body=st.one_of(form_body, json_body, st.binary(max_size=200)),
+       kind=st.sampled_from([b"application/x-www-form-urlencoded", b"multipart/form-data; boundary=x", b""]),
+       same_site=st.booleans())
+def test_the_console_survives_hostile_input(method, path, q, hs, body, kind, same_site) -> None:  # type: ignore[no-untyped-def]
+    import tempfile
+
+    extra = [(b"content-type", kind)] if kind else []
+    if same_site:
+        extra.append((b"origin", SITE.encode()))
+    with tempfile.TemporaryDirectory() as folder:
+        _check(_admin_kit(Path(folder)), method, path, q, [*extra, *hs], body)
