@@ -175,18 +175,19 @@ def proof_of_opt_out(
         previous = record
     if latest is None:
         return []
-    return [Record(
-        receipt_id=new_receipt_id,
-        visitor_id=latest.visitor_id,
-        at=latest.at,
-        policy_version=latest.policy_version,
-        mode=latest.mode,
-        choices={cid: False for cid in sorted(sale_ids) if latest.choices.get(cid) is False},
-        source=latest.source,
-        gpc=latest.gpc,
-        kind="proof",
-        extra={"erased_at": _iso(now), "proves": latest.receipt_id},
-    )]
+    choices = {cid: False for cid in sorted(sale_ids) if latest.choices.get(cid) is False}
+    return [_proof(latest, new_receipt_id, choices, {"erased_at": _iso(now), "proves": latest.receipt_id})]
+
+
+def _proof(latest: Record, receipt_id: str, choices: dict[str, bool], extra: dict[str, Any],
+           **more: Any) -> Record:
+    """The one record an erasure keeps to prove ``latest``: its time, notice version,
+    mode, source, signal and jurisdiction, with the ``choices`` it proves."""
+    return Record(
+        receipt_id=receipt_id, visitor_id=latest.visitor_id, at=latest.at, policy_version=latest.policy_version,
+        mode=latest.mode, choices=choices, source=latest.source, gpc=latest.gpc, kind="proof", extra=extra,
+        region=latest.region, **more,
+    )
 
 
 def proof_of_limit(
@@ -206,19 +207,9 @@ def proof_of_limit(
     if any(r.at >= latest.at and r is not latest and r.source not in OPT_OUT_SOURCES
            and any(r.choices.get(cid) is True for cid in sensitive) for r in ordered):
         return []  # lifted since
-    return [Record(
-        receipt_id=new_receipt_id,
-        visitor_id=latest.visitor_id,
-        at=latest.at,
-        policy_version=latest.policy_version,
-        mode=latest.mode,
-        choices={cid: False for cid in sorted(sensitive) if latest.choices.get(cid) is False},
-        source=latest.source,
-        gpc=latest.gpc,
-        kind="proof",
-        extra={"action": "limit", "erased_at": _iso(now), "proves": latest.extra.get("proves", latest.receipt_id)},
-        region=latest.region,
-    )]
+    choices = {cid: False for cid in sorted(sensitive) if latest.choices.get(cid) is False}
+    extra = {"action": "limit", "erased_at": _iso(now), "proves": latest.extra.get("proves", latest.receipt_id)}
+    return [_proof(latest, new_receipt_id, choices, extra)]
 
 
 def proof_of_consent(
@@ -255,17 +246,4 @@ def proof_of_consent(
     for key in ("confirmed", "requested_at"):
         if key in latest.extra:
             extra[key] = latest.extra[key]
-    return [Record(
-        receipt_id=new_receipt_id,
-        visitor_id=latest.visitor_id,
-        at=latest.at,
-        policy_version=latest.policy_version,
-        mode=latest.mode,
-        choices=granted,
-        source=latest.source,
-        gpc=latest.gpc,
-        age_band=latest.age_band,
-        kind="proof",
-        extra=extra,
-        region=latest.region,
-    )]
+    return [_proof(latest, new_receipt_id, granted, extra, age_band=latest.age_band)]
