@@ -4,32 +4,26 @@ gets every withdrawal the ledger ends up holding, exactly once, and nothing else
 
 from __future__ import annotations
 
-import asyncio
 import json
 import threading
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import anyio
 import psycopg
 import pytest
 from psycopg import sql
 
 from consentkit import ConsentKit
-from consentkit.testing.server import LiveServer, serve
-from tests.apps import make_app
 from tests.kits import SECRET, make_policy
 from tests.postgres import Proxy, through
 
-from .test_postgres_outage import _until
-from .visitors import Tally, Visitor
+from .visitors import OPTIONAL, decide_through_a_cut
 
 pytestmark = [pytest.mark.anyio, pytest.mark.postgres]
 
 VISITORS = 6
 PHASES = (24, 30, 24)
-OPTIONAL = ("analytics", "captcha", "advertising")
 
 
 def _withdrawals(postgres_url: str, schema: str) -> set[str]:
@@ -63,42 +57,8 @@ async def test_R42_the_hook_gets_every_withdrawal_once_across_a_ledger_outage(
     store = f"{through(postgres_url, proxy.port)}?schema={pg_schema}"
     kit = ConsentKit(make_policy(), secret_keys=[SECRET], store=store, spool_dir=tmp_path / "spool",
                      opt_out_hooks=[hook])
-    live: LiveServer = await anyio.to_thread.run_sync(lambda: serve(make_app(kit), lifespan="on"))
-    tally = Tally()
-    phase = {"name": "before"}
-    during: list[int] = []
-    visitors = [Visitor(live.url, n) for n in range(VISITORS)]
-    stop = asyncio.Event()
-
-    async def keep_deciding(visitor: Visitor) -> None:
-        step = 0
-        while not stop.is_set():
-            started_in = phase["name"]
-            if await visitor.decide(tally, step) and started_in == phase["name"] == "cut":
-                during.append(1)
-            step += 1
-
-    try:
-        async with anyio.create_task_group() as group:
-            for visitor in visitors:
-                group.start_soon(keep_deciding, visitor)
-            await _until(lambda: tally.total >= PHASES[0], "decisions before the cut")
-            proxy.cut()
-            phase["name"] = "cut"
-            await _until(lambda: len(during) >= PHASES[1], "decisions during the cut")
-            assert kit.ledger.spool.pending() and not kit.ledger.healthy
-            proxy.restore()
-            phase["name"] = "after"
-            restored_at = tally.total
-            await _until(lambda: tally.total >= restored_at + PHASES[2], "decisions after the cut")
-            stop.set()
-        await _until(lambda: kit.ledger.healthy and not kit.ledger.spool.pending(), "the ledger's spool to drain")
-        await _until(lambda: not kit.opt_outs.pending, "the hooks' spool to drain")
-    finally:
-        stop.set()
-        for visitor in visitors:
-            await visitor.close()
-        await anyio.to_thread.run_sync(live.stop)
+    tally, _ = await decide_through_a_cut(
+        kit, proxy, VISITORS, PHASES, drained=(lambda: not kit.opt_outs.pending, "the hooks' spool to drain"))
 
     assert tally.problems == []
     expected = _withdrawals(postgres_url, pg_schema)

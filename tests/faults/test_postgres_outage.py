@@ -8,8 +8,6 @@ acknowledged decision is in PostgreSQL exactly once: none lost, none twice.
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -24,20 +22,13 @@ from tests.apps import make_app
 from tests.kits import SECRET, make_policy
 from tests.postgres import Proxy, through
 
-from .visitors import Tally, Visitor
+from .visitors import Tally, Visitor, decide_through_a_cut
 
 pytestmark = [pytest.mark.anyio, pytest.mark.postgres]
 
 VISITORS = 12
 # Acknowledged decisions to wait for in each phase: before the cut, during it, after it.
 PHASES = (60, 80, 60)
-
-
-async def _until(check: object, what: str, timeout: float = 45.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():  # type: ignore[operator]
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        await asyncio.sleep(0.05)
 
 
 def _stored(postgres_url: str, schema: str) -> tuple[int, int, Counter[str]]:
@@ -54,49 +45,10 @@ async def test_decisions_take_effect_through_a_cut_and_land_exactly_once(
 ) -> None:
     store = f"{through(postgres_url, proxy.port)}?schema={pg_schema}"
     kit = ConsentKit(make_policy(), secret_keys=[SECRET], store=store, spool_dir=tmp_path / "spool")
-    # Started from a thread: the proxy runs on this test's event loop and must keep
-    # serving while the server's start-up opens the ledger through it.
-    live: LiveServer = await anyio.to_thread.run_sync(lambda: serve(make_app(kit), lifespan="on"))
-    tally = Tally()
-    phase = {"name": "before"}
-    during: list[int] = []
-    visitors = [Visitor(live.url, n) for n in range(VISITORS)]
-    stop = asyncio.Event()
-
-    async def keep_deciding(visitor: Visitor) -> None:
-        step = 0
-        while not stop.is_set():
-            started_in = phase["name"]
-            if await visitor.decide(tally, step) and started_in == phase["name"] == "cut":
-                during.append(1)
-            step += 1
-
-    try:
-        async with anyio.create_task_group() as group:
-            for visitor in visitors:
-                group.start_soon(keep_deciding, visitor)
-            await _until(lambda: tally.total >= PHASES[0], "decisions before the cut")
-            assert kit.ledger.healthy and not kit.ledger.spool.pending()
-            proxy.cut()
-            phase["name"] = "cut"
-            await _until(lambda: len(during) >= PHASES[1], "decisions during the cut")
-            assert kit.ledger.spool.pending(), "decisions during the cut must wait in the spool"
-            assert not kit.ledger.healthy
-            proxy.restore()
-            phase["name"] = "after"
-            restored_at = tally.total
-            await _until(lambda: tally.total >= restored_at + PHASES[2], "decisions after the cut")
-            stop.set()
-        # The keeper replays the spool once the server answers again.
-        await _until(lambda: kit.ledger.healthy and not kit.ledger.spool.pending(), "the spool to drain")
-    finally:
-        stop.set()
-        for visitor in visitors:
-            await visitor.close()
-        await anyio.to_thread.run_sync(live.stop)
+    tally, during = await decide_through_a_cut(kit, proxy, VISITORS, PHASES, healthy_before=True)
 
     assert tally.problems == []
-    assert len(during) >= PHASES[1]
+    assert during >= PHASES[1]
     # A decision waits for the store at most the ledger's timeout (2 s) before it spools.
     assert tally.slowest < 5.0, f"a decision took {tally.slowest:.1f} s"
     total, distinct, per_visitor = _stored(postgres_url, pg_schema)

@@ -5,13 +5,20 @@ to a live server, and the tally of what they saw."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import anyio
 import httpx
 
+from consentkit import ConsentKit
 from consentkit.cookie import COOKIE_NAME
+from consentkit.testing.server import LiveServer, serve
+from tests.apps import make_app
+from tests.postgres import Proxy
 
 OPTIONAL = ("analytics", "captcha", "advertising")
 
@@ -83,3 +90,65 @@ class Visitor:
 
     async def close(self) -> None:
         await self.client.aclose()
+
+
+async def until(check: Callable[[], object], what: str, timeout: float = 45.0) -> None:
+    """Wait for ``check()`` to hold, at most ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.05)
+
+
+async def decide_through_a_cut(kit: ConsentKit, proxy: Proxy, visitors: int, phases: tuple[int, int, int],
+                               *, healthy_before: bool = False,
+                               drained: tuple[Callable[[], object], str] | None = None) -> tuple[Tally, int]:
+    """A real uvicorn serves ``kit``'s app; ``visitors`` keep deciding while the proxy
+    to its PostgreSQL ledger is cut and restored: ``phases`` are the acknowledged
+    decisions to wait for before the cut, during it and after it. Returns the tally and
+    how many decisions were acknowledged during the cut, once the ledger's spool (and
+    what ``drained`` waits for, while the server still runs) drained."""
+    # Started from a thread: the proxy runs on this test's event loop and must keep
+    # serving while the server's start-up opens the ledger through it.
+    live: LiveServer = await anyio.to_thread.run_sync(lambda: serve(make_app(kit), lifespan="on"))
+    tally = Tally()
+    phase = {"name": "before"}
+    during: list[int] = []
+    browsers = [Visitor(live.url, n) for n in range(visitors)]
+    stop = asyncio.Event()
+
+    async def keep_deciding(visitor: Visitor) -> None:
+        step = 0
+        while not stop.is_set():
+            started_in = phase["name"]
+            if await visitor.decide(tally, step) and started_in == phase["name"] == "cut":
+                during.append(1)
+            step += 1
+
+    try:
+        async with anyio.create_task_group() as group:
+            for visitor in browsers:
+                group.start_soon(keep_deciding, visitor)
+            await until(lambda: tally.total >= phases[0], "decisions before the cut")
+            if healthy_before:
+                assert kit.ledger.healthy and not kit.ledger.spool.pending()
+            proxy.cut()
+            phase["name"] = "cut"
+            await until(lambda: len(during) >= phases[1], "decisions during the cut")
+            assert kit.ledger.spool.pending(), "decisions during the cut must wait in the spool"
+            assert not kit.ledger.healthy
+            proxy.restore()
+            phase["name"] = "after"
+            restored_at = tally.total
+            await until(lambda: tally.total >= restored_at + phases[2], "decisions after the cut")
+            stop.set()
+        # The keeper replays the spool once the server answers again.
+        await until(lambda: kit.ledger.healthy and not kit.ledger.spool.pending(), "the spool to drain")
+        if drained is not None:
+            await until(*drained)
+    finally:
+        stop.set()
+        for visitor in browsers:
+            await visitor.close()
+        await anyio.to_thread.run_sync(live.stop)
+    return tally, len(during)
