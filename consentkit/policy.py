@@ -163,6 +163,15 @@ def localized(text: str, translations: Translations, lang: str, default: str = "
     return table.get(lang) or table.get(lang.split("-", 1)[0]) or table.get(default) or text
 
 
+def _once_each(keys: Iterable[str], noun: str, key_name: str) -> None:
+    """Every key once: ``category 'x' is declared twice: category ids must be unique``."""
+    seen: set[str] = set()
+    for key in keys:
+        if key in seen:
+            raise PolicyError(f"{noun} {key!r} is declared twice: {noun} {key_name}s must be unique")
+        seen.add(key)
+
+
 def _list(value: object, what: str) -> list[Any]:
     if value is None:
         return []
@@ -778,19 +787,14 @@ class Policy:
         cats = tuple(_list(categories, "the policy's categories"))
         if not all(isinstance(c, Category) for c in cats):
             raise PolicyError("the policy's categories must be Category(...) values (in TOML, [[categories]])")
-        ids = [c.id for c in cats]
-        for cid in ids:
-            if ids.count(cid) > 1:
-                raise PolicyError(f"category {cid!r} is declared twice: category ids must be unique")
+        _once_each((c.id for c in cats), "category", "id")
         by_id = {c.id: c for c in cats}
         if "necessary" not in by_id:
             raise PolicyError("the policy has no 'necessary' category: add Category('necessary', required=True)")
         if not by_id["necessary"].required:
             raise PolicyError("the 'necessary' category must be required: Category('necessary', required=True)")
         service_ids = [s.id for c in cats for s in c.services]
-        for sid in service_ids:
-            if service_ids.count(sid) > 1:
-                raise PolicyError(f"service {sid!r} is declared twice: service ids must be unique")
+        _once_each(service_ids, "service", "id")
         _no_host_twice(cats)
         lifetime = DEFAULT_LIFETIME_DAYS[mode] if lifetime_days is None else lifetime_days
         if not isinstance(lifetime, int) or isinstance(lifetime, bool) or not 1 <= lifetime <= 3650:
@@ -836,10 +840,7 @@ class Policy:
         declared = tuple(_list(regions, "the policy's regions"))
         if not all(isinstance(r, Region) for r in declared):
             raise PolicyError("the policy's regions must be Region(...) values (in TOML, [[regions]])")
-        codes = [r.code for r in declared]
-        for code in codes:
-            if codes.count(code) > 1:
-                raise PolicyError(f"region {code!r} is declared twice: region codes must be unique")
+        _once_each((r.code for r in declared), "region", "code")
         object.__setattr__(self, "minors", MappingProxyType({**DEFAULT_MINORS, **_minors(minors, "the policy's")}))
         object.__setattr__(self, "sensitive", _sensitive_rule(sensitive, "the policy's"))
         object.__setattr__(self, "regions", declared)
