@@ -33,8 +33,12 @@ ACTIONS: tuple[Action, ...] = ("approve", "deny", "extend", "done")
 
 
 def new_request_id() -> str:
-    """An unguessable id: it is all a status page or an API call needs to name a request."""
-    return secrets.token_urlsafe(18)
+    """An unguessable id: it is all a status page or an API call needs to name a request.
+    Never one that starts with '-', which a command line (``consentkit requests show``)
+    would read as an option."""
+    while (request_id := secrets.token_urlsafe(18)).startswith("-"):
+        pass
+    return request_id
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ import pytest
 from consentkit import ConsentKit
 from consentkit.cli import main
 from consentkit.requests import Answer, Intake
+from consentkit.requests.model import new_request_id
 
 from .flow import last_code
 
@@ -99,3 +100,8 @@ def test_actions_without_the_kit_say_what_is_missing(tmp_path: Path, monkeypatch
     assert "no ledger" in capsys.readouterr().err
     assert main(["requests", "list", "--app", "json:dumps"]) == 2
     assert "not a ConsentKit" in capsys.readouterr().err
+
+
+def test_a_request_id_never_reads_as_an_option() -> None:
+    """One id in 64 began with '-', and `consentkit requests show <id>` took it for an option."""
+    assert not any(new_request_id().startswith("-") for _ in range(2000))
