@@ -336,16 +336,46 @@ def test_skip_known_passes_known_tags_and_writes_their_replacement():
     tag = b'<img data-consent="a" src="/x">'
     out: list[bytes] = []
     tags = {tag: (False, "img", False, b"<img NEW>", -1)}
-    assert C.skip_known(doc, 0, 0, tags, b"", out, 0, ()) == (len(doc), doc.index(b"<b>"))
+    assert C.skip_known(doc, 0, 0, tags, b"", out, 0, (), {}, None) == (len(doc), doc.index(b"<b>"))
     assert out == [b"<p>", b"<img NEW>"]
     out.clear()
     tags = {tag: (False, "img", False, None, 4)}
-    assert C.skip_known(doc, 0, 0, tags, b" nonce=n", out, 0, ()) == (len(doc), doc.index(b"<b>"))
+    assert C.skip_known(doc, 0, 0, tags, b" nonce=n", out, 0, (), {}, None) == (len(doc), doc.index(b"<b>"))
     assert b"".join(out) == b'<p><img nonce=n data-consent="a" src="/x">'
     for bad in ((False, "img"), (False, "img", False, "not bytes", -1), "nope"):
         out.clear()
-        assert C.skip_known(doc, 0, 0, {tag: bad}, b"", out, 0, ()) == (3, 0)  # stops: the gate reads it
+        assert C.skip_known(doc, 0, 0, {tag: bad}, b"", out, 0, (), {}, None) == (3, 0)  # stops: the gate reads it
         assert out == []
+
+
+@needs_c
+def test_skip_known_passes_held_embeds_after_the_responses_placeholder():
+    doc = b'<p><iframe src="https://v.test/e" width="5"></iframe><b>'
+    tag = b'<iframe src="https://v.test/e" width="5">'
+    read = (False, "iframe", False, b'<iframe data-src="https://v.test/e" width="5">', -1)
+    embeds = {tag: (read, ("video", 5, None))}
+    calls = []
+
+    def placeholders(service, width, height):
+        calls.append((service, width, height))
+        return b"<span>PH</span>"
+
+    out: list[bytes] = []
+    assert C.skip_known(doc, 0, 0, {}, b"", out, 0, (), embeds, placeholders) == (len(doc), doc.index(b"</iframe>"))
+    assert b"".join(out) == b'<p><span>PH</span><iframe data-src="https://v.test/e" width="5">'
+    assert calls == [("video", 5, None)]
+    out.clear()
+    assert C.skip_known(doc, 0, 0, {}, b"", out, 0, (), embeds, None) == (len(doc), doc.index(b"</iframe>"))
+    assert b"".join(out) == b'<p><iframe data-src="https://v.test/e" width="5">'  # no placeholders: the tag alone
+    for bad in ((read,), (read, "video"), ((False, "iframe"), ("video", 5, None))):
+        out.clear()
+        assert C.skip_known(doc, 0, 0, {}, b"", out, 0, (), {tag: bad}, placeholders) == (3, 0)  # the gate reads it
+        assert out == []
+    assert len(calls) == 1  # nothing written for a read it cannot use
+    with pytest.raises(TypeError):
+        C.skip_known(doc, 0, 0, {}, b"", [], 0, (), embeds, lambda *a: "not bytes")
+    with pytest.raises(ZeroDivisionError):
+        C.skip_known(doc, 0, 0, {}, b"", [], 0, (), embeds, lambda *a: 1 // 0)
 
 
 @needs_c
@@ -362,8 +392,11 @@ def test_skip_known_passes_known_tags_and_writes_their_replacement():
     (lambda: C.raw_end(b"x", 0, "script"), TypeError),
     (lambda: C.attrs(b"<a b>", 3, 9), ValueError),
     (lambda: C.attrs(b"<a b>", 4, 3), ValueError),
-    (lambda: C.skip_known(b"x", 0, 0, [], b"", [], 0, ()), TypeError),
-    (lambda: C.skip_known(b"x", 0, 0, {}, b"", [], 1, ()), ValueError),
+    (lambda: C.skip_known(b"x", 0, 0, [], b"", [], 0, (), {}, None), TypeError),
+    (lambda: C.skip_known(b"x", 0, 0, {}, b"", [], 1, (), {}, None), ValueError),
+    (lambda: C.skip_known(b"x", 0, 0, {}, b"", [], 0, ()), TypeError),
+    (lambda: C.skip_known(b"x", 0, 0, {}, b"", [], 0, (), [], None), TypeError),
+    (lambda: C.skip_known(b"x", 0, 0, {}, b"", [], 0, (), {}, "not callable"), TypeError),
 ])
 def test_bad_arguments_raise(call, error):
     with pytest.raises(error):

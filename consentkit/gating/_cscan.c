@@ -362,6 +362,11 @@ typedef struct {
     PyObject *out;   /* list of bytes */
     Py_ssize_t emit; /* buf[emit:] is not in out yet */
     int failed;      /* a Python error is set */
+    /* Embeds held back with a click-to-load placeholder (_Rules.embeds): a dict from
+     * a tag's bytes to (read, (service, width, height)), or NULL; and the response's
+     * placeholders, called with (service, width, height), or None. */
+    PyObject *embeds;
+    PyObject *placeholders;
 } Known;
 
 static int append_slice(PyObject *out, const unsigned char *b, Py_ssize_t start, Py_ssize_t end) {
@@ -375,23 +380,33 @@ static int append_slice(PyObject *out, const unsigned char *b, Py_ssize_t start,
     return rc;
 }
 
-static int write_known(Known *known, PyObject *read, const unsigned char *b, Py_ssize_t at, Py_ssize_t end) {
+/* 1 if `read` is a tag's read this module can write (setting where the nonce goes,
+ * -1 for none), 0 if not, -1 on an error. */
+static int usable_read(PyObject *read, Py_ssize_t at, Py_ssize_t end, Py_ssize_t *nonce_at) {
     if (!PyTuple_Check(read) || PyTuple_GET_SIZE(read) != 5)
         return 0;
     PyObject *replacement = PyTuple_GET_ITEM(read, 3);
-    Py_ssize_t nonce_at = PyLong_AsSsize_t(PyTuple_GET_ITEM(read, 4));
-    if (nonce_at == -1 && PyErr_Occurred())
+    *nonce_at = PyLong_AsSsize_t(PyTuple_GET_ITEM(read, 4));
+    if (*nonce_at == -1 && PyErr_Occurred())
         return -1;
     if (replacement != Py_None && !PyBytes_Check(replacement))
         return 0;
+    Py_ssize_t len = replacement == Py_None ? end - at : PyBytes_GET_SIZE(replacement);
+    return *nonce_at <= len;
+}
+
+static int write_known(Known *known, PyObject *read, const unsigned char *b, Py_ssize_t at, Py_ssize_t end) {
+    Py_ssize_t nonce_at;
+    int usable = usable_read(read, at, end, &nonce_at);
+    if (usable <= 0)
+        return usable;
+    PyObject *replacement = PyTuple_GET_ITEM(read, 3);
     if (nonce_at >= 0 && PyBytes_GET_SIZE(known->nonce) == 0)
         nonce_at = -1; /* no nonce in this response */
     if (replacement == Py_None && nonce_at < 0)
         return 1;
     const unsigned char *done = replacement == Py_None ? b + at : (const unsigned char *)PyBytes_AS_STRING(replacement);
     Py_ssize_t len = replacement == Py_None ? end - at : PyBytes_GET_SIZE(replacement);
-    if (nonce_at > len)
-        return 0;
     if (append_slice(known->out, b, known->emit, at) < 0)
         return -1;
     known->emit = end;
@@ -417,6 +432,47 @@ static int known_tag(Known *known, const unsigned char *b, Py_ssize_t at, Py_ssi
     Py_INCREF(read); /* held while it is used, whatever happens to the cache meanwhile */
     int found = write_known(known, read, b, at, end);
     Py_DECREF(read);
+    return found;
+}
+
+/* known_tag() for an embed held back with a placeholder: the response's placeholder
+ * goes first, then the tag as it was read (HtmlGate._tag does the same). */
+static int known_embed(Known *known, const unsigned char *b, Py_ssize_t at, Py_ssize_t end) {
+    PyObject *key = PyBytes_FromStringAndSize((const char *)b + at, end - at);
+    if (key == NULL)
+        return -1;
+    PyObject *held = PyDict_GetItemWithError(known->embeds, key);
+    Py_DECREF(key);
+    if (held == NULL)
+        return PyErr_Occurred() ? -1 : 0;
+    if (!PyTuple_Check(held) || PyTuple_GET_SIZE(held) != 2 || !PyTuple_Check(PyTuple_GET_ITEM(held, 1)))
+        return 0;
+    Py_ssize_t nonce_at;
+    int usable = usable_read(PyTuple_GET_ITEM(held, 0), at, end, &nonce_at);
+    if (usable <= 0)
+        return usable; /* checked before the placeholder goes out */
+    Py_INCREF(held);
+    int found = -1;
+    if (known->placeholders != Py_None) {
+        PyObject *made = PyObject_Call(known->placeholders, PyTuple_GET_ITEM(held, 1), NULL);
+        if (made == NULL)
+            goto done;
+        if (!PyBytes_Check(made)) {
+            Py_DECREF(made);
+            PyErr_SetString(PyExc_TypeError, "placeholders must answer bytes");
+            goto done;
+        }
+        int rc = append_slice(known->out, b, known->emit, at);
+        if (rc == 0)
+            rc = PyList_Append(known->out, made);
+        Py_DECREF(made);
+        if (rc < 0)
+            goto done;
+        known->emit = at;
+    }
+    found = write_known(known, PyTuple_GET_ITEM(held, 0), b, at, end);
+done:
+    Py_DECREF(held);
     return found;
 }
 
@@ -610,6 +666,8 @@ static Py_ssize_t skip(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, int m
             }
             if (stop) {
                 int found = known_tag(known, b, at, kind & K_BODY ? next : end, end);
+                if (found == 0 && known->embeds != NULL && !foreign && kind & K_LOADING && !(kind & K_BODY))
+                    found = known_embed(known, b, at, end);
                 if (found < 0) {
                     known->failed = 1;
                     return at;
@@ -816,14 +874,19 @@ static PyObject *py_skip_known(PyObject *Py_UNUSED(self), PyObject *const *args,
     Py_ssize_t n, pos;
     int mode;
     Needles needles;
-    if (buf_args(args, nargs, 8, "skip_known(buf, pos, mode, tags, nonce, out, emit, needles)", &b, &n, &pos) < 0 ||
+    if (buf_args(args, nargs, 10, "skip_known(buf, pos, mode, tags, nonce, out, emit, needles, embeds, placeholders)",
+                 &b, &n, &pos) < 0 ||
         mode_arg(args[2], &mode) < 0 || bytes_arg(args[4], "nonce") < 0 || needles_arg(args[7], &needles) < 0)
         return NULL;
-    if (!PyDict_Check(args[3]) || !PyList_Check(args[5])) {
-        PyErr_SetString(PyExc_TypeError, "tags must be a dict and out a list");
+    if (!PyDict_Check(args[3]) || !PyList_Check(args[5]) || !PyDict_Check(args[8])) {
+        PyErr_SetString(PyExc_TypeError, "tags and embeds must be dicts and out a list");
         return NULL;
     }
-    Known known = {args[3], args[4], args[5], 0, 0};
+    if (args[9] != Py_None && !PyCallable_Check(args[9])) {
+        PyErr_SetString(PyExc_TypeError, "placeholders must be callable or None");
+        return NULL;
+    }
+    Known known = {args[3], args[4], args[5], 0, 0, args[8], args[9]};
     if (index_arg(args[6], pos, &known.emit) < 0)
         return NULL;
     Py_ssize_t stop = skip(b, n, pos, mode, &known, &needles);
@@ -904,8 +967,9 @@ static PyMethodDef methods[] = {
     {"skip", (PyCFunction)(void (*)(void))py_skip, METH_FASTCALL,
      "skip(buf, pos, mode, needles) -> the first position from pos the gate must look at (len(buf) if none)"},
     {"skip_known", (PyCFunction)(void (*)(void))py_skip_known, METH_FASTCALL,
-     "skip_known(buf, pos, mode, tags, nonce, out, emit, needles) -> (stop, emit): skip() that also passes\n"
-     "the tags found in the dict `tags`, appending buf[emit:] up to each and its replacement to `out`"},
+     "skip_known(buf, pos, mode, tags, nonce, out, emit, needles, embeds, placeholders) -> (stop, emit): skip()\n"
+     "that also passes the tags found in the dict `tags` (and `embeds`, after placeholders(service, width, height)),\n"
+     "appending buf[emit:] up to each and its replacement to `out`"},
     {"skip_foreign", (PyCFunction)(void (*)(void))py_skip_foreign, METH_FASTCALL,
      "skip_foreign(buf, pos, mode, needles) -> (stop, opened): skip() in foreign content that also keeps the\n"
      "stack of open elements: the lowered names of the elements opened from pos and still open at stop"},

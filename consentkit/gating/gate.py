@@ -216,9 +216,9 @@ class HtmlGate(_Decisions):
                         if opened:
                             self._tree.open_foreign(opened)
                     elif not self._bases:  # tags read before go out from the cache
-                        pos, emit = c.skip_known(
-                            buf, pos, self._mode, self._rules.tags, self._nonce, out, emit, self._rules.needles
-                        )
+                        rules = self._rules
+                        pos, emit = c.skip_known(buf, pos, self._mode, rules.tags, self._nonce, out, emit,
+                                                 rules.needles, rules.embeds, self._placeholders)
                     else:
                         pos = c.skip(buf, pos, self._mode, None)
                     if pos >= n:
