@@ -102,6 +102,57 @@ def test_c_scanner_gives_the_output_of_the_exact_tokenizer(doc, granted, cuts, n
     assert _run(patterns, parts) == reference
 
 
+PIXEL = "<img src=https://pixel.example-analytics.test/p.gif>"
+YOUTUBE = '<iframe src="https://www.youtube.com/embed/v" width="560" height="315"></iframe>'
+NOSCRIPTS = [
+    f"<noscript>{PIXEL}</noscript>", f"<NOSCRIPT >{PIXEL}</NoScript\t>", f"<noscript>{YOUTUBE}</noscript>{YOUTUBE}",
+    f'<noscript><img alt="</noscriptx>" src=/a>{PIXEL}</noscript>',  # every "</noscript" inside is escaped
+    f"<noscript><!-- </noscript> -->{PIXEL}</noscript>", f"<noscript><style>a</noscript>b</style>{PIXEL}</noscript>",
+    f"<noscript><noscript>{PIXEL}</noscript></noscript>", f"<noscript><svg>{PIXEL}</svg></noscript>",
+    f"<noscript><template>{PIXEL}</template></noscript>", f"<noscript><script>x({PIXEL!r})</script></noscript>",
+    f'<noscript><base href="https://pixel.example-analytics.test/">{PIXEL}</noscript><img src=a.gif>',
+    f'<noscript data-consent="analytics">{PIXEL}</noscript>', f"<noscript style=x>{PIXEL}</noscript>",
+    f"<noscript>{PIXEL}</noscript", f"<noscript>{PIXEL}</noscript x='>'>", f"<noscript>{PIXEL}<", "<noscript></noscript>",
+    f"<noscript><p>a<b>{PIXEL}</p><textarea></textarea></noscript>", f"<template><noscript>{PIXEL}</noscript></template>",
+    f"<svg><noscript>{PIXEL}</noscript></svg>", f"<noscript><plaintext>{PIXEL}</noscript>",
+]
+
+
+@needs_c
+@pytest.mark.parametrize("doc", NOSCRIPTS)
+@pytest.mark.parametrize("granted", [{}, {"analytics": True}])
+def test_a_noscript_passed_in_c_gives_the_exact_output(doc, granted):
+    # The C scanner passes a <noscript> whole when its content, up to the first
+    # "</noscript", is markup it passes or knows (read before under the same grants).
+    from .kits import embeds_policy
+
+    policy = embeds_policy()
+    data = f"<head>{doc}<p>after</p>".encode()
+    kw = {"nonce": "n0nce", "inject": b"<!--I-->", "placeholders": lambda service, w, h: b"<b>%s</b>" % service.encode()}
+    reference = _run(_exact_gate(policy, granted, **kw), [data])
+    for _ in range(2):  # cold, then every tag read before
+        assert _run(HtmlGate(policy, granted, **kw), [data]) == reference
+        assert _run(HtmlGate(policy, granted, **kw), [data[:-9], data[-9:]]) == reference
+    assert reference.count(b"<b>youtube</b>") == doc.count("</noscript>" + YOUTUBE)  # none inside a <noscript>
+
+
+@needs_c
+def test_skip_known_passes_a_plain_noscript_whole():
+    tag = b"<img src=https://pixel.example-analytics.test/p.gif>"
+    read = (False, "img", False, b"<img data-src=https://pixel.example-analytics.test/p.gif>", -1)
+    doc = b"<p><noscript><b>" + tag + b"</b></noscript><i>"
+    out: list[bytes] = []
+    assert C.skip_known(doc, 0, 0, {tag: read}, b"", out, 0, (), {}, None) == (len(doc), doc.index(tag) + len(tag))
+    assert b"".join(out) + doc[doc.index(tag) + len(tag):] == doc.replace(tag, read[3])
+    for stops in (b"<p><noscript><b>" + tag + b"<!-- </noscript> -->", b"<p><noscript><noscript>" + tag + b"</noscript>",
+                  b"<p><noscript><b>" + tag + b"</noscriptx>", b"<p><noscript><b>" + tag + b"</noscript"):
+        out.clear()
+        assert C.skip_known(stops, 0, 0, {tag: read}, b"", out, 0, (), {}, None) == (3, 0), stops  # at <noscript>
+        assert out == []  # what it wrote inside is taken back
+    assert C.skip_known(doc, 0, 0, {}, b"", out, 0, (), {}, None) == (3, 0)  # the <img> was not read before
+    assert C.skip(doc, 0, 0, ()) == 3  # without a cache of tags, a <noscript> stops
+
+
 MARKUP_SOUP = st.text(alphabet='<>/!-="\' \t\naAbBiIsScCrRpPtTgGmMvVdD:[]?\\&', max_size=200).map(str.encode)
 
 

@@ -311,9 +311,10 @@ static int kind_of(const Tag *tag) {
     return K_ORDINARY;
 }
 
-/* Where "</name" + whitespace, '/' or '>' starts, case-blind, or -1. */
-static Py_ssize_t find_raw_end(const unsigned char *b, Py_ssize_t n, Py_ssize_t i,
-                               const unsigned char *name, Py_ssize_t len) {
+/* Where "</name" starts, case-blind, followed by whitespace, '/' or '>' (or by
+ * anything when `any_next`), or -1. */
+static Py_ssize_t find_end_tag(const unsigned char *b, Py_ssize_t n, Py_ssize_t i,
+                               const unsigned char *name, Py_ssize_t len, int any_next) {
     while (i < n) {
         const unsigned char *lt = memchr(b + i, '<', (size_t)(n - i));
         if (lt == NULL)
@@ -326,12 +327,18 @@ static Py_ssize_t find_raw_end(const unsigned char *b, Py_ssize_t n, Py_ssize_t 
             while (k < len && lower(b[i + 2 + k]) == name[k])
                 k++;
             unsigned char c = b[i + 2 + len];
-            if (k == len && (is_ws(c) || c == '/' || c == '>'))
+            if (k == len && (any_next || is_ws(c) || c == '/' || c == '>'))
                 return i;
         }
         i++;
     }
     return -1;
+}
+
+/* Where "</name" + whitespace, '/' or '>' starts, case-blind, or -1. */
+static Py_ssize_t find_raw_end(const unsigned char *b, Py_ssize_t n, Py_ssize_t i,
+                               const unsigned char *name, Py_ssize_t len) {
+    return find_end_tag(b, n, i, name, len, 0);
 }
 
 /* The first "--!?>" from i, as the index after it, or -1. */
@@ -367,6 +374,7 @@ typedef struct {
      * placeholders, called with (service, width, height), or None. */
     PyObject *embeds;
     PyObject *placeholders;
+    int in_noscript; /* passing a <noscript>'s content: no placeholders, no nested <noscript> */
 } Known;
 
 static int append_slice(PyObject *out, const unsigned char *b, Py_ssize_t start, Py_ssize_t end) {
@@ -453,7 +461,7 @@ static int known_embed(Known *known, const unsigned char *b, Py_ssize_t at, Py_s
         return usable; /* checked before the placeholder goes out */
     Py_INCREF(held);
     int found = -1;
-    if (known->placeholders != Py_None) {
+    if (known->placeholders != Py_None && !known->in_noscript) {
         PyObject *made = PyObject_Call(known->placeholders, PyTuple_GET_ITEM(held, 1), NULL);
         if (made == NULL)
             goto done;
@@ -609,6 +617,46 @@ static Py_ssize_t skip_foreign(const unsigned char *b, Py_ssize_t n, Py_ssize_t 
 }
 
 static Py_ssize_t skip(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, int mode, Known *known,
+                       const Needles *needles);
+
+/* A <noscript> whose start tag ends at i, passed whole: the index after its end
+ * tag, or -1 for the gate to read it (nothing written then).
+ *
+ * The gate reads a <noscript>'s content as markup (as a browser without JavaScript
+ * does) and escapes any "</noscript" inside a tag, a comment or a raw text body
+ * (where a browser with JavaScript on ends the element). Its content up to the
+ * first "</noscript" holds none, so it is read here as any markup in the "html"
+ * context, up to there exactly: every token passed or known, no nested <noscript>,
+ * and no placeholder (the gate writes none inside a <noscript>). That first
+ * "</noscript" must be a complete end tag. The context around is "html", where the
+ * tree builder's stack is empty: the element leaves it as it found it. */
+static Py_ssize_t skip_noscript(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, Known *known,
+                                const Needles *needles) {
+    static const unsigned char NAME[] = "noscript";
+    Py_ssize_t e = find_end_tag(b, n, i, NAME, 8, 1);
+    if (e < 0 || !(is_ws(b[e + 10]) || b[e + 10] == '/' || b[e + 10] == '>'))
+        return -1;
+    Py_ssize_t after = scan_tag(b, n, e, NULL);
+    if (after < 0)
+        return -1;
+    Py_ssize_t written = PyList_GET_SIZE(known->out), emit = known->emit;
+    known->in_noscript = 1;
+    Py_ssize_t stop = skip(b, e, i, M_HTML, known, needles);
+    known->in_noscript = 0;
+    if (known->failed)
+        return -1;
+    if (stop != e) { /* what it wrote is taken back: the gate reads the element */
+        if (PyList_SetSlice(known->out, written, PyList_GET_SIZE(known->out), NULL) < 0) {
+            known->failed = 1;
+            return -1;
+        }
+        known->emit = emit;
+        return -1;
+    }
+    return after;
+}
+
+static Py_ssize_t skip(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, int mode, Known *known,
                        const Needles *needles) {
     int gating = mode == M_HTML || mode == M_STRICT || mode == M_FOREIGN;
     int foreign = mode == M_FOREIGN || mode == M_TEMPLATE_FOREIGN;
@@ -644,9 +692,19 @@ static Py_ssize_t skip(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, int m
                 i = after;
                 continue;
             }
+            if (kind & K_NOSCRIPT) {
+                Py_ssize_t after = -1;
+                if (mode == M_HTML && known != NULL && known->tags != NULL && !known->in_noscript && !tag.consent &&
+                    !tag.extra)
+                    after = skip_noscript(b, n, end, known, needles);
+                if (after < 0)
+                    return at; /* the gate reads it, token by token */
+                i = after;
+                continue;
+            }
             /* svg/math change the context (or its depth), as does <template>
              * outside foreign content; the rest only matters where tags are gated. */
-            if (kind & K_FOREIGN || (kind & K_TEMPLATE && !foreign) || kind & K_NOSCRIPT)
+            if (kind & K_FOREIGN || (kind & K_TEMPLATE && !foreign))
                 return at;
             int stop = gating && (tag.consent || kind & K_BASE || tag.extra ||
                                   (kind & K_LOADING && (tag.url || mode != M_HTML)) || (kind & K_BODY && foreign));
@@ -886,7 +944,7 @@ static PyObject *py_skip_known(PyObject *Py_UNUSED(self), PyObject *const *args,
         PyErr_SetString(PyExc_TypeError, "placeholders must be callable or None");
         return NULL;
     }
-    Known known = {args[3], args[4], args[5], 0, 0, args[8], args[9]};
+    Known known = {args[3], args[4], args[5], 0, 0, args[8], args[9], 0};
     if (index_arg(args[6], pos, &known.emit) < 0)
         return NULL;
     Py_ssize_t stop = skip(b, n, pos, mode, &known, &needles);
