@@ -39,8 +39,6 @@ MAX_NAME = 256
 MAX_EXPIRY_HEADERS = 48
 _VARY = "Cookie, Sec-GPC"
 _VALIDATORS = (b"etag", b"last-modified", b"expires")
-# Each cookie's name in a Cookie header (as visit.cookie_names reads them, unstripped).
-_COOKIE_NAMES = re.compile(r"(?:^|;)([^;=]*)=")
 
 
 def _allowed(policy: Policy, granted: Mapping[str, bool], category: str) -> bool:
@@ -219,9 +217,14 @@ def _expiries(visit: Visit) -> list[bytes]:
         header = visit.headers.get("cookie")
         if not denied or not header:
             return []
-        # Most page views carry no cookie of a denied category: found out in one pass.
+        # Most page views carry no cookie of a denied category: found out in one pass
+        # (str.split, several times faster than a regular expression over the header).
         category_for_cookie = visit.kit.policy.category_for_cookie
-        if not any(category_for_cookie(name.strip()) in denied for name in _COOKIE_NAMES.findall(header)):
+        for part in header.split(";"):
+            name, eq, _ = part.partition("=")
+            if eq and category_for_cookie(name.strip()) in denied:
+                break
+        else:
             return []
     return expiry_headers(
         visit.kit.policy, withdrawn, cookie_names(visit.headers.get("cookie")), visit.host,
