@@ -38,6 +38,7 @@ MAX_NAME = 256
 # request carries: a page view that leaves some behind expires them on the next.
 MAX_EXPIRY_HEADERS = 48
 _VARY = "Cookie, Sec-GPC"
+_VARY_BYTES = _VARY.encode()
 _VALIDATORS = (b"etag", b"last-modified", b"expires")
 
 
@@ -151,11 +152,11 @@ def vary_on_consent(headers: MutableHeaders, region: str | None = None) -> None:
     """Say that the response depends on the consent cookie and the GPC signal (and
     ``region``, the request headers the visitor's region is read from, if any)."""
     raw = headers.raw
-    vary = _VARY if region is None else f"{_VARY}, {region}"
-    if any(name.lower() == b"vary" for name, _ in raw):
-        headers.add_vary_header(vary)  # merged with the app's own
-    else:
-        raw.append((b"vary", vary.encode()))
+    for name, _ in raw:
+        if name.lower() == b"vary":
+            headers.add_vary_header(_VARY if region is None else f"{_VARY}, {region}")  # merged with the app's own
+            return
+    raw.append((b"vary", _VARY_BYTES if region is None else f"{_VARY}, {region}".encode()))
 
 
 def _directives(raw: list[tuple[bytes, bytes]]) -> dict[bytes, bytes]:

@@ -23,7 +23,7 @@ from .csp_nonce import PLACEHOLDER_KEY, NonceFiller
 from .gating.hosts import allowed_units
 from .gating.placeholder import Placeholders
 from .gating.response import ResponseGate, gated_headers
-from .head import state_block
+from .head import WidgetHead, state_block
 from .kit import ConsentKit
 from .minors.sync import needs_sync, sync_child
 from .mount import route_path
@@ -182,9 +182,11 @@ class _Responder:
             vary_on_consent(headers, visit.kit.locator.vary)
             nonce = self.nonce = _nonce(visit, csp)
             self.has_csp = csp is not None
+            head = visit.kit.head_at(visit.root, visit.state.region)
             self.gate = ResponseGate(
-                visit.kit.policy, grants, content_type=content_type, nonce=nonce, inject=_head(visit, nonce),
-                services=services, allowed=allowed, placeholders=_placeholders(visit, self.middleware.placeholders),
+                visit.kit.policy, grants, content_type=content_type, nonce=nonce, inject=_head(visit, head, nonce),
+                services=services, allowed=allowed,
+                placeholders=_placeholders(visit, head, self.middleware.placeholders),
             )
             self.start = message
             return
@@ -272,9 +274,10 @@ def _uncompressed(scope: Scope) -> Scope:
     compressor inside it (a GZipMiddleware added after ours) hides HTML from the gate.
     ``state`` and everything else stay shared."""
     headers = scope.get("headers", ())
-    if not any(name == b"accept-encoding" for name, _ in headers):
-        return scope
-    return {**scope, "headers": [h for h in headers if h[0] != b"accept-encoding"] + [_IDENTITY]}
+    for name, _ in headers:
+        if name == b"accept-encoding":
+            return {**scope, "headers": [h for h in headers if h[0] != b"accept-encoding"] + [_IDENTITY]}
+    return scope
 
 
 def _facts(raw: list[tuple[bytes, bytes]]) -> tuple[bytes, bool, str | None, bool, bool]:
@@ -344,19 +347,19 @@ def _held(visit: Visit) -> tuple[Mapping[str, bool], Mapping[str, bool]]:
     return granted, services
 
 
-def _head(visit: Visit, nonce: str | None) -> bytes:
+def _head(visit: Visit, head: WidgetHead, nonce: str | None) -> bytes:
     """What goes at the top of <head>: the state (so the banner needs no request)
-    and, unless a template already rendered it, the widget."""
+    and, unless a template already rendered it, the widget (``head``: this request's)."""
     out = _state_block(visit)
     if visit.kit.inject_widget and not visit.scope.get("consentkit.head_rendered"):
         headers = visit.headers
-        head = visit.kit.head_at(visit.root, visit.state.region)
         out += head.tag_bytes(nonce=nonce, user_agent=headers.get("user-agent"),
                               accept_language=headers.get("accept-language"))
     return out
 
 
-def _placeholders(visit: Visit, kept: dict[tuple[int, str, str, str], tuple[Policy, Placeholders]]) -> Placeholders:
+def _placeholders(visit: Visit, head: WidgetHead, kept: dict[tuple[int, str, str, str], tuple[Policy, Placeholders]]
+                  ) -> Placeholders:
     """Click-to-load placeholders in the visitor's language, whose no-JavaScript
     link comes back to this page; the same object (and what it made) for every request
     of the same page and language, up to a bound (the path is the client's)."""
@@ -367,9 +370,8 @@ def _placeholders(visit: Visit, kept: dict[tuple[int, str, str, str], tuple[Poli
     if query:
         page += "?" + query.decode("latin-1")
     policy = visit.policy
-    root = visit.root
-    lang = visit.kit.head_at(root, visit.state.region).language(visit.headers.get("accept-language"))
-    prefix = root + visit.kit.prefix
+    lang = head.language(visit.headers.get("accept-language"))
+    prefix = head.prefix
     key = (id(policy), lang, prefix, page)
     found = kept.get(key)
     if found is not None and found[0] is policy:
