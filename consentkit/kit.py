@@ -28,7 +28,7 @@ from .minors.notifiers import DEFAULT_LINK_DAYS, MemoryNotifier, Notifier, check
 from .minors.verifiers import EmailPlusVerifier, Verifier
 from .optouts import OptOutHooks
 from .outcomes import OutcomeCache
-from .policy import Policy
+from .policy import Policy, PolicyError
 from .record_limit import RecordLimit
 from .regions import Locator, RegionFunction
 from .requests import RequestClocks, RequestDesk, RequestVerifier, Source, open_request_store
@@ -66,7 +66,8 @@ class ConsentKit:
     outbox. ``parental_verifier``: how a parent is verified (``EmailPlusVerifier`` by
     default; the method's name is recorded). ``spool_dir``: where records wait while
     the ledger's store is down. ``retention_days``: how long records are kept (at
-    least 730). ``request_clocks``: the privacy requests' deadlines and calendar
+    least 730; children's records less: the policy's ``children_retention_days``).
+    ``request_clocks``: the privacy requests' deadlines and calendar
     (``RequestClocks``); ``request_verifier``: how a requester is verified
     (``EmailCodeVerifier`` by default). ``admin``: the admin console
     (``Admin(users=...)``, see docs/console.md), served under ``{prefix}/admin``.
@@ -138,10 +139,15 @@ class ConsentKit:
         self.record_limit: RecordLimit | None = RecordLimit()
         self.cookie_name = COOKIE_NAME
         self.store_url = store
+        if isinstance(retention_days, int) and policy.children_retention_days > retention_days:
+            raise PolicyError(f"the policy's children_retention_days ({policy.children_retention_days}) is longer than "
+                              f"the ledger's retention_days ({retention_days}): children's records are kept for "
+                              "less time than the others, never more (COPPA §312.10)")
         self.ledger: Ledger = open_ledger(store, spool_dir=spool_dir, retention_days=retention_days)
         # Opt-out propagation (§7026(f)): events wait in a spool of their own beside the ledger's.
         spool = self.ledger.spool.directory
-        self.opt_outs = OptOutHooks(opt_out_hooks, spool.with_name(spool.name + "-opt-outs"))
+        self.opt_outs = OptOutHooks(opt_out_hooks, spool.with_name(spool.name + "-opt-outs"), clock=clock,
+                                    clocks=request_clocks)
         if notifier is not None:
             check_site_url(notifier)
         else:
@@ -176,12 +182,15 @@ class ConsentKit:
             if not self._started:
                 await self.ledger.start()
                 await self.opt_outs.start()
-                if self.policy.age_gate:
-                    # Forget the address of each request no parent answered in time (R45).
+                if self.policy.age_gate or any(r.age_gate for r in self.policy.regions):
+                    # Forget the address of each request no parent answered in time, and
+                    # cut children's records to the minimal proof past their retention (R45).
                     days = getattr(self.notifier, "link_days", DEFAULT_LINK_DAYS)
                     days = days if isinstance(days, int) and not isinstance(days, bool) and days > 0 else 7
-                    self._sweeper = asyncio.create_task(sweep(self.ledger, self.clock, days),
-                                                        name="consentkit-lapsed-requests")
+                    self._sweeper = asyncio.create_task(
+                        sweep(self.ledger, self.clock, days, children_days=self.policy.children_retention_days,
+                              policy=self.policy),
+                        name="consentkit-lapsed-requests")
                 self._started = True
 
     async def shutdown(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import fields
 from datetime import datetime
 
@@ -35,12 +36,15 @@ class Fresh:
     new visitor under one policy and GPC signal but for the visitor id; and the
     page's state block made from it, cut where the visitor id goes."""
 
-    __slots__ = ("_choices", "_state", "allowed", "outcome", "state_block")
+    __slots__ = ("_choices", "_state", "allowed", "held", "outcome", "state_block")
 
     def __init__(self, outcome: Outcome) -> None:
         self.outcome = outcome
         self.state_block: tuple[bytes, bytes] | None = None
         self.allowed: frozenset[str] | None = None
+        # The (categories, services) the gate serves live on a new visitor's page
+        # (middleware._gate_grants), the same for every one.
+        self.held: tuple[Mapping[str, bool], Mapping[str, bool]] | None = None
         # Both as positional arguments (dataclasses.replace() costs twice as much).
         self._choices = [getattr(outcome.choices, f.name) for f in fields(Choices)]
         self._state = [getattr(outcome.state, f.name) for f in fields(ConsentState)]

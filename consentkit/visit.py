@@ -81,7 +81,7 @@ def _secure(kit: ConsentKit, scope: Scope) -> bool:
     return kit.secure_cookie if kit.secure_cookie is not None else scope.get("scheme") in ("https", "wss")
 
 
-@dataclass
+@dataclass(slots=True)
 class Visit:
     """The consent of one request: what it brought, what applies, what changed."""
 

@@ -152,7 +152,8 @@ def test_placeholders_are_kept_per_page_and_language() -> None:
         scope = _scope()
         scope.update(path=path, raw_path=path.encode())
         scope["headers"].append((b"accept-language", language.encode()))
-        return _placeholders(Visit.begin(kit, scope), kept)("youtube", 560, 315)
+        visit = Visit.begin(kit, scope)
+        return _placeholders(visit, kit.head_at(visit.root), kept)("youtube", 560, 315)
 
     first = made("/a", "en")
     assert made("/a", "en") is first and len(kept) == 1  # the same object, what it made kept

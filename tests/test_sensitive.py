@@ -239,3 +239,21 @@ async def test_a_limit_lifted_since_leaves_no_proof(make_kit, clock):
         clock.advance(days=1)
         await c.delete("/consentkit/receipts")
     assert not [r for r in await all_records(kit) if r.extra.get("action") == "limit"]
+
+
+@pytest.mark.parametrize(("page_from", "post_from", "region"), [
+    (CA, CO, "US-CO"), (CO, CA, "US-CA"), (CA, WA, "US-WA"), ({}, CA, "US-CA"), (CA, {}, None)])
+async def test_r40_a_limit_posted_from_another_region_than_its_page_applies_there(make_kit, page_from, post_from,
+                                                                                   region):
+    """A visitor who moves (or whose edge names another region) between the page and its
+    button is not refused: the limit applies, and is recorded, by the region of the POST."""
+    kit = make_kit(health_policy(), region_source="cloudfront")
+    async with client(kit, Origin=SITE) as c:
+        page = await c.get("/consentkit/limit", headers=page_from)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        done = await c.post("/consentkit/limit", content=f"csrf_token={token}&next=/", headers={**FORM, **post_from})
+        state = (await c.get("/consentkit/state", headers=post_from)).json()
+    assert done.status_code == 303 and state["sensitive_limited"] is True
+    assert state["categories"]["health"] is False
+    [record] = [r for r in await all_records(kit) if r.extra.get("action") == "limit"]
+    assert record.region == state["region"] == region

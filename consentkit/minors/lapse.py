@@ -5,7 +5,8 @@ address it went to. Its record is rewritten without the address's keyed hash (wi
 named by another keyed hash of the address) go once their day is over. Answered
 requests keep their hash: it is what lets the parent ask for a new management link.
 
-``forget_lapsed(ledger, now, link_days)`` does it; the kit runs it every few hours.
+``forget_lapsed(ledger, now, link_days)`` does it; the kit runs it every few hours
+(``sweep``), with the children's retention (``retention.expire_children``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from datetime import UTC, datetime, timedelta
 
 from ..ledger import Ledger
 from ..ledger.base import LedgerError
+from ..policy import Policy
 from .history import History
+from .retention import expire_children
 
 logger = logging.getLogger("consentkit.minors")
 LIMIT_KIND = "address_limit"
@@ -61,14 +64,24 @@ async def forget_lapsed(ledger: Ledger, now: datetime, link_days: int) -> int:
     return forgotten
 
 
-async def sweep(ledger: Ledger, clock: Callable[[], datetime], link_days: int) -> None:
-    """Run ``forget_lapsed`` every ``SWEEP_EVERY``, for ever (the kit cancels it). It
-    holds the ledger and the clock, never the kit."""
+async def sweep(ledger: Ledger, clock: Callable[[], datetime], link_days: int, *,
+                children_days: int | None = None, policy: Policy | None = None) -> None:
+    """Run ``forget_lapsed`` every ``SWEEP_EVERY``, for ever (the kit cancels it), and
+    with it ``retention.expire_children`` for ``children_days``: the whole ledger the
+    first time, then what came of age since the run before. It holds the ledger, the
+    clock and the policy, never the kit."""
+    since: datetime | None = None
     while True:
         try:
-            forgotten = await forget_lapsed(ledger, clock(), link_days)
+            now = clock()
+            forgotten = await forget_lapsed(ledger, now, link_days)
             if forgotten:
                 logger.info("forgot the parent's address of %d lapsed request(s)", forgotten)
+            if children_days is not None:
+                cut = await expire_children(ledger, now, children_days, since=since, policy=policy)
+                since = now - timedelta(days=children_days + 1)
+                if cut:
+                    logger.info("cut the records of %d child(ren) to the minimal proof (children's retention)", cut)
         except LedgerError:
             pass  # the store is down: the next run does it
         await asyncio.sleep(SWEEP_EVERY.total_seconds())

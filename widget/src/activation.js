@@ -14,6 +14,8 @@ const SCRIPT_OWN_ATTRIBUTES = new Set(["type", "nonce", "data-src", "data-type"]
 const LIVE_PROTOCOLS = new Set(["http:", "https:"]);
 const INERT_TYPE = "text/plain";
 const PLACEHOLDER = "data-consentkit-placeholder";
+/** The scripts activated here (their document.write goes in after them). */
+const activated = new WeakSet();
 
 /**
  * Whether a URL (or each candidate of a srcset) loads over http(s): never a
@@ -96,11 +98,10 @@ export function srcsetUrls(value) {
 
 /**
  * A script runs only when created anew: its copy takes the inert tag's place.
- * @param {Core} core
  * @param {HTMLScriptElement} inert
  * @returns {Promise<unknown> | undefined} settles when a blocking external script has run
  */
-function runScript(core, inert) {
+function runScript(inert) {
   if (inert.type !== INERT_TYPE) return undefined;
   const source = inert.dataset.src ?? inert.getAttribute("src");
   if (source !== null && !isWebUrl(source)) return undefined;
@@ -124,7 +125,7 @@ function runScript(core, inert) {
   } else {
     script.text = inert.text;
   }
-  core.activated.add(script);
+  activated.add(script);
   inert.replaceWith(script);
   return settled;
 }
@@ -151,14 +152,13 @@ function restoreUrls(inert) {
  * A script activated after the page was parsed that calls document.write (a Floodlight
  * tag) would replace the whole page: its markup goes in after it instead, its scripts
  * run in order, and the guard holds what must wait.
- * @param {Core} core
  */
-function writeAfterScripts(core) {
+function writeAfterScripts() {
   const write = document.write;
   /** @param {string[]} parts */
   const insert = (...parts) => {
     const script = document.currentScript;
-    if (document.readyState === "loading" && !(script && core.activated.has(script))) {
+    if (document.readyState === "loading" && !(script && activated.has(script))) {
       write.apply(document, parts);
       return;
     }
@@ -200,7 +200,7 @@ export function loadOnce(button) {
  * @param {Core} core
  */
 export function createActivation(core) {
-  writeAfterScripts(core);
+  writeAfterScripts();
   const seen = new WeakSet();
   let queue = Promise.resolve(/** @type {unknown} */ (undefined));
   return function activate() {
@@ -209,7 +209,7 @@ export function createActivation(core) {
       if (!tagAllowed(core, element)) continue;
       seen.add(element);
       queue = queue.then(() =>
-        element instanceof HTMLScriptElement ? runScript(core, element) : restoreUrls(element));
+        element instanceof HTMLScriptElement ? runScript(element) : restoreUrls(element));
     }
     for (const placeholder of document.querySelectorAll(`[${PLACEHOLDER}]`)) {
       if (placeholder instanceof HTMLElement) {

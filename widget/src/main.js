@@ -54,7 +54,7 @@ if (core && served) {
     start(core, served);
   } else {
     // The page speaks another language the policy offers: its strings, then the banner.
-    fetch(`${core.policy.prefix}/config.json?lang=${encodeURIComponent(wanted)}`, { credentials: "same-origin" })
+    fetch(`${core.policy.prefix}/config.json?lang=${encodeURIComponent(wanted)}`)
       .then((response) => (response.ok ? response.json() : served))
       .catch(() => served)
       .then((details) => start(core, details));

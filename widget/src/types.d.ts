@@ -100,8 +100,6 @@ export interface Core {
   onChange(listener: Listener): void;
   /** What the deferred part loaded (read by `consentkit scan`). */
   details?: WidgetConfig;
-  /** The scripts the widget activated (their document.write goes in after them). */
-  readonly activated: WeakSet<Element>;
   /** The page's own listeners (`consentkit.on("change", fn)`), told after the widget's. */
   readonly subscribers: Listener[];
 }
