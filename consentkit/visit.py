@@ -130,12 +130,25 @@ class Visit:
         gpc = headers.get("sec-gpc") == "1"
         region = kit.region_of(scope)
         policy = kit.policy.for_region(region)
-        # A returning visitor's cookie seen before: its outcome, without reading the cookie again.
-        only = single_consent_cookie(headers.get("cookie"), name)
-        cached = kit.outcomes.get(only, gpc, now, region) if only else None
-        if cached is not None:
-            return cls._returning(kit, scope, headers, now, cached, policy)
+        cookie = headers.get("cookie")
+        if not cookie or PLAIN_NAME not in cookie:  # no consent cookie: a new visitor
+            fresh = kit.outcomes.fresh(policy, gpc)
+            if fresh is not None:
+                return cls._new(kit, scope, headers, now, fresh, policy)
+        else:  # a returning visitor's cookie seen before: its outcome, without reading the cookie again
+            only = single_consent_cookie(cookie, name)
+            cached = kit.outcomes.get(only, gpc, now, region) if only else None
+            if cached is not None:
+                return cls._returning(kit, scope, headers, now, cached, policy)
         return cls._read(kit, scope, headers, now, name, gpc, region, policy)
+
+    @classmethod
+    def _new(cls, kit: ConsentKit, scope: Scope, headers: dict[str, str], now: datetime, fresh: Fresh, policy: Policy,
+             superseded: tuple[str, ...] = ()) -> Visit:
+        """A new visitor: the outcome every new visitor shares but for the id."""
+        outcome = fresh.for_visitor(kit.new_visitor_id())
+        return cls(kit, scope, headers, now, None, outcome, outcome.state.categories, outcome.choices.gpc,
+                   superseded=superseded, policy=policy, fresh=fresh)
 
     @classmethod
     def _returning(cls, kit: ConsentKit, scope: Scope, headers: dict[str, str], now: datetime, cached: Cached,
@@ -162,10 +175,8 @@ class Visit:
                 return cls._returning(kit, scope, headers, now, cached, policy, superseded)
         if brought is None and loaded is None and not stale:
             fresh = kit.outcomes.fresh(policy, gpc)
-            if fresh is not None:  # a new visitor: the same outcome for all but the id
-                outcome = fresh.for_visitor(kit.new_visitor_id())
-                return cls(kit, scope, headers, now, None, outcome, outcome.state.categories,
-                           outcome.choices.gpc, superseded=superseded, policy=policy, fresh=fresh)
+            if fresh is not None:
+                return cls._new(kit, scope, headers, now, fresh, policy, superseded)
         choices = brought or Choices(visitor_id=kit.new_visitor_id())
         outcome = evaluate(policy, choices, Signals(gpc=gpc), now)
         entry = None
