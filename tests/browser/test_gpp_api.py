@@ -38,7 +38,7 @@ window.stubPing = null;
 __gpp("ping", (data, success) => { stubPing = [JSON.parse(JSON.stringify(data)), success]; });
 window.queuedAtOnce = gppLog.length === 0 && __gpp.queue.length === 0;
 __gpp("addEventListener", (event, success) => gppLog.push(["event", event.eventName, event.listenerId, event.data,
-  event.pingData.cmpStatus, event.pingData.gppString, success]));
+  event.pingData.cmpStatus, event.pingData.gppString, success, event.pingData.signalStatus]));
 __gpp("hasSection", record("hasSection"), "usnat");
 __gpp("getSection", record("getSection"), "usnat");
 __gpp("getField", record("getField"), "usnat.SaleOptOut");
@@ -107,7 +107,7 @@ def test_R46_gpp_cmp_api_from_the_first_script_to_a_change_of_choice(site: LiveS
     log = page.evaluate("gppLog")
     state = page.evaluate("consentkit.state")
     assert [entry[0] for entry in log] == ["event", "hasSection", "getSection", "getField", "unknown"]
-    assert log[0] == ["event", "listenerRegistered", 1, True, "loaded", state["gpp"], True]
+    assert log[0] == ["event", "listenerRegistered", 1, True, "loaded", state["gpp"], True, "ready"]
     assert log[1] == ["hasSection", True, True]
     assert log[3] == ["getField", 2, True]  # opt_out mode: not opted out of sale (2 = no)
     assert log[4] == ["unknown", None, False]
@@ -170,3 +170,19 @@ def test_R46_gpp_cmp_api_from_the_first_script_to_a_change_of_choice(site: LiveS
     }
     expect(page.locator("#consentkit")).to_be_attached()
     assert json.dumps(bad)  # every answer was plain data
+
+
+def test_R46_the_signal_is_not_ready_until_the_server_has_the_navigators_gpc(site: LiveServer, page: Page) -> None:
+    """A GPC signal the server has not seen (the header stripped on the way): the string
+    does not say it yet, so the signal is "not ready" until the widget has recorded it;
+    then listeners hear "ready" and the sections carry it."""
+    page.add_init_script("Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true})")
+    page.goto(site.url + "/")
+    page.wait_for_function("() => gppLog.some((entry) => entry[1] === 'signalStatus')")
+    log = page.evaluate("gppLog")
+    assert log[0][1:3] + log[0][6:] == ["listenerRegistered", 1, True, "not ready"]
+    assert ["signalStatus", 1, "ready"] in [entry[1:4] for entry in log]
+    assert page.evaluate("consentkit.state.gpc") is True
+    assert gpp(page, "getField", "usnat.Gpc") == [True, True]
+    assert gpp(page, "getField", "usnat.SaleOptOut") == [1, True]
+    assert gpp(page, "ping")[0]["signalStatus"] == "ready"
