@@ -150,7 +150,8 @@ class ConsentKit:
         self.ledger: Ledger = open_ledger(store, spool_dir=spool_dir, retention_days=retention_days)
         # Opt-out propagation (§7026(f)): events wait in a spool of their own beside the ledger's.
         spool = self.ledger.spool.directory
-        self.opt_outs = OptOutHooks(opt_out_hooks, spool.with_name(spool.name + "-opt-outs"))
+        self.opt_outs = OptOutHooks(opt_out_hooks, spool.with_name(spool.name + "-opt-outs"), clock=clock,
+                                    clocks=request_clocks)
         if notifier is not None:
             check_site_url(notifier)
         else:

@@ -32,12 +32,6 @@ async def test_test_runs_are_not_counted(make_kit, tmp_path, clock):
     await kit.shutdown()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/ledger.db"
-    return f"{request.getfixturevalue('postgres_url')}?schema={request.getfixturevalue('pg_schema')}"
-
 
 async def test_the_regions_table_leaves_test_runs_out(make_kit, tmp_path, clock, store_url):
     kit = make_kit(store=store_url, admin=admin(accounts(tmp_path)[0]), spool_dir=tmp_path / "spool")

@@ -126,12 +126,6 @@ def test_R45_the_childrens_retention_is_read_from_toml(tmp_path):
         Policy.from_toml(path)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/ledger.db"
-    return f"{request.getfixturevalue('postgres_url')}?schema={request.getfixturevalue('pg_schema')}"
-
 
 async def test_R45_the_kits_sweep_applies_the_childrens_retention_on_the_real_stores(clock, store_url, tmp_path):
     """The kit's own sweep (the one that forgets lapsed requests) cuts the records at
