@@ -143,7 +143,7 @@ class ConsentKit:
         self.record_limit: RecordLimit | None = RecordLimit()
         self.cookie_name = COOKIE_NAME
         self.store_url = store
-        if isinstance(retention_days, int) and policy.children_retention_days > retention_days:
+        if type(retention_days) is int and policy.children_retention_days > retention_days:
             raise PolicyError(f"the policy's children_retention_days ({policy.children_retention_days}) is longer than "
                               f"the ledger's retention_days ({retention_days}): children's records are kept for "
                               "less time than the others, never more (COPPA §312.10)")
