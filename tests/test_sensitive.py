@@ -257,3 +257,25 @@ async def test_r40_a_limit_posted_from_another_region_than_its_page_applies_ther
     assert state["categories"]["health"] is False
     [record] = [r for r in await all_records(kit) if r.extra.get("action") == "limit"]
     assert record.region == state["region"] == region
+
+
+async def test_r40_a_browser_that_keeps_no_cookie_may_still_limit_from_the_page(make_kit):
+    """Its POST comes as a new visitor, not the one the page's token was made for: the
+    limit is still honoured and recorded; a token that is not this site's is still
+    refused, and so is another visitor's token where the browser brings its own cookie."""
+    kit = make_kit(health_policy(), region_source="cloudfront")
+    async with client(kit, Origin=SITE, **CA) as c:
+        page = await c.get("/consentkit/limit")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        c.cookies.clear()
+        forged = await c.post("/consentkit/limit", content=f"csrf_token={token[:-2]}xx&next=/", headers=FORM)
+        c.cookies.clear()
+        done = await c.post("/consentkit/limit", content=f"csrf_token={token}&next=/", headers=FORM)
+    assert forged.status_code == 403 and done.status_code == 303
+    [record] = await all_records(kit)
+    assert record.extra["action"] == "limit" and record.region == "US-CA"
+    async with client(kit, Origin=SITE, **CA) as other:
+        await other.post("/consentkit/consent", json={"choices": {"analytics": True}})  # a cookie of their own
+        theirs = await other.post("/consentkit/limit", content=f"csrf_token={token}&next=/", headers=FORM)
+    assert theirs.status_code == 403
+    assert len([r for r in await all_records(kit) if r.extra.get("action") == "limit"]) == 1

@@ -151,3 +151,35 @@ async def test_R45_the_kits_sweep_applies_the_childrens_retention_on_the_real_st
         assert [r.age_band for r in await later.ledger.for_visitor(adult)] == ["16_plus"]
     finally:
         await later.shutdown()
+
+
+async def test_R45_a_kit_started_after_a_long_stop_forgets_what_lapsed_meanwhile(clock, tmp_path):
+    """A request that lapsed while no kit ran (longer ago than a run looks back) loses
+    the address's keyed hash at the next kit's first sweep, not a year later."""
+    from consentkit.minors.lapse import SCAN_DAYS, forget_lapsed
+
+    options = {"secret_keys": [SECRET], "store": f"sqlite:///{tmp_path}/ledger.db", "spool_dir": tmp_path / "spool",
+               "clock": clock}
+    kit = ConsentKit(make_policy(), **options)
+    try:
+        async with client(kit, Origin=SITE) as c:
+            child = await make_child(c)
+            await ask_parent(c, kit)
+    finally:
+        await kit.shutdown()
+    clock.advance(days=7 + SCAN_DAYS + 6)
+    later = ConsentKit(make_policy(), **options)
+    await later.ledger.start()
+    assert await forget_lapsed(later.ledger, clock(), 7) == 0  # an ordinary run looks back too little
+    await later.ledger.stop()
+    later = ConsentKit(make_policy(), **options)
+    await later.startup()
+    try:
+        for _ in range(100):
+            [request] = [r for r in await later.ledger.for_visitor(child) if r.kind == "request"]
+            if "email_hash" not in request.extra:
+                break
+            await asyncio.sleep(0.05)
+        assert "email_hash" not in request.extra and request.extra["address_forgotten_at"]
+    finally:
+        await later.shutdown()

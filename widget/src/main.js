@@ -3,6 +3,7 @@
 // the banner is in the page's first paint after it.
 import { createActivation } from "./activation.js";
 import { createApi } from "./api.js";
+import { installCmpApi } from "./cmpapi.js";
 import { CORE_KEY, WIDGET_GLOBAL } from "./constants.js";
 import { pageLanguage, translator } from "./i18n.js";
 import { forget } from "./jar.js";
@@ -40,6 +41,7 @@ function start(core, details) {
   const activate = createActivation(core);
   createApi(core, details, ui, t, activate);
   ui.mount();
+  installCmpApi(core, details.gpp);
   ui.dropSecondLink();
   activate();
   document.dispatchEvent(new CustomEvent("consentkit:ready", { detail: core.state }));
