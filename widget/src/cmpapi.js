@@ -71,7 +71,10 @@ export function installCmpApi(core, layouts) {
     return changed;
   }
 
-  /** The statuses a ping reports, by the name of the event that tells their change. */
+  /**
+   * The statuses a ping reports, by the name of the event that tells their change.
+   * @returns {Record<string, string>}
+   */
   const statuses = () => ({
     // Not ready while the navigator's GPC signal is on its way to the server (api.js):
     // until then the string does not reflect it.
