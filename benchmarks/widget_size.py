@@ -3,7 +3,7 @@
 - the built code, JS + CSS (boot.js, widget.js, widget.css). Target: <= 10,000 B,
   with the runtime guard, and room left for click-to-load placeholders and GPP;
 - its synchronous part, boot.js: the guard, the Consent Mode default and the
-  `__uspapi` stub (and the `__gpp` stub to come). Target: <= 3,000 B;
+  `__uspapi` and `__gpp` stubs. Target: <= 3,000 B;
 - what every HTML page carries: the state block and the widget's tags. Target:
   <= 1,000 B for a typical policy (the test policy's).
 

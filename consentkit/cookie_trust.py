@@ -100,6 +100,9 @@ def read_consent_cookies(
     values = consent_values(header)
     if not values:  # a new visitor
         return _NONE
+    if len(values) == 1 and values[0][0] == name:  # a returning visitor: one cookie, the expected one
+        loaded = codec.loads(values[0][1], now)
+        return Reading(values[0][1], loaded, loaded.choices if loaded else None, False, ())
     others = tuple(sorted({n for n, _ in values if n != name}))
     if name == HOST_NAME:
         own = next((v for n, v in values if n == HOST_NAME), None)

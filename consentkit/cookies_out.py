@@ -38,9 +38,8 @@ MAX_NAME = 256
 # request carries: a page view that leaves some behind expires them on the next.
 MAX_EXPIRY_HEADERS = 48
 _VARY = "Cookie, Sec-GPC"
+_VARY_BYTES = _VARY.encode()
 _VALIDATORS = (b"etag", b"last-modified", b"expires")
-# Each cookie's name in a Cookie header (as visit.cookie_names reads them, unstripped).
-_COOKIE_NAMES = re.compile(r"(?:^|;)([^;=]*)=")
 
 
 def _allowed(policy: Policy, granted: Mapping[str, bool], category: str) -> bool:
@@ -153,11 +152,11 @@ def vary_on_consent(headers: MutableHeaders, region: str | None = None) -> None:
     """Say that the response depends on the consent cookie and the GPC signal (and
     ``region``, the request headers the visitor's region is read from, if any)."""
     raw = headers.raw
-    vary = _VARY if region is None else f"{_VARY}, {region}"
-    if any(name.lower() == b"vary" for name, _ in raw):
-        headers.add_vary_header(vary)  # merged with the app's own
-    else:
-        raw.append((b"vary", vary.encode()))
+    for name, _ in raw:
+        if name.lower() == b"vary":
+            headers.add_vary_header(_VARY if region is None else f"{_VARY}, {region}")  # merged with the app's own
+            return
+    raw.append((b"vary", _VARY_BYTES if region is None else f"{_VARY}, {region}".encode()))
 
 
 def _directives(raw: list[tuple[bytes, bytes]]) -> dict[bytes, bytes]:
@@ -219,9 +218,14 @@ def _expiries(visit: Visit) -> list[bytes]:
         header = visit.headers.get("cookie")
         if not denied or not header:
             return []
-        # Most page views carry no cookie of a denied category: found out in one pass.
+        # Most page views carry no cookie of a denied category: found out in one pass
+        # (str.split, several times faster than a regular expression over the header).
         category_for_cookie = visit.kit.policy.category_for_cookie
-        if not any(category_for_cookie(name.strip()) in denied for name in _COOKIE_NAMES.findall(header)):
+        for part in header.split(";"):
+            name, eq, _ = part.partition("=")
+            if eq and category_for_cookie(name.strip()) in denied:
+                break
+        else:
             return []
     return expiry_headers(
         visit.kit.policy, withdrawn, cookie_names(visit.headers.get("cookie")), visit.host,

@@ -27,12 +27,16 @@ class CsrfGuard:
         """A token for a form about ``subject``."""
         return self._signer.sign(subject).decode("ascii")
 
+    def subject(self, token: str | None) -> str | None:
+        """Whom ``token`` was made for, if it was made under a current key, recently."""
+        if not token or len(token) > 256:
+            return None
+        try:
+            return self._signer.unsign(token, max_age=FORM_TOKEN_SECONDS).decode("utf-8")
+        except (itsdangerous.BadData, UnicodeDecodeError):
+            return None
+
     def valid(self, subject: str, token: str | None) -> bool:
         """Whether ``token`` was made for ``subject``, under a current key, recently."""
-        if not token or len(token) > 256:
-            return False
-        try:
-            value = self._signer.unsign(token, max_age=FORM_TOKEN_SECONDS)
-        except itsdangerous.BadData:
-            return False
-        return hmac.compare_digest(value, subject.encode("utf-8"))
+        made_for = self.subject(token)
+        return made_for is not None and hmac.compare_digest(made_for.encode("utf-8"), subject.encode("utf-8"))

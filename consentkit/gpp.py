@@ -352,10 +352,15 @@ def gpp_string(signals: Signals, names: Iterable[str]) -> tuple[str, tuple[int, 
 
 
 def layouts(names: Iterable[str] | None = None) -> dict[str, list[object]]:
-    """The section layouts as the widget's decoder reads them:
-    ``{"usnat": [7, gpc, [[name, bits, count], ...]], ...}``."""
+    """The section layouts as the widget's decoder reads them (``__gpp``, widget/src/cmpapi.js),
+    by section id: ``{"7": ["usnat", gpc, [[name, bits, count], ...]], ...}``."""
     chosen = SECTIONS.values() if names is None else (SECTIONS[n] for n in names)
-    return {s.name: [s.id, s.gpc, [[f.name, f.bits, f.count] for f in s.fields]] for s in chosen}
+    return {str(s.id): [s.name, s.gpc, [[f.name, f.bits, f.count] for f in s.fields]] for s in chosen}
+
+
+def policy_sections(policy: Policy) -> tuple[str, ...]:
+    """The sections the strings of a policy's visitors hold (a region's policy: the region's)."""
+    return sections_for(policy.region or jurisdiction(policy))
 
 
 # --- a policy's visitor -------------------------------------------------------------
@@ -400,6 +405,7 @@ def for_visitor(
         sale=opted_out("sale"), sharing=opted_out("sharing"), targeted_advertising=opted_out("targeted_advertising"),
         sensitive=MappingProxyType(sensitive), age_band=age_band, minor_consent=sold, gpc=gpc,
     )
+    names = sections_for(region or jurisdiction(policy))
     if sections is not None:
-        sections.update({n: section_values(n, signals) for n in sections_for(region or jurisdiction(policy))})
-    return gpp_string(signals, sections_for(region or jurisdiction(policy)))
+        sections.update({n: section_values(n, signals) for n in names})
+    return gpp_string(signals, names)

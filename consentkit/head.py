@@ -5,6 +5,7 @@ scripts. Pure: values in, markup out; no request, no kit."""
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Mapping
 from html import escape
 from typing import Any
@@ -18,8 +19,10 @@ from .useragent import is_supported
 
 __all__ = ["WidgetHead", "state_block", "state_script"]
 
-# How many (User-Agent, Accept-Language) pairs a WidgetHead keeps its tags for.
-_MADE = 1024
+# How many Accept-Language headers a WidgetHead keeps the language of, and the longest
+# it keeps (a longer one is negotiated each time: negotiate() reads 20 entries at most).
+_LANGUAGES_KEPT = 1024
+_LONGEST = 256
 
 
 # One encoder for every call: json.dumps() with options builds a new one each time.
@@ -51,8 +54,22 @@ class WidgetHead:
         self.policy = policy
         self.prefix = prefix
         self.assets = WidgetAssets(policy, prefix)
-        # The tags per (User-Agent, Accept-Language), made once: every page view asks.
-        self._made: dict[tuple[str | None, str | None], tuple[str, ...]] = {}
+        # The language negotiated per Accept-Language header: the client's, so a bounded few.
+        self._languages: OrderedDict[str | None, str] = OrderedDict()
+        # The tags per (language, supported browser), made once: a few per policy.
+        self._made: dict[tuple[str, bool], tuple[str, ...]] = {}
+        self._plain: dict[tuple[str, bool], bytes] = {}
+
+    def language(self, accept_language: str | None) -> str:
+        """The policy's language for this ``Accept-Language`` header (``i18n.negotiate``)."""
+        lang = self._languages.get(accept_language)
+        if lang is None:
+            lang = negotiate(accept_language, self.policy.texts, self.policy.language)
+            if accept_language is None or len(accept_language) <= _LONGEST:
+                self._languages[accept_language] = lang
+                if len(self._languages) > _LANGUAGES_KEPT:
+                    self._languages.popitem(last=False)
+        return lang
 
     def tags(
         self, *, nonce: str | None = None, user_agent: str | None = None, accept_language: str | None = None
@@ -61,20 +78,34 @@ class WidgetHead:
         first in <head>, so that the guard, the Consent Mode defaults and ``__uspapi``
         exist before any other script runs; ``widget.js`` (the banner and the rest) is
         deferred, in the visitor's language."""
-        nonce_attr = f' nonce="{escape(nonce)}"' if nonce else ""
-        key = (user_agent, accept_language)
+        return (f' nonce="{escape(nonce)}"' if nonce else "").join(self._parts(self._key(user_agent, accept_language)))
+
+    def tag_bytes(
+        self, *, nonce: str | None = None, user_agent: str | None = None, accept_language: str | None = None
+    ) -> bytes:
+        """``tags()`` encoded, as a page's body takes them; kept when there is no nonce."""
+        if nonce:
+            return self.tags(nonce=nonce, user_agent=user_agent, accept_language=accept_language).encode()
+        key = self._key(user_agent, accept_language)
+        made = self._plain.get(key)
+        if made is None:
+            made = self._plain[key] = "".join(self._parts(key)).encode()
+        return made
+
+    def _key(self, user_agent: str | None, accept_language: str | None) -> tuple[str, bool]:
+        """What the tags depend on: the language, and whether the widget supports the browser."""
+        return self.language(accept_language), user_agent is None or is_supported(user_agent)
+
+    def _parts(self, key: tuple[str, bool]) -> tuple[str, ...]:
+        """The tags, cut where the nonce attribute goes."""
         parts = self._made.get(key)
         if parts is None:
-            parts = self._parts(user_agent, accept_language)
-            if len(self._made) < _MADE and len(user_agent or "") + len(accept_language or "") <= 512:
-                self._made[key] = parts  # the headers are the client's: a bounded few kept
-        return nonce_attr.join(parts)
+            parts = self._made[key] = self._make(*key)
+        return parts
 
-    def _parts(self, user_agent: str | None, accept_language: str | None) -> tuple[str, ...]:
-        """The tags, cut where the nonce attribute goes."""
-        lang = negotiate(accept_language, self.policy.texts, self.policy.language)
+    def _make(self, lang: str, supported: bool) -> tuple[str, ...]:
         css_url = escape(self.assets.url("widget.css"))
-        if user_agent is not None and not is_supported(user_agent):
+        if not supported:
             # A browser the widget does not support (Internet Explorer...) gets no script that
             # might half-run, but a notice and the preferences page that needs none.
             words = texts(lang, self.policy.texts)

@@ -37,7 +37,12 @@ async def post_limit(call: Call) -> Response:
             raise ClientError(400, "send an empty JSON object: {}")
     elif media == FORM:
         form = await call.form()
-        if not csrf_valid(call.kit, visit.choices.visitor_id, form.get(CSRF_FIELD)):
+        token = form.get(CSRF_FIELD)
+        # A browser that keeps no cookie comes back as a new visitor: its page's token,
+        # made for the id it did not keep, is still this site's (a limit only protects,
+        # like an opt-out; a cross-site post is refused by its Origin before this).
+        cookieless = visit.brought is None and call.kit.preferences_form.subject(token) is not None
+        if not (cookieless or csrf_valid(call.kit, visit.choices.visitor_id, token)):
             return _page(call, "error.html", status=403, message_key="page.forbidden")
         target = form.get("next")
     elif media or await call.body():

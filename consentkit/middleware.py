@@ -23,12 +23,11 @@ from .csp_nonce import PLACEHOLDER_KEY, NonceFiller
 from .gating.hosts import allowed_units
 from .gating.placeholder import Placeholders
 from .gating.response import ResponseGate, gated_headers
-from .head import state_block
-from .i18n import negotiate
+from .head import WidgetHead, state_block
 from .kit import ConsentKit
 from .minors.sync import needs_sync, sync_child
 from .mount import route_path
-from .outcomes import Cached, Fresh
+from .outcomes import Fresh
 from .policy import Policy
 from .routing import Endpoints
 from .state import ConsentState
@@ -47,7 +46,7 @@ _HELPER_UNDEFINED = re.compile(r"'consent(_head|_tag)?' is undefined")
 _NONCE = re.compile(r"'nonce-([A-Za-z0-9+/_=-]{8,128})'")
 # A visitor id written into a state block as it is (kit.new_visitor_id() makes these).
 _PLAIN_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
-# How many (policy, language header, prefix, page) placeholder sets a middleware keeps.
+# How many (policy, language, prefix, page) placeholder sets a middleware keeps.
 _PLACEHOLDERS_KEPT = 512
 
 
@@ -67,8 +66,8 @@ class ConsentMiddleware:
         self.console = Console(kit, kit.admin) if kit.admin is not None else None
         self.gzip = _gzip_inside(app)
         self.warned_encoded = self.told_no_nonce = False
-        # Placeholders per (policy, Accept-Language, prefix, page), each keeping what it made.
-        self.placeholders: dict[tuple[int, str | None, str, str], tuple[Policy, Placeholders]] = {}
+        # Placeholders per (policy, language, prefix, page), each keeping what it made.
+        self.placeholders: dict[tuple[int, str, str, str], tuple[Policy, Placeholders]] = {}
         if self.gzip is not None:
             logger.info(
                 "ConsentMiddleware: GZipMiddleware is inside it (FastAPI's add_middleware puts the last call "
@@ -77,7 +76,13 @@ class ConsentMiddleware:
             )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and self.gzip is not None and _accepts_gzip(scope):
+        if scope["type"] != "http":
+            if scope["type"] == "lifespan":
+                await self._lifespan(scope, receive, send)
+            else:
+                await self.app(scope, receive, send)
+            return
+        if self.gzip is not None and _accepts_gzip(scope):
             gzip = self.gzip
             await GZipResponder(
                 self._police, gzip.minimum_size, compresslevel=gzip.compresslevel,
@@ -87,17 +92,13 @@ class ConsentMiddleware:
         await self._police(scope, receive, send)
 
     async def _police(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            await self._lifespan(scope, receive, send)
-            return
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+        """One HTTP request (the scope's type is checked by ``__call__``)."""
         if not self.kit.started:
             # Without lifespan events (some servers, tests), the first request opens the
             # ledger; every handler below may then use it.
             await self.kit.startup()
-        if self.console is not None and self.console.serves(route_path(scope)):
+        path = route_path(scope)
+        if self.console is not None and self.console.serves(path):
             await self.console(scope, receive, send)  # no visitor's page: no consent handling
             return
         # A decision the signals made (GPC) is recorded with the cookie that keeps it,
@@ -105,7 +106,6 @@ class ConsentMiddleware:
         visit = Visit.begin(self.kit, scope)
         if needs_sync(visit):
             await sync_child(visit)
-        path = route_path(scope)
         if path.startswith(self.prefix) or path == "/.well-known/gpc.json":
             await self.endpoints.dispatch(visit, receive, send)
             return
@@ -159,17 +159,18 @@ class _Responder:
 
     async def _on_start(self, message: Message) -> None:
         visit = self.visit
-        granted = visit.state.categories
-        grants, services = _gate_grants(visit)
         raw = list(message.get("headers", ()))
         content_type, encoded, csp, cookies, links = _facts(raw)
         if cookies:
-            raw = filter_set_cookies(raw, visit.kit.policy, granted, now=visit.now)
-        if links:
-            raw = gated_headers(visit.kit.policy, grants, raw, services)
+            raw = filter_set_cookies(raw, visit.kit.policy, visit.state.categories, now=visit.now)
+        html = content_type.startswith(b"text/html")
+        gated = html and not encoded and visit.scope.get("method") != "HEAD"
+        if links or gated:
+            grants, services, allowed = _gate_grants(visit)
+            if links:
+                raw = gated_headers(visit.kit.policy, grants, raw, services)
         message["headers"] = raw
         headers = MutableHeaders(scope=message)
-        html = content_type.startswith(b"text/html")
         if html:  # a page view: a static file, an API answer or a download never carries the consent cookie
             await consent_headers(visit, message.get("status", 200), headers)
         if html and encoded and not self.middleware.warned_encoded:
@@ -177,14 +178,15 @@ class _Responder:
             logger.warning("an HTML response came with a Content-Encoding although the app was asked for identity: "
                            "it went out ungated; serve HTML uncompressed to ConsentMiddleware (%s)",
                            visit.scope.get("path"))
-        if html and not encoded and visit.scope.get("method") != "HEAD":
+        if gated:
             vary_on_consent(headers, visit.kit.locator.vary)
             nonce = self.nonce = _nonce(visit, csp)
             self.has_csp = csp is not None
+            head = visit.kit.head_at(visit.root, visit.state.region)
             self.gate = ResponseGate(
-                visit.kit.policy, grants, content_type=content_type, nonce=nonce,
-                inject=_head(visit, nonce), services=services, allowed=_allowed(visit, grants, services),
-                placeholders=_placeholders(visit, self.middleware.placeholders),
+                visit.kit.policy, grants, content_type=content_type, nonce=nonce, inject=_head(visit, head, nonce),
+                services=services, allowed=allowed,
+                placeholders=_placeholders(visit, head, self.middleware.placeholders),
             )
             self.start = message
             return
@@ -272,9 +274,10 @@ def _uncompressed(scope: Scope) -> Scope:
     compressor inside it (a GZipMiddleware added after ours) hides HTML from the gate.
     ``state`` and everything else stay shared."""
     headers = scope.get("headers", ())
-    if not any(name == b"accept-encoding" for name, _ in headers):
-        return scope
-    return {**scope, "headers": [h for h in headers if h[0] != b"accept-encoding"] + [_IDENTITY]}
+    for name, _ in headers:
+        if name == b"accept-encoding":
+            return {**scope, "headers": [h for h in headers if h[0] != b"accept-encoding"] + [_IDENTITY]}
+    return scope
 
 
 def _facts(raw: list[tuple[bytes, bytes]]) -> tuple[bytes, bool, str | None, bool, bool]:
@@ -309,12 +312,32 @@ def _nonce(visit: Visit, csp: str | None) -> str | None:
     return None
 
 
-def _gate_grants(visit: Visit) -> tuple[Mapping[str, bool], Mapping[str, bool]]:
-    """What the gate may serve live: categories, and services by their own value. On a
-    visitor's first page in opt_out mode (no consent cookie yet), sale or sharing tags
-    wait for the widget: a GPC signal may be in ``navigator.globalPrivacyControl`` only
-    (a proxy stripped the header), so they go out inert and the widget activates them
-    once it has read the signal and found none."""
+def _gate_grants(visit: Visit) -> tuple[Mapping[str, bool], Mapping[str, bool], frozenset[str] | None]:
+    """What the gate may serve live: categories, services by their own value, and the
+    units they allow (None: the gate works them out). Worked out once per cached
+    outcome: a returning visitor's cookie, or every new visitor's shared outcome."""
+    state = visit.state
+    fresh = visit.fresh
+    if fresh is not None and state.categories is fresh.outcome.state.categories:
+        if fresh.held is None:
+            fresh.held = _held(visit)
+            fresh.allowed = allowed_units(visit.kit.policy, *fresh.held)
+        return (*fresh.held, fresh.allowed)
+    grants, services = _held(visit)
+    cached = visit.cached
+    if cached is None or cached.outcome is not visit.outcome or grants is not state.categories:
+        return grants, services, None
+    if cached.allowed is None:
+        cached.allowed = allowed_units(visit.kit.policy, grants, services)
+    return grants, services, cached.allowed
+
+
+def _held(visit: Visit) -> tuple[Mapping[str, bool], Mapping[str, bool]]:
+    """Categories and services the gate serves live. On a visitor's first page in
+    opt_out mode (no consent cookie yet), sale or sharing tags wait for the widget:
+    a GPC signal may be in ``navigator.globalPrivacyControl`` only (a proxy stripped
+    the header), so they go out inert and the widget activates them once it has read
+    the signal and found none."""
     granted, services = visit.state.categories, visit.state.services
     policy = visit.policy
     sale = policy.sale_or_sharing_ids
@@ -324,42 +347,22 @@ def _gate_grants(visit: Visit) -> tuple[Mapping[str, bool], Mapping[str, bool]]:
     return granted, services
 
 
-def _allowed(visit: Visit, grants: Mapping[str, bool], services: Mapping[str, bool]) -> frozenset[str] | None:
-    """What the gate may serve live, worked out once per cached outcome (a returning
-    visitor's cookie, or every new visitor's shared outcome); None: the gate works it out."""
-    state = visit.state
-    if grants is not state.categories or services is not state.services:
-        return None
-    holder: Cached | Fresh | None = None
-    if visit.cached is not None and visit.cached.outcome is visit.outcome:
-        holder = visit.cached
-    elif visit.fresh is not None and state.categories is visit.fresh.outcome.state.categories:
-        holder = visit.fresh
-    if holder is None:
-        return None
-    if holder.allowed is None:
-        holder.allowed = allowed_units(visit.kit.policy, grants, services)
-    return holder.allowed
-
-
-def _head(visit: Visit, nonce: str | None) -> bytes:
+def _head(visit: Visit, head: WidgetHead, nonce: str | None) -> bytes:
     """What goes at the top of <head>: the state (so the banner needs no request)
-    and, unless a template already rendered it, the widget."""
+    and, unless a template already rendered it, the widget (``head``: this request's)."""
     out = _state_block(visit)
     if visit.kit.inject_widget and not visit.scope.get("consentkit.head_rendered"):
         headers = visit.headers
-        tags = visit.kit.head_at(visit.root, visit.state.region).tags(
-            nonce=nonce, user_agent=headers.get("user-agent"), accept_language=headers.get("accept-language")
-        )
-        out += tags.encode()
+        out += head.tag_bytes(nonce=nonce, user_agent=headers.get("user-agent"),
+                              accept_language=headers.get("accept-language"))
     return out
 
 
-def _placeholders(visit: Visit, kept: dict[tuple[int, str | None, str, str], tuple[Policy, Placeholders]]
+def _placeholders(visit: Visit, head: WidgetHead, kept: dict[tuple[int, str, str, str], tuple[Policy, Placeholders]]
                   ) -> Placeholders:
     """Click-to-load placeholders in the visitor's language, whose no-JavaScript
     link comes back to this page; the same object (and what it made) for every request
-    of the same page and language, up to a bound (the path and the header are the client's)."""
+    of the same page and language, up to a bound (the path is the client's)."""
     scope = visit.scope
     raw = scope.get("raw_path")
     page = raw.decode("latin-1") if isinstance(raw, bytes) and raw.startswith(b"/") else quote(scope["path"])
@@ -367,14 +370,14 @@ def _placeholders(visit: Visit, kept: dict[tuple[int, str | None, str, str], tup
     if query:
         page += "?" + query.decode("latin-1")
     policy = visit.policy
-    accept_language = visit.headers.get("accept-language")
-    key = (id(policy), accept_language, visit.prefix, page)
+    lang = head.language(visit.headers.get("accept-language"))
+    prefix = head.prefix
+    key = (id(policy), lang, prefix, page)
     found = kept.get(key)
     if found is not None and found[0] is policy:
         return found[1]
-    lang = negotiate(accept_language, policy.texts, policy.language)
-    made = Placeholders(policy, lang, visit.prefix, page)
-    if len(kept) < _PLACEHOLDERS_KEPT and len(page) + len(accept_language or "") <= 1024:
+    made = Placeholders(policy, lang, prefix, page)
+    if len(kept) < _PLACEHOLDERS_KEPT and len(page) <= 1024:
         kept[key] = (policy, made)
     return made
 

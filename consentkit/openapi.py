@@ -89,7 +89,7 @@ def document(kit: ConsentKit) -> dict[str, Any]:
             "expires_at": date_time,
             "usprivacy": {"type": "string", "pattern": "^1[YN-][YN][YN-]$"},
             "gpp": {"type": "string", "pattern": "^D[A-Za-z0-9_-]*(~[A-Za-z0-9_.-]*)*$",
-                    "description": "The IAB GPP string (docs/gpp.md); its header alone where no US section applies"},
+                    "description": "The IAB GPP string (docs/javascript.md); its header alone where no US section applies"},
             "gpp_sid": {"type": "array", "items": {"type": "integer", "minimum": 1}, "uniqueItems": True,
                         "description": "The section ids the GPP string holds, ascending (7 usnat, 8 usca, ...)"},
             "region": {"type": ["string", "null"], "enum": [*(r.code for r in policy.regions), None],

@@ -15,6 +15,11 @@ being down changes nothing. A hook gets each event once; only a crash between a
 delivery and its being noted can repeat one, so the event's ``id`` (the decision's
 receipt id) is the key to ignore a repeat by.
 
+An event still undelivered 15 business days after its opt-out (11 CCR §7026(f): the
+opt-out's backlog is done within 15 business days; the business days of the privacy
+requests' ``RequestClocks``) is overdue: it is logged as an error once, marked in the
+spool, and listed by ``kit.opt_outs.overdue()`` until a hook takes it.
+
 The event::
 
     {"event": "opt_out", "id": "<receipt id>", "visitor_id": "...", "at": "2026-11-27T13:00:00Z",
@@ -33,16 +38,24 @@ import inspect
 import json
 import logging
 from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from .ledger.spool import Spool
+from .requests.clocks import RequestClocks
 from .requests.sources import post_signed
 
 logger = logging.getLogger("consentkit.optouts")
 
 Hook = Callable[[dict[str, Any]], Any]
 MAX_RETRY_INTERVAL = 300.0
+# The opt-out's backlog is done within this many business days (11 CCR §7026(f)).
+BACKLOG_BUSINESS_DAYS = 15
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
 class OptOutWebhook:
@@ -74,7 +87,8 @@ def _name(hook: Hook, index: int) -> str:
 class OptOutHooks:
     """The hooks, their spool and the task that delivers what waits in it."""
 
-    def __init__(self, hooks: Iterable[Hook], spool_dir: str | Path, *, retry_interval: float = 1.0) -> None:
+    def __init__(self, hooks: Iterable[Hook], spool_dir: str | Path, *, retry_interval: float = 1.0,
+                 clock: Callable[[], datetime] = _utcnow, clocks: RequestClocks | None = None) -> None:
         self.hooks = tuple(hooks)
         for hook in self.hooks:
             if not callable(hook):
@@ -82,6 +96,8 @@ class OptOutHooks:
         self.names = tuple(_name(hook, i) for i, hook in enumerate(self.hooks))
         self.spool = Spool(spool_dir, owner="consentkit.opt-out-hooks") if self.hooks else None
         self.retry_interval = retry_interval
+        self.clock = clock
+        self.clocks = clocks or RequestClocks()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._failing = 0
@@ -117,6 +133,29 @@ class OptOutHooks:
         """Whether events still wait for a hook."""
         return self.spool is not None and self.spool.pending()
 
+    def due(self, event: Mapping[str, Any]) -> date:
+        """The last day the event may wait for its hooks: 15 business days after the opt-out."""
+        at = datetime.fromisoformat(str(event["at"]))  # Python 3.11 reads the Z
+        return self.clocks.calendar.add_business_days(self.clocks.local_date(at), BACKLOG_BUSINESS_DAYS)
+
+    def _is_overdue(self, event: Mapping[str, Any], today: date) -> bool:
+        try:
+            return today > self.due(event)
+        except (KeyError, ValueError):
+            return False
+
+    async def overdue(self) -> list[dict[str, Any]]:
+        """The events still waiting past their 15 business days: each event's ``id``,
+        ``at``, ``due`` day and the hooks it waits for, oldest first."""
+        if self.spool is None:
+            return []
+        today = self.clocks.local_date(self.clock())
+        entries = await asyncio.to_thread(lambda: list(self.spool.entries()) if self.spool else [])
+        late = [{"id": e["event"].get("id"), "at": e["event"].get("at"), "due": self.due(e["event"]).isoformat(),
+                 "pending": list(e.get("pending", []))}
+                for e in entries if e.get("pending") and self._is_overdue(e["event"], today)]
+        return sorted(late, key=lambda e: str(e["at"]))
+
     async def _deliver_forever(self) -> None:
         while True:
             self._wake.clear()
@@ -143,6 +182,7 @@ class OptOutHooks:
         spool = self.spool
         await asyncio.to_thread(spool.seal)
         failed = False
+        today = self.clocks.local_date(self.clock())
         for path in await asyncio.to_thread(spool.files):
             claim = await asyncio.to_thread(spool.claim, path)
             if claim is None:
@@ -156,7 +196,14 @@ class OptOutHooks:
                         if not await self._call(self.hooks[self.names.index(name)], entry["event"]):
                             still.append(name)
                     if still:
-                        left.append({"event": entry["event"], "pending": still})
+                        kept = {"event": entry["event"], "pending": still}
+                        if entry.get("overdue") or self._is_overdue(entry["event"], today):
+                            if not entry.get("overdue"):
+                                logger.error("opt-out event %s is overdue: %d business days after the opt-out, hook(s) "
+                                             "%s have not taken it (11 CCR §7026(f)); it is still retried",
+                                             entry["event"].get("id"), BACKLOG_BUSINESS_DAYS, ", ".join(still))
+                            kept["overdue"] = True
+                        left.append(kept)
                 if left:
                     failed = True
                     await asyncio.to_thread(spool.write, left)
@@ -187,4 +234,4 @@ def _is_sync(hook: Hook) -> bool:
     return not inspect.iscoroutinefunction(type(hook).__call__)
 
 
-__all__ = ["OptOutHooks", "OptOutWebhook"]
+__all__ = ["BACKLOG_BUSINESS_DAYS", "OptOutHooks", "OptOutWebhook"]

@@ -3,29 +3,33 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import fields
+from collections.abc import Mapping
 from datetime import datetime
 
+from .cookie import MAX_AGE_SECONDS, Loaded
 from .policy import Policy
 from .rules import Outcome, Signals, evaluate
 from .state import Choices, ConsentState
 
 # The visitor id a new visitor's outcome is worked out with, then replaced.
 _TEMPLATE_ID = "consentkit-new-visitor-template"
-_STATE_CHOICES = [f.name for f in fields(ConsentState)].index("choices")
-assert fields(Choices)[0].name == fields(ConsentState)[0].name == "visitor_id"
 
 
 class Cached:
     """One cached outcome, good until ``until``, and what is made from it once for
     every request that brings the same cookie: the page's state block, what the
-    gate may serve live."""
+    gate may serve live. It keeps what the verified cookie said (``brought``, when it
+    was signed and whether by the current key), so that a request bringing the same
+    cookie again needs no verification."""
 
-    __slots__ = ("allowed", "outcome", "state_block", "until")
+    __slots__ = ("allowed", "brought", "current_key", "outcome", "signed_at", "state_block", "until")
 
-    def __init__(self, outcome: Outcome, until: datetime | None) -> None:
+    def __init__(self, outcome: Outcome, until: datetime | None, loaded: Loaded, now: datetime) -> None:
         self.outcome = outcome
         self.until = until
+        self.brought = loaded.choices
+        self.signed_at = int(now.timestamp()) - loaded.age
+        self.current_key = loaded.current_key
         self.state_block: bytes | None = None
         self.allowed: frozenset[str] | None = None  # what the gate may serve live (gating.hosts.allowed_units)
 
@@ -35,24 +39,27 @@ class Fresh:
     new visitor under one policy and GPC signal but for the visitor id; and the
     page's state block made from it, cut where the visitor id goes."""
 
-    __slots__ = ("_choices", "_state", "allowed", "outcome", "state_block")
+    __slots__ = ("_choices", "_state", "allowed", "held", "outcome", "state_block")
 
     def __init__(self, outcome: Outcome) -> None:
         self.outcome = outcome
         self.state_block: tuple[bytes, bytes] | None = None
         self.allowed: frozenset[str] | None = None
-        # Both as positional arguments (dataclasses.replace() costs twice as much).
-        self._choices = [getattr(outcome.choices, f.name) for f in fields(Choices)]
-        self._state = [getattr(outcome.state, f.name) for f in fields(ConsentState)]
+        # The (categories, services) the gate serves live on a new visitor's page
+        # (middleware._gate_grants), the same for every one.
+        self.held: tuple[Mapping[str, bool], Mapping[str, bool]] | None = None
+        # Each made by copying these attributes: no __init__ (a dataclass's sets its 22
+        # fields one by one, the most of a new visitor's cost outside the gate).
+        self._choices = dict(vars(outcome.choices))
+        self._state = dict(vars(outcome.state))
 
     def for_visitor(self, visitor_id: str) -> Outcome:
         """The outcome of a new visitor with this id, as ``evaluate`` gives it."""
-        values = self._choices.copy()
-        values[0] = visitor_id
-        choices = Choices(*values)
-        values = self._state.copy()
-        values[0], values[_STATE_CHOICES] = visitor_id, choices
-        return Outcome(choices, ConsentState(*values))
+        choices = object.__new__(Choices)
+        vars(choices).update(self._choices, visitor_id=visitor_id)
+        state = object.__new__(ConsentState)
+        vars(state).update(self._state, visitor_id=visitor_id, choices=choices)
+        return Outcome(choices, state)
 
 
 class OutcomeCache:
@@ -82,14 +89,20 @@ class OutcomeCache:
         return fresh
 
     def get(self, raw: str, gpc: bool, now: datetime, region: str | None = None) -> Cached | None:
+        """The entry for this cookie value, while both its outcome and the cookie's
+        signature hold (``CookieCodec.loads`` refuses a signature older than ``MAX_AGE_SECONDS``)."""
         entry = self._entries.get((raw, gpc, region))
         if entry is None or (entry.until is not None and now >= entry.until):
             return None
+        if int(now.timestamp()) - entry.signed_at > MAX_AGE_SECONDS:
+            return None
         return entry
 
-    def put(self, raw: str, gpc: bool, outcome: Outcome, now: datetime, region: str | None = None) -> Cached:
+    def put(self, raw: str, gpc: bool, outcome: Outcome, loaded: Loaded, now: datetime,
+            region: str | None = None) -> Cached:
+        """Keep the outcome of ``raw``, the cookie value ``loaded`` verified."""
         moments = [m for m in (outcome.state.expires_at, outcome.choices.reprompt_not_before) if m and m > now]
-        entry = self._entries[(raw, gpc, region)] = Cached(outcome, min(moments) if moments else None)
+        entry = self._entries[(raw, gpc, region)] = Cached(outcome, min(moments) if moments else None, loaded, now)
         if len(self._entries) > self._size:
             self._entries.popitem(last=False)
         return entry

@@ -26,6 +26,9 @@ MODES: tuple[Mode, ...] = ("opt_in", "opt_out")
 # Default lifetime of a visitor's choices (rule 7): a year in opt_out mode, about
 # six months (CNIL's good practice) in opt_in mode.
 DEFAULT_LIFETIME_DAYS: Mapping[Mode, int] = MappingProxyType({"opt_out": 365, "opt_in": 182})
+# How long a child's records are kept (COPPA §312.10; docs/minors.md): a year, then
+# only the proof of the parent's decision in force (consentkit.minors.retention).
+CHILDREN_RETENTION_DAYS = 365
 
 _UNSEEN = object()
 # How many cookie names category_for_cookie keeps the answer for.
@@ -723,6 +726,10 @@ class Policy:
         changes: What each version added (``Change("2026-12-01", services=["heatmaps"])``;
             in TOML ``[[changes]]``), oldest first: for a visitor who decided under an
             earlier version it stays off until they answer again, and the banner names it (R37).
+        children_retention_days: How long the records of a child under 13 are kept
+            before only the proof of the parent's decision in force stays (COPPA
+            §312.10; 365 by default; at most the ledger's ``retention_days``, which the
+            kit checks). See ``consentkit.minors.retention``.
     """
 
     version: str
@@ -750,6 +757,7 @@ class Policy:
     region: str | None = None
     # What each version added, oldest first (R37).
     changes: tuple[Change, ...] = ()
+    children_retention_days: int = CHILDREN_RETENTION_DAYS
 
     def __init__(
         self,
@@ -772,6 +780,7 @@ class Policy:
         minors: Mapping[str, str] | None = None,
         sensitive: str = "limit",
         changes: Iterable[Change] | None = None,
+        children_retention_days: int = CHILDREN_RETENTION_DAYS,
     ) -> None:
         if not isinstance(version, str) or not version.strip() or len(version) > 64:
             raise PolicyError("policy version must be a non-empty string of at most 64 characters, such as '2026-11-01'")
@@ -799,6 +808,10 @@ class Policy:
         lifetime = DEFAULT_LIFETIME_DAYS[mode] if lifetime_days is None else lifetime_days
         if not isinstance(lifetime, int) or isinstance(lifetime, bool) or not 1 <= lifetime <= 3650:
             raise PolicyError("lifetime_days must be a whole number of days from 1 to 3650")
+        if (not isinstance(children_retention_days, int) or isinstance(children_retention_days, bool)
+                or not 1 <= children_retention_days <= 3650):
+            raise PolicyError(f"children_retention_days {children_retention_days!r} must be a whole number of days "
+                              "from 1 to the ledger's retention_days (730 by default), such as 365")
         if isinstance(controller, Mapping):
             _no_unknown_keys(controller, {"name", "contact", "url"}, "the controller")
             controller = Controller(**{k: _text(v, f"the controller's {k}") for k, v in controller.items()})
@@ -816,6 +829,7 @@ class Policy:
         object.__setattr__(self, "mode", mode)
         object.__setattr__(self, "age_gate", bool(age_gate))
         object.__setattr__(self, "lifetime_days", lifetime)
+        object.__setattr__(self, "children_retention_days", children_retention_days)
         object.__setattr__(self, "controller", controller or Controller())
         object.__setattr__(self, "texts", frozen_texts)
         object.__setattr__(self, "language", language)
@@ -1010,7 +1024,7 @@ class Policy:
         top = {
             "version", "mode", "age_gate", "lifetime_days", "controller", "texts", "language", "layout", "position",
             "consent_mode", "extra", "privacy_url", "categories", "nonce_sources", "regions", "minors", "changes",
-            "sensitive",
+            "sensitive", "children_retention_days",
         }
         _no_unknown_keys(data, top, "the policy")
         categories = []
@@ -1057,6 +1071,7 @@ class Policy:
             layout=data.get("layout", "bar"), position=data.get("position", "bottom"),
             regions=regions, minors=data.get("minors"), sensitive=data.get("sensitive", "limit"),
             changes=[_change_from(raw) for raw in _list(data.get("changes", []), "the policy's changes")],
+            children_retention_days=data.get("children_retention_days", CHILDREN_RETENTION_DAYS),
         )
 
 

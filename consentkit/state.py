@@ -28,7 +28,7 @@ def iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Choices:
     """What the visitor has said, and signals already honoured: the cookie's content.
 
@@ -62,7 +62,7 @@ class Choices:
         return replace(self, **changes)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ConsentState:
     """The visitor's consent as it applies to this request (contract section 3).
 

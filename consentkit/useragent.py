@@ -99,7 +99,6 @@ _ENGINES = (
 )
 
 
-@lru_cache(maxsize=1024)
 def is_supported(ua: str | None) -> bool:
     """Whether the widget supports this browser: no Internet Explorer, and no
     clearly outdated Chrome/Edge/Firefox (< 115) or Safari (< 16). Browsers and bots
@@ -107,10 +106,13 @@ def is_supported(ua: str | None) -> bool:
 
     This runs on every HTML page, so it reads a few version tokens with regular
     expressions instead of the full parser, whose first sight of a crafted header
-    costs milliseconds."""
-    if not ua:
-        return True
-    ua = ua[:MAX_LENGTH]
+    costs milliseconds; and remembers the answer for the last few headers, each cut
+    to ``MAX_LENGTH`` first (a client's header must not grow the memory)."""
+    return _supported(ua[:MAX_LENGTH]) if ua else True
+
+
+@lru_cache(maxsize=1024)
+def _supported(ua: str) -> bool:
     if _IE_TOKEN.search(ua):
         return False
     if _OTHER_SHELLS.search(ua):

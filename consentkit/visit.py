@@ -12,7 +12,7 @@ from typing import Any
 
 from starlette.types import Scope
 
-from .cookie_trust import consent_cookie_name, read_consent_cookies
+from .cookie_trust import PLAIN_NAME, consent_cookie_name, read_consent_cookies
 from .kit import ConsentKit
 from .ledger.base import Record
 from .mount import root_url
@@ -71,6 +71,20 @@ def find_cookie(header: str | None, name: str) -> str | None:
         start = at + len(key)
 
 
+def single_consent_cookie(header: str | None, name: str) -> str | None:
+    """The value of the request's consent cookie when the Cookie header holds exactly
+    one, named ``name`` (a returning visitor's usual request), found without splitting
+    the header; None for anything else, which ``read_consent_cookies`` then reads
+    (several consent cookies, another name, an odd spelling)."""
+    if not header or header.count(PLAIN_NAME) != 1:  # every consent cookie's name ends in it
+        return None
+    at = header.find(name + "=")
+    if at < 0 or header[header.rfind(";", 0, at) + 1:at].strip():
+        return None
+    end = header.find(";", at)
+    return header[at + len(name) + 1:end if end >= 0 else None].strip().strip('"')
+
+
 def cookie_names(header: str | None) -> list[str]:
     if not header:
         return []
@@ -81,7 +95,7 @@ def _secure(kit: ConsentKit, scope: Scope) -> bool:
     return kit.secure_cookie if kit.secure_cookie is not None else scope.get("scheme") in ("https", "wss")
 
 
-@dataclass
+@dataclass(slots=True)
 class Visit:
     """The consent of one request: what it brought, what applies, what changed."""
 
@@ -113,35 +127,63 @@ class Visit:
         headers = request_headers(scope)
         now = kit.clock()
         name = consent_cookie_name(secure=_secure(kit, scope), cookie_domain=kit.cookie_domain)
-        reading = read_consent_cookies(kit.codec, kit.policy, headers.get("cookie"), name=name, now=now,
-                                       new_visitor_id=kit.new_visitor_id)
-        raw, loaded, brought, superseded = reading.raw, reading.loaded, reading.choices, reading.superseded
         gpc = headers.get("sec-gpc") == "1"
         region = kit.region_of(scope)
         policy = kit.policy.for_region(region)
+        cookie = headers.get("cookie")
+        if not cookie or PLAIN_NAME not in cookie:  # no consent cookie: a new visitor
+            fresh = kit.outcomes.fresh(policy, gpc)
+            if fresh is not None:
+                return cls._new(kit, scope, headers, now, fresh, policy)
+        else:  # a returning visitor's cookie seen before: its outcome, without reading the cookie again
+            only = single_consent_cookie(cookie, name)
+            cached = kit.outcomes.get(only, gpc, now, region) if only else None
+            if cached is not None:
+                return cls._returning(kit, scope, headers, now, cached, policy)
+        return cls._read(kit, scope, headers, now, name, gpc, region, policy)
+
+    @classmethod
+    def _new(cls, kit: ConsentKit, scope: Scope, headers: dict[str, str], now: datetime, fresh: Fresh, policy: Policy,
+             superseded: tuple[str, ...] = ()) -> Visit:
+        """A new visitor: the outcome every new visitor shares but for the id."""
+        outcome = fresh.for_visitor(kit.new_visitor_id())
+        return cls(kit, scope, headers, now, None, outcome, outcome.state.categories, outcome.choices.gpc,
+                   superseded=superseded, policy=policy, fresh=fresh)
+
+    @classmethod
+    def _returning(cls, kit: ConsentKit, scope: Scope, headers: dict[str, str], now: datetime, cached: Cached,
+                   policy: Policy, superseded: tuple[str, ...] = ()) -> Visit:
+        # Re-sign a cookie of an older key at once, so the key can be retired soon.
+        stale = int(now.timestamp()) - cached.signed_at > REFRESH_AFTER_SECONDS or not cached.current_key
+        outcome = cached.outcome
+        return cls(kit, scope, headers, now, cached.brought, outcome, outcome.state.categories, stale, cached=cached,
+                   superseded=superseded, policy=policy)
+
+    @classmethod
+    def _read(cls, kit: ConsentKit, scope: Scope, headers: dict[str, str], now: datetime, name: str, gpc: bool,
+              region: str | None, policy: Policy) -> Visit:
+        """The long way: the request's consent cookies read by the rules of cookie_trust."""
+        reading = read_consent_cookies(kit.codec, kit.policy, headers.get("cookie"), name=name, now=now,
+                                       new_visitor_id=kit.new_visitor_id)
+        raw, loaded, brought, superseded = reading.raw, reading.loaded, reading.choices, reading.superseded
         # A conflict's result is new: it must be stored, under its new visitor id.
         stale = reading.conflict
         if loaded is not None:
-            # Re-sign a cookie of an older key at once, so the key can be retired soon.
             stale = loaded.age > REFRESH_AFTER_SECONDS or not loaded.current_key
             cached = kit.outcomes.get(raw, gpc, now, region) if raw else None
             if cached is not None:
-                outcome = cached.outcome
-                return cls(kit, scope, headers, now, brought, outcome, outcome.state.categories, stale, cached=cached,
-                           superseded=superseded, policy=policy)
+                return cls._returning(kit, scope, headers, now, cached, policy, superseded)
         if brought is None and loaded is None and not stale:
             fresh = kit.outcomes.fresh(policy, gpc)
-            if fresh is not None:  # a new visitor: the same outcome for all but the id
-                outcome = fresh.for_visitor(kit.new_visitor_id())
-                return cls(kit, scope, headers, now, None, outcome, outcome.state.categories,
-                           outcome.choices.gpc, superseded=superseded, policy=policy, fresh=fresh)
+            if fresh is not None:
+                return cls._new(kit, scope, headers, now, fresh, policy, superseded)
         choices = brought or Choices(visitor_id=kit.new_visitor_id())
         outcome = evaluate(policy, choices, Signals(gpc=gpc), now)
         entry = None
         if outcome.decision is None:
             arrived = outcome.state.categories
             if raw and loaded is not None:
-                entry = kit.outcomes.put(raw, gpc, outcome, now, region)
+                entry = kit.outcomes.put(raw, gpc, outcome, loaded, now, region)
         else:  # the signal decided: compare with the state the cookie alone gives
             arrived = view(policy, choices, now).categories
         dirty = outcome.choices != choices or stale

@@ -6,13 +6,15 @@
   categories, each category's Consent Mode types, and the guard's rules (declared hosts,
   cookies and storage keys of the categories a visitor may refuse);
 - ``widget_config``: what the banner and the dialog show, in one language: categories,
-  services, vendors, cookie lifetimes, and the widget's strings.
+  services, vendors, cookie lifetimes, and the widget's strings; and the field layouts of
+  the GPP sections its visitors' strings hold, for ``__gpp``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from . import gpp
 from .catalogue import catalogue
 from .i18n import WIDGET_KEYS, texts
 from .policy import CONSENT_MODE_TYPES, Policy, lifetime_seconds
@@ -100,4 +102,6 @@ def widget_config(policy: Policy, lang: str) -> dict[str, Any]:
         "privacy_url": policy.privacy_url,
         # Defaults merged with the policy's overrides, only the widget's keys.
         "texts": {k: v for k, v in texts(lang, policy.texts).items() if k in WIDGET_KEYS},
+        # What `__gpp` decodes the state's GPP string with: the layouts of the sections it may hold.
+        "gpp": gpp.layouts(gpp.policy_sections(policy)),
     }

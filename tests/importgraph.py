@@ -40,7 +40,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("minors-parts", (
         "consentkit.minors", "consentkit.minors.notifiers", "consentkit.minors.verifiers",
         "consentkit.minors.history", "consentkit.minors.messages", "consentkit.minors.tokens",
-        "consentkit.minors.flowstate", "consentkit.minors.lapse",
+        "consentkit.minors.flowstate", "consentkit.minors.lapse", "consentkit.minors.retention",
     )),
     ("requests-parts", (
         "consentkit.requests", "consentkit.requests.model", "consentkit.requests.clocks",

@@ -1,5 +1,6 @@
 """PostgreSQL for the tests, as a pytest plugin (``pytest_plugins`` in
 ``tests/conftest.py``): ``postgres_url``, a fresh schema per test (``pg_schema``),
+a ledger URL of each real store (``store_url``: SQLite, then PostgreSQL),
 and a TCP proxy that cuts the connection to the server on demand (``proxy``).
 
 PostgreSQL comes from ``CONSENTKIT_TEST_POSTGRES_URL`` (default: the local ``test``
@@ -14,6 +15,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import suppress
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -43,6 +45,14 @@ def postgres_url() -> str:
             pytest.fail(f"{problem} (CI=true: the PostgreSQL tests must run)")
         pytest.skip(problem)
     return POSTGRES_URL
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A ledger URL of each real store: a SQLite file, then a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/ledger.db"
+    return f"{request.getfixturevalue('postgres_url')}?schema={request.getfixturevalue('pg_schema')}"
 
 
 @pytest.fixture

@@ -102,6 +102,57 @@ def test_c_scanner_gives_the_output_of_the_exact_tokenizer(doc, granted, cuts, n
     assert _run(patterns, parts) == reference
 
 
+PIXEL = "<img src=https://pixel.example-analytics.test/p.gif>"
+YOUTUBE = '<iframe src="https://www.youtube.com/embed/v" width="560" height="315"></iframe>'
+NOSCRIPTS = [
+    f"<noscript>{PIXEL}</noscript>", f"<NOSCRIPT >{PIXEL}</NoScript\t>", f"<noscript>{YOUTUBE}</noscript>{YOUTUBE}",
+    f'<noscript><img alt="</noscriptx>" src=/a>{PIXEL}</noscript>',  # every "</noscript" inside is escaped
+    f"<noscript><!-- </noscript> -->{PIXEL}</noscript>", f"<noscript><style>a</noscript>b</style>{PIXEL}</noscript>",
+    f"<noscript><noscript>{PIXEL}</noscript></noscript>", f"<noscript><svg>{PIXEL}</svg></noscript>",
+    f"<noscript><template>{PIXEL}</template></noscript>", f"<noscript><script>x({PIXEL!r})</script></noscript>",
+    f'<noscript><base href="https://pixel.example-analytics.test/">{PIXEL}</noscript><img src=a.gif>',
+    f'<noscript data-consent="analytics">{PIXEL}</noscript>', f"<noscript style=x>{PIXEL}</noscript>",
+    f"<noscript>{PIXEL}</noscript", f"<noscript>{PIXEL}</noscript x='>'>", f"<noscript>{PIXEL}<", "<noscript></noscript>",
+    f"<noscript><p>a<b>{PIXEL}</p><textarea></textarea></noscript>", f"<template><noscript>{PIXEL}</noscript></template>",
+    f"<svg><noscript>{PIXEL}</noscript></svg>", f"<noscript><plaintext>{PIXEL}</noscript>",
+]
+
+
+@needs_c
+@pytest.mark.parametrize("doc", NOSCRIPTS)
+@pytest.mark.parametrize("granted", [{}, {"analytics": True}])
+def test_a_noscript_passed_in_c_gives_the_exact_output(doc, granted):
+    # The C scanner passes a <noscript> whole when its content, up to the first
+    # "</noscript", is markup it passes or knows (read before under the same grants).
+    from .kits import embeds_policy
+
+    policy = embeds_policy()
+    data = f"<head>{doc}<p>after</p>".encode()
+    kw = {"nonce": "n0nce", "inject": b"<!--I-->", "placeholders": lambda service, w, h: b"<b>%s</b>" % service.encode()}
+    reference = _run(_exact_gate(policy, granted, **kw), [data])
+    for _ in range(2):  # cold, then every tag read before
+        assert _run(HtmlGate(policy, granted, **kw), [data]) == reference
+        assert _run(HtmlGate(policy, granted, **kw), [data[:-9], data[-9:]]) == reference
+    assert reference.count(b"<b>youtube</b>") == doc.count("</noscript>" + YOUTUBE)  # none inside a <noscript>
+
+
+@needs_c
+def test_skip_known_passes_a_plain_noscript_whole():
+    tag = b"<img src=https://pixel.example-analytics.test/p.gif>"
+    read = (False, "img", False, b"<img data-src=https://pixel.example-analytics.test/p.gif>", -1)
+    doc = b"<p><noscript><b>" + tag + b"</b></noscript><i>"
+    out: list[bytes] = []
+    assert C.skip_known(doc, 0, 0, {tag: read}, b"", out, 0, (), {}, None) == (len(doc), doc.index(tag) + len(tag))
+    assert b"".join(out) + doc[doc.index(tag) + len(tag):] == doc.replace(tag, read[3])
+    for stops in (b"<p><noscript><b>" + tag + b"<!-- </noscript> -->", b"<p><noscript><noscript>" + tag + b"</noscript>",
+                  b"<p><noscript><b>" + tag + b"</noscriptx>", b"<p><noscript><b>" + tag + b"</noscript"):
+        out.clear()
+        assert C.skip_known(stops, 0, 0, {tag: read}, b"", out, 0, (), {}, None) == (3, 0), stops  # at <noscript>
+        assert out == []  # what it wrote inside is taken back
+    assert C.skip_known(doc, 0, 0, {}, b"", out, 0, (), {}, None) == (3, 0)  # the <img> was not read before
+    assert C.skip(doc, 0, 0, ()) == 3  # without a cache of tags, a <noscript> stops
+
+
 MARKUP_SOUP = st.text(alphabet='<>/!-="\' \t\naAbBiIsScCrRpPtTgGmMvVdD:[]?\\&', max_size=200).map(str.encode)
 
 
@@ -336,16 +387,61 @@ def test_skip_known_passes_known_tags_and_writes_their_replacement():
     tag = b'<img data-consent="a" src="/x">'
     out: list[bytes] = []
     tags = {tag: (False, "img", False, b"<img NEW>", -1)}
-    assert C.skip_known(doc, 0, 0, tags, b"", out, 0, ()) == (len(doc), doc.index(b"<b>"))
+    assert C.skip_known(doc, 0, 0, tags, b"", out, 0, (), {}, None) == (len(doc), doc.index(b"<b>"))
     assert out == [b"<p>", b"<img NEW>"]
     out.clear()
     tags = {tag: (False, "img", False, None, 4)}
-    assert C.skip_known(doc, 0, 0, tags, b" nonce=n", out, 0, ()) == (len(doc), doc.index(b"<b>"))
+    assert C.skip_known(doc, 0, 0, tags, b" nonce=n", out, 0, (), {}, None) == (len(doc), doc.index(b"<b>"))
     assert b"".join(out) == b'<p><img nonce=n data-consent="a" src="/x">'
     for bad in ((False, "img"), (False, "img", False, "not bytes", -1), "nope"):
         out.clear()
-        assert C.skip_known(doc, 0, 0, {tag: bad}, b"", out, 0, ()) == (3, 0)  # stops: the gate reads it
+        assert C.skip_known(doc, 0, 0, {tag: bad}, b"", out, 0, (), {}, None) == (3, 0)  # stops: the gate reads it
         assert out == []
+
+
+@needs_c
+def test_skip_known_passes_held_embeds_after_the_responses_placeholder():
+    doc = b'<p><iframe src="https://v.test/e" width="5"></iframe><b>'
+    tag = b'<iframe src="https://v.test/e" width="5">'
+    read = (False, "iframe", False, b'<iframe data-src="https://v.test/e" width="5">', -1)
+    embeds = {tag: (read, ("video", 5, None))}
+    calls = []
+
+    def placeholders(service, width, height):
+        calls.append((service, width, height))
+        return b"<span>PH</span>"
+
+    out: list[bytes] = []
+    assert C.skip_known(doc, 0, 0, {}, b"", out, 0, (), embeds, placeholders) == (len(doc), doc.index(b"</iframe>"))
+    assert b"".join(out) == b'<p><span>PH</span><iframe data-src="https://v.test/e" width="5">'
+    assert calls == [("video", 5, None)]
+    out.clear()
+    assert C.skip_known(doc, 0, 0, {}, b"", out, 0, (), embeds, None) == (len(doc), doc.index(b"</iframe>"))
+    assert b"".join(out) == b'<p><iframe data-src="https://v.test/e" width="5">'  # no placeholders: the tag alone
+    for bad in ((read,), (read, "video"), ((False, "iframe"), ("video", 5, None))):
+        out.clear()
+        assert C.skip_known(doc, 0, 0, {}, b"", out, 0, (), {tag: bad}, placeholders) == (3, 0)  # the gate reads it
+        assert out == []
+    assert len(calls) == 1  # nothing written for a read it cannot use
+    with pytest.raises(TypeError):
+        C.skip_known(doc, 0, 0, {}, b"", [], 0, (), embeds, lambda *a: "not bytes")
+    with pytest.raises(ZeroDivisionError):
+        C.skip_known(doc, 0, 0, {}, b"", [], 0, (), embeds, lambda *a: 1 // 0)
+
+
+@needs_c
+def test_needles_prepared_once_per_tuple_still_answer_for_each():
+    # The scanner keeps the prepared needles of the last few tuples, by identity:
+    # more tuples than it keeps, each asked in turn and again, answer as their own.
+    hosts = [b"h%d.example.test" % i for i in range(12)]
+    docs = [b"<script>load('//" + host + b"/t.js')</script><p>" for host in hosts]
+    for _ in range(2):
+        for i, host in enumerate(hosts):
+            needles = (host,)
+            assert C.skip(docs[i], 0, 0, needles) == 0  # its own host in the body: stops
+            other = docs[(i + 1) % 12]
+            assert C.skip(other, 0, 0, needles) == len(other)  # another's: passes
+            assert C.skip(docs[i], 0, 0, tuple(needles)) == 0
 
 
 @needs_c
@@ -362,8 +458,11 @@ def test_skip_known_passes_known_tags_and_writes_their_replacement():
     (lambda: C.raw_end(b"x", 0, "script"), TypeError),
     (lambda: C.attrs(b"<a b>", 3, 9), ValueError),
     (lambda: C.attrs(b"<a b>", 4, 3), ValueError),
-    (lambda: C.skip_known(b"x", 0, 0, [], b"", [], 0, ()), TypeError),
-    (lambda: C.skip_known(b"x", 0, 0, {}, b"", [], 1, ()), ValueError),
+    (lambda: C.skip_known(b"x", 0, 0, [], b"", [], 0, (), {}, None), TypeError),
+    (lambda: C.skip_known(b"x", 0, 0, {}, b"", [], 1, (), {}, None), ValueError),
+    (lambda: C.skip_known(b"x", 0, 0, {}, b"", [], 0, ()), TypeError),
+    (lambda: C.skip_known(b"x", 0, 0, {}, b"", [], 0, (), [], None), TypeError),
+    (lambda: C.skip_known(b"x", 0, 0, {}, b"", [], 0, (), {}, "not callable"), TypeError),
 ])
 def test_bad_arguments_raise(call, error):
     with pytest.raises(error):

@@ -250,6 +250,12 @@ def test_link_preload_and_refresh_headers_of_a_category_not_granted_are_dropped(
 def _served(body: bytes, content_type: bytes) -> tuple[bytes, bool]:
     g = ResponseGate(POLICY, NONE, content_type=content_type)
     out = b"".join(g.feed(body[i : i + 5]) for i in range(0, len(body), 5)) + g.close()
+    # The same, the last chunk read with the end of the body (feed_last), and the whole in one.
+    for last in (1, 5, len(body)):
+        again = ResponseGate(POLICY, NONE, content_type=content_type)
+        cut = len(body) - last
+        pieces = b"".join(again.feed(body[i : min(i + 5, cut)]) for i in range(0, cut, 5))
+        assert pieces + again.feed_last(body[cut:]) == out and again.transcoded == g.transcoded
     return out, g.transcoded
 
 

@@ -152,9 +152,125 @@ def test_placeholders_are_kept_per_page_and_language() -> None:
         scope = _scope()
         scope.update(path=path, raw_path=path.encode())
         scope["headers"].append((b"accept-language", language.encode()))
-        return _placeholders(Visit.begin(kit, scope), kept)("youtube", 560, 315)
+        visit = Visit.begin(kit, scope)
+        return _placeholders(visit, kit.head_at(visit.root), kept)("youtube", 560, 315)
 
     first = made("/a", "en")
     assert made("/a", "en") is first and len(kept) == 1  # the same object, what it made kept
     assert b"next=/b" in made("/b", "en") and b"next=/a" in first
     assert made("/a", "es") != first and len(kept) == 3
+
+
+def test_widget_tags_are_kept_per_language_and_browser_support_not_per_header() -> None:
+    from consentkit import head as head_module
+
+    head = WidgetHead(make_policy(), "/consentkit")
+    chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/{}.0 Safari/537.36"
+    for version in range(115, 415):  # 300 headers, one supported browser
+        for language in ("es-MX,es;q=0.9", f"es;q=0.{version % 9 + 1}", "en-GB"):
+            made = head.tags(user_agent=chrome.format(version), accept_language=language)
+            assert made == WidgetHead(make_policy(), "/consentkit").tags(
+                user_agent=chrome.format(version), accept_language=language)
+            assert head.tag_bytes(user_agent=chrome.format(version), accept_language=language) == made.encode()
+    assert set(head._made) == {("es", True), ("en", True)}
+    # The language memo is the client's headers: bounded, and a long header is negotiated, not kept.
+    for n in range(head_module._LANGUAGES_KEPT + 500):
+        assert head.language(f"x-{n},fr;q=0.5") == "fr"
+    assert len(head._languages) == head_module._LANGUAGES_KEPT
+    long_header = "zz," * 200 + "de"
+    assert head.language(long_header) == head.policy.language and long_header not in head._languages
+
+
+def test_is_supported_remembers_headers_cut_to_max_length() -> None:
+    from consentkit.useragent import MAX_LENGTH, _supported, is_supported
+
+    ie = "Mozilla/5.0 (Windows NT 10.0; Trident/7.0; rv:11.0) like Gecko ".ljust(MAX_LENGTH, "x")
+    assert is_supported(ie + "a" * 100_000) is False
+    hits = _supported.cache_info().hits
+    assert is_supported(ie + "another tail") is False  # the same first MAX_LENGTH characters: remembered
+    assert _supported.cache_info().hits == hits + 1
+
+
+@pytest.mark.parametrize("mode", ["opt_in", "opt_out"])
+@pytest.mark.parametrize("cookie", [False, True])
+def test_gate_grants_kept_per_outcome_are_the_long_ways(mode: str, cookie: bool) -> None:
+    from consentkit.gating.hosts import allowed_units
+    from consentkit.middleware import _gate_grants, _held
+
+    kit = ConsentKit(make_policy(mode), secret_keys=[SECRET], store="memory://", clock=Clock())
+    header = "theme=dark"
+    if cookie:
+        choices = Choices(visitor_id=kit.new_visitor_id(), policy_version=kit.policy.version, decided_at=kit.clock(),
+                          updated_at=kit.clock()).evolve(choices={"analytics": True, "advertising": False})
+        header += f"; __Host-consentkit={kit.codec.dumps(choices)}"  # _scope() is HTTPS
+    for _ in range(3):  # worked out, then kept on the shared outcome
+        visit = Visit.begin(kit, _scope(header))
+        assert (visit.fresh is not None) is not cookie
+        grants, services = _held(visit)
+        assert _gate_grants(visit) == (grants, services, allowed_units(kit.policy, grants, services))
+        if mode == "opt_out" and not cookie:  # sale or sharing waits for the widget on a first page
+            assert grants["advertising"] is False and visit.state.categories["advertising"] is True
+
+
+@pytest.mark.parametrize("https", [False, True])
+@pytest.mark.parametrize("template", [
+    "{c}", "theme=dark; {c}", "{c}; session=s-1", "theme=dark;{c};session=s-1", "  {c}  ", '{n}="{v}"',
+    "{c}; {c}", "{c}; {o}=x", "x {c}", "a={c}", "{n} ={v}", "ref=consentkit; {c}", "{c}x", "{n}=", "{n}=; {c}",
+    "\t{c}", "=1; {c}", "{c}; __Secure-consentkit={v}",
+])
+def test_a_returning_visitor_seen_before_is_read_as_the_long_way_reads_them(https: bool, template: str) -> None:
+    from consentkit.cookie_trust import PLAIN_NAME, consent_cookie_name
+
+    kit = ConsentKit(make_policy("opt_out"), secret_keys=[SECRET], store="memory://", clock=Clock())
+    name = consent_cookie_name(secure=https, cookie_domain=None)
+    other = PLAIN_NAME if https else "__Host-consentkit"
+    choices = Choices(visitor_id=kit.new_visitor_id(), policy_version=kit.policy.version, decided_at=kit.clock(),
+                      updated_at=kit.clock()).evolve(choices={"analytics": True, "advertising": False})
+    value = kit.codec.dumps(choices)
+    header = template.format(c=f"{name}={value}", n=name, v=value, o=other)
+    scope = _scope(header)
+    scope["scheme"] = "https" if https else "http"
+    for _ in range(3):  # the first request reads the cookie and keeps its outcome; the next ones may take it
+        quick = Visit.begin(kit, scope)
+        long_way = Visit._read(kit, scope, quick.headers, quick.now, name, False, None, kit.policy)
+        assert quick.outcome.state.visitor_id != choices.visitor_id or quick.brought == choices
+        for attribute in ("dirty", "superseded", "arrived"):
+            assert getattr(quick, attribute) == getattr(long_way, attribute), attribute
+        if quick.outcome.state.visitor_id == long_way.outcome.state.visitor_id:
+            assert quick.outcome == long_way.outcome and quick.cached is long_way.cached
+            assert quick.brought == long_way.brought
+        else:  # each gets a new visitor id: a new visitor, or cookies merged in the visitor's favour
+            assert quick.cached is long_way.cached is None
+            assert (quick.brought is None) == (long_way.brought is None)
+            if quick.brought is not None and long_way.brought is not None:
+                assert quick.brought.evolve(visitor_id="x") == long_way.brought.evolve(visitor_id="x")
+
+
+def test_a_cookie_kept_past_its_signatures_life_is_no_longer_believed() -> None:
+    from consentkit.cookie import MAX_AGE_SECONDS
+
+    clock = Clock()
+    kit = ConsentKit(make_policy("opt_in"), secret_keys=[SECRET], store="memory://", clock=clock)
+    choices = Choices(visitor_id=kit.new_visitor_id(), policy_version=kit.policy.version, decided_at=kit.clock(),
+                      updated_at=kit.clock()).evolve(choices={"analytics": True})
+    header = f"__Host-consentkit={kit.codec.dumps(choices)}"
+    assert Visit.begin(kit, _scope(header)).cached is not None
+    assert Visit.begin(kit, _scope(header)).brought == choices  # from the kept outcome
+    clock.advance(seconds=MAX_AGE_SECONDS + 1)
+    late = Visit.begin(kit, _scope(header))
+    assert late.brought is None and late.cached is None and late.state.visitor_id != choices.visitor_id
+
+
+@pytest.mark.parametrize(("header", "found"), [
+    ("consentkit=abc", "abc"), ("theme=dark; consentkit=abc; s=1", "abc"), ('  consentkit="abc" ', "abc"),
+    ("theme=dark;consentkit=abc", "abc"), ("consentkit=", ""), ("consentkit=abc; consentkit=abd", None),
+    ("x consentkit=abc", None), ("a=consentkit=abc", None), ("consentkit =abc", None), ("__Host-consentkit=abc", None),
+    ("consentkit=abc; __Secure-consentkit=abd", None), ("ref=consentkit; consentkit=abc", None), ("", None),
+])
+def test_single_consent_cookie_agrees_with_consent_values(header: str, found: str | None) -> None:
+    from consentkit.cookie_trust import consent_values
+    from consentkit.visit import single_consent_cookie
+
+    assert single_consent_cookie(header, "consentkit") == found
+    if found is not None:
+        assert consent_values(header) == [("consentkit", found)]

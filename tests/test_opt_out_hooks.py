@@ -109,3 +109,56 @@ def test_R42_hooks_must_be_callables_and_webhooks_need_a_secret(tmp_path: Path) 
         ConsentKit(make_policy(), secret_keys=[SECRET], store="memory://", spool_dir=tmp_path, opt_out_hooks=["x"])
     with pytest.raises(ValueError, match="at least 16 characters"):
         OptOutWebhook("https://example.test/hook", "short")
+
+
+async def test_R9_an_opt_out_left_undelivered_is_flagged_overdue_after_15_business_days(tmp_path: Path, caplog) -> None:
+    """The backlog of an opt-out (its §7026(f) hooks) is done within 15 business days:
+    an event still waiting after them is logged as an error once, listed by
+    ``overdue()``, still retried, and gone from the list once a hook takes it."""
+    from datetime import UTC, date, datetime
+
+    from consentkit.optouts import OptOutHooks
+    from tests.kits import Clock
+
+    down = [True]
+    taken: list[dict] = []
+
+    def crm(event):
+        if down[0]:
+            raise ConnectionError("the CRM is down")
+        taken.append(event)
+
+    # Friday 20 November 2026 in California; Thanksgiving (26 Nov) is no business day.
+    clock = Clock(datetime(2026, 11, 20, 18, 0, tzinfo=UTC))
+    hooks = OptOutHooks([crm], tmp_path / "hooks", clock=clock)
+    event = {"event": "opt_out", "id": "r-1", "at": "2026-11-20T18:00:00Z", "source": "link"}
+    await hooks.notify(event)
+    assert hooks.due(event) == date(2026, 12, 14)
+    assert await hooks.deliver() is True and await hooks.overdue() == []
+    clock.now = datetime(2026, 12, 14, 23, 0, tzinfo=UTC)  # the last day, in California
+    assert await hooks.deliver() is True and await hooks.overdue() == []
+    assert "is overdue" not in caplog.text
+    clock.now = datetime(2026, 12, 15, 17, 0, tzinfo=UTC)
+    caplog.clear()
+    assert await hooks.deliver() is True
+    [flag] = [r for r in caplog.records if "is overdue" in r.getMessage()]
+    assert flag.levelname == "ERROR" and "r-1" in flag.getMessage()
+    assert await hooks.overdue() == [{"id": "r-1", "at": "2026-11-20T18:00:00Z", "due": "2026-12-14",
+                                      "pending": list(hooks.names)}]
+    caplog.clear()
+    assert await hooks.deliver() is True
+    assert "is overdue" not in caplog.text  # flagged once
+    down[0] = False
+    assert await hooks.deliver() is False
+    assert taken == [event] and await hooks.overdue() == [] and not hooks.pending
+    await hooks.stop()
+
+
+def test_R9_the_kits_hooks_keep_its_clock_and_its_business_days(tmp_path: Path, clock) -> None:
+    from consentkit.requests import RequestClocks
+    from consentkit.requests.clocks import BusinessCalendar
+
+    clocks = RequestClocks(calendar=BusinessCalendar("US", "CA"))
+    kit = ConsentKit(make_policy(age_gate=False), secret_keys=[SECRET], store="memory://", spool_dir=tmp_path / "spool",
+                     opt_out_hooks=[print], request_clocks=clocks, clock=clock)
+    assert kit.opt_outs.clock is clock and kit.opt_outs.clocks is clocks

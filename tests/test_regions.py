@@ -133,12 +133,6 @@ async def test_records_and_receipts_name_the_jurisdiction(make_kit, clock):
     assert receipts == ["US-CO", "EU", "US"]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/ledger.db"
-    return f"{request.getfixturevalue('postgres_url')}?schema={request.getfixturevalue('pg_schema')}"
-
 
 async def test_the_jurisdiction_is_kept_by_the_real_stores(make_kit, store_url, tmp_path):
     kit = make_kit(regional_policy(), region_source="cloudfront", store=store_url, spool_dir=tmp_path / "spool")

@@ -636,6 +636,10 @@ def test_streamed_equals_whole_and_nothing_live_without_consent(doc, granted, cu
     g = HtmlGate(POLICY, granted, nonce=nonce, inject=b"<!--I-->")
     streamed = b"".join(g.feed(part) for part in cut(data, cuts)) + g.close()
     assert streamed == whole
+    # The last chunk read with the end of the body in one pass gives the same.
+    *parts, last = [b"", *cut(data, cuts)]
+    g = HtmlGate(POLICY, granted, nonce=nonce, inject=b"<!--I-->")
+    assert b"".join(g.feed(part) for part in parts) + g.feed_last(last) == whole
     assert whole.count(b"<!--I-->") == data.count(b"<!--I-->") + 1
     out = whole.decode()
     assert leaks(POLICY, granted, out) == []  # html5lib, JavaScript off and on

@@ -4,13 +4,17 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
+from consentkit import Policy, Region
 from consentkit.i18n import DEFAULT_TEXTS
+from consentkit.rules import Signals, decide, evaluate
+from consentkit.state import Choices
 
 from .apps import client
-from .kits import make_policy
+from .kits import START, make_policy
 
 pytestmark = pytest.mark.anyio
 
@@ -52,3 +56,20 @@ async def test_R15_the_no_javascript_page_offers_accept_and_reject_alike_in_the_
     assert [value for _, value in buttons] == ["accept", "reject"]
     assert buttons[0][0] == buttons[1][0]
     assert ">Accept all and save<" in r.text and ">Reject all and save<" in r.text
+
+
+@pytest.mark.parametrize(("region", "days"), [(None, 30), ("EU", 90)])
+def test_R28_stored_choices_expire_after_the_configured_lifetime_and_the_banner_asks_again(region, days):
+    """The lifetime is the site's to set (CNIL's good practice is about 6 months), for
+    the policy and per region: inside it the choice holds and nothing is asked; after
+    it the banner asks again and, in opt_in mode, nothing optional runs until then."""
+    base = make_policy("opt_in", age_gate=False)
+    policy = Policy(base.version, base.categories, mode="opt_in", lifetime_days=30,
+                    regions=[Region("EU", mode="opt_in", lifetime_days=90)]).for_region(region)
+    assert policy.lifetime_days == days
+    chosen = decide(policy, Choices(visitor_id="v" * 22), now=START, source="banner",
+                    given={"analytics": True}).choices
+    inside = evaluate(policy, chosen, Signals(), START + timedelta(days=days - 1)).state
+    after = evaluate(policy, chosen, Signals(), START + timedelta(days=days + 1)).state
+    assert inside.allows("analytics") and inside.prompt is False
+    assert not after.allows("analytics") and after.prompt is True

@@ -239,3 +239,43 @@ async def test_a_limit_lifted_since_leaves_no_proof(make_kit, clock):
         clock.advance(days=1)
         await c.delete("/consentkit/receipts")
     assert not [r for r in await all_records(kit) if r.extra.get("action") == "limit"]
+
+
+@pytest.mark.parametrize(("page_from", "post_from", "region"), [
+    (CA, CO, "US-CO"), (CO, CA, "US-CA"), (CA, WA, "US-WA"), ({}, CA, "US-CA"), (CA, {}, None)])
+async def test_r40_a_limit_posted_from_another_region_than_its_page_applies_there(make_kit, page_from, post_from,
+                                                                                   region):
+    """A visitor who moves (or whose edge names another region) between the page and its
+    button is not refused: the limit applies, and is recorded, by the region of the POST."""
+    kit = make_kit(health_policy(), region_source="cloudfront")
+    async with client(kit, Origin=SITE) as c:
+        page = await c.get("/consentkit/limit", headers=page_from)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        done = await c.post("/consentkit/limit", content=f"csrf_token={token}&next=/", headers={**FORM, **post_from})
+        state = (await c.get("/consentkit/state", headers=post_from)).json()
+    assert done.status_code == 303 and state["sensitive_limited"] is True
+    assert state["categories"]["health"] is False
+    [record] = [r for r in await all_records(kit) if r.extra.get("action") == "limit"]
+    assert record.region == state["region"] == region
+
+
+async def test_r40_a_browser_that_keeps_no_cookie_may_still_limit_from_the_page(make_kit):
+    """Its POST comes as a new visitor, not the one the page's token was made for: the
+    limit is still honoured and recorded; a token that is not this site's is still
+    refused, and so is another visitor's token where the browser brings its own cookie."""
+    kit = make_kit(health_policy(), region_source="cloudfront")
+    async with client(kit, Origin=SITE, **CA) as c:
+        page = await c.get("/consentkit/limit")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        c.cookies.clear()
+        forged = await c.post("/consentkit/limit", content=f"csrf_token={token[:-2]}xx&next=/", headers=FORM)
+        c.cookies.clear()
+        done = await c.post("/consentkit/limit", content=f"csrf_token={token}&next=/", headers=FORM)
+    assert forged.status_code == 403 and done.status_code == 303
+    [record] = await all_records(kit)
+    assert record.extra["action"] == "limit" and record.region == "US-CA"
+    async with client(kit, Origin=SITE, **CA) as other:
+        await other.post("/consentkit/consent", json={"choices": {"analytics": True}})  # a cookie of their own
+        theirs = await other.post("/consentkit/limit", content=f"csrf_token={token}&next=/", headers=FORM)
+    assert theirs.status_code == 403
+    assert len([r for r in await all_records(kit) if r.extra.get("action") == "limit"]) == 1

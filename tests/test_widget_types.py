@@ -49,7 +49,7 @@ MISTAKES = [
     'const band: number = consentkit.state.age_band;',
     'document.addEventListener("consentkit:change", (e) => e.detail.categorie);',
     'window.__uspapi("getUSPData", 2, () => {});',
-    'window.__gpp("ping", () => {});',
+    'window.__gpp("ping", 3);',
 ]
 
 

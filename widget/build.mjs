@@ -1,4 +1,4 @@
-// Builds the widget's assets with esbuild: `node build.mjs [OUTDIR]` (default: the
+// Builds the widget's assets with esbuild, then terser: `node build.mjs [OUTDIR]` (default: the
 // package's consentkit/widget/, where the Python package serves them from).
 //
 //   boot.js    the synchronous part, first in <head>: state, signals, the guard
@@ -8,18 +8,23 @@
 //
 // The output is committed: users of the Python package never need Node. The test
 // suite builds again into a temporary folder and fails if anything differs.
-import { copyFileSync, mkdirSync } from "node:fs";
+import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
+import { minify } from "terser";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outdir = resolve(process.argv[2] ?? join(here, "..", "consentkit", "widget"));
 // The browsers consentkit supports (consentkit/useragent.py): others get a notice.
 const target = ["chrome115", "edge115", "firefox115", "safari16"];
 
+// Terser's passes after esbuild's minifier save some 5% gzipped (it inlines and folds
+// more); both are deterministic, so the build stays byte for byte the same.
+const TERSER = { ecma: 2020, compress: { passes: 3 }, mangle: true };
+
 mkdirSync(outdir, { recursive: true });
-await esbuild.build({
+const scripts = await esbuild.build({
   entryPoints: { boot: join(here, "src", "boot.js"), widget: join(here, "src", "main.js") },
   outdir,
   bundle: true,
@@ -29,7 +34,12 @@ await esbuild.build({
   charset: "utf8",
   legalComments: "none",
   logLevel: "warning",
+  write: false,
 });
+for (const file of scripts.outputFiles) {
+  const { code } = await minify(file.text, TERSER);
+  writeFileSync(file.path, `${code}\n`);
+}
 await esbuild.build({
   entryPoints: { widget: join(here, "src", "widget.css") },
   outdir,

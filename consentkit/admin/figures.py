@@ -26,7 +26,7 @@ MINORS = frozenset({"under_13", "13_15"})
 DECISIONS_BY = ("mode", "source", "gpc", "age_band", "choices")
 MINORS_BY = ("age_band", "parental_consent", "source")
 VERSIONS_BY = ("policy_version", "source")
-REGIONS_BY = ("region", "mode")
+REGIONS_BY = ("region", "mode", "source")
 
 
 @dataclass(slots=True)
@@ -252,8 +252,10 @@ class Crosstab:
 
 
 def crosstab(fid: str, rows: Sequence[DailyCount], *, none: str = "-") -> Crosstab:
+    """The first two dimensions of ``rows`` against each other (a third, such as the
+    source the test decisions were left out by, summed over)."""
     counts: dict[tuple[str, str], int] = {}
     for row in rows:
-        a, b = (none if v is None else str(v) for v in row.values)
+        a, b = (none if v is None else str(v) for v in row.values[:2])
         counts[(a, b)] = counts.get((a, b), 0) + row.decisions
     return Crosstab(fid, sorted({a for a, _ in counts}), sorted({b for _, b in counts}), counts)

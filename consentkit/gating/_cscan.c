@@ -311,9 +311,10 @@ static int kind_of(const Tag *tag) {
     return K_ORDINARY;
 }
 
-/* Where "</name" + whitespace, '/' or '>' starts, case-blind, or -1. */
-static Py_ssize_t find_raw_end(const unsigned char *b, Py_ssize_t n, Py_ssize_t i,
-                               const unsigned char *name, Py_ssize_t len) {
+/* Where "</name" starts, case-blind, followed by whitespace, '/' or '>' (or by
+ * anything when `any_next`), or -1. */
+static Py_ssize_t find_end_tag(const unsigned char *b, Py_ssize_t n, Py_ssize_t i,
+                               const unsigned char *name, Py_ssize_t len, int any_next) {
     while (i < n) {
         const unsigned char *lt = memchr(b + i, '<', (size_t)(n - i));
         if (lt == NULL)
@@ -326,12 +327,18 @@ static Py_ssize_t find_raw_end(const unsigned char *b, Py_ssize_t n, Py_ssize_t 
             while (k < len && lower(b[i + 2 + k]) == name[k])
                 k++;
             unsigned char c = b[i + 2 + len];
-            if (k == len && (is_ws(c) || c == '/' || c == '>'))
+            if (k == len && (any_next || is_ws(c) || c == '/' || c == '>'))
                 return i;
         }
         i++;
     }
     return -1;
+}
+
+/* Where "</name" + whitespace, '/' or '>' starts, case-blind, or -1. */
+static Py_ssize_t find_raw_end(const unsigned char *b, Py_ssize_t n, Py_ssize_t i,
+                               const unsigned char *name, Py_ssize_t len) {
+    return find_end_tag(b, n, i, name, len, 0);
 }
 
 /* The first "--!?>" from i, as the index after it, or -1. */
@@ -362,6 +369,12 @@ typedef struct {
     PyObject *out;   /* list of bytes */
     Py_ssize_t emit; /* buf[emit:] is not in out yet */
     int failed;      /* a Python error is set */
+    /* Embeds held back with a click-to-load placeholder (_Rules.embeds): a dict from
+     * a tag's bytes to (read, (service, width, height)), or NULL; and the response's
+     * placeholders, called with (service, width, height), or None. */
+    PyObject *embeds;
+    PyObject *placeholders;
+    int in_noscript; /* passing a <noscript>'s content: no placeholders, no nested <noscript> */
 } Known;
 
 static int append_slice(PyObject *out, const unsigned char *b, Py_ssize_t start, Py_ssize_t end) {
@@ -375,23 +388,33 @@ static int append_slice(PyObject *out, const unsigned char *b, Py_ssize_t start,
     return rc;
 }
 
-static int write_known(Known *known, PyObject *read, const unsigned char *b, Py_ssize_t at, Py_ssize_t end) {
+/* 1 if `read` is a tag's read this module can write (setting where the nonce goes,
+ * -1 for none), 0 if not, -1 on an error. */
+static int usable_read(PyObject *read, Py_ssize_t at, Py_ssize_t end, Py_ssize_t *nonce_at) {
     if (!PyTuple_Check(read) || PyTuple_GET_SIZE(read) != 5)
         return 0;
     PyObject *replacement = PyTuple_GET_ITEM(read, 3);
-    Py_ssize_t nonce_at = PyLong_AsSsize_t(PyTuple_GET_ITEM(read, 4));
-    if (nonce_at == -1 && PyErr_Occurred())
+    *nonce_at = PyLong_AsSsize_t(PyTuple_GET_ITEM(read, 4));
+    if (*nonce_at == -1 && PyErr_Occurred())
         return -1;
     if (replacement != Py_None && !PyBytes_Check(replacement))
         return 0;
+    Py_ssize_t len = replacement == Py_None ? end - at : PyBytes_GET_SIZE(replacement);
+    return *nonce_at <= len;
+}
+
+static int write_known(Known *known, PyObject *read, const unsigned char *b, Py_ssize_t at, Py_ssize_t end) {
+    Py_ssize_t nonce_at;
+    int usable = usable_read(read, at, end, &nonce_at);
+    if (usable <= 0)
+        return usable;
+    PyObject *replacement = PyTuple_GET_ITEM(read, 3);
     if (nonce_at >= 0 && PyBytes_GET_SIZE(known->nonce) == 0)
         nonce_at = -1; /* no nonce in this response */
     if (replacement == Py_None && nonce_at < 0)
         return 1;
     const unsigned char *done = replacement == Py_None ? b + at : (const unsigned char *)PyBytes_AS_STRING(replacement);
     Py_ssize_t len = replacement == Py_None ? end - at : PyBytes_GET_SIZE(replacement);
-    if (nonce_at > len)
-        return 0;
     if (append_slice(known->out, b, known->emit, at) < 0)
         return -1;
     known->emit = end;
@@ -417,6 +440,47 @@ static int known_tag(Known *known, const unsigned char *b, Py_ssize_t at, Py_ssi
     Py_INCREF(read); /* held while it is used, whatever happens to the cache meanwhile */
     int found = write_known(known, read, b, at, end);
     Py_DECREF(read);
+    return found;
+}
+
+/* known_tag() for an embed held back with a placeholder: the response's placeholder
+ * goes first, then the tag as it was read (HtmlGate._tag does the same). */
+static int known_embed(Known *known, const unsigned char *b, Py_ssize_t at, Py_ssize_t end) {
+    PyObject *key = PyBytes_FromStringAndSize((const char *)b + at, end - at);
+    if (key == NULL)
+        return -1;
+    PyObject *held = PyDict_GetItemWithError(known->embeds, key);
+    Py_DECREF(key);
+    if (held == NULL)
+        return PyErr_Occurred() ? -1 : 0;
+    if (!PyTuple_Check(held) || PyTuple_GET_SIZE(held) != 2 || !PyTuple_Check(PyTuple_GET_ITEM(held, 1)))
+        return 0;
+    Py_ssize_t nonce_at;
+    int usable = usable_read(PyTuple_GET_ITEM(held, 0), at, end, &nonce_at);
+    if (usable <= 0)
+        return usable; /* checked before the placeholder goes out */
+    Py_INCREF(held);
+    int found = -1;
+    if (known->placeholders != Py_None && !known->in_noscript) {
+        PyObject *made = PyObject_Call(known->placeholders, PyTuple_GET_ITEM(held, 1), NULL);
+        if (made == NULL)
+            goto done;
+        if (!PyBytes_Check(made)) {
+            Py_DECREF(made);
+            PyErr_SetString(PyExc_TypeError, "placeholders must answer bytes");
+            goto done;
+        }
+        int rc = append_slice(known->out, b, known->emit, at);
+        if (rc == 0)
+            rc = PyList_Append(known->out, made);
+        Py_DECREF(made);
+        if (rc < 0)
+            goto done;
+        known->emit = at;
+    }
+    found = write_known(known, PyTuple_GET_ITEM(held, 0), b, at, end);
+done:
+    Py_DECREF(held);
     return found;
 }
 
@@ -553,6 +617,46 @@ static Py_ssize_t skip_foreign(const unsigned char *b, Py_ssize_t n, Py_ssize_t 
 }
 
 static Py_ssize_t skip(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, int mode, Known *known,
+                       const Needles *needles);
+
+/* A <noscript> whose start tag ends at i, passed whole: the index after its end
+ * tag, or -1 for the gate to read it (nothing written then).
+ *
+ * The gate reads a <noscript>'s content as markup (as a browser without JavaScript
+ * does) and escapes any "</noscript" inside a tag, a comment or a raw text body
+ * (where a browser with JavaScript on ends the element). Its content up to the
+ * first "</noscript" holds none, so it is read here as any markup in the "html"
+ * context, up to there exactly: every token passed or known, no nested <noscript>,
+ * and no placeholder (the gate writes none inside a <noscript>). That first
+ * "</noscript" must be a complete end tag. The context around is "html", where the
+ * tree builder's stack is empty: the element leaves it as it found it. */
+static Py_ssize_t skip_noscript(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, Known *known,
+                                const Needles *needles) {
+    static const unsigned char NAME[] = "noscript";
+    Py_ssize_t e = find_end_tag(b, n, i, NAME, 8, 1);
+    if (e < 0 || !(is_ws(b[e + 10]) || b[e + 10] == '/' || b[e + 10] == '>'))
+        return -1;
+    Py_ssize_t after = scan_tag(b, n, e, NULL);
+    if (after < 0)
+        return -1;
+    Py_ssize_t written = PyList_GET_SIZE(known->out), emit = known->emit;
+    known->in_noscript = 1;
+    Py_ssize_t stop = skip(b, e, i, M_HTML, known, needles);
+    known->in_noscript = 0;
+    if (known->failed)
+        return -1;
+    if (stop != e) { /* what it wrote is taken back: the gate reads the element */
+        if (PyList_SetSlice(known->out, written, PyList_GET_SIZE(known->out), NULL) < 0) {
+            known->failed = 1;
+            return -1;
+        }
+        known->emit = emit;
+        return -1;
+    }
+    return after;
+}
+
+static Py_ssize_t skip(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, int mode, Known *known,
                        const Needles *needles) {
     int gating = mode == M_HTML || mode == M_STRICT || mode == M_FOREIGN;
     int foreign = mode == M_FOREIGN || mode == M_TEMPLATE_FOREIGN;
@@ -588,9 +692,19 @@ static Py_ssize_t skip(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, int m
                 i = after;
                 continue;
             }
+            if (kind & K_NOSCRIPT) {
+                Py_ssize_t after = -1;
+                if (mode == M_HTML && known != NULL && known->tags != NULL && !known->in_noscript && !tag.consent &&
+                    !tag.extra)
+                    after = skip_noscript(b, n, end, known, needles);
+                if (after < 0)
+                    return at; /* the gate reads it, token by token */
+                i = after;
+                continue;
+            }
             /* svg/math change the context (or its depth), as does <template>
              * outside foreign content; the rest only matters where tags are gated. */
-            if (kind & K_FOREIGN || (kind & K_TEMPLATE && !foreign) || kind & K_NOSCRIPT)
+            if (kind & K_FOREIGN || (kind & K_TEMPLATE && !foreign))
                 return at;
             int stop = gating && (tag.consent || kind & K_BASE || tag.extra ||
                                   (kind & K_LOADING && (tag.url || mode != M_HTML)) || (kind & K_BODY && foreign));
@@ -610,6 +724,8 @@ static Py_ssize_t skip(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, int m
             }
             if (stop) {
                 int found = known_tag(known, b, at, kind & K_BODY ? next : end, end);
+                if (found == 0 && known->embeds != NULL && !foreign && kind & K_LOADING && !(kind & K_BODY))
+                    found = known_embed(known, b, at, end);
                 if (found < 0) {
                     known->failed = 1;
                     return at;
@@ -748,16 +864,12 @@ static int buf_args(PyObject *const *args, Py_ssize_t nargs, Py_ssize_t expected
     return index_arg(args[1], *n, pos);
 }
 
-/* needles: a tuple of lowered bytes, or None when every value may name a host. */
-static int needles_arg(PyObject *obj, Needles *out) {
+/* needles: a tuple of lowered bytes (checked by the caller), or None when every value may name a host. */
+static int prepare_needles(PyObject *obj, Needles *out) {
     memset(out, 0, sizeof *out);
     if (obj == Py_None) {
         out->any = 1;
         return 0;
-    }
-    if (!PyTuple_Check(obj)) {
-        PyErr_SetString(PyExc_TypeError, "needles must be a tuple of bytes or None");
-        return -1;
     }
     Py_ssize_t count = PyTuple_GET_SIZE(obj);
     if (count > (Py_ssize_t)(sizeof out->text / sizeof out->text[0])) {
@@ -800,33 +912,76 @@ static int needles_arg(PyObject *obj, Needles *out) {
     return 0;
 }
 
+/* The needles of the last few tuples, each kept with a reference to its tuple (whose
+ * bytes they point into): a set of grants passes the same tuple on every response,
+ * and preparing it (an 8 KiB table) cost more than a page's scan. */
+#define NEEDLES_KEPT 8
+static struct {
+    PyObject *key;
+    Needles needles;
+} kept_needles[NEEDLES_KEPT];
+static int kept_next;
+
+/* needles: a tuple of lowered bytes, or None when every value may name a host. */
+static int needles_arg(PyObject *obj, const Needles **out) {
+    static Needles any = {.any = 1};
+    if (obj == Py_None) {
+        *out = &any;
+        return 0;
+    }
+    if (!PyTuple_Check(obj)) {
+        PyErr_SetString(PyExc_TypeError, "needles must be a tuple of bytes or None");
+        return -1;
+    }
+    for (int k = 0; k < NEEDLES_KEPT; k++) {
+        if (kept_needles[k].key == obj) {
+            *out = &kept_needles[k].needles;
+            return 0;
+        }
+    }
+    int slot = kept_next;
+    Py_CLEAR(kept_needles[slot].key);
+    if (prepare_needles(obj, &kept_needles[slot].needles) < 0)
+        return -1;
+    Py_INCREF(obj);
+    kept_needles[slot].key = obj;
+    kept_next = (slot + 1) % NEEDLES_KEPT;
+    *out = &kept_needles[slot].needles;
+    return 0;
+}
+
 static PyObject *py_skip(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs) {
     const unsigned char *b;
     Py_ssize_t n, pos;
     int mode;
-    Needles needles;
+    const Needles *needles;
     if (buf_args(args, nargs, 4, "skip(buf, pos, mode, needles)", &b, &n, &pos) < 0 || mode_arg(args[2], &mode) < 0 ||
         needles_arg(args[3], &needles) < 0)
         return NULL;
-    return PyLong_FromSsize_t(skip(b, n, pos, mode, NULL, &needles));
+    return PyLong_FromSsize_t(skip(b, n, pos, mode, NULL, needles));
 }
 
 static PyObject *py_skip_known(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs) {
     const unsigned char *b;
     Py_ssize_t n, pos;
     int mode;
-    Needles needles;
-    if (buf_args(args, nargs, 8, "skip_known(buf, pos, mode, tags, nonce, out, emit, needles)", &b, &n, &pos) < 0 ||
+    const Needles *needles;
+    if (buf_args(args, nargs, 10, "skip_known(buf, pos, mode, tags, nonce, out, emit, needles, embeds, placeholders)",
+                 &b, &n, &pos) < 0 ||
         mode_arg(args[2], &mode) < 0 || bytes_arg(args[4], "nonce") < 0 || needles_arg(args[7], &needles) < 0)
         return NULL;
-    if (!PyDict_Check(args[3]) || !PyList_Check(args[5])) {
-        PyErr_SetString(PyExc_TypeError, "tags must be a dict and out a list");
+    if (!PyDict_Check(args[3]) || !PyList_Check(args[5]) || !PyDict_Check(args[8])) {
+        PyErr_SetString(PyExc_TypeError, "tags and embeds must be dicts and out a list");
         return NULL;
     }
-    Known known = {args[3], args[4], args[5], 0, 0};
+    if (args[9] != Py_None && !PyCallable_Check(args[9])) {
+        PyErr_SetString(PyExc_TypeError, "placeholders must be callable or None");
+        return NULL;
+    }
+    Known known = {args[3], args[4], args[5], 0, 0, args[8], args[9], 0};
     if (index_arg(args[6], pos, &known.emit) < 0)
         return NULL;
-    Py_ssize_t stop = skip(b, n, pos, mode, &known, &needles);
+    Py_ssize_t stop = skip(b, n, pos, mode, &known, needles);
     if (known.failed)
         return NULL;
     return Py_BuildValue("(nn)", stop, known.emit);
@@ -836,7 +991,7 @@ static PyObject *py_skip_foreign(PyObject *Py_UNUSED(self), PyObject *const *arg
     const unsigned char *b;
     Py_ssize_t n, pos;
     int mode;
-    Needles needles;
+    const Needles *needles;
     if (buf_args(args, nargs, 4, "skip_foreign(buf, pos, mode, needles)", &b, &n, &pos) < 0 ||
         mode_arg(args[2], &mode) < 0 || needles_arg(args[3], &needles) < 0)
         return NULL;
@@ -846,7 +1001,7 @@ static PyObject *py_skip_foreign(PyObject *Py_UNUSED(self), PyObject *const *arg
     }
     Opened opened;
     opened.count = 0;
-    Py_ssize_t stop = skip_foreign(b, n, pos, mode, &needles, &opened, 0);
+    Py_ssize_t stop = skip_foreign(b, n, pos, mode, needles, &opened, 0);
     PyObject *names = PyTuple_New(opened.count);
     if (names == NULL)
         return NULL;
@@ -904,8 +1059,9 @@ static PyMethodDef methods[] = {
     {"skip", (PyCFunction)(void (*)(void))py_skip, METH_FASTCALL,
      "skip(buf, pos, mode, needles) -> the first position from pos the gate must look at (len(buf) if none)"},
     {"skip_known", (PyCFunction)(void (*)(void))py_skip_known, METH_FASTCALL,
-     "skip_known(buf, pos, mode, tags, nonce, out, emit, needles) -> (stop, emit): skip() that also passes\n"
-     "the tags found in the dict `tags`, appending buf[emit:] up to each and its replacement to `out`"},
+     "skip_known(buf, pos, mode, tags, nonce, out, emit, needles, embeds, placeholders) -> (stop, emit): skip()\n"
+     "that also passes the tags found in the dict `tags` (and `embeds`, after placeholders(service, width, height)),\n"
+     "appending buf[emit:] up to each and its replacement to `out`"},
     {"skip_foreign", (PyCFunction)(void (*)(void))py_skip_foreign, METH_FASTCALL,
      "skip_foreign(buf, pos, mode, needles) -> (stop, opened): skip() in foreign content that also keeps the\n"
      "stack of open elements: the lowered names of the elements opened from pos and still open at stop"},

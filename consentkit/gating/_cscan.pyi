@@ -1,5 +1,7 @@
 """Types of the gate's scanner in C (consentkit/gating/_cscan.c)."""
 
+from collections.abc import Callable
+
 # Element names by what they mean to the scanner (gating/syntax.py says the same).
 LOADING: frozenset[str]
 RAW_TEXT: frozenset[str]
@@ -19,6 +21,8 @@ def skip_known(
     out: list[bytes],
     emit: int,
     needles: tuple[bytes, ...] | None,
+    embeds: dict[bytes, tuple[tuple[bool, str, bool, bytes | None, int], tuple[str, int | None, int | None]]],
+    placeholders: Callable[[str, int | None, int | None], bytes] | None,
     /,
 ) -> tuple[int, int]: ...
 def skip_foreign(

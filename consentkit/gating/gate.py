@@ -9,7 +9,7 @@ from ..policy import Policy
 from . import fastpath
 from .decide import _Decisions, executable
 from .fastpath import _FAST, MODES
-from .hosts import _quoted, _Rules, _text, allowed_units
+from .hosts import _PREPARED, _quoted, _text, allowed_units
 from .oversized import BEFORE_ATTR, read_attrs, scan_tag, tag_start
 from .syntax import (
     _BODIES,
@@ -58,6 +58,32 @@ class HtmlGate(_Decisions):
     whatever the page size, and the work is linear in the body, however it is cut.
     """
 
+    # The state of a gate at the start of a body, as class attributes: a response's
+    # gate sets only what differs (one is made for every HTML response).
+    _embed: tuple[str, int | None, int | None] | None = None
+    _buf = b""
+    _held = 0
+    _wait: tuple[str, int, bytes] | None = None  # ("tag", state, b"") or ("body", 0, tail)
+    _state = _DATA
+    _raw: re.Pattern[bytes] = _RAW_END["script"]
+    _raw_name = b"script"
+    _raw_keep = 0
+    _template = 0
+    _noscript = False  # inside a <noscript> that is raw text with JavaScript on
+    _raw_ended = False
+    _context: tuple[object, ...] = (0, 0, False, None)  # what the fast path was chosen for
+    _foreign = False  # the fast path is C's in foreign content
+    _bases: tuple[str, ...] = ()
+    _base_seen = False
+    _at_start = True
+    _first_run = False  # reading the document's first buffer from its first byte
+    _record: bool | None = None  # whether the start read so far may be kept
+    _sub = BEFORE_ATTR
+    _big: tuple[bool, str, bool] = (False, "", False)  # oversized tag: closing, name, inject after
+    _closed = False
+    _fast: re.Pattern[bytes] | None = None
+    _mode = 0
+
     def __init__(
         self, policy: Policy, granted: Mapping[str, bool], *, nonce: str | None = None, inject: bytes = b"",
         services: Mapping[str, bool] | None = None, allowed: frozenset[str] | None = None,
@@ -66,38 +92,16 @@ class HtmlGate(_Decisions):
         if allowed is None:  # else the caller worked out allowed_units(policy, granted, services) before
             allowed = allowed_units(policy, granted, services)
         self._placeholders = placeholders
-        self._embed = None
-        self._rules = _Rules.of(policy, allowed)
+        self._rules = _PREPARED.get(policy, allowed)  # _Rules.of()
         self._allowed = allowed
         self._nonce = b" nonce=" + _quoted(nonce) if nonce else b""
         self._inject = inject
         self._injected = not inject
-        self._buf = b""
         self._waiting: list[bytes] = []  # chunks held while a tag or a body waits for its end
-        self._held = 0
-        self._wait: tuple[str, int, bytes] | None = None  # ("tag", state, b"") or ("body", 0, tail)
-        self._state = _DATA
-        self._raw: re.Pattern[bytes] = _RAW_END["script"]
-        self._raw_name = b"script"
-        self._raw_keep = 0
         self._tree = OpenElements()
-        self._template = 0
-        self._noscript = False  # inside a <noscript> that is raw text with JavaScript on
-        self._raw_ended = False
-        self._context: tuple[object, ...] = ()  # what the fast path was chosen for
-        self._foreign = False  # the fast path is C's in foreign content
-        self._bases: tuple[str, ...] = ()
-        self._base_seen = False
-        self._at_start = True
-        self._first_run = False  # reading the document's first buffer from its first byte
-        self._record: bool | None = None  # whether the start read so far may be kept
-        self._sub = BEFORE_ATTR
-        self._big: tuple[bool, str, bool] = (False, "", False)  # oversized tag: closing, name, inject after
-        self._closed = False
         self._c = fastpath.CSCAN  # read once: tests switch it off to compare both paths
-        self._fast: re.Pattern[bytes] | None = None
-        self._mode = 0
-        self._update_fast()
+        if self._injected:  # else every token is read until the injection (as the class says)
+            self._update_fast()
 
     @property
     def _in_noscript(self) -> bool:  # type: ignore[override]
@@ -127,9 +131,14 @@ class HtmlGate(_Decisions):
 
     def close(self) -> bytes:
         """End of the body: return everything still held back."""
+        return self.feed_last(b"")
+
+    def feed_last(self, chunk: bytes) -> bytes:
+        """``feed(chunk) + close()`` in one pass over the body (an HTML response
+        mostly comes in one chunk)."""
         if self._closed:
             return b""
-        self._buf = b"".join((self._buf, *self._waiting))
+        self._buf = b"".join((self._buf, *self._waiting, chunk)) if self._buf or self._waiting else bytes(chunk)
         self._waiting.clear()
         self._held = 0
         self._wait = None
@@ -173,7 +182,7 @@ class HtmlGate(_Decisions):
         if not self._injected or self._noscript:
             self._fast = None  # every token is read
             return
-        if tree.in_foreign:
+        if tree.foreign:  # tree.in_foreign
             # Each token changes the tree builder's state: read one by one, except in
             # C, which keeps the stack for the plain tags of a foreign element that
             # is no integration point.
@@ -216,9 +225,9 @@ class HtmlGate(_Decisions):
                         if opened:
                             self._tree.open_foreign(opened)
                     elif not self._bases:  # tags read before go out from the cache
-                        pos, emit = c.skip_known(
-                            buf, pos, self._mode, self._rules.tags, self._nonce, out, emit, self._rules.needles
-                        )
+                        rules = self._rules
+                        pos, emit = c.skip_known(buf, pos, self._mode, rules.tags, self._nonce, out, emit,
+                                                 rules.needles, rules.embeds, self._placeholders)
                     else:
                         pos = c.skip(buf, pos, self._mode, None)
                     if pos >= n:

@@ -131,7 +131,25 @@ def allowed_units(
 ) -> frozenset[str]:
     """What the gate may serve live: each granted category (required ones always),
     and each service granted (":<id>"), by its own value in ``services`` or else by
-    its category's."""
+    its category's. Remembered per policy and grants (a response whose grants the
+    caller made afresh, a new visitor's, asks with equal mappings)."""
+    try:
+        key = (id(policy), tuple(granted.items()), None if services is None else tuple(services.items()))
+        known = _PREPARED.allowed.get(key)
+    except TypeError:  # a value without a hash: worked out every time
+        return _allowed_units(policy, granted, services)
+    if known is not None and known[0]() is policy:
+        return known[1]
+    found = _allowed_units(policy, granted, services)
+    if len(_PREPARED.allowed) >= _ALLOWED_KEPT:
+        _PREPARED.allowed.clear()
+    _PREPARED.allowed[key] = (weakref.ref(policy), found)
+    return found
+
+
+def _allowed_units(
+    policy: Policy, granted: Mapping[str, bool], services: Mapping[str, bool] | None
+) -> frozenset[str]:
     out = set()
     for category in policy.categories:
         on = category.required or granted.get(category.id, False)
@@ -232,6 +250,8 @@ class _Rules:
 _TAGS_PER_RULES = 512
 _TAGS_IN_ALL = 2048
 _RULES_KEPT = 64
+# Sets of grants whose allowed_units() are kept (each a few dozen bytes).
+_ALLOWED_KEPT = 256
 # Starts of pages kept per _Rules (HtmlGate._known_prefix): a site's pages have a few.
 _PREFIXES = 4
 # Embeds held with a placeholder kept per _Rules (up to _CACHED_TAG bytes each).
@@ -246,6 +266,8 @@ class _Prepared:
     def __init__(self) -> None:
         self.rules: OrderedDict[tuple[int, frozenset[str]], tuple[weakref.ref[Policy], _Rules]] = OrderedDict()
         self.tags = 0
+        # allowed_units() by (policy id, grants, services), with the policy held weakly.
+        self.allowed: dict[tuple[object, ...], tuple[weakref.ref[Policy], frozenset[str]]] = {}
 
     def get(self, policy: Policy, allowed: frozenset[str]) -> _Rules:
         # Keyed by identity (a Policy holds mappings, so it has no hash); the weak

@@ -87,20 +87,20 @@ class ResponseGate:
         return self.gate.feed(self._decode(chunk, final=False))
 
     def close(self) -> bytes:
-        out = b""
+        return self.feed_last(b"")
+
+    def feed_last(self, chunk: bytes) -> bytes:
+        """``feed(chunk) + close()``, the body read in one pass."""
         if not self._started:
-            chunk, self._start = self._start, b""
+            chunk, self._start = self._start + chunk, b""
             self._begin(chunk[:2])
-            out = self.gate.feed(self._decode(chunk, final=False))
-        tail = self._decode(b"", final=True) if self._decoder is not None else b""
-        return out + self.gate.feed(tail) + self.gate.close()
+        return self.gate.feed_last(self._decode(chunk, final=True))
 
     async def feed_in_slices(self, chunk: bytes, final: bool) -> bytes:
         """feed() (and close() when final), yielding to the event loop between
         slices, so that a large body never holds the loop for long."""
         if len(chunk) <= SLICE:
-            out = self.feed(chunk)
-            return out + self.close() if final else out
+            return self.feed_last(chunk) if final else self.feed(chunk)
         parts = []
         for at in range(0, len(chunk), SLICE):
             parts.append(self.feed(chunk[at : at + SLICE]))

@@ -49,7 +49,8 @@ ROLLUP_DIMENSIONS: tuple[str, ...] = (
 ROLLUP_GROUPINGS: dict[str, tuple[str, ...]] = {
     "minors": ("age_band", "parental_consent", "source"),
     "versions": ("policy_version", "source", "choices"),
-    "regions": ("region", "mode", "gpc", "choices"),
+    # With the source, so that the console's regions table leaves a QA run's decisions out.
+    "regions": ("region", "mode", "source", "gpc", "choices"),
     "decisions": ("mode", "source", "gpc", "age_band", "choices"),
 }
 _DAILY = (

@@ -5,7 +5,8 @@ address it went to. Its record is rewritten without the address's keyed hash (wi
 named by another keyed hash of the address) go once their day is over. Answered
 requests keep their hash: it is what lets the parent ask for a new management link.
 
-``forget_lapsed(ledger, now, link_days)`` does it; the kit runs it every few hours.
+``forget_lapsed(ledger, now, link_days)`` does it; the kit runs it every few hours
+(``sweep``), with the children's retention (``retention.expire_children``).
 """
 
 from __future__ import annotations
@@ -18,25 +19,28 @@ from datetime import UTC, datetime, timedelta
 
 from ..ledger import Ledger
 from ..ledger.base import LedgerError
+from ..policy import Policy
 from .history import History
+from .retention import expire_children
 
 logger = logging.getLogger("consentkit.minors")
 LIMIT_KIND = "address_limit"
-# How far before the links' expiry a run looks: a kit down longer than this leaves the
-# older lapsed requests to forget_lapsed(..., scan_days=...) run by hand.
+# How far before the links' expiry a run looks; the first run after a start looks back
+# over the whole ledger, so that a kit down for longer forgets what lapsed meanwhile.
 SCAN_DAYS = 7
 SWEEP_EVERY = timedelta(hours=6)
 
 
-async def forget_lapsed(ledger: Ledger, now: datetime, link_days: int) -> int:
-    """Forget the address of every lapsed request, and the counters older than a day;
-    the number of requests whose address was forgotten."""
+async def forget_lapsed(ledger: Ledger, now: datetime, link_days: int, *, scan_days: int = SCAN_DAYS) -> int:
+    """Forget the address of every request that lapsed in the ``scan_days`` before its
+    link's expiry, and the counters older than a day; the number of requests whose
+    address was forgotten."""
     cutoff = now - timedelta(days=link_days)
     day_ago = now - timedelta(days=1)
     children: set[str] = set()
     counters: set[str] = set()
     # Only the recent past: run every few hours, a request is seen in many runs after it lapses.
-    async for record in ledger.iter_records(cutoff - timedelta(days=SCAN_DAYS)):
+    async for record in ledger.iter_records(cutoff - timedelta(days=scan_days)):
         if record.at >= now:
             break
         if record.kind == "request" and record.at < cutoff and record.extra.get("email_hash"):
@@ -61,14 +65,27 @@ async def forget_lapsed(ledger: Ledger, now: datetime, link_days: int) -> int:
     return forgotten
 
 
-async def sweep(ledger: Ledger, clock: Callable[[], datetime], link_days: int) -> None:
-    """Run ``forget_lapsed`` every ``SWEEP_EVERY``, for ever (the kit cancels it). It
-    holds the ledger and the clock, never the kit."""
+async def sweep(ledger: Ledger, clock: Callable[[], datetime], link_days: int, *,
+                children_days: int | None = None, policy: Policy | None = None) -> None:
+    """Run ``forget_lapsed`` every ``SWEEP_EVERY``, for ever (the kit cancels it), and
+    with it ``retention.expire_children`` for ``children_days``: each over the whole
+    ledger the first time (a kit stopped for weeks catches up at its start), then over
+    what is new since the run before. It holds the ledger, the clock and the policy,
+    never the kit."""
+    since: datetime | None = None
+    scan_days = ledger.retention_days  # the first run: everything the ledger keeps
     while True:
         try:
-            forgotten = await forget_lapsed(ledger, clock(), link_days)
+            now = clock()
+            forgotten = await forget_lapsed(ledger, now, link_days, scan_days=scan_days)
+            scan_days = SCAN_DAYS
             if forgotten:
                 logger.info("forgot the parent's address of %d lapsed request(s)", forgotten)
+            if children_days is not None:
+                cut = await expire_children(ledger, now, children_days, since=since, policy=policy)
+                since = now - timedelta(days=children_days + 1)
+                if cut:
+                    logger.info("cut the records of %d child(ren) to the minimal proof (children's retention)", cut)
         except LedgerError:
             pass  # the store is down: the next run does it
         await asyncio.sleep(SWEEP_EVERY.total_seconds())

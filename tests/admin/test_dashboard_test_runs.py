@@ -30,3 +30,21 @@ async def test_test_runs_are_not_counted(make_kit, tmp_path, clock):
                                   params={"chart": "versions", "per": "day", "since": mix.first.isoformat()})
         assert ",test" not in versions.text.splitlines()[0]
     await kit.shutdown()
+
+
+
+async def test_the_regions_table_leaves_test_runs_out(make_kit, tmp_path, clock, store_url):
+    kit = make_kit(store=store_url, admin=admin(accounts(tmp_path)[0]), spool_dir=tmp_path / "spool")
+    mix = make_mix(40, clock())
+    await kit.startup()
+    visitors = [dataclasses.replace(r, region="US-CO" if n % 2 else "EU") for n, r in enumerate(mix.records)]
+    tests = [dataclasses.replace(r, receipt_id=f"test-{n:020d}", source="test", region="US-CO")
+             for n, r in enumerate(mix.records[:9])]
+    await kit.ledger.store.append_many([*visitors, *tests])
+    async with client(kit) as http:
+        await login(http, "ana")
+        table = await http.get(f"{ADMIN_PATH}/dashboard.csv",
+                               params={"chart": "regions", "per": "day", "since": mix.first.isoformat()})
+    await kit.shutdown()
+    rows = {line.split(",")[0]: line.split(",")[-1] for line in table.text.splitlines()[1:]}
+    assert rows == {"EU": "20", "US-CO": "20"}

@@ -15,4 +15,8 @@ consentkit.acceptAll().then(() => consentkit.rejectAll()).then(() => consentkit.
 consentkit.showPreferences();
 consentkit.shim("grecaptcha", "captcha", { ready: (callback: () => void) => callback() });
 window.__uspapi("getUSPData", 1, (data, success) => console.log(success && data?.uspString));
-window.__gpp?.("ping", (data, success) => console.log(data, success));
+window.__gpp("ping", (data, success) => console.log(success && data.signalStatus === "ready" && data.gppString));
+window.__gpp("addEventListener", (event) => {
+  if (event.eventName === "sectionChange") console.log(event.pingData.parsedSections[String(event.data)]);
+});
+window.__gpp("getField", (value: number | null) => console.log(value === 1), "usnat.SaleOptOut");

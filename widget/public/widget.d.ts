@@ -85,8 +85,33 @@ declare global {
       uspString: string;
     }
 
-    /** The IAB GPP CMP API: `__gpp(command, callback, parameter?, version?)`. */
-    type GppCallback = (data: unknown, success: boolean) => void;
+    /** The IAB GPP CMP API (1.1): `__gpp(command, callback, parameter?, version?)`. */
+    type GppCallback = (data: any, success: boolean) => void;
+
+    /** What `__gpp("ping", callback)` answers, and every event's `pingData`. */
+    interface GppPing {
+      gppVersion: "1.1";
+      cmpStatus: "stub" | "loaded";
+      cmpDisplayStatus: "hidden" | "visible";
+      signalStatus: "not ready" | "ready";
+      /** "7:usnat", "8:usca", ...: the sections this site's strings may hold. */
+      supportedAPIs: string[];
+      cmpId: number;
+      sectionList: number[];
+      /** The section in force; [-1] when none applies (0 from the stub: not known yet). */
+      applicableSections: number[];
+      gppString: string;
+      /** Each section's fields by API prefix, as `getSection` answers them. */
+      parsedSections: Record<string, Record<string, number | number[] | boolean>>;
+    }
+
+    /** What an `addEventListener` callback gets. */
+    interface GppEvent {
+      eventName: "listenerRegistered" | "listenerRemoved" | "sectionChange" | "signalStatus" | "cmpDisplayStatus";
+      listenerId: number;
+      data: unknown;
+      pingData: GppPing;
+    }
   }
 
   interface DocumentEventMap {
@@ -99,7 +124,15 @@ declare global {
   interface Window {
     consentkit: ConsentKit.Api;
     __uspapi(command: "getUSPData", version: 1, callback: (data: ConsentKit.UspData | null, success: boolean) => void): void;
-    __gpp?: (command: string, callback: ConsentKit.GppCallback, parameter?: unknown, version?: string) => unknown;
+    __gpp: {
+      (command: "ping", callback: (data: ConsentKit.GppPing, success: boolean) => void): void;
+      (command: "addEventListener", callback: (data: ConsentKit.GppEvent, success: boolean) => void): void;
+      (command: "removeEventListener", callback: (data: ConsentKit.GppEvent, success: boolean) => void,
+        listenerId: number): void;
+      (command: string, callback: ConsentKit.GppCallback, parameter?: unknown, version?: string): void;
+      /** The calls the stub in boot.js keeps until widget.js has loaded. */
+      queue?: unknown[][];
+    };
   }
 
   var consentkit: ConsentKit.Api;

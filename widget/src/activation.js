@@ -11,20 +11,28 @@ import { CONSENT } from "./constants.js";
 const URL_ATTRIBUTES = ["srcset", "imagesrcset", "src", "href", "poster", "data"];
 /** What a script's copy must not take from its inert tag. */
 const SCRIPT_OWN_ATTRIBUTES = new Set(["type", "nonce", "data-src", "data-type"]);
-const LIVE_PROTOCOLS = new Set(["http:", "https:"]);
 const INERT_TYPE = "text/plain";
 const PLACEHOLDER = "data-consentkit-placeholder";
+/** The scripts activated here (their document.write goes in after them). */
+const activated = new WeakSet();
+
+/**
+ * The URLs in an attribute's value: a srcset's candidates, else the value itself.
+ * @param {string} attribute
+ * @param {string} value
+ */
+const urlsIn = (attribute, value) => (attribute.endsWith("srcset") ? srcsetUrls(value) : [value.trim()]);
 
 /**
  * Whether a URL (or each candidate of a srcset) loads over http(s): never a
  * `javascript:`, `data:` or other scheme that would run or carry its own content.
+ * @param {string} attribute
  * @param {string} value
- * @param {boolean} [isSrcset]
  */
-function isWebUrl(value, isSrcset = false) {
-  return (isSrcset ? srcsetUrls(value) : [value.trim()]).every((url) => {
+function isWebUrl(attribute, value) {
+  return urlsIn(attribute, value).every((url) => {
     try {
-      return LIVE_PROTOCOLS.has(new URL(url, document.baseURI).protocol);
+      return /^https?:$/.test(new URL(url, document.baseURI).protocol);
     } catch {
       return false;
     }
@@ -56,7 +64,7 @@ function tagAllowed(core, element) {
   const owners = [];
   for (const name of URL_ATTRIBUTES) {
     for (const value of [element.getAttribute(name), element.getAttribute(`data-${name}`)]) {
-      for (const url of value ? (name.endsWith("srcset") ? srcsetUrls(value) : [value]) : []) {
+      for (const url of value ? urlsIn(name, value) : []) {
         const owner = core.owner?.(url);
         if (owner) owners.push(owner);
       }
@@ -95,19 +103,28 @@ export function srcsetUrls(value) {
 }
 
 /**
- * A script runs only when created anew: its copy takes the inert tag's place.
- * @param {Core} core
+ * A script runs only when created anew (one parsed from markup never does): a copy of
+ * `source`, its attributes but those in `skip`. (A script with a URL ignores its text.)
+ * @param {HTMLScriptElement} source
+ * @param {Set<string>} [skip]
+ */
+function copyScript(source, skip) {
+  const script = document.createElement("script");
+  for (const { name, value } of source.attributes) if (!skip?.has(name)) script.setAttribute(name, value);
+  script.text = source.text;
+  return script;
+}
+
+/**
+ * A live copy of an inert script takes its place.
  * @param {HTMLScriptElement} inert
  * @returns {Promise<unknown> | undefined} settles when a blocking external script has run
  */
-function runScript(core, inert) {
+function runScript(inert) {
   if (inert.type !== INERT_TYPE) return undefined;
   const source = inert.dataset.src ?? inert.getAttribute("src");
-  if (source !== null && !isWebUrl(source)) return undefined;
-  const script = document.createElement("script");
-  for (const attribute of inert.attributes) {
-    if (!SCRIPT_OWN_ATTRIBUTES.has(attribute.name)) script.setAttribute(attribute.name, attribute.value);
-  }
+  if (source !== null && !isWebUrl("src", source)) return undefined;
+  const script = copyScript(inert, SCRIPT_OWN_ATTRIBUTES);
   if (inert.dataset.type) script.type = inert.dataset.type;
   // The app's own nonce only (the IDL property: browsers hide the attribute's value).
   if (inert.nonce) script.nonce = inert.nonce;
@@ -121,10 +138,8 @@ function runScript(core, inert) {
       });
     }
     script.src = source;
-  } else {
-    script.text = inert.text;
   }
-  core.activated.add(script);
+  activated.add(script);
   inert.replaceWith(script);
   return settled;
 }
@@ -137,7 +152,7 @@ function runScript(core, inert) {
 function restoreUrls(inert) {
   for (const name of URL_ATTRIBUTES) {
     const value = inert.getAttribute(`data-${name}`);
-    if (value === null || !isWebUrl(value, name.endsWith("srcset"))) continue;
+    if (value === null || !isWebUrl(name, value)) continue;
     inert.setAttributeNS(null, name, value);
     inert.removeAttribute(`data-${name}`);
   }
@@ -151,22 +166,19 @@ function restoreUrls(inert) {
  * A script activated after the page was parsed that calls document.write (a Floodlight
  * tag) would replace the whole page: its markup goes in after it instead, its scripts
  * run in order, and the guard holds what must wait.
- * @param {Core} core
  */
-function writeAfterScripts(core) {
+function writeAfterScripts() {
   const write = document.write;
   /** @param {string[]} parts */
   const insert = (...parts) => {
     const script = document.currentScript;
-    if (document.readyState === "loading" && !(script && core.activated.has(script))) {
+    if (document.readyState === "loading" && !(script && activated.has(script))) {
       write.apply(document, parts);
       return;
     }
     const fragment = document.createRange().createContextualFragment(parts.join(""));
     for (const parsed of fragment.querySelectorAll("script")) {
-      const copy = document.createElement("script");
-      for (const attribute of parsed.attributes) copy.setAttribute(attribute.name, attribute.value);
-      copy.text = parsed.text;
+      const copy = copyScript(parsed);
       copy.async = false;
       parsed.replaceWith(copy);
     }
@@ -200,7 +212,7 @@ export function loadOnce(button) {
  * @param {Core} core
  */
 export function createActivation(core) {
-  writeAfterScripts(core);
+  writeAfterScripts();
   const seen = new WeakSet();
   let queue = Promise.resolve(/** @type {unknown} */ (undefined));
   return function activate() {
@@ -209,7 +221,7 @@ export function createActivation(core) {
       if (!tagAllowed(core, element)) continue;
       seen.add(element);
       queue = queue.then(() =>
-        element instanceof HTMLScriptElement ? runScript(core, element) : restoreUrls(element));
+        element instanceof HTMLScriptElement ? runScript(element) : restoreUrls(element));
     }
     for (const placeholder of document.querySelectorAll(`[${PLACEHOLDER}]`)) {
       if (placeholder instanceof HTMLElement) {

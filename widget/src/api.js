@@ -46,10 +46,9 @@ export function createApi(core, config, ui, t, activate) {
    * @param {object} [body]
    * @returns {Promise<any>}
    */
+  // (fetch sends the site's cookies by default: credentials "same-origin".)
   const call = (path, body) => fetch(prefix + path, body
-    ? { method: "POST", credentials: "same-origin", headers: { "content-type": "application/json" },
-      body: JSON.stringify(body) }
-    : { credentials: "same-origin" })
+    && { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
     .then((response) => (response.ok
       ? response.json().catch(() => ({}))
       : Promise.reject(new Error(String(response.status)))));

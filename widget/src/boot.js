@@ -17,7 +17,7 @@ const core = createCore(readJson(STATE_ID), policy);
 
 installGuard(core, compileRules(policy));
 installSignals(core);
-installGpp(core);
+installGpp();
 
 page[CORE_KEY] = core;
 page.consentkit = {

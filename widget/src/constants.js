@@ -12,6 +12,12 @@ export const CORE_KEY = "__consentkitCore";
 export const BOOT_GLOBAL = "__consentkitPolicy";
 export const WIDGET_GLOBAL = "__consentkitConfig";
 
+/**
+ * The CMP ID `__gpp` answers: consentkit has none from the IAB, and the GPP CMP API
+ * specification asks string creators without one (and without a commercial CMP) for 1.
+ */
+export const CMP_ID = 1;
+
 export const YEAR_SECONDS = 365 * 24 * 3600;
 /** What may take the keyboard focus in the banner and the dialog. */
 export const FOCUSABLE = "a[href],button,input,summary";

@@ -1,6 +1,23 @@
-// The IAB Global Privacy Platform's `__gpp` stub belongs here, in the synchronous part,
-// beside `__uspapi`: it must answer (or queue) calls from the first script on.
-// The regions and GPP work (#15) fills it in; until then the page has no `__gpp`.
+// The IAB Global Privacy Platform's CMP API, `__gpp(command, callback, parameter)`, from
+// the first script (GPP CMP API 1.1): this stub answers `ping` at once and keeps every
+// other call in `__gpp.queue` (the specification's stub convention) until widget.js
+// takes over (cmpapi.js) and answers them in the order they came.
+import { CMP_ID } from "./constants.js";
 
-/** @param {import("./types").Core} _core */
-export function installGpp(_core) {}
+export function installGpp() {
+  /** @type {unknown[][]} */
+  const queue = [];
+  const stub = (/** @type {unknown[]} */ ...call) => {
+    if (call[0] !== "ping") queue.push(call);
+    else if (typeof call[1] === "function") {
+      call[1]({
+        gppVersion: "1.1", cmpStatus: "stub", cmpDisplayStatus: "hidden", signalStatus: "not ready",
+        supportedAPIs: [], cmpId: CMP_ID, sectionList: [],
+        // 0: not known yet (the specification's value during stub and load).
+        applicableSections: [0], gppString: "", parsedSections: {},
+      }, true);
+    }
+  };
+  stub.queue = queue;
+  /** @type {any} */ (window).__gpp = stub;
+}

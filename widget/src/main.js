@@ -3,6 +3,7 @@
 // the banner is in the page's first paint after it.
 import { createActivation } from "./activation.js";
 import { createApi } from "./api.js";
+import { installCmpApi } from "./cmpapi.js";
 import { CORE_KEY, WIDGET_GLOBAL } from "./constants.js";
 import { pageLanguage, translator } from "./i18n.js";
 import { forget } from "./jar.js";
@@ -25,21 +26,21 @@ delete page[WIDGET_GLOBAL];
 function start(core, details) {
   core.details = details;
   // A category not granted keeps nothing in the browser: removed on every page view, and
-  // at once when it is withdrawn (the guard refuses new writes meanwhile).
-  const forgetRefused = () => {
+  // at once when it is withdrawn (the guard refuses new writes meanwhile). The US Privacy
+  // cookie follows the state the same way.
+  const keepUpToDate = () => {
     for (const category of details.categories) if (!core.allows(category.id)) forget(category);
+    writeUsPrivacyCookie(core);
   };
-  forgetRefused();
-  core.onChange(forgetRefused);
-  writeUsPrivacyCookie(core);
-  core.onChange(() => writeUsPrivacyCookie(core));
-  page.consentkit.shim = (/** @type {string} */ name, /** @type {string} */ category,
-    /** @type {Record<string, any>} */ fallbacks) => shim(core, name, category, fallbacks);
+  keepUpToDate();
+  core.onChange(keepUpToDate);
+  page.consentkit.shim = shim.bind(null, core);
   const t = translator(details.texts);
   const ui = createUi(core, details, t);
   const activate = createActivation(core);
   createApi(core, details, ui, t, activate);
   ui.mount();
+  installCmpApi(core, details.gpp);
   ui.dropSecondLink();
   activate();
   document.dispatchEvent(new CustomEvent("consentkit:ready", { detail: core.state }));
@@ -54,7 +55,7 @@ if (core && served) {
     start(core, served);
   } else {
     // The page speaks another language the policy offers: its strings, then the banner.
-    fetch(`${core.policy.prefix}/config.json?lang=${encodeURIComponent(wanted)}`, { credentials: "same-origin" })
+    fetch(`${core.policy.prefix}/config.json?lang=${encodeURIComponent(wanted)}`)
       .then((response) => (response.ok ? response.json() : served))
       .catch(() => served)
       .then((details) => start(core, details));

@@ -33,7 +33,6 @@ export function createCore(written, policy) {
   return {
     policy,
     subscribers: [],
-    activated: new WeakSet(),
     gpc,
     get state() {
       return state;

@@ -16,6 +16,9 @@ export interface State {
   age_band?: string;
   parental_consent?: string | null;
   usprivacy?: string;
+  /** The IAB GPP string and its section ids (contract section 8). */
+  gpp?: string;
+  gpp_sid?: number[];
   changes?: string[];
 }
 
@@ -79,7 +82,12 @@ export interface WidgetConfig {
   notice: string[];
   privacy_url: string;
   texts: Record<string, string>;
+  /** The GPP sections this policy's strings may hold, by API prefix (consentkit/gpp.py layouts). */
+  gpp: Record<string, GppLayout>;
 }
+
+/** A GPP section (by id in WidgetConfig.gpp): its API prefix, whether it has the GPC sub-section, its core fields [name, bits, count]. */
+export type GppLayout = [string, boolean, [string, number, number][]];
 
 export type Listener = (state: State) => void;
 
@@ -100,8 +108,6 @@ export interface Core {
   onChange(listener: Listener): void;
   /** What the deferred part loaded (read by `consentkit scan`). */
   details?: WidgetConfig;
-  /** The scripts the widget activated (their document.write goes in after them). */
-  readonly activated: WeakSet<Element>;
   /** The page's own listeners (`consentkit.on("change", fn)`), told after the widget's. */
   readonly subscribers: Listener[];
 }
