@@ -11,22 +11,28 @@ import { CONSENT } from "./constants.js";
 const URL_ATTRIBUTES = ["srcset", "imagesrcset", "src", "href", "poster", "data"];
 /** What a script's copy must not take from its inert tag. */
 const SCRIPT_OWN_ATTRIBUTES = new Set(["type", "nonce", "data-src", "data-type"]);
-const LIVE_PROTOCOLS = new Set(["http:", "https:"]);
 const INERT_TYPE = "text/plain";
 const PLACEHOLDER = "data-consentkit-placeholder";
 /** The scripts activated here (their document.write goes in after them). */
 const activated = new WeakSet();
 
 /**
+ * The URLs in an attribute's value: a srcset's candidates, else the value itself.
+ * @param {string} attribute
+ * @param {string} value
+ */
+const urlsIn = (attribute, value) => (attribute.endsWith("srcset") ? srcsetUrls(value) : [value.trim()]);
+
+/**
  * Whether a URL (or each candidate of a srcset) loads over http(s): never a
  * `javascript:`, `data:` or other scheme that would run or carry its own content.
+ * @param {string} attribute
  * @param {string} value
- * @param {boolean} [isSrcset]
  */
-function isWebUrl(value, isSrcset = false) {
-  return (isSrcset ? srcsetUrls(value) : [value.trim()]).every((url) => {
+function isWebUrl(attribute, value) {
+  return urlsIn(attribute, value).every((url) => {
     try {
-      return LIVE_PROTOCOLS.has(new URL(url, document.baseURI).protocol);
+      return /^https?:$/.test(new URL(url, document.baseURI).protocol);
     } catch {
       return false;
     }
@@ -58,7 +64,7 @@ function tagAllowed(core, element) {
   const owners = [];
   for (const name of URL_ATTRIBUTES) {
     for (const value of [element.getAttribute(name), element.getAttribute(`data-${name}`)]) {
-      for (const url of value ? (name.endsWith("srcset") ? srcsetUrls(value) : [value]) : []) {
+      for (const url of value ? urlsIn(name, value) : []) {
         const owner = core.owner?.(url);
         if (owner) owners.push(owner);
       }
@@ -97,18 +103,28 @@ export function srcsetUrls(value) {
 }
 
 /**
- * A script runs only when created anew: its copy takes the inert tag's place.
+ * A script runs only when created anew (one parsed from markup never does): a copy of
+ * `source`, its attributes but those in `skip`. (A script with a URL ignores its text.)
+ * @param {HTMLScriptElement} source
+ * @param {Set<string>} [skip]
+ */
+function copyScript(source, skip) {
+  const script = document.createElement("script");
+  for (const { name, value } of source.attributes) if (!skip?.has(name)) script.setAttribute(name, value);
+  script.text = source.text;
+  return script;
+}
+
+/**
+ * A live copy of an inert script takes its place.
  * @param {HTMLScriptElement} inert
  * @returns {Promise<unknown> | undefined} settles when a blocking external script has run
  */
 function runScript(inert) {
   if (inert.type !== INERT_TYPE) return undefined;
   const source = inert.dataset.src ?? inert.getAttribute("src");
-  if (source !== null && !isWebUrl(source)) return undefined;
-  const script = document.createElement("script");
-  for (const attribute of inert.attributes) {
-    if (!SCRIPT_OWN_ATTRIBUTES.has(attribute.name)) script.setAttribute(attribute.name, attribute.value);
-  }
+  if (source !== null && !isWebUrl("src", source)) return undefined;
+  const script = copyScript(inert, SCRIPT_OWN_ATTRIBUTES);
   if (inert.dataset.type) script.type = inert.dataset.type;
   // The app's own nonce only (the IDL property: browsers hide the attribute's value).
   if (inert.nonce) script.nonce = inert.nonce;
@@ -122,8 +138,6 @@ function runScript(inert) {
       });
     }
     script.src = source;
-  } else {
-    script.text = inert.text;
   }
   activated.add(script);
   inert.replaceWith(script);
@@ -138,7 +152,7 @@ function runScript(inert) {
 function restoreUrls(inert) {
   for (const name of URL_ATTRIBUTES) {
     const value = inert.getAttribute(`data-${name}`);
-    if (value === null || !isWebUrl(value, name.endsWith("srcset"))) continue;
+    if (value === null || !isWebUrl(name, value)) continue;
     inert.setAttributeNS(null, name, value);
     inert.removeAttribute(`data-${name}`);
   }
@@ -164,9 +178,7 @@ function writeAfterScripts() {
     }
     const fragment = document.createRange().createContextualFragment(parts.join(""));
     for (const parsed of fragment.querySelectorAll("script")) {
-      const copy = document.createElement("script");
-      for (const attribute of parsed.attributes) copy.setAttribute(attribute.name, attribute.value);
-      copy.text = parsed.text;
+      const copy = copyScript(parsed);
       copy.async = false;
       parsed.replaceWith(copy);
     }

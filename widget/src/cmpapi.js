@@ -48,7 +48,7 @@ export function installCmpApi(core, layouts) {
   const page = /** @type {any} */ (window);
   /** @type {unknown[][]} */
   const queued = page.__gpp?.queue || [];
-  /** Each listener at its id - 1; null once removed. @type {(Callback | null)[]} */
+  /** Each listener at its id - 1; a hole once removed (which forEach skips). @type {Callback[]} */
   const listeners = [];
   /** @type {Record<string, Record<string, unknown>>} */
   let sections = {};
@@ -71,18 +71,23 @@ export function installCmpApi(core, layouts) {
     return changed;
   }
 
-  // Visible while the banner, a confirmation or the dialog is in the page.
-  const displayStatus = () => (document.querySelector(".ck-ban,.ck-dlg") ? "visible" : "hidden");
-  // Not ready while the navigator's GPC signal is on its way to the server (api.js):
-  // until then the string does not reflect it.
-  const signalStatus = () => (core.gpc && !core.state.gpc ? "not ready" : "ready");
+  /**
+   * The statuses a ping reports, by the name of the event that tells their change.
+   * @returns {Record<string, string>}
+   */
+  const statuses = () => ({
+    // Not ready while the navigator's GPC signal is on its way to the server (api.js):
+    // until then the string does not reflect it.
+    signalStatus: core.gpc && !core.state.gpc ? "not ready" : "ready",
+    // Visible while the banner, a confirmation or the dialog is in the page.
+    cmpDisplayStatus: document.querySelector(".ck-ban,.ck-dlg") ? "visible" : "hidden",
+  });
   const ping = () => {
     const sectionList = core.state.gpp_sid || [];
     return {
       gppVersion: "1.1",
       cmpStatus: "loaded",
-      cmpDisplayStatus: displayStatus(),
-      signalStatus: signalStatus(),
+      ...statuses(),
       supportedAPIs: Object.entries(layouts).map(([id, [name]]) => `${id}:${name}`),
       cmpId: CMP_ID,
       sectionList,
@@ -105,7 +110,7 @@ export function installCmpApi(core, layouts) {
    * @param {unknown} data
    */
   const emit = (eventName, data) =>
-    listeners.forEach((listener, index) => listener && attempt(() => listener(event(eventName, index + 1, data), true)));
+    listeners.forEach((listener, index) => attempt(() => listener(event(eventName, index + 1, data), true)));
 
   /** @type {Record<string, (parameter: any, callback: Callback) => any>} */
   const answers = {
@@ -113,7 +118,7 @@ export function installCmpApi(core, layouts) {
     addEventListener: (_, callback) => event("listenerRegistered", listeners.push(callback), true),
     removeEventListener: (id) => {
       const removed = Boolean(listeners[id - 1]);
-      if (removed) listeners[id - 1] = null;
+      delete listeners[id - 1];
       return event("listenerRemoved", id, removed);
     },
     hasSection: (name) => Boolean(own(sections, name)),
@@ -139,13 +144,13 @@ export function installCmpApi(core, layouts) {
   };
 
   read();
-  let shown = displayStatus();
-  let signal = signalStatus();
+  let told = statuses();
   // After a choice the banner is gone and the sections may have changed.
   document.addEventListener("consentkit:change", () => {
     for (const name of read()) emit("sectionChange", name);
-    if (signal !== signalStatus()) emit("signalStatus", (signal = signalStatus()));
-    if (shown !== displayStatus()) emit("cmpDisplayStatus", (shown = displayStatus()));
+    const now = statuses();
+    for (const [name, status] of Object.entries(now)) if (status !== told[name]) emit(name, status);
+    told = now;
   });
   for (const call of queued) attempt(() => page.__gpp(...call));
 }

@@ -26,16 +26,15 @@ delete page[WIDGET_GLOBAL];
 function start(core, details) {
   core.details = details;
   // A category not granted keeps nothing in the browser: removed on every page view, and
-  // at once when it is withdrawn (the guard refuses new writes meanwhile).
-  const forgetRefused = () => {
+  // at once when it is withdrawn (the guard refuses new writes meanwhile). The US Privacy
+  // cookie follows the state the same way.
+  const keepUpToDate = () => {
     for (const category of details.categories) if (!core.allows(category.id)) forget(category);
+    writeUsPrivacyCookie(core);
   };
-  forgetRefused();
-  core.onChange(forgetRefused);
-  writeUsPrivacyCookie(core);
-  core.onChange(() => writeUsPrivacyCookie(core));
-  page.consentkit.shim = (/** @type {string} */ name, /** @type {string} */ category,
-    /** @type {Record<string, any>} */ fallbacks) => shim(core, name, category, fallbacks);
+  keepUpToDate();
+  core.onChange(keepUpToDate);
+  page.consentkit.shim = shim.bind(null, core);
   const t = translator(details.texts);
   const ui = createUi(core, details, t);
   const activate = createActivation(core);

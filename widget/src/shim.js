@@ -64,7 +64,9 @@ export function shim(core, name, category, fallbacks) {
     get: () => standIn,
     set(value) {
       if (value === standIn) return;
-      Object.defineProperty(page, name, { value, writable: true, configurable: true, enumerable: true });
+      // A plain property from now on, as if the stand-in had never been.
+      delete page[name];
+      page[name] = value;
       for (const method of Object.keys(fallbacks)) if (typeof value?.[method] === "function") vendor[method] = value[method].bind(value);
       flush();
     },
