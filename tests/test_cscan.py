@@ -430,6 +430,21 @@ def test_skip_known_passes_held_embeds_after_the_responses_placeholder():
 
 
 @needs_c
+def test_needles_prepared_once_per_tuple_still_answer_for_each():
+    # The scanner keeps the prepared needles of the last few tuples, by identity:
+    # more tuples than it keeps, each asked in turn and again, answer as their own.
+    hosts = [b"h%d.example.test" % i for i in range(12)]
+    docs = [b"<script>load('//" + host + b"/t.js')</script><p>" for host in hosts]
+    for _ in range(2):
+        for i, host in enumerate(hosts):
+            needles = (host,)
+            assert C.skip(docs[i], 0, 0, needles) == 0  # its own host in the body: stops
+            other = docs[(i + 1) % 12]
+            assert C.skip(other, 0, 0, needles) == len(other)  # another's: passes
+            assert C.skip(docs[i], 0, 0, tuple(needles)) == 0
+
+
+@needs_c
 @pytest.mark.parametrize(("call", "error"), [
     (lambda: C.skip("text", 0, 0, ()), TypeError),
     (lambda: C.skip(b"x", 5, 0, ()), ValueError),

@@ -864,16 +864,12 @@ static int buf_args(PyObject *const *args, Py_ssize_t nargs, Py_ssize_t expected
     return index_arg(args[1], *n, pos);
 }
 
-/* needles: a tuple of lowered bytes, or None when every value may name a host. */
-static int needles_arg(PyObject *obj, Needles *out) {
+/* needles: a tuple of lowered bytes (checked by the caller), or None when every value may name a host. */
+static int prepare_needles(PyObject *obj, Needles *out) {
     memset(out, 0, sizeof *out);
     if (obj == Py_None) {
         out->any = 1;
         return 0;
-    }
-    if (!PyTuple_Check(obj)) {
-        PyErr_SetString(PyExc_TypeError, "needles must be a tuple of bytes or None");
-        return -1;
     }
     Py_ssize_t count = PyTuple_GET_SIZE(obj);
     if (count > (Py_ssize_t)(sizeof out->text / sizeof out->text[0])) {
@@ -916,22 +912,60 @@ static int needles_arg(PyObject *obj, Needles *out) {
     return 0;
 }
 
+/* The needles of the last few tuples, each kept with a reference to its tuple (whose
+ * bytes they point into): a set of grants passes the same tuple on every response,
+ * and preparing it (an 8 KiB table) cost more than a page's scan. */
+#define NEEDLES_KEPT 8
+static struct {
+    PyObject *key;
+    Needles needles;
+} kept_needles[NEEDLES_KEPT];
+static int kept_next;
+
+/* needles: a tuple of lowered bytes, or None when every value may name a host. */
+static int needles_arg(PyObject *obj, const Needles **out) {
+    static Needles any = {.any = 1};
+    if (obj == Py_None) {
+        *out = &any;
+        return 0;
+    }
+    if (!PyTuple_Check(obj)) {
+        PyErr_SetString(PyExc_TypeError, "needles must be a tuple of bytes or None");
+        return -1;
+    }
+    for (int k = 0; k < NEEDLES_KEPT; k++) {
+        if (kept_needles[k].key == obj) {
+            *out = &kept_needles[k].needles;
+            return 0;
+        }
+    }
+    int slot = kept_next;
+    Py_CLEAR(kept_needles[slot].key);
+    if (prepare_needles(obj, &kept_needles[slot].needles) < 0)
+        return -1;
+    Py_INCREF(obj);
+    kept_needles[slot].key = obj;
+    kept_next = (slot + 1) % NEEDLES_KEPT;
+    *out = &kept_needles[slot].needles;
+    return 0;
+}
+
 static PyObject *py_skip(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs) {
     const unsigned char *b;
     Py_ssize_t n, pos;
     int mode;
-    Needles needles;
+    const Needles *needles;
     if (buf_args(args, nargs, 4, "skip(buf, pos, mode, needles)", &b, &n, &pos) < 0 || mode_arg(args[2], &mode) < 0 ||
         needles_arg(args[3], &needles) < 0)
         return NULL;
-    return PyLong_FromSsize_t(skip(b, n, pos, mode, NULL, &needles));
+    return PyLong_FromSsize_t(skip(b, n, pos, mode, NULL, needles));
 }
 
 static PyObject *py_skip_known(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs) {
     const unsigned char *b;
     Py_ssize_t n, pos;
     int mode;
-    Needles needles;
+    const Needles *needles;
     if (buf_args(args, nargs, 10, "skip_known(buf, pos, mode, tags, nonce, out, emit, needles, embeds, placeholders)",
                  &b, &n, &pos) < 0 ||
         mode_arg(args[2], &mode) < 0 || bytes_arg(args[4], "nonce") < 0 || needles_arg(args[7], &needles) < 0)
@@ -947,7 +981,7 @@ static PyObject *py_skip_known(PyObject *Py_UNUSED(self), PyObject *const *args,
     Known known = {args[3], args[4], args[5], 0, 0, args[8], args[9], 0};
     if (index_arg(args[6], pos, &known.emit) < 0)
         return NULL;
-    Py_ssize_t stop = skip(b, n, pos, mode, &known, &needles);
+    Py_ssize_t stop = skip(b, n, pos, mode, &known, needles);
     if (known.failed)
         return NULL;
     return Py_BuildValue("(nn)", stop, known.emit);
@@ -957,7 +991,7 @@ static PyObject *py_skip_foreign(PyObject *Py_UNUSED(self), PyObject *const *arg
     const unsigned char *b;
     Py_ssize_t n, pos;
     int mode;
-    Needles needles;
+    const Needles *needles;
     if (buf_args(args, nargs, 4, "skip_foreign(buf, pos, mode, needles)", &b, &n, &pos) < 0 ||
         mode_arg(args[2], &mode) < 0 || needles_arg(args[3], &needles) < 0)
         return NULL;
@@ -967,7 +1001,7 @@ static PyObject *py_skip_foreign(PyObject *Py_UNUSED(self), PyObject *const *arg
     }
     Opened opened;
     opened.count = 0;
-    Py_ssize_t stop = skip_foreign(b, n, pos, mode, &needles, &opened, 0);
+    Py_ssize_t stop = skip_foreign(b, n, pos, mode, needles, &opened, 0);
     PyObject *names = PyTuple_New(opened.count);
     if (names == NULL)
         return NULL;

@@ -9,7 +9,7 @@ from ..policy import Policy
 from . import fastpath
 from .decide import _Decisions, executable
 from .fastpath import _FAST, MODES
-from .hosts import _quoted, _Rules, _text, allowed_units
+from .hosts import _PREPARED, _quoted, _text, allowed_units
 from .oversized import BEFORE_ATTR, read_attrs, scan_tag, tag_start
 from .syntax import (
     _BODIES,
@@ -71,7 +71,7 @@ class HtmlGate(_Decisions):
     _template = 0
     _noscript = False  # inside a <noscript> that is raw text with JavaScript on
     _raw_ended = False
-    _context: tuple[object, ...] = ()  # what the fast path was chosen for
+    _context: tuple[object, ...] = (0, 0, False, None)  # what the fast path was chosen for
     _foreign = False  # the fast path is C's in foreign content
     _bases: tuple[str, ...] = ()
     _base_seen = False
@@ -92,7 +92,7 @@ class HtmlGate(_Decisions):
         if allowed is None:  # else the caller worked out allowed_units(policy, granted, services) before
             allowed = allowed_units(policy, granted, services)
         self._placeholders = placeholders
-        self._rules = _Rules.of(policy, allowed)
+        self._rules = _PREPARED.get(policy, allowed)  # _Rules.of()
         self._allowed = allowed
         self._nonce = b" nonce=" + _quoted(nonce) if nonce else b""
         self._inject = inject
@@ -100,7 +100,8 @@ class HtmlGate(_Decisions):
         self._waiting: list[bytes] = []  # chunks held while a tag or a body waits for its end
         self._tree = OpenElements()
         self._c = fastpath.CSCAN  # read once: tests switch it off to compare both paths
-        self._update_fast()
+        if self._injected:  # else every token is read until the injection (as the class says)
+            self._update_fast()
 
     @property
     def _in_noscript(self) -> bool:  # type: ignore[override]
@@ -181,7 +182,7 @@ class HtmlGate(_Decisions):
         if not self._injected or self._noscript:
             self._fast = None  # every token is read
             return
-        if tree.in_foreign:
+        if tree.foreign:  # tree.in_foreign
             # Each token changes the tree builder's state: read one by one, except in
             # C, which keeps the stack for the plain tags of a foreign element that
             # is no integration point.
