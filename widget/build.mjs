@@ -9,7 +9,7 @@
 // The output is committed: users of the Python package never need Node. The test
 // suite builds again into a temporary folder and fails if anything differs.
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { minify } from "terser";
@@ -22,6 +22,10 @@ const target = ["chrome115", "edge115", "firefox115", "safari16"];
 // Terser's passes after esbuild's minifier save some 5% gzipped (it inlines and folds
 // more); both are deterministic, so the build stays byte for byte the same.
 const TERSER = { ecma: 2020, compress: { passes: 3 }, mangle: true };
+// widget.js calls none of its functions with `new` nor reads their `prototype`, so its
+// function expressions may become arrows (terser leaves those that read `this` or
+// `arguments`): 14 B less gzipped. boot.js, which hooks browser functions, keeps them.
+const TERSER_FOR = { "widget.js": { ...TERSER, compress: { ...TERSER.compress, unsafe_arrows: true } } };
 
 mkdirSync(outdir, { recursive: true });
 const scripts = await esbuild.build({
@@ -37,7 +41,7 @@ const scripts = await esbuild.build({
   write: false,
 });
 for (const file of scripts.outputFiles) {
-  const { code } = await minify(file.text, TERSER);
+  const { code } = await minify(file.text, TERSER_FOR[basename(file.path)] ?? TERSER);
   writeFileSync(file.path, `${code}\n`);
 }
 await esbuild.build({

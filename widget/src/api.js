@@ -36,10 +36,9 @@ const sourceOf = (element) => (element.closest("dialog") ? "preferences" : "bann
  * @param {Core} core
  * @param {WidgetConfig} config
  * @param {Ui} ui
- * @param {(key: string) => string} t
  * @param {() => void} activate
  */
-export function createApi(core, config, ui, t, activate) {
+export function createApi(core, config, ui, activate) {
   const { prefix, mode, sale } = core.policy;
   /**
    * @param {string} path
@@ -106,7 +105,7 @@ export function createApi(core, config, ui, t, activate) {
     return send({ choices, services, source: "preferences", ...(optIn && { sale_opt_in: true }) }).then((state) => {
       if (!state) return;
       ui.closePreferences();
-      ui.say(t("saved"));
+      ui.say("saved");
     });
   }
 
@@ -114,7 +113,7 @@ export function createApi(core, config, ui, t, activate) {
   const confirm = () => call("/consent", { confirm: pendingToken }).then(update).then((state) => {
     ui.closeConfirmation();
     ui.closePreferences();
-    ui.say(t(state.age_band === BAND_TEEN ? "minor.confirm" : "saved"));
+    ui.say(state.age_band === BAND_TEEN ? "minor.confirm" : "saved");
   });
 
   /** @type {Record<string, (element: HTMLElement) => unknown>} */
@@ -139,7 +138,7 @@ export function createApi(core, config, ui, t, activate) {
     confirm,
     "confirm-cancel": ui.closeConfirmation,
   };
-  const fail = () => ui.say(t("error"));
+  const fail = () => ui.say("error");
 
   document.addEventListener("click", (event) => {
     const target = event.target instanceof Element ? event.target.closest(`[${ACTION}]`) : null;
@@ -158,15 +157,15 @@ export function createApi(core, config, ui, t, activate) {
       event.preventDefault();
       const band = ageBand(Number(field("birth_year")), Number(field("birth_month")));
       if (band) send({ age_band: band, source: sourceOf(form) }).catch(fail);
-      else ui.say(t("age.invalid"));
+      else ui.say("age.invalid");
     } else if (form.id === "consentkit-parental") {
       event.preventDefault();
       call("/parental/request", { parent_email: field("parent_email") }).then(
         () => {
-          ui.say(t("parent.sent"));
+          ui.say("parent.sent");
           return call("/state").then(update);
         },
-        (/** @type {Error} */ error) => ui.say(t(error.message === String(NOT_FOUND) ? "parent.unavailable" : "error")),
+        (/** @type {Error} */ error) => ui.say(error.message === String(NOT_FOUND) ? "parent.unavailable" : "error"),
       );
     }
   });

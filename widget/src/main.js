@@ -38,7 +38,7 @@ function start(core, details) {
   const t = translator(details.texts);
   const ui = createUi(core, details, t);
   const activate = createActivation(core);
-  createApi(core, details, ui, t, activate);
+  createApi(core, details, ui, activate);
   ui.mount();
   installCmpApi(core, details.gpp);
   ui.dropSecondLink();

@@ -7,7 +7,6 @@
 //     ready: (callback) => callback(),
 //     execute: () => Promise.resolve(""),   // no token: the server's fallback checks apply
 //   });
-import { attempt } from "./page.js";
 
 /** @typedef {import("./types").Core} Core */
 /** @typedef {(...args: any[]) => any} Method */
@@ -23,12 +22,12 @@ export function shim(core, name, category, fallbacks) {
   if (page[name] !== undefined) return;
   /** @type {Record<string, Method>} */
   const vendor = {};
-  /** @type {(() => void)[]} */
+  /** Each waiting call's go-ahead. @type {((value?: unknown) => void)[]} */
   const waiting = [];
   let arrived = false;
   const flush = () => {
     arrived = true;
-    for (const call of waiting.splice(0)) attempt(call);
+    for (const arrival of waiting.splice(0)) arrival();
   };
   const standIn = {};
   for (const [method, fallback] of Object.entries(fallbacks)) {
@@ -37,16 +36,8 @@ export function shim(core, name, category, fallbacks) {
       if (vendor[method]) return vendor[method](...args);
       // Not granted, or the vendor came without this one: the page's fallback.
       if (arrived || !core.allows(category)) return fallback(...args);
-      // Granted, and the vendor is on its way: the call waits for it.
-      return new Promise((resolve, reject) => {
-        waiting.push(() => {
-          try {
-            resolve((vendor[method] || fallback)(...args));
-          } catch (error) {
-            reject(error);
-          }
-        });
-      });
+      // Granted, and the vendor is on its way: the call waits for it (and rejects if it throws).
+      return new Promise((arrival) => waiting.push(arrival)).then(() => (vendor[method] || fallback)(...args));
     };
     // A vendor that fills in the object it finds (`grecaptcha.execute = ...`) lands here.
     Object.defineProperty(standIn, method, {

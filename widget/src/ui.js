@@ -266,9 +266,9 @@ export function createUi(core, config, t) {
       }
       return { choices, services };
     },
-    /** @param {string} message */
-    say(message) {
-      if (root) toast.textContent = message;
+    /** @param {string} key the text's key; "" clears the toast */
+    say(key) {
+      if (root) toast.textContent = t(key);
     },
   };
 }
