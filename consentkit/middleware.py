@@ -170,7 +170,7 @@ class _Responder:
             if links:
                 raw = gated_headers(visit.kit.policy, grants, raw, services)
         message["headers"] = raw
-        headers = MutableHeaders(scope=message)
+        headers = MutableHeaders(raw=raw)  # the message's own list: already a copy of the app's
         if html:  # a page view: a static file, an API answer or a download never carries the consent cookie
             await consent_headers(visit, message.get("status", 200), headers)
         if html and encoded and not self.middleware.warned_encoded:
