@@ -215,3 +215,24 @@ def test_a_vendor_api_called_before_consent_does_not_break_the_page(sites: Sites
     page.click("#send")
     page.wait_for_function("() => window.tokens.length === 2")
     assert page.evaluate("window.tokens") == ["", "real-token"]
+
+
+def test_a_shimmed_call_made_once_granted_waits_for_the_vendor(sites: Sites, page: Page) -> None:
+    # Granted, the vendor not there yet: each call waits for it, then goes to it in order;
+    # a vendor method that throws rejects the call; the vendor's object is the page's own.
+    open_page(page, sites("opt_in"), "<p>shim</p>")
+    page.evaluate("consentkit.save({captcha: true})")
+    page.wait_for_function("() => consentkit.allows('captcha')")
+    results = page.evaluate("""async () => {
+      consentkit.shim('vendorApi', 'captcha', {twice: () => 'fallback', fail: () => 'fallback'});
+      const twice = [vendorApi.twice(1), vendorApi.twice(2)];
+      const fail = vendorApi.fail().then(() => 'resolved', (error) => error.message);
+      const pending = await Promise.race([twice[0], new Promise((r) => setTimeout(() => r('pending'), 50))]);
+      const vendor = {twice: (n) => n * 2, fail: () => { throw new Error('vendor failed'); }};
+      window.vendorApi = vendor;
+      const descriptor = Object.getOwnPropertyDescriptor(window, 'vendorApi');
+      return {pending, answers: await Promise.all(twice), fail: await fail, own: window.vendorApi === vendor,
+              writable: descriptor.writable, enumerable: descriptor.enumerable};
+    }""")
+    assert results == {"pending": "pending", "answers": [2, 4], "fail": "vendor failed", "own": True,
+                       "writable": True, "enumerable": True}
