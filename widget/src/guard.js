@@ -95,16 +95,19 @@ export function installGuard(core, rules) {
    * @param {Element} element
    * @param {string} attribute lower-case
    * @param {unknown} value
-   * @param {(value: string) => void} apply sets it for real
+   * @param {(this: Element, value: string) => void} [set] the browser's setter of the
+   *   property that sets it for real, else its setAttribute (no closure is made for a
+   *   URL that goes straight through: V8 would make one on every call of a hook)
    * @returns {boolean} whether it is held
    */
-  function holdUrl(element, attribute, value, apply) {
+  function holdUrl(element, attribute, value, set) {
     const owner = holdingRule(value, attribute);
     if (!owner) return false;
     setAttribute.call(element, `data-${attribute}`, String(value));
     queue.push({ owner, release: () => {
       removeAttribute.call(element, `data-${attribute}`);
-      apply(String(value));
+      if (set) set.call(element, String(value));
+      else setAttribute.call(element, attribute, String(value));
     } });
     return true;
   }
@@ -116,7 +119,7 @@ export function installGuard(core, rules) {
       // (No property is named "imagesrcset": link.imageSrcset is left to the safety net.)
       wrapSetter(prototype, attribute, (set) => function (value) {
         // The cheap test first: most URLs go straight through, with nothing allocated.
-        if (!mayNameHost(rules, String(value)) || !holdUrl(this, attribute, value, (v) => set.call(this, v))) {
+        if (!mayNameHost(rules, String(value)) || !holdUrl(this, attribute, value, set)) {
           set.call(this, value);
         }
       });
@@ -129,7 +132,7 @@ export function installGuard(core, rules) {
     prototype.setAttribute = function (name, value) {
       const attribute = String(name).toLowerCase();
       if (!attributes.includes(attribute) || !mayNameHost(rules, String(value))
-          || !holdUrl(this, attribute, value, (v) => setAttribute.call(this, attribute, v))) {
+          || !holdUrl(this, attribute, value)) {
         setAttribute.call(this, name, value);
       }
     };
@@ -154,7 +157,7 @@ export function installGuard(core, rules) {
         held = true;
         removeAttribute.call(element, attribute);
         if (!inert) {
-          holdUrl(element, attribute, value, (v) => setAttribute.call(element, attribute, v));
+          holdUrl(element, attribute, value);
           continue;
         }
         setAttribute.call(element, `data-${attribute}`, value);
