@@ -56,6 +56,8 @@ WAYS = {
     "new-image": "new Image().src=ADS+'/p.gif?n=new-image';",
     "set-attribute": "var i=document.createElement('img');i.setAttribute('src',ADS+'/p.gif?n=set-attribute');"
                      "document.body.appendChild(i);",
+    "set-attribute-case": "var v=document.createElement('video');v.setAttribute('POSTER',ADS+'/p.gif?n=set-attribute-case');"
+                          "document.body.appendChild(v);",
     "srcset": "var i=document.createElement('img');i.srcset='/p.gif?n=own 2x,'+ADS+'/p.gif?n=srcset 1x';"
               "document.body.appendChild(i);",
     "iframe": "var f=document.createElement('iframe');f.src=ADS+'/p.gif?n=iframe';document.body.appendChild(f);",
@@ -94,6 +96,21 @@ def test_nothing_a_script_asks_for_loads_before_consent_and_all_of_it_after(site
     settle(page, lambda: set(markers(requested)) >= set(WAYS))
     assert set(markers(requested)) >= set(WAYS), set(WAYS) - set(markers(requested))
     assert page.evaluate("window.sameDocument") is True
+
+
+def test_the_safety_net_holds_what_a_tree_put_in_by_no_hook_carries(sites: Sites, page: Page) -> None:
+    # A template's markup is parsed where nothing loads; a copy of its content goes into
+    # <body> without any hook seeing its URLs: the safety net holds them, however deep.
+    markup = ("<script>" + HOSTS + "var t=document.createElement('template');"
+              "t.innerHTML='<div><p><img id=deep src=\"'+ADS+'/p.gif?n=deep\"><iframe id=frame src=\"'+STATS+'/f?n=frame\">"
+              "</iframe><img id=own src=/own.gif></p></div>';document.body.append(t.content.cloneNode(true));</script>")
+    open_page(page, sites("opt_in"), markup)
+    page.wait_for_function("() => document.getElementById('deep').hasAttribute('data-src')")
+    held = page.evaluate("['deep', 'frame', 'own'].map((id) => [document.getElementById(id).getAttribute('src'),"
+                         " document.getElementById(id).getAttribute('data-src')])")
+    assert held[0][0] is None and "n=deep" in held[0][1]
+    assert held[1][0] is None and "n=frame" in held[1][1]
+    assert held[2] == ["/own.gif", None]
 
 
 def test_the_queue_is_released_in_order(sites: Sites, page: Page) -> None:
