@@ -56,6 +56,8 @@ WAYS = {
     "new-image": "new Image().src=ADS+'/p.gif?n=new-image';",
     "set-attribute": "var i=document.createElement('img');i.setAttribute('src',ADS+'/p.gif?n=set-attribute');"
                      "document.body.appendChild(i);",
+    "set-attribute-case": "var v=document.createElement('video');v.setAttribute('POSTER',ADS+'/p.gif?n=set-attribute-case');"
+                          "document.body.appendChild(v);",
     "srcset": "var i=document.createElement('img');i.srcset='/p.gif?n=own 2x,'+ADS+'/p.gif?n=srcset 1x';"
               "document.body.appendChild(i);",
     "iframe": "var f=document.createElement('iframe');f.src=ADS+'/p.gif?n=iframe';document.body.appendChild(f);",
@@ -94,6 +96,21 @@ def test_nothing_a_script_asks_for_loads_before_consent_and_all_of_it_after(site
     settle(page, lambda: set(markers(requested)) >= set(WAYS))
     assert set(markers(requested)) >= set(WAYS), set(WAYS) - set(markers(requested))
     assert page.evaluate("window.sameDocument") is True
+
+
+def test_the_safety_net_holds_what_a_tree_put_in_by_no_hook_carries(sites: Sites, page: Page) -> None:
+    # A template's markup is parsed where nothing loads; a copy of its content goes into
+    # <body> without any hook seeing its URLs: the safety net holds them, however deep.
+    markup = ("<script>" + HOSTS + "var t=document.createElement('template');"
+              "t.innerHTML='<div><p><img id=deep src=\"'+ADS+'/p.gif?n=deep\"><iframe id=frame src=\"'+STATS+'/f?n=frame\">"
+              "</iframe><img id=own src=/own.gif></p></div>';document.body.append(t.content.cloneNode(true));</script>")
+    open_page(page, sites("opt_in"), markup)
+    page.wait_for_function("() => document.getElementById('deep').hasAttribute('data-src')")
+    held = page.evaluate("['deep', 'frame', 'own'].map((id) => [document.getElementById(id).getAttribute('src'),"
+                         " document.getElementById(id).getAttribute('data-src')])")
+    assert held[0][0] is None and "n=deep" in held[0][1]
+    assert held[1][0] is None and "n=frame" in held[1][1]
+    assert held[2] == ["/own.gif", None]
 
 
 def test_the_queue_is_released_in_order(sites: Sites, page: Page) -> None:
@@ -198,3 +215,24 @@ def test_a_vendor_api_called_before_consent_does_not_break_the_page(sites: Sites
     page.click("#send")
     page.wait_for_function("() => window.tokens.length === 2")
     assert page.evaluate("window.tokens") == ["", "real-token"]
+
+
+def test_a_shimmed_call_made_once_granted_waits_for_the_vendor(sites: Sites, page: Page) -> None:
+    # Granted, the vendor not there yet: each call waits for it, then goes to it in order;
+    # a vendor method that throws rejects the call; the vendor's object is the page's own.
+    open_page(page, sites("opt_in"), "<p>shim</p>")
+    page.evaluate("consentkit.save({captcha: true})")
+    page.wait_for_function("() => consentkit.allows('captcha')")
+    results = page.evaluate("""async () => {
+      consentkit.shim('vendorApi', 'captcha', {twice: () => 'fallback', fail: () => 'fallback'});
+      const twice = [vendorApi.twice(1), vendorApi.twice(2)];
+      const fail = vendorApi.fail().then(() => 'resolved', (error) => error.message);
+      const pending = await Promise.race([twice[0], new Promise((r) => setTimeout(() => r('pending'), 50))]);
+      const vendor = {twice: (n) => n * 2, fail: () => { throw new Error('vendor failed'); }};
+      window.vendorApi = vendor;
+      const descriptor = Object.getOwnPropertyDescriptor(window, 'vendorApi');
+      return {pending, answers: await Promise.all(twice), fail: await fail, own: window.vendorApi === vendor,
+              writable: descriptor.writable, enumerable: descriptor.enumerable};
+    }""")
+    assert results == {"pending": "pending", "answers": [2, 4], "fail": "vendor failed", "own": True,
+                       "writable": True, "enumerable": True}

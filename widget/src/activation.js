@@ -225,7 +225,7 @@ export function createActivation(core) {
     }
     for (const placeholder of document.querySelectorAll(`[${PLACEHOLDER}]`)) {
       if (placeholder instanceof HTMLElement) {
-        placeholder.hidden = allowsAll(core, placeholder.dataset.consentkitPlaceholder || "");
+        placeholder.hidden = allowsAll(core, placeholder.getAttribute(PLACEHOLDER) || "");
       }
     }
   };

@@ -12,7 +12,8 @@ import { keepsSaleOff } from "./state.js";
 /** @typedef {import("./types").WidgetConfig} WidgetConfig */
 /** @typedef {ReturnType<typeof import("./ui.js").createUi>} Ui */
 
-const NOT_FOUND = 404;
+/** The status of a refused call, as its error's message. */
+const NOT_FOUND = "404";
 const EARLIEST_BIRTH_YEAR = 1900;
 
 /**
@@ -165,7 +166,7 @@ export function createApi(core, config, ui, activate) {
           ui.say("parent.sent");
           return call("/state").then(update);
         },
-        (/** @type {Error} */ error) => ui.say(error.message === String(NOT_FOUND) ? "parent.unavailable" : "error"),
+        (/** @type {Error} */ error) => ui.say(error.message === NOT_FOUND ? "parent.unavailable" : "error"),
       );
     }
   });

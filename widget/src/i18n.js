@@ -10,8 +10,7 @@ import { own } from "./own.js";
  */
 function offeredLanguage(offered, tag) {
   const full = (tag || "").toLowerCase();
-  const base = full.split("-")[0];
-  return offered.includes(full) ? full : offered.includes(base) ? base : "";
+  return [full, full.split("-")[0]].find((language) => offered.includes(language)) || "";
 }
 
 /**

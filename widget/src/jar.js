@@ -14,7 +14,7 @@ export const matchesName = (pattern, name) =>
 
 /** @returns {string[]} the names of the cookies script can see */
 const cookieNames = () =>
-  attempt(() => document.cookie.split(";").map((pair) => pair.split("=")[0].trim()), []) ?? [];
+  /** @type {string[]} */ (attempt(() => document.cookie.split(";").map((pair) => pair.split("=")[0].trim()), []));
 
 /**
  * Expire a cookie on the path "/" of this host and of every parent domain, since a

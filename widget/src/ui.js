@@ -10,7 +10,7 @@ import { inRepromptWindow } from "./state.js";
 /** @typedef {import("./types").WidgetConfig} WidgetConfig */
 /** @typedef {import("./types").Child} Child */
 
-const PARENTAL_NOTICES = new Set(["pending", "denied"]);
+const PARENTAL_NOTICES = ["pending", "denied"];
 const CLOSE_SIGN = "\u00d7";
 
 /**
@@ -113,7 +113,7 @@ export function createUi(core, config, t) {
     banner = state.prompt ? makeBanner() : null;
     if (banner) bar.before(banner);
     honored.hidden = !state.gpc || banner !== null;
-    const parental = state.age_band === BAND_CHILD && PARENTAL_NOTICES.has(state.parental_consent || "")
+    const parental = state.age_band === BAND_CHILD && PARENTAL_NOTICES.includes(state.parental_consent || "")
       ? String(state.parental_consent) : "";
     parentalStatus.hidden = parental === "";
     if (parental) {
@@ -123,13 +123,9 @@ export function createUi(core, config, t) {
     if (hadFocus) /** @type {HTMLElement | null} */ ((banner || bar).querySelector(FOCUSABLE))?.focus();
   }
 
-  /**
-   * Inserts the widget as soon as <body> exists, so it is in the page's first paint.
-   * @returns {boolean} whether it is in the page
-   */
+  /** Inserts the widget, in the page's first paint (a document without a body gets none). */
   function mount() {
-    if (root) return true;
-    if (!document.body) return false;
+    if (!document.body) return;
     toast = h("p", { class: "ck-t", role: "status" });
     honored = h("span", { class: "ck-o" }, t("gpc.honored"));
     parentalStatus = h("span", { class: "ck-o", id: "consentkit-parental-status", role: "status" });
@@ -141,7 +137,6 @@ export function createUi(core, config, t) {
     root = h("div", { id: "consentkit", class: config.classes }, toast, bar);
     document.body.prepend(root);
     render();
-    return true;
   }
 
   /** A page with its own "Do Not Sell" link gets no second one. */
@@ -172,7 +167,7 @@ export function createUi(core, config, t) {
     const focusable = [...dialog.querySelectorAll(FOCUSABLE)].filter((element) =>
       !(/** @type {HTMLInputElement} */ (element).disabled) && element.getClientRects().length > 0);
     const first = /** @type {HTMLElement} */ (focusable[0]);
-    const last = /** @type {HTMLElement} */ (focusable[focusable.length - 1]);
+    const last = /** @type {HTMLElement} */ (focusable.at(-1));
     const edge = event.shiftKey ? first : last;
     if (document.activeElement === edge || !dialog.contains(document.activeElement)) {
       event.preventDefault();
