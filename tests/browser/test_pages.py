@@ -59,3 +59,27 @@ def test_do_not_sell_page_without_javascript(
     # The opt-out holds on the site's own pages too.
     page.goto(site.url + "/")
     assert page.locator("img[data-consent=advertising]").get_attribute("src") is None
+
+
+def test_the_confirmation_pages_buttons_are_readable_without_javascript(
+    sites: Callable[..., LiveServer], new_context: Callable[..., BrowserContext]
+) -> None:
+    """Opting back in after an opt-out shows the confirmation step (R38): its "Confirm" and its
+    "Cancel" link look alike, and the link's text is not drawn in its own background's colour."""
+    site = sites("opt_out")
+    context = new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site.url + "/consentkit/do-not-sell")
+    page.get_by_role("button").click()
+    page.goto(site.url + "/consentkit/preferences")
+    page.check('input[name="advertising"]')
+    page.click('[data-consentkit-action="save"]')
+    page.wait_for_load_state()
+    cancel = page.get_by_role("link", name="Cancel")
+    expect(cancel).to_be_visible()
+    look = "e => { const s = getComputedStyle(e); return [s.color, s.backgroundColor]; }"
+    color, background = cancel.evaluate(look)
+    assert color != background
+    confirm = page.locator('button.ck-b[type="submit"]').first
+    assert confirm.evaluate(look) == [color, background]
+    assert _state(context, site)["sale_opt_out"] is True
