@@ -5,8 +5,10 @@
  * 13.2.5: data, tag, attribute and comment states, raw text bodies) and stops at
  * the first token the gate must look at: a tag that may load something or carries
  * data-consent, a tag that changes the tokenizer's context, or anything cut off by
- * the end of the buffer. Everything it passes over goes out unchanged. It never
- * decides what a tag becomes: the Python side does, one stop at a time. Stopping
+ * the end of the buffer. Everything it passes over goes out unchanged, or as the
+ * gate decided before under the same grants (skip_known(): a tag, an embed with the
+ * response's placeholder, a whole <noscript>). It never decides what a tag becomes:
+ * the Python side does, one stop at a time. Stopping
  * too early only costs time; it must never pass over a token the gate would
  * change, which tests/test_cscan.py checks against the pure-Python path.
  *
