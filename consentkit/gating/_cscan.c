@@ -302,14 +302,32 @@ static Py_ssize_t scan_tag(const unsigned char *b, Py_ssize_t n, Py_ssize_t i, T
     return scan_attrs(b, n, i, tag, NULL);
 }
 
+/* NAMES by their first letter: the indices of those starting with 'a' + c are
+ * NAMES_BY_FIRST[c][0 .. NAMES_FIRST_COUNT[c]) (filled at import). */
+#define NAMES_COUNT (sizeof NAMES / sizeof NAMES[0])
+static unsigned char NAMES_BY_FIRST[26][NAMES_COUNT];
+static unsigned char NAMES_FIRST_COUNT[26];
+
+static void init_names(void) {
+    memset(NAMES_FIRST_COUNT, 0, sizeof NAMES_FIRST_COUNT);
+    for (size_t k = 0; k < NAMES_COUNT; k++) {
+        int c = NAMES[k].name[0] - 'a';
+        NAMES_BY_FIRST[c][NAMES_FIRST_COUNT[c]++] = (unsigned char)k;
+    }
+}
+
 static int kind_of(const Tag *tag) {
     Py_ssize_t len = tag->name_len;
     if (len < 3 || len > NAME_MAX_KNOWN)
         return K_ORDINARY; /* a, p, li, td, ... */
-    for (size_t k = 0; k < sizeof NAMES / sizeof NAMES[0]; k++)
-        if (NAMES[k].len == len && NAMES[k].name[0] == tag->name[0] &&
-            memcmp(NAMES[k].name, tag->name, (size_t)len) == 0)
+    unsigned char c = (unsigned char)(tag->name[0] - 'a');
+    if (c >= 26)
+        return K_ORDINARY;
+    for (int j = 0; j < NAMES_FIRST_COUNT[c]; j++) {
+        size_t k = NAMES_BY_FIRST[c][j];
+        if (NAMES[k].len == len && memcmp(NAMES[k].name, tag->name, (size_t)len) == 0)
             return NAMES[k].kind;
+    }
     return K_ORDINARY;
 }
 
@@ -1107,6 +1125,7 @@ static int add_kind(PyObject *m, const char *attr, int kind) {
 
 PyMODINIT_FUNC PyInit__cscan(void) {
     init_special();
+    init_names();
     PyObject *m = PyModule_Create(&module);
     if (m == NULL)
         return NULL;
