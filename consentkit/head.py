@@ -78,21 +78,23 @@ class WidgetHead:
         first in <head>, so that the guard, the Consent Mode defaults and ``__uspapi``
         exist before any other script runs; ``widget.js`` (the banner and the rest) is
         deferred, in the visitor's language."""
-        return (f' nonce="{escape(nonce)}"' if nonce else "").join(self._parts(self._key(user_agent, accept_language)))
+        return self._joined(self.key(user_agent, accept_language), nonce)
 
-    def tag_bytes(
-        self, *, nonce: str | None = None, user_agent: str | None = None, accept_language: str | None = None
-    ) -> bytes:
-        """``tags()`` encoded, as a page's body takes them; kept when there is no nonce."""
+    def tag_bytes(self, key: tuple[str, bool], *, nonce: str | None = None) -> bytes:
+        """``tags()`` encoded, as a page's body takes them, for ``key`` (``self.key()``);
+        kept when there is no nonce."""
         if nonce:
-            return self.tags(nonce=nonce, user_agent=user_agent, accept_language=accept_language).encode()
-        key = self._key(user_agent, accept_language)
+            return self._joined(key, nonce).encode()
         made = self._plain.get(key)
         if made is None:
-            made = self._plain[key] = "".join(self._parts(key)).encode()
+            made = self._plain[key] = self._joined(key, None).encode()
         return made
 
-    def _key(self, user_agent: str | None, accept_language: str | None) -> tuple[str, bool]:
+    def _joined(self, key: tuple[str, bool], nonce: str | None) -> str:
+        """The tags for ``key``, each script with the nonce attribute if there is one."""
+        return (f' nonce="{escape(nonce)}"' if nonce else "").join(self._parts(key))
+
+    def key(self, user_agent: str | None, accept_language: str | None) -> tuple[str, bool]:
         """What the tags depend on: the language, and whether the widget supports the browser."""
         return self.language(accept_language), user_agent is None or is_supported(user_agent)
 

@@ -183,10 +183,12 @@ class _Responder:
             nonce = self.nonce = _nonce(visit, csp)
             self.has_csp = csp is not None
             head = visit.kit.head_at(visit.root, visit.state.region)
+            # The language and browser support, found once for the widget's tags and the placeholders.
+            key = head.key(visit.headers.get("user-agent"), visit.headers.get("accept-language"))
             self.gate = ResponseGate(
-                visit.kit.policy, grants, content_type=content_type, nonce=nonce, inject=_head(visit, head, nonce),
-                services=services, allowed=allowed,
-                placeholders=_placeholders(visit, head, self.middleware.placeholders),
+                visit.kit.policy, grants, content_type=content_type, nonce=nonce,
+                inject=_head(visit, head, key, nonce), services=services, allowed=allowed,
+                placeholders=_placeholders(visit, key[0], head.prefix, self.middleware.placeholders),
             )
             self.start = message
             return
@@ -347,19 +349,18 @@ def _held(visit: Visit) -> tuple[Mapping[str, bool], Mapping[str, bool]]:
     return granted, services
 
 
-def _head(visit: Visit, head: WidgetHead, nonce: str | None) -> bytes:
+def _head(visit: Visit, head: WidgetHead, key: tuple[str, bool], nonce: str | None) -> bytes:
     """What goes at the top of <head>: the state (so the banner needs no request)
-    and, unless a template already rendered it, the widget (``head``: this request's)."""
+    and, unless a template already rendered it, the widget (``head``: this request's,
+    ``key``: its ``head.key()``)."""
     out = _state_block(visit)
     if visit.kit.inject_widget and not visit.scope.get("consentkit.head_rendered"):
-        headers = visit.headers
-        out += head.tag_bytes(nonce=nonce, user_agent=headers.get("user-agent"),
-                              accept_language=headers.get("accept-language"))
+        out += head.tag_bytes(key, nonce=nonce)
     return out
 
 
-def _placeholders(visit: Visit, head: WidgetHead, kept: dict[tuple[int, str, str, str], tuple[Policy, Placeholders]]
-                  ) -> Placeholders:
+def _placeholders(visit: Visit, lang: str, prefix: str,
+                  kept: dict[tuple[int, str, str, str], tuple[Policy, Placeholders]]) -> Placeholders:
     """Click-to-load placeholders in the visitor's language, whose no-JavaScript
     link comes back to this page; the same object (and what it made) for every request
     of the same page and language, up to a bound (the path is the client's)."""
@@ -370,8 +371,6 @@ def _placeholders(visit: Visit, head: WidgetHead, kept: dict[tuple[int, str, str
     if query:
         page += "?" + query.decode("latin-1")
     policy = visit.policy
-    lang = head.language(visit.headers.get("accept-language"))
-    prefix = head.prefix
     key = (id(policy), lang, prefix, page)
     found = kept.get(key)
     if found is not None and found[0] is policy:

@@ -153,7 +153,9 @@ def test_placeholders_are_kept_per_page_and_language() -> None:
         scope.update(path=path, raw_path=path.encode())
         scope["headers"].append((b"accept-language", language.encode()))
         visit = Visit.begin(kit, scope)
-        return _placeholders(visit, kit.head_at(visit.root), kept)("youtube", 560, 315)
+        head = kit.head_at(visit.root)
+        return _placeholders(visit, head.language(visit.headers.get("accept-language")), head.prefix, kept)(
+            "youtube", 560, 315)
 
     first = made("/a", "en")
     assert made("/a", "en") is first and len(kept) == 1  # the same object, what it made kept
@@ -171,7 +173,7 @@ def test_widget_tags_are_kept_per_language_and_browser_support_not_per_header() 
             made = head.tags(user_agent=chrome.format(version), accept_language=language)
             assert made == WidgetHead(make_policy(), "/consentkit").tags(
                 user_agent=chrome.format(version), accept_language=language)
-            assert head.tag_bytes(user_agent=chrome.format(version), accept_language=language) == made.encode()
+            assert head.tag_bytes(head.key(chrome.format(version), language)) == made.encode()
     assert set(head._made) == {("es", True), ("en", True)}
     # The language memo is the client's headers: bounded, and a long header is negotiated, not kept.
     for n in range(head_module._LANGUAGES_KEPT + 500):
