@@ -446,15 +446,22 @@ static int write_known(Known *known, PyObject *read, const unsigned char *b, Py_
     return 1;
 }
 
+/* The value of ``dict`` at the bytes [at, end) of ``b`` (a borrowed reference), or NULL:
+ * absent, or an error set. */
+static PyObject *lookup_slice(PyObject *dict, const unsigned char *b, Py_ssize_t at, Py_ssize_t end) {
+    PyObject *key = PyBytes_FromStringAndSize((const char *)b + at, end - at);
+    if (key == NULL)
+        return NULL;
+    PyObject *found = PyDict_GetItemWithError(dict, key);
+    Py_DECREF(key);
+    return found;
+}
+
 /* 1 if the tag at [at, end) is known by the bytes [at, key_end) (the tag, and the
  * body of an inline script or style) and was written (or passes as it is), 0 if
  * the gate must read it, -1 on an error. */
 static int known_tag(Known *known, const unsigned char *b, Py_ssize_t at, Py_ssize_t key_end, Py_ssize_t end) {
-    PyObject *key = PyBytes_FromStringAndSize((const char *)b + at, key_end - at);
-    if (key == NULL)
-        return -1;
-    PyObject *read = PyDict_GetItemWithError(known->tags, key);
-    Py_DECREF(key);
+    PyObject *read = lookup_slice(known->tags, b, at, key_end);
     if (read == NULL)
         return PyErr_Occurred() ? -1 : 0;
     Py_INCREF(read); /* held while it is used, whatever happens to the cache meanwhile */
@@ -466,11 +473,7 @@ static int known_tag(Known *known, const unsigned char *b, Py_ssize_t at, Py_ssi
 /* known_tag() for an embed held back with a placeholder: the response's placeholder
  * goes first, then the tag as it was read (HtmlGate._tag does the same). */
 static int known_embed(Known *known, const unsigned char *b, Py_ssize_t at, Py_ssize_t end) {
-    PyObject *key = PyBytes_FromStringAndSize((const char *)b + at, end - at);
-    if (key == NULL)
-        return -1;
-    PyObject *held = PyDict_GetItemWithError(known->embeds, key);
-    Py_DECREF(key);
+    PyObject *held = lookup_slice(known->embeds, b, at, end);
     if (held == NULL)
         return PyErr_Occurred() ? -1 : 0;
     if (!PyTuple_Check(held) || PyTuple_GET_SIZE(held) != 2 || !PyTuple_Check(PyTuple_GET_ITEM(held, 1)))
