@@ -276,3 +276,39 @@ def test_single_consent_cookie_agrees_with_consent_values(header: str, found: st
     assert single_consent_cookie(header, "consentkit") == found
     if found is not None:
         assert consent_values(header) == [("consentkit", found)]
+
+
+@pytest.mark.parametrize("returning", [False, True])
+def test_a_page_views_visit_has_every_field_the_dataclass_gives(returning: bool) -> None:
+    import dataclasses
+
+    kit = ConsentKit(make_policy("opt_in"), secret_keys=[SECRET], store="memory://", clock=Clock())
+    header = "theme=dark"
+    if returning:
+        choices = Choices(visitor_id=kit.new_visitor_id(), policy_version=kit.policy.version, decided_at=kit.clock(),
+                          updated_at=kit.clock()).evolve(choices={"analytics": True})
+        header += f"; __Host-consentkit={kit.codec.dumps(choices)}"
+    for _ in range(3):  # the long way first, then the kept outcome
+        visit = Visit.begin(kit, _scope(header))
+        assert dataclasses.replace(visit) == visit  # every field set, as __init__ sets them
+        assert visit.policy is kit.policy and visit.records == [] and visit.records is not Visit.begin(
+            kit, _scope(header)).records
+        assert (visit.cached is not None, visit.fresh is not None) in ((False, True), (returning, False))
+
+
+def test_a_kept_cookie_is_re_signed_from_the_second_the_long_way_says() -> None:
+    from consentkit.visit import REFRESH_AFTER_SECONDS
+
+    clock = Clock()
+    kit = ConsentKit(make_policy("opt_in"), secret_keys=[SECRET], store="memory://", clock=clock)
+    choices = Choices(visitor_id=kit.new_visitor_id(), policy_version=kit.policy.version, decided_at=kit.clock(),
+                      updated_at=kit.clock()).evolve(choices={"analytics": True})
+    header = f"__Host-consentkit={kit.codec.dumps(choices)}"
+    assert Visit.begin(kit, _scope(header)).dirty is False
+    clock.advance(seconds=REFRESH_AFTER_SECONDS, microseconds=999_999)
+    quick = Visit.begin(kit, _scope(header))
+    assert quick.cached is not None and quick.dirty is False
+    clock.advance(microseconds=1)
+    quick = Visit.begin(kit, _scope(header))
+    long_way = Visit._read(kit, _scope(header), quick.headers, quick.now, "__Host-consentkit", False, None, kit.policy)
+    assert quick.cached is not None and quick.dirty is True is long_way.dirty
