@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -26,8 +27,8 @@ class Cached:
     was signed and whether by the current key), so that a request bringing the same
     cookie again needs no verification."""
 
-    __slots__ = ("allowed", "brought", "current_key", "good_until", "outcome", "signed_at", "stale_at", "state_block",
-                 "until")
+    __slots__ = ("allowed", "brought", "current_key", "denied", "good_until", "outcome", "signed_at", "stale_at",
+                 "state_block", "until")
 
     def __init__(self, outcome: Outcome, until: datetime | None, loaded: Loaded, now: datetime) -> None:
         self.outcome = outcome
@@ -44,6 +45,8 @@ class Cached:
         self.stale_at = datetime.fromtimestamp(signed_at + REFRESH_AFTER_SECONDS + 1, tz) if self.current_key else None
         self.state_block: bytes | None = None
         self.allowed: frozenset[str] | None = None  # what the gate may serve live (gating.hosts.allowed_units)
+        # The categories denied, and what finds their cookies in a Cookie header (cookies_out._denied).
+        self.denied: tuple[list[str], re.Pattern[str] | None] | None = None
 
 
 class Fresh:
@@ -51,12 +54,13 @@ class Fresh:
     new visitor under one policy and GPC signal but for the visitor id; and the
     page's state block made from it, cut where the visitor id goes."""
 
-    __slots__ = ("_choices", "_state", "allowed", "held", "outcome", "state_block")
+    __slots__ = ("_choices", "_state", "allowed", "denied", "held", "outcome", "state_block")
 
     def __init__(self, outcome: Outcome) -> None:
         self.outcome = outcome
         self.state_block: tuple[bytes, bytes] | None = None
         self.allowed: frozenset[str] | None = None
+        self.denied: tuple[list[str], re.Pattern[str] | None] | None = None
         # The (categories, services) the gate serves live on a new visitor's page
         # (middleware._gate_grants), the same for every one.
         self.held: tuple[Mapping[str, bool], Mapping[str, bool]] | None = None
