@@ -75,32 +75,19 @@ function tagAllowed(core, element) {
 }
 
 /**
- * The URLs of a srcset, as the HTML Standard splits it: a candidate's URL runs to the
- * next whitespace (commas at its end part candidates); its descriptors run to a comma.
+ * One candidate of a srcset, as the HTML Standard splits them: its URL runs to the next
+ * whitespace, and commas at its end part candidates (the first branch); else its
+ * descriptors run to a comma outside parentheses (the second). What runs between
+ * candidates (whitespace, commas) is skipped first.
+ */
+const SRCSET_CANDIDATE = /[\s,]*(?:(\S*?),+(?!\S)|(\S*)(?:[^,(]|\([^)]*\)?)*)/g;
+
+/**
+ * The URLs of a srcset.
  * @param {string} value
  */
-export function srcsetUrls(value) {
-  /** @type {string[]} */
-  const urls = [];
-  let at = 0;
-  while (at < value.length) {
-    while (at < value.length && /[\s,]/.test(value[at])) at++;
-    const start = at;
-    while (at < value.length && !/\s/.test(value[at])) at++;
-    const url = value.slice(start, at);
-    if (url.endsWith(",")) {
-      urls.push(url.replace(/,+$/, ""));
-      continue;
-    }
-    if (url) urls.push(url);
-    let inParens = false;
-    for (; at < value.length && (value[at] !== "," || inParens); at++) {
-      if (value[at] === "(") inParens = true;
-      else if (value[at] === ")") inParens = false;
-    }
-  }
-  return urls.filter(Boolean);
-}
+export const srcsetUrls = (value) =>
+  [...value.matchAll(SRCSET_CANDIDATE)].map(([, endsWithComma, url]) => endsWithComma ?? url).filter(Boolean);
 
 /**
  * A script runs only when created anew (one parsed from markup never does): a copy of
