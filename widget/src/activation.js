@@ -4,6 +4,7 @@
 // Nothing here widens what the page itself allowed (#13 M2): a script gets a nonce only
 // where the app put one on the inert tag, and a URL goes live only if it is http(s).
 import { CONSENT } from "./constants.js";
+import { webUrl } from "./url.js";
 
 /** @typedef {import("./types").Core} Core */
 
@@ -24,20 +25,11 @@ const activated = new WeakSet();
 const urlsIn = (attribute, value) => (attribute.endsWith("srcset") ? srcsetUrls(value) : [value.trim()]);
 
 /**
- * Whether a URL (or each candidate of a srcset) loads over http(s): never a
- * `javascript:`, `data:` or other scheme that would run or carry its own content.
+ * Whether a URL (or each candidate of a srcset) loads over http(s).
  * @param {string} attribute
  * @param {string} value
  */
-function isWebUrl(attribute, value) {
-  return urlsIn(attribute, value).every((url) => {
-    try {
-      return /^https?:$/.test(new URL(url, document.baseURI).protocol);
-    } catch {
-      return false;
-    }
-  });
-}
+const isWebUrl = (attribute, value) => urlsIn(attribute, value).every((url) => webUrl(url) !== null);
 
 /**
  * Whether every category (or service) a tag names is granted: "analytics advertising"
