@@ -34,7 +34,7 @@ const INTERNAL_PROPERTIES = [
   "subscribers", "onChange", "owner", "grants", "release", // the runtime (state.js, guard.js)
   "mount", "render", "showConfirmation", "closeConfirmation", "closePreferences", "dialogChoices", "dropSecondLink",
   "say", "update", // the UI and the API's (ui.js, api.js)
-  "shared", "own", "attempt", "matchesName", "webUrl", // the helpers boot.js shares (below)
+  "shared", "own", "attempt", "matchesName", "webUrl", "URL_ATTRIBUTE_NAMES", // the helpers boot.js shares (below)
 ];
 const nameCache = {};
 const TERSER = {
@@ -56,7 +56,7 @@ const TERSER_FOR = {
 // it takes boot.js's, which boot.js hands over on the runtime (`core.shared`, boot.js),
 // instead of carrying copies. These modules are that in widget.js, by the names boot.js
 // gives them (types.d.ts `Shared`): 60 B less gzipped.
-const SHARED = { "own.js": ["own"], "page.js": ["attempt"], "names.js": ["matchesName"], "url.js": ["webUrl"] };
+const SHARED = { "own.js": ["own"], "page.js": ["attempt"], "names.js": ["matchesName"], "url.js": ["webUrl", "URL_ATTRIBUTE_NAMES"] };
 const fromBoot = {
   name: "from-boot",
   /** @param {import("esbuild").PluginBuild} build */

@@ -4,12 +4,10 @@
 // Nothing here widens what the page itself allowed (#13 M2): a script gets a nonce only
 // where the app put one on the inert tag, and a URL goes live only if it is http(s).
 import { CONSENT } from "./constants.js";
-import { webUrl } from "./url.js";
+import { URL_ATTRIBUTE_NAMES, webUrl } from "./url.js";
 
 /** @typedef {import("./types").Core} Core */
 
-/** URL attributes in the order they are restored: srcset before src, as the parser does. */
-const URL_ATTRIBUTES = ["srcset", "imagesrcset", "src", "href", "poster", "data"];
 /** What a script's copy must not take from its inert tag. */
 const SCRIPT_OWN_ATTRIBUTES = new Set(["type", "nonce", "data-src", "data-type"]);
 const INERT_TYPE = "text/plain";
@@ -54,7 +52,7 @@ function tagAllowed(core, element) {
   const names = (element.getAttribute(CONSENT) || "").trim().split(/\s+/);
   /** @type {string[][]} */
   const owners = [];
-  for (const name of URL_ATTRIBUTES) {
+  for (const name of URL_ATTRIBUTE_NAMES) {
     for (const value of [element.getAttribute(name), element.getAttribute(`data-${name}`)]) {
       for (const url of value ? urlsIn(name, value) : []) {
         const owner = core.owner?.(url);
@@ -129,7 +127,7 @@ function runScript(inert) {
  * @param {Element} inert
  */
 function restoreUrls(inert) {
-  for (const name of URL_ATTRIBUTES) {
+  for (const name of URL_ATTRIBUTE_NAMES) {
     const value = inert.getAttribute(`data-${name}`);
     if (value === null || !isWebUrl(name, value)) continue;
     inert.setAttributeNS(null, name, value);

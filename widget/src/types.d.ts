@@ -120,6 +120,7 @@ export interface Shared {
   attempt: typeof import("./page.js").attempt;
   matchesName: typeof import("./names.js").matchesName;
   webUrl: typeof import("./url.js").webUrl;
+  URL_ATTRIBUTE_NAMES: typeof import("./url.js").URL_ATTRIBUTE_NAMES;
 }
 
 /** What `h()` takes as children: nodes, text, nested lists; falsy ones are skipped. */
