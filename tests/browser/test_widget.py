@@ -528,6 +528,10 @@ def test_an_injected_inert_script_gets_no_nonce(sites: Sites, page: Page, inject
     '<script type="text/plain" data-consent="analytics" data-src="data:text/javascript,window.pwned=4"></script>',
     '<iframe data-consent="analytics" data-src="data:text/html,<script>parent.pwned=5</script>"></iframe>',
     '<img data-consent="analytics" data-srcset="/p.gif 1x,javascript:window.pwned=6 2x" alt="">',
+    # Commas inside a descriptor's parentheses part no candidate; after them, one does.
+    '<img data-consent="analytics" data-srcset="/p.gif 1x (a,b),javascript:window.pwned=7 2x" alt="">',
+    # A URL that ends with commas ends its candidate there.
+    '<img data-consent="analytics" data-srcset="/p.gif,, javascript:window.pwned=8 2x" alt="">',
 ])
 def test_no_javascript_or_data_url_goes_live(sites: Sites, page: Page, injected: str) -> None:
     visit(page, sites("opt_in"), "/reflect?q=" + quote(injected))
@@ -541,6 +545,17 @@ def test_no_javascript_or_data_url_goes_live(sites: Sites, page: Page, injected:
         .flatMap(e => ['src', 'href', 'srcset'].map(a => e.getAttribute(a) || ''))
         .filter(v => /(^|,)\\s*(javascript|data):/i.test(v))""")
     assert live == []
+
+
+def test_a_srcset_of_web_urls_goes_live_whole(sites: Sites, page: Page) -> None:
+    # Split as the HTML Standard splits a srcset: a comma inside a URL or inside a
+    # descriptor's parentheses parts no candidate, so nothing here is a javascript: URL.
+    srcset = "/p.gif?javascript:a,b 1x (c, javascript:d), /p.gif?e,, /p.gif 2x"
+    injected = f'<img id="set" data-consent="analytics" data-srcset="{srcset}" alt="">'
+    visit(page, sites("opt_in"), "/reflect?q=" + quote(injected))
+    page.evaluate("consentkit.save({analytics: true})")
+    page.wait_for_function("() => document.getElementById('set').hasAttribute('srcset')")
+    assert page.evaluate("document.getElementById('set').getAttribute('srcset')") == srcset
 
 
 # -- GPC in the navigator only, on a visitor's first page (#12 part 4, #15 fix 1) -----------

@@ -4,11 +4,10 @@
 // Nothing here widens what the page itself allowed (#13 M2): a script gets a nonce only
 // where the app put one on the inert tag, and a URL goes live only if it is http(s).
 import { CONSENT } from "./constants.js";
+import { URL_ATTRIBUTE_NAMES, webUrl } from "./url.js";
 
 /** @typedef {import("./types").Core} Core */
 
-/** URL attributes in the order they are restored: srcset before src, as the parser does. */
-const URL_ATTRIBUTES = ["srcset", "imagesrcset", "src", "href", "poster", "data"];
 /** What a script's copy must not take from its inert tag. */
 const SCRIPT_OWN_ATTRIBUTES = new Set(["type", "nonce", "data-src", "data-type"]);
 const INERT_TYPE = "text/plain";
@@ -24,20 +23,11 @@ const activated = new WeakSet();
 const urlsIn = (attribute, value) => (attribute.endsWith("srcset") ? srcsetUrls(value) : [value.trim()]);
 
 /**
- * Whether a URL (or each candidate of a srcset) loads over http(s): never a
- * `javascript:`, `data:` or other scheme that would run or carry its own content.
+ * Whether a URL (or each candidate of a srcset) loads over http(s).
  * @param {string} attribute
  * @param {string} value
  */
-function isWebUrl(attribute, value) {
-  return urlsIn(attribute, value).every((url) => {
-    try {
-      return /^https?:$/.test(new URL(url, document.baseURI).protocol);
-    } catch {
-      return false;
-    }
-  });
-}
+const isWebUrl = (attribute, value) => urlsIn(attribute, value).every((url) => webUrl(url) !== null);
 
 /**
  * Whether every category (or service) a tag names is granted: "analytics advertising"
@@ -62,7 +52,7 @@ function tagAllowed(core, element) {
   const names = (element.getAttribute(CONSENT) || "").trim().split(/\s+/);
   /** @type {string[][]} */
   const owners = [];
-  for (const name of URL_ATTRIBUTES) {
+  for (const name of URL_ATTRIBUTE_NAMES) {
     for (const value of [element.getAttribute(name), element.getAttribute(`data-${name}`)]) {
       for (const url of value ? urlsIn(name, value) : []) {
         const owner = core.owner?.(url);
@@ -75,32 +65,19 @@ function tagAllowed(core, element) {
 }
 
 /**
- * The URLs of a srcset, as the HTML Standard splits it: a candidate's URL runs to the
- * next whitespace (commas at its end part candidates); its descriptors run to a comma.
+ * One candidate of a srcset, as the HTML Standard splits them: its URL runs to the next
+ * whitespace, and commas at its end part candidates (the first branch); else its
+ * descriptors run to a comma outside parentheses (the second). What runs between
+ * candidates (whitespace, commas) is skipped first.
+ */
+const SRCSET_CANDIDATE = /[\s,]*(?:(\S*?),+(?!\S)|(\S*)(?:[^,(]|\([^)]*\)?)*)/g;
+
+/**
+ * The URLs of a srcset.
  * @param {string} value
  */
-export function srcsetUrls(value) {
-  /** @type {string[]} */
-  const urls = [];
-  let at = 0;
-  while (at < value.length) {
-    while (at < value.length && /[\s,]/.test(value[at])) at++;
-    const start = at;
-    while (at < value.length && !/\s/.test(value[at])) at++;
-    const url = value.slice(start, at);
-    if (url.endsWith(",")) {
-      urls.push(url.replace(/,+$/, ""));
-      continue;
-    }
-    if (url) urls.push(url);
-    let inParens = false;
-    for (; at < value.length && (value[at] !== "," || inParens); at++) {
-      if (value[at] === "(") inParens = true;
-      else if (value[at] === ")") inParens = false;
-    }
-  }
-  return urls.filter(Boolean);
-}
+export const srcsetUrls = (value) =>
+  [...value.matchAll(SRCSET_CANDIDATE)].map(([, endsWithComma, url]) => endsWithComma ?? url).filter(Boolean);
 
 /**
  * A script runs only when created anew (one parsed from markup never does): a copy of
@@ -150,7 +127,7 @@ function runScript(inert) {
  * @param {Element} inert
  */
 function restoreUrls(inert) {
-  for (const name of URL_ATTRIBUTES) {
+  for (const name of URL_ATTRIBUTE_NAMES) {
     const value = inert.getAttribute(`data-${name}`);
     if (value === null || !isWebUrl(name, value)) continue;
     inert.setAttributeNS(null, name, value);

@@ -4,10 +4,13 @@
 import { BOOT_GLOBAL, CORE_KEY, STATE_ID } from "./constants.js";
 import { installGpp } from "./gpp.js";
 import { installGuard } from "./guard.js";
-import { readJson } from "./page.js";
+import { matchesName } from "./names.js";
+import { own } from "./own.js";
+import { attempt, readJson } from "./page.js";
 import { compileRules } from "./rules.js";
 import { installSignals } from "./signals.js";
 import { createCore } from "./state.js";
+import { URL_ATTRIBUTE_NAMES, webUrl } from "./url.js";
 
 const page = /** @type {any} */ (window);
 /** @type {import("./types").BootConfig} */
@@ -19,6 +22,8 @@ installGuard(core, compileRules(policy));
 installSignals(core);
 installGpp();
 
+// The helpers widget.js needs as well: it takes these, not copies of its own (build.mjs).
+core.shared = { own, attempt, matchesName, webUrl, URL_ATTRIBUTE_NAMES };
 page[CORE_KEY] = core;
 page.consentkit = {
   get state() {

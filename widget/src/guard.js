@@ -13,17 +13,11 @@ import { CONSENT } from "./constants.js";
 import { own } from "./own.js";
 import { attempt } from "./page.js";
 import { hostOwner, mayNameHost, nameOwner } from "./rules.js";
+import { URL_ATTRIBUTE_NAMES, URL_ATTRIBUTES } from "./url.js";
 
 /** @typedef {import("./types").Core} Core */
 /** @typedef {import("./rules.js").Rules} Rules */
 
-/** The URL attributes a browser fetches, per element (upper-case tag names). */
-const URL_ATTRIBUTES = new Map(Object.entries({
-  SCRIPT: ["src"], IMG: ["src", "srcset"], IFRAME: ["src"], LINK: ["href", "imagesrcset"],
-  SOURCE: ["src", "srcset"], EMBED: ["src"], OBJECT: ["data"], AUDIO: ["src"], VIDEO: ["src", "poster"],
-  TRACK: ["src"], INPUT: ["src"], FRAME: ["src"],
-}));
-const WATCHED = [...new Set([...URL_ATTRIBUTES.values()].flat())];
 const WATCHED_SELECTOR = [...URL_ATTRIBUTES.keys()].join(",");
 /** @param {Element} element */
 const urlAttributes = (element) => URL_ATTRIBUTES.get(element.tagName) || [];
@@ -310,7 +304,7 @@ export function installGuard(core, rules) {
       }
     }
   });
-  observer.observe(document, { subtree: true, attributes: true, attributeFilter: WATCHED });
+  observer.observe(document, { subtree: true, attributes: true, attributeFilter: URL_ATTRIBUTE_NAMES });
   for (const parent of [document.documentElement, document.head, document.body]) {
     if (parent) observer.observe(parent, { childList: true });
   }

@@ -1,16 +1,9 @@
 // The cookies and storage keys a category declares, removed when it is not granted.
 // Only what script can reach: HttpOnly cookies are the server's to expire.
+import { matchesName } from "./names.js";
 import { attempt } from "./page.js";
 
 /** @typedef {import("./types").CategoryConfig} CategoryConfig */
-
-/**
- * Whether a name matches a declared cookie or storage key: exact, or "prefix*".
- * @param {string} pattern
- * @param {string} name
- */
-export const matchesName = (pattern, name) =>
-  pattern.endsWith("*") ? name.startsWith(pattern.slice(0, -1)) : name === pattern;
 
 /** @returns {string[]} the names of the cookies script can see */
 const cookieNames = () =>

@@ -1,6 +1,7 @@
 // Which declared host (and so which category and service) a URL, a cookie or a
 // storage key belongs to. The server compiles the rules (widget_config.boot_config).
-import { matchesName } from "./jar.js";
+import { matchesName } from "./names.js";
+import { webUrl } from "./url.js";
 
 /** @typedef {import("./types").BootConfig} BootConfig */
 /** @typedef {import("./types").NameRow} NameRow */
@@ -50,14 +51,8 @@ export function mayNameHost(rules, url) {
  * @returns {string[] | null}
  */
 export function hostOwner(rules, url) {
-  if (!mayNameHost(rules, url)) return null;
-  let parsed;
-  try {
-    parsed = new URL(url, document.baseURI);
-  } catch {
-    return null;
-  }
-  if (!/^https?:$/.test(parsed.protocol)) return null;
+  const parsed = mayNameHost(rules, url) ? webUrl(url) : null;
+  if (!parsed) return null;
   const host = parsed.hostname.replace(/\.$/, "");
   const path = parsed.pathname.replace(/\/{2,}/g, "/");
   for (const [ruleHost, rulePath, ...owner] of rules.hosts) {

@@ -110,6 +110,17 @@ export interface Core {
   details?: WidgetConfig;
   /** The page's own listeners (`consentkit.on("change", fn)`), told after the widget's. */
   readonly subscribers: Listener[];
+  /** The helpers boot.js hands widget.js, which has no copies of its own (build.mjs). */
+  shared?: Shared;
+}
+
+/** The modules whose exports boot.js shares, by what build.mjs calls them. */
+export interface Shared {
+  own: typeof import("./own.js").own;
+  attempt: typeof import("./page.js").attempt;
+  matchesName: typeof import("./names.js").matchesName;
+  webUrl: typeof import("./url.js").webUrl;
+  URL_ATTRIBUTE_NAMES: typeof import("./url.js").URL_ATTRIBUTE_NAMES;
 }
 
 /** What `h()` takes as children: nodes, text, nested lists; falsy ones are skipped. */
