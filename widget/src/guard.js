@@ -179,31 +179,29 @@ export function installGuard(core, rules) {
     return holdTree(template.content, inertScripts) ? template : null;
   }
 
+  // What must wait held, the markup goes in by the DOM method that puts a fragment where
+  // the string would have gone.
   /**
    * @param {object} target
    * @param {string} name
-   * @param {(node: any, fragment: DocumentFragment) => void} insert
+   * @param {"replaceChildren" | "replaceWith"} insert
    */
   const guardMarkupSetter = (target, name, insert) => wrapSetter(target, name, (set) => function (markup) {
     const template = this instanceof HTMLTemplateElement ? null : heldMarkup(markup);
-    if (template) insert(this, template.content);
+    if (template) this[insert](template.content);
     else set.call(this, markup);
   });
-  guardMarkupSetter(Element.prototype, "innerHTML", (node, fragment) => node.replaceChildren(fragment));
-  guardMarkupSetter(ShadowRoot.prototype, "innerHTML", (node, fragment) => node.replaceChildren(fragment));
-  guardMarkupSetter(Element.prototype, "outerHTML", (node, fragment) => node.replaceWith(fragment));
+  guardMarkupSetter(Element.prototype, "innerHTML", "replaceChildren");
+  guardMarkupSetter(ShadowRoot.prototype, "innerHTML", "replaceChildren");
+  guardMarkupSetter(Element.prototype, "outerHTML", "replaceWith");
   const insertAdjacentHTML = Element.prototype.insertAdjacentHTML;
-  const ADJACENT = /** @type {Record<string, (node: Element, fragment: DocumentFragment) => void>} */ ({
-    beforebegin: (node, fragment) => node.before(fragment),
-    afterbegin: (node, fragment) => node.prepend(fragment),
-    beforeend: (node, fragment) => node.append(fragment),
-    afterend: (node, fragment) => node.after(fragment),
-  });
+  /** @type {Record<string, "before" | "prepend" | "append" | "after">} */
+  const ADJACENT = { beforebegin: "before", afterbegin: "prepend", beforeend: "append", afterend: "after" };
   /** @type {(this: Element, position: InsertPosition, markup: string) => void} */
   Element.prototype.insertAdjacentHTML = function (position, markup) {
     const insert = own(ADJACENT, String(position).toLowerCase());
     const template = insert ? heldMarkup(markup) : null;
-    if (template && insert) insert(this, template.content);
+    if (template && insert) this[insert](template.content);
     else insertAdjacentHTML.call(this, position, markup);
   };
   const createContextualFragment = Range.prototype.createContextualFragment;
