@@ -13,7 +13,7 @@ import { CONSENT } from "./constants.js";
 import { own } from "./own.js";
 import { attempt } from "./page.js";
 import { hostOwner, mayNameHost, nameOwner } from "./rules.js";
-import { URL_ATTRIBUTE_NAMES, URL_ATTRIBUTES } from "./url.js";
+import { srcsetUrls, URL_ATTRIBUTE_NAMES, URL_ATTRIBUTES } from "./url.js";
 
 /** @typedef {import("./types").Core} Core */
 /** @typedef {import("./rules.js").Rules} Rules */
@@ -74,10 +74,8 @@ export function installGuard(core, rules) {
     const text = String(value);
     // Most URLs name no declared host: ruled out before they are split or parsed.
     if (!mayNameHost(rules, text)) return null;
-    const list = attribute.endsWith("srcset");
-    for (const candidate of list ? text.split(",") : [text]) {
-      const url = list ? candidate.trim().split(/\s/)[0] : candidate;
-      const owner = url ? hostOwner(rules, url) : null;
+    for (const url of attribute.endsWith("srcset") ? srcsetUrls(text) : [text]) {
+      const owner = hostOwner(rules, url);
       if (owner && !granted(owner)) return owner;
     }
     return null;
@@ -237,8 +235,8 @@ export function installGuard(core, rules) {
   const fetch = page.fetch;
   page.fetch = function (/** @type {RequestInfo | URL} */ input, /** @type {RequestInit} */ init) {
     const url = input instanceof Request ? input.url : input;
-    return new Promise((resolve, reject) => {
-      const send = () => fetch.call(page, input, init).then(resolve, reject);
+    return new Promise((resolve) => {
+      const send = () => resolve(fetch.call(page, input, init));
       if (!holdRequest(url, send)) send();
     });
   };
