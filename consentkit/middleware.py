@@ -21,6 +21,7 @@ from .admin.console import Console
 from .cookies_out import consent_headers, filter_set_cookies, vary_on_consent
 from .csp_nonce import PLACEHOLDER_KEY, NonceFiller
 from .gating.hosts import allowed_units
+from .gating.memo import PageMemo
 from .gating.placeholder import Placeholders
 from .gating.response import ResponseGate, gated_headers
 from .head import WidgetHead, state_block
@@ -56,9 +57,15 @@ class ConsentMiddleware:
     (``Accept-Encoding: identity``), so the HTML it makes is gated. A GZip that
     stands outside compresses what comes out; one found inside is done here instead,
     with its settings, after gating (the log says so once).
+
+    ``page_memo_bytes`` bounds the memory kept for pages served before
+    (``gating.memo.PageMemo``: a body the gate has made twice in the same context is
+    answered from what it made; 0 turns the memo off).
     """
 
-    def __init__(self, app: ASGIApp, *, kit: ConsentKit) -> None:
+    def __init__(self, app: ASGIApp, *, kit: ConsentKit, page_memo_bytes: int = 8 * 1024 * 1024) -> None:
+        if page_memo_bytes < 0:
+            raise ValueError(f"page_memo_bytes must be 0 (off) or more, not {page_memo_bytes}")
         self.app = app
         self.kit = kit
         self.endpoints = Endpoints(kit)
@@ -68,6 +75,8 @@ class ConsentMiddleware:
         self.warned_encoded = self.told_no_nonce = False
         # Placeholders per (policy, language, prefix, page), each keeping what it made.
         self.placeholders: dict[tuple[int, str, str, str], tuple[Policy, Placeholders]] = {}
+        # What the gate made of pages served before (the same bytes in the same context).
+        self.pages: PageMemo | None = PageMemo(page_memo_bytes) if page_memo_bytes else None
         if self.gzip is not None:
             logger.info(
                 "ConsentMiddleware: GZipMiddleware is inside it (FastAPI's add_middleware puts the last call "
@@ -189,6 +198,7 @@ class _Responder:
                 visit.kit.policy, grants, content_type=content_type, nonce=nonce,
                 inject=_head(visit, head, key, nonce), services=services, allowed=allowed,
                 placeholders=_placeholders(visit, key[0], head.prefix, self.middleware.placeholders),
+                memo=self.middleware.pages,
             )
             self.start = message
             return
