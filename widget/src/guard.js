@@ -135,16 +135,19 @@ export function installGuard(core, rules) {
   /**
    * Hold every URL that must wait in these elements (or in a tree of them not yet in the
    * page: `holdTree`).
-   * @param {Iterable<Element>} elements
+   * @param {ArrayLike<Element>} elements
    * @param {boolean} [inert] make them inert as the server does (`data-consent`, and
    *   `type="text/plain"` for a script), for the parser to insert and the widget to
    *   activate, instead of queueing them
+   * @param {string[]} [names] their URL attributes, when they are all of one tag
    * @returns {boolean} whether anything is held
    */
-  function holdElements(elements, inert = false) {
+  function holdElements(elements, inert = false, names) {
     let held = false;
-    for (const element of elements) {
-      for (const attribute of urlAttributes(element)) {
+    // By index: a NodeList's iterator cost as much as the search that made the list.
+    for (let i = 0; i < elements.length; i++) {
+      const element = elements[i];
+      for (const attribute of names ?? urlAttributes(element)) {
         const value = element.getAttribute(attribute);
         const owner = value === null ? null : holdingRule(value, attribute);
         if (!owner || value === null) continue;
@@ -170,10 +173,11 @@ export function installGuard(core, rules) {
    * nothing in it must wait, so that the browser's own parsing goes ahead unchanged.
    * @param {unknown} markup
    * @param {boolean} [inertScripts]
+   * @param {unknown} [node] where it goes: a template's own markup loads nothing
    */
-  function heldMarkup(markup, inertScripts) {
+  function heldMarkup(markup, inertScripts, node) {
     const text = String(markup);
-    if (!rules.suspect.test(text)) return null;
+    if (!rules.suspect.test(text) || node instanceof HTMLTemplateElement) return null;
     const template = document.createElement("template");
     innerHTML.set?.call(template, text);
     return holdTree(template.content, inertScripts) ? template : null;
@@ -185,7 +189,7 @@ export function installGuard(core, rules) {
    * @param {(node: any, fragment: DocumentFragment) => void} insert
    */
   const guardMarkupSetter = (target, name, insert) => wrapSetter(target, name, (set) => function (markup) {
-    const template = this instanceof HTMLTemplateElement ? null : heldMarkup(markup);
+    const template = heldMarkup(markup, false, this);
     if (template) insert(this, template.content);
     else set.call(this, markup);
   });
@@ -293,7 +297,9 @@ export function installGuard(core, rules) {
   const check = (node) => {
     if (!(node instanceof Element)) return;
     holdElements([node]);
-    if (node.firstElementChild) for (const tag of URL_ATTRIBUTES.keys()) holdElements(node.querySelectorAll(tag));
+    if (node.firstElementChild) {
+      for (const [tag, names] of URL_ATTRIBUTES) holdElements(node.querySelectorAll(tag), false, names);
+    }
   };
   const observer = new MutationObserver((records) => {
     for (const record of records) {
