@@ -13,7 +13,7 @@ import { CONSENT } from "./constants.js";
 import { own } from "./own.js";
 import { attempt } from "./page.js";
 import { hostOwner, mayNameHost, nameOwner } from "./rules.js";
-import { URL_ATTRIBUTE_NAMES, URL_ATTRIBUTES } from "./url.js";
+import { srcsetUrls, URL_ATTRIBUTE_NAMES, URL_ATTRIBUTES } from "./url.js";
 
 /** @typedef {import("./types").Core} Core */
 /** @typedef {import("./rules.js").Rules} Rules */
@@ -74,10 +74,8 @@ export function installGuard(core, rules) {
     const text = String(value);
     // Most URLs name no declared host: ruled out before they are split or parsed.
     if (!mayNameHost(rules, text)) return null;
-    const list = attribute.endsWith("srcset");
-    for (const candidate of list ? text.split(",") : [text]) {
-      const url = list ? candidate.trim().split(/\s/)[0] : candidate;
-      const owner = url ? hostOwner(rules, url) : null;
+    for (const url of attribute.endsWith("srcset") ? srcsetUrls(text) : [text]) {
+      const owner = hostOwner(rules, url);
       if (owner && !granted(owner)) return owner;
     }
     return null;
@@ -179,31 +177,29 @@ export function installGuard(core, rules) {
     return holdTree(template.content, inertScripts) ? template : null;
   }
 
+  // What must wait held, the markup goes in by the DOM method that puts a fragment where
+  // the string would have gone.
   /**
    * @param {object} target
    * @param {string} name
-   * @param {(node: any, fragment: DocumentFragment) => void} insert
+   * @param {"replaceChildren" | "replaceWith"} insert
    */
   const guardMarkupSetter = (target, name, insert) => wrapSetter(target, name, (set) => function (markup) {
     const template = this instanceof HTMLTemplateElement ? null : heldMarkup(markup);
-    if (template) insert(this, template.content);
+    if (template) this[insert](template.content);
     else set.call(this, markup);
   });
-  guardMarkupSetter(Element.prototype, "innerHTML", (node, fragment) => node.replaceChildren(fragment));
-  guardMarkupSetter(ShadowRoot.prototype, "innerHTML", (node, fragment) => node.replaceChildren(fragment));
-  guardMarkupSetter(Element.prototype, "outerHTML", (node, fragment) => node.replaceWith(fragment));
+  guardMarkupSetter(Element.prototype, "innerHTML", "replaceChildren");
+  guardMarkupSetter(ShadowRoot.prototype, "innerHTML", "replaceChildren");
+  guardMarkupSetter(Element.prototype, "outerHTML", "replaceWith");
   const insertAdjacentHTML = Element.prototype.insertAdjacentHTML;
-  const ADJACENT = /** @type {Record<string, (node: Element, fragment: DocumentFragment) => void>} */ ({
-    beforebegin: (node, fragment) => node.before(fragment),
-    afterbegin: (node, fragment) => node.prepend(fragment),
-    beforeend: (node, fragment) => node.append(fragment),
-    afterend: (node, fragment) => node.after(fragment),
-  });
+  /** @type {Record<string, "before" | "prepend" | "append" | "after">} */
+  const ADJACENT = { beforebegin: "before", afterbegin: "prepend", beforeend: "append", afterend: "after" };
   /** @type {(this: Element, position: InsertPosition, markup: string) => void} */
   Element.prototype.insertAdjacentHTML = function (position, markup) {
     const insert = own(ADJACENT, String(position).toLowerCase());
     const template = insert ? heldMarkup(markup) : null;
-    if (template && insert) insert(this, template.content);
+    if (template && insert) this[insert](template.content);
     else insertAdjacentHTML.call(this, position, markup);
   };
   const createContextualFragment = Range.prototype.createContextualFragment;
@@ -239,8 +235,8 @@ export function installGuard(core, rules) {
   const fetch = page.fetch;
   page.fetch = function (/** @type {RequestInfo | URL} */ input, /** @type {RequestInit} */ init) {
     const url = input instanceof Request ? input.url : input;
-    return new Promise((resolve, reject) => {
-      const send = () => fetch.call(page, input, init).then(resolve, reject);
+    return new Promise((resolve) => {
+      const send = () => resolve(fetch.call(page, input, init));
       if (!holdRequest(url, send)) send();
     });
   };
