@@ -220,7 +220,7 @@ async def figure_a(names: tuple[str, ...], rounds: int, cpu_ms: float, interleav
     print("    ConsentMiddleware's added time / GZipMiddleware's added time (us in brackets); target <= 0.5 for"
           " new and returning, tags seen")
     print(f"    {'page':8s} {'KB':>6s} {'gz%':>4s} {'bare us':>8s} {'GZip us':>8s}   "
-          + "  ".join(f"{v + ' seen':>17s} {'first':>6s}" for v in corpus.VISITORS) + "  target")
+          + "  ".join(f"{v + ' seen':>17s} {'first':>6s} {'memo':>10s}" for v in corpus.VISITORS) + "  target")
     ok = True
     pages = corpus.pages(names)
     plans: dict[str, tuple[list[tuple[str, Any, dict[str, Any], bool]], list[int]]] = {}
@@ -232,7 +232,10 @@ async def figure_a(names: tuple[str, ...], rounds: int, cpu_ms: float, interleav
             return Starlette(routes=[Route("/", endpoint)], middleware=list(middleware))
 
         apps = {"bare": app_with(), "gzip": app_with(Middleware(GZipMiddleware)),
-                "consent": app_with(Middleware(ConsentMiddleware, kit=kit))}
+                # The gate at work (the page memo off: the page's tags seen, or not, but
+                # not its bytes), and the memo answering a page whose bytes it has seen.
+                "consent": app_with(Middleware(ConsentMiddleware, kit=kit, page_memo_bytes=0)),
+                "memo": app_with(Middleware(ConsentMiddleware, kit=kit))}
         scopes = {v: _page_scope(corpus.cookie(kit, v)) for v in corpus.VISITORS}
         variants: list[tuple[str, Any, dict[str, Any], bool]] = [
             ("bare", apps["bare"], scopes["returning"], False), ("gzip", apps["gzip"], scopes["returning"], False)
@@ -240,6 +243,7 @@ async def figure_a(names: tuple[str, ...], rounds: int, cpu_ms: float, interleav
         for visitor in corpus.VISITORS:
             for first in (False, True):
                 variants.append((f"{visitor}/{'first' if first else 'seen'}", apps["consent"], scopes[visitor], first))
+            variants.append((f"{visitor}/memo", apps["memo"], scopes[visitor], False))
         # Requests per round: about cpu_ms of CPU for each variant (a batch of a few
         # requests would measure mostly the processor's caches warming up).
         for _, app, scope, first in variants:
@@ -266,8 +270,9 @@ async def figure_a(names: tuple[str, ...], rounds: int, cpu_ms: float, interleav
         gzip_added = median["gzip"] - bare
         cells = []
         for visitor in corpus.VISITORS:
-            seen, first = (median[f"{visitor}/{k}"] - bare for k in ("seen", "first"))
-            cells.append(f"{seen / gzip_added:5.2f} ({seen * 1e6:6.0f}) {first / gzip_added:5.2f} ({first * 1e6:5.0f})")
+            seen, first, memo = (median[f"{visitor}/{k}"] - bare for k in ("seen", "first", "memo"))
+            cells.append(f"{seen / gzip_added:5.2f} ({seen * 1e6:6.0f}) {first / gzip_added:5.2f} ({first * 1e6:5.0f})"
+                         f" {memo / gzip_added:5.2f}")
             if visitor != "withdrawing" and seen / gzip_added > 0.5:
                 ok = False
         worst = max((median[f"{v}/seen"] - bare) / gzip_added for v in ("new", "returning"))
@@ -409,7 +414,7 @@ async def figure_e(rounds: int, cpu_ms: float) -> bool:
         return HTMLResponse(SMALL_PAGE)
 
     bare = Starlette(routes=[Route("/", endpoint)])
-    consent = Starlette(routes=[Route("/", endpoint)], middleware=[Middleware(ConsentMiddleware, kit=kit)])
+    consent = Starlette(routes=[Route("/", endpoint)], middleware=[Middleware(ConsentMiddleware, kit=kit, page_memo_bytes=0)])
     scopes = {v: _page_scope(corpus.cookie(kit, v)) for v in corpus.VISITORS}
     inject = b"x" * 800  # about what the middleware injects
 

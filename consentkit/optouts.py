@@ -188,6 +188,7 @@ class OptOutHooks:
             if claim is None:
                 continue
             left: list[dict[str, Any]] = []
+            finished = False
             try:
                 for entry in claim.entries:
                     pending = [name for name in entry.get("pending", []) if name in self.names]
@@ -207,9 +208,12 @@ class OptOutHooks:
                 if left:
                     failed = True
                     await asyncio.to_thread(spool.write, left)
+                finished = True
             finally:
-                # The file goes once what is left of it is back in the spool.
-                await asyncio.to_thread(spool.release, claim, done=True)
+                # The file goes once what is left of it is back in the spool; stopped
+                # halfway (a shutdown while a hook is called), it stays whole, and what
+                # was delivered of it is delivered again (at least once, never lost).
+                await asyncio.to_thread(spool.release, claim, done=finished)
         return failed
 
     async def _call(self, hook: Hook, event: Mapping[str, Any]) -> bool:

@@ -104,6 +104,27 @@ async def test_R42_a_signed_webhook_is_retried_until_it_answers_even_across_a_re
     assert len(provider.posts) == 7  # delivered: never again
 
 
+async def test_R42_an_event_whose_hook_is_still_running_at_shutdown_stays_in_the_spool(tmp_path: Path) -> None:
+    """Stopped while a hook is being called, the deliverer leaves the event's file in
+    the spool (it was unlinked before: a shutdown at that moment lost the event)."""
+    called, never = asyncio.Event(), asyncio.Event()
+
+    async def slow(event: dict) -> None:
+        called.set()
+        await never.wait()
+
+    kit = ConsentKit(make_policy(age_gate=False), secret_keys=[SECRET], store="memory://",
+                     spool_dir=tmp_path / "spool", opt_out_hooks=[slow])
+    await kit.startup()
+    async with client(kit, Origin=SITE) as c:
+        assert (await c.post("/consentkit/opt-out", json={})).status_code == 200
+    await asyncio.wait_for(called.wait(), 20)
+    await kit.shutdown()
+    assert kit.opt_outs.spool is not None
+    waiting = list(kit.opt_outs.spool.entries())
+    assert len(waiting) == 1 and waiting[0]["event"]["source"] == "link"
+
+
 def test_R42_hooks_must_be_callables_and_webhooks_need_a_secret(tmp_path: Path) -> None:
     with pytest.raises(TypeError, match="opt_out_hooks takes callables"):
         ConsentKit(make_policy(), secret_keys=[SECRET], store="memory://", spool_dir=tmp_path, opt_out_hooks=["x"])

@@ -24,6 +24,7 @@ import anyio.lowlevel
 from ..policy import Policy
 from .gate import HtmlGate
 from .hosts import _normal_url, _Rules, allowed_units
+from .memo import PageMemo
 from .syntax import _INERT_RELS
 from .textscan import refresh_url
 
@@ -35,6 +36,7 @@ _TRANSCODED = {
 }
 _CHARSET = re.compile(rb";\s*charset\s*=\s*[\"']?([^\"';\s]+)", re.IGNORECASE)
 _BOMS = ((b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "utf-16-le"))
+_BOM_STARTS = frozenset(bom for bom, _ in _BOMS)
 # Work done on the event loop between two yields: about a millisecond in C.
 SLICE = 256 * 1024
 
@@ -61,16 +63,30 @@ class ResponseGate:
         nonce: str | None = None, inject: bytes = b"", services: Mapping[str, bool] | None = None,
         allowed: frozenset[str] | None = None,
         placeholders: Callable[[str, int | None, int | None], bytes] | None = None,
+        memo: PageMemo | None = None,
     ) -> None:
-        self.gate = HtmlGate(policy, granted, nonce=nonce, inject=inject, services=services, allowed=allowed,
-                             placeholders=placeholders)
+        self._memo = memo
+        self._made: HtmlGate | None = None
+        if allowed is None:
+            allowed = allowed_units(policy, granted, services)
+        self._args = (policy, granted, nonce, inject, services, allowed, placeholders)
         charset = declared_charset(content_type)
         self._declared = charset
         self._codec = _TRANSCODED.get(charset or "")
         self._decoder: codecs.IncrementalDecoder | None = None
         self._start = b""  # the first bytes, until the byte order mark is known
         self._started = False
+        self._answered = False  # the whole body answered by the memo
         self.transcoded = False  # served as UTF-8: the Content-Type must say so
+
+    @property
+    def gate(self) -> HtmlGate:
+        """The gate, made when a body is read (a body the memo knows needs none)."""
+        if self._made is None:
+            policy, granted, nonce, inject, services, allowed, placeholders = self._args
+            self._made = HtmlGate(policy, granted, nonce=nonce, inject=inject, services=services, allowed=allowed,
+                                  placeholders=placeholders)
+        return self._made
 
     @property
     def decided(self) -> bool:
@@ -78,6 +94,8 @@ class ResponseGate:
         return self._started
 
     def feed(self, chunk: bytes) -> bytes:
+        if self._answered:
+            raise RuntimeError("ResponseGate.feed() after the whole body was answered")
         if not self._started:
             self._start += chunk
             if len(self._start) < 2:
@@ -91,6 +109,10 @@ class ResponseGate:
 
     def feed_last(self, chunk: bytes) -> bytes:
         """``feed(chunk) + close()``, the body read in one pass."""
+        if self._answered:
+            return b""
+        if self._memo is not None and not self._started and not self._start and chunk[:2] not in _BOM_STARTS:
+            return self._whole(chunk)
         if not self._started:
             chunk, self._start = self._start + chunk, b""
             self._begin(chunk[:2])
@@ -108,6 +130,32 @@ class ResponseGate:
         if final:
             parts.append(self.close())
         return b"".join(parts)
+
+    def _whole(self, body: bytes) -> bytes:
+        """The whole body in one chunk, with the memo: what was made of the same
+        body in the same context, or the gate's answer (kept when wanted)."""
+        memo = self._memo
+        assert memo is not None
+        self._memo = None
+        policy, _, nonce, inject, _, allowed, placeholders = self._args
+        if self._codec is not None or not inject:
+            return self.feed_last(body)
+        # The policy by identity: the memo keeps it (with what was made), so that its
+        # id is never another's while the entry lives.
+        context = (id(policy), allowed, nonce, placeholders, self._declared)
+        found = memo.get(body, context)
+        if found is None:
+            if not memo.wanted(body):
+                return self.feed_last(body)
+            gate = self.gate
+            gate._inject = memo.marker
+            made = self.feed_last(body)
+            found = memo.keep(body, context, made, policy)
+            if found is None:
+                return made.replace(memo.marker, inject)
+        else:
+            self._started = self._answered = True  # answered whole: nothing more to read or inject
+        return b"".join((found[0], inject, found[1]))
 
     def _begin(self, head: bytes) -> None:
         self._started = True

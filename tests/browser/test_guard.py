@@ -71,6 +71,9 @@ WAYS = {
     "tab-in-scheme": "new Image().src='ht\\ttp://ads.'+'localhost:'+PORT+'/p.gif?n=tab-in-scheme';",
     "relative-srcset": "var r=document.createElement('img');r.srcset='/p.gif?n=own 2x, '+ADS+'/p.gif?n=relative-srcset 1x';"
                        "document.body.appendChild(r);",
+    # Split as the HTML Standard splits a srcset: the comma in the parentheses parts no candidate.
+    "srcset-descriptors": "var d=document.createElement('img');d.srcset='/p.gif?n=own,1 1x (a, b), '+ADS+"
+                          "'/p.gif?n=srcset-descriptors 2x';document.body.appendChild(d);",
     "fetch": "fetch(ADS+'/p.gif?n=fetch',{mode:'no-cors'}).then(function(){window.fetched=true});",
     "xhr": "var x=new XMLHttpRequest();x.open('GET',ADS+'/p.gif?n=xhr');x.send();",
     "beacon": "navigator.sendBeacon(ADS+'/p.gif?n=beacon','hit');",

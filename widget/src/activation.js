@@ -4,7 +4,7 @@
 // Nothing here widens what the page itself allowed (#13 M2): a script gets a nonce only
 // where the app put one on the inert tag, and a URL goes live only if it is http(s).
 import { CONSENT } from "./constants.js";
-import { URL_ATTRIBUTE_NAMES, webUrl } from "./url.js";
+import { srcsetUrls, URL_ATTRIBUTE_NAMES, webUrl } from "./url.js";
 
 /** @typedef {import("./types").Core} Core */
 
@@ -64,20 +64,6 @@ function tagAllowed(core, element) {
     && names.every((id) => core.allows(id) || owners.some(([category]) => category === id));
 }
 
-/**
- * One candidate of a srcset, as the HTML Standard splits them: its URL runs to the next
- * whitespace, and commas at its end part candidates (the first branch); else its
- * descriptors run to a comma outside parentheses (the second). What runs between
- * candidates (whitespace, commas) is skipped first.
- */
-const SRCSET_CANDIDATE = /[\s,]*(?:(\S*?),+(?!\S)|(\S*)(?:[^,(]|\([^)]*\)?)*)/g;
-
-/**
- * The URLs of a srcset.
- * @param {string} value
- */
-export const srcsetUrls = (value) =>
-  [...value.matchAll(SRCSET_CANDIDATE)].map(([, endsWithComma, url]) => endsWithComma ?? url).filter(Boolean);
 
 /**
  * A script runs only when created anew (one parsed from markup never does): a copy of

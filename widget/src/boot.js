@@ -10,7 +10,7 @@ import { attempt, readJson } from "./page.js";
 import { compileRules } from "./rules.js";
 import { installSignals } from "./signals.js";
 import { createCore } from "./state.js";
-import { URL_ATTRIBUTE_NAMES, webUrl } from "./url.js";
+import { srcsetUrls, URL_ATTRIBUTE_NAMES, webUrl } from "./url.js";
 
 const page = /** @type {any} */ (window);
 /** @type {import("./types").BootConfig} */
@@ -23,7 +23,7 @@ installSignals(core);
 installGpp();
 
 // The helpers widget.js needs as well: it takes these, not copies of its own (build.mjs).
-core.shared = { own, attempt, matchesName, webUrl, URL_ATTRIBUTE_NAMES };
+core.shared = { own, attempt, matchesName, webUrl, URL_ATTRIBUTE_NAMES, srcsetUrls };
 page[CORE_KEY] = core;
 page.consentkit = {
   get state() {

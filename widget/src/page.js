@@ -4,13 +4,7 @@
  * @param {string} id
  * @returns {any}
  */
-export function readJson(id) {
-  try {
-    return JSON.parse(document.getElementById(id)?.textContent ?? "null");
-  } catch {
-    return null;
-  }
-}
+export const readJson = (id) => attempt(() => JSON.parse(document.getElementById(id)?.textContent ?? "null"), null);
 
 /**
  * Run `fn` and swallow what it throws: cookies, storage and listeners can fail in a

@@ -121,6 +121,7 @@ export interface Shared {
   matchesName: typeof import("./names.js").matchesName;
   webUrl: typeof import("./url.js").webUrl;
   URL_ATTRIBUTE_NAMES: typeof import("./url.js").URL_ATTRIBUTE_NAMES;
+  srcsetUrls: typeof import("./url.js").srcsetUrls;
 }
 
 /** What `h()` takes as children: nodes, text, nested lists; falsy ones are skipped. */

@@ -27,3 +27,18 @@ export function webUrl(url) {
     return null;
   }
 }
+
+/**
+ * One candidate of a srcset, as the HTML Standard splits them: its URL runs to the next
+ * whitespace, and commas at its end part candidates (the first branch); else its
+ * descriptors run to a comma outside parentheses (the second). What runs between
+ * candidates (whitespace, commas) is skipped first.
+ */
+const SRCSET_CANDIDATE = /[\s,]*(?:(\S*?),+(?!\S)|(\S*)(?:[^,(]|\([^)]*\)?)*)/g;
+
+/**
+ * The URLs of a srcset.
+ * @param {string} value
+ */
+export const srcsetUrls = (value) =>
+  [...value.matchAll(SRCSET_CANDIDATE)].map(([, endsWithComma, url]) => endsWithComma ?? url).filter(Boolean);
