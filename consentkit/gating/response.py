@@ -140,6 +140,7 @@ class ResponseGate:
         policy, _, nonce, inject, _, allowed, placeholders = self._args
         if self._codec is not None or not inject:
             return self.feed_last(body)
+        body = bytes(body)  # a bytearray or memoryview from an app has no hash
         # The policy by identity: the memo keeps it (with what was made), so that its
         # id is never another's while the entry lives.
         context = (id(policy), allowed, nonce, placeholders, self._declared)
