@@ -111,7 +111,7 @@ class ResponseGate:
         """``feed(chunk) + close()``, the body read in one pass."""
         if self._answered:
             return b""
-        if self._memo is not None and not self._started and not self._start and chunk[:2] not in _BOM_STARTS:
+        if self._memo is not None and not self._started and not self._start and bytes(chunk[:2]) not in _BOM_STARTS:
             return self._whole(chunk)
         if not self._started:
             chunk, self._start = self._start + chunk, b""
