@@ -19,11 +19,12 @@ from .cookie import MAX_AGE_SECONDS
 from .cookie_dates import parse_cookie_date
 from .cookie_domains import cookie_domains
 from .policy import Policy
+from .outcomes import Cached, Fresh
 from .visit import Visit, cookie_names
 
 __all__ = [
-    "MAX_EXPIRY_HEADERS", "consent_cookie", "consent_headers", "cookie_name", "expiry_headers", "filter_set_cookies",
-    "shared_cache_may_store", "vary_on_consent",
+    "MAX_EXPIRY_HEADERS", "add_consent_cookies", "add_vary", "consent_cookie", "consent_headers", "consent_values",
+    "cookie_name", "expiry_headers", "filter_set_cookies", "shared_cache_may_store", "vary_on_consent",
 ]
 
 _SET_COOKIE = b"set-cookie"
@@ -159,6 +160,14 @@ def vary_on_consent(headers: MutableHeaders, region: str | None = None) -> None:
     raw.append((b"vary", _VARY_BYTES if region is None else f"{_VARY}, {region}".encode()))
 
 
+def add_vary(raw: list[tuple[bytes, bytes]], region: str | None, present: bool) -> None:
+    """``vary_on_consent()`` on a header list; ``present``: whether it has a Vary header."""
+    if present:
+        vary_on_consent(MutableHeaders(raw=raw), region)
+    else:
+        raw.append((b"vary", _VARY_BYTES if region is None else f"{_VARY}, {region}".encode()))
+
+
 def _directives(raw: list[tuple[bytes, bytes]]) -> dict[bytes, bytes]:
     found: dict[bytes, bytes] = {}
     for name, value in raw:
@@ -212,14 +221,25 @@ def _expiries(visit: Visit) -> list[bytes]:
     """Set-Cookie values that expire the cookies of categories this visit does not
     grant (all that a category withdrawn now declares, those of any denied category
     that the request still carries) and consent cookies it supersedes."""
-    denied = [cid for cid, granted in visit.state.categories.items() if not granted]
-    withdrawn = visit.withdrawn()
+    categories = visit.outcome.state.categories
+    if categories is visit.arrived and not visit.superseded:  # nothing withdrawn in this request
+        header = visit.headers.get("cookie")
+        if not header:
+            return []
+        denied, needles = _denied(visit, categories)
+        # Most page views carry no cookie of a denied category: no name or prefix one
+        # declares is even in the header (one search), else each name is looked up.
+        if needles is None or not needles.search(header):
+            return []
+        withdrawn: Collection[str] = ()
+    else:
+        denied = [cid for cid, granted in categories.items() if not granted]
+        withdrawn = visit.withdrawn()
     if not withdrawn and not visit.superseded:
         header = visit.headers.get("cookie")
         if not denied or not header:
             return []
-        # Most page views carry no cookie of a denied category: found out in one pass
-        # (str.split, several times faster than a regular expression over the header).
+        # One pass (str.split, several times faster than a regular expression over the header).
         category_for_cookie = visit.kit.policy.category_for_cookie
         for part in header.split(";"):
             name, eq, _ = part.partition("=")
@@ -231,6 +251,32 @@ def _expiries(visit: Visit) -> list[bytes]:
         visit.kit.policy, withdrawn, cookie_names(visit.headers.get("cookie")), visit.host,
         secure=visit.secure, denied=denied, cookie_domain=visit.kit.cookie_domain, also=visit.superseded,
     )
+
+
+def _denied(visit: Visit, categories: Mapping[str, bool]) -> tuple[list[str], re.Pattern[str] | None]:
+    """The categories denied, and a pattern found in every Cookie header that carries
+    a cookie one of them declares (None: they declare none); worked out once per
+    cached outcome (a returning visitor's cookie, or the new visitors' shared one)."""
+    entry: Cached | Fresh | None = visit.fresh
+    if entry is None or entry.outcome.state.categories is not categories:
+        entry = visit.cached
+        if entry is None or entry.outcome.state.categories is not categories:
+            return _denied_of(visit.kit.policy, categories)
+    if entry.denied is None:
+        entry.denied = _denied_of(visit.kit.policy, categories)
+    return entry.denied
+
+
+def _denied_of(policy: Policy, categories: Mapping[str, bool]) -> tuple[list[str], re.Pattern[str] | None]:
+    denied = [cid for cid, granted in categories.items() if not granted]
+    # A name category_for_cookie() gives a denied category holds a name or prefix that
+    # category declares: each of them is a part of the header that carries it.
+    needles = sorted({
+        rule.pattern[:-1] if rule.is_prefix else rule.pattern
+        for cid in denied if cid in policy and not policy.category(cid).required
+        for rule in policy.category(cid).cookies
+    })
+    return denied, (re.compile("|".join(map(re.escape, needles))) if needles else None)
 
 
 def consent_cookie(visit: Visit) -> bytes:
@@ -257,13 +303,29 @@ async def consent_headers(visit: Visit, status: int, headers: MutableHeaders) ->
     granted. Nothing on an error (a refused request changes nothing), on a HEAD
     response or on one a shared cache may store; where something is added, ``Vary``
     and, if the response said nothing about caching, ``private``."""
-    if status >= 400 or visit.scope.get("method") == "HEAD" or shared_cache_may_store(headers.raw):
+    values = consent_values(visit, status, headers.raw)
+    if values is None:
         return
-    values = _expiries(visit)
     if visit.dirty and await visit.record_pending():
         values.append(consent_cookie(visit))
-    if not values:
-        return
-    headers.raw.extend((_SET_COOKIE, value) for value in values)
-    vary_on_consent(headers, visit.kit.locator.vary)
+    if values:
+        add_consent_cookies(headers.raw, values, visit.kit.locator.vary)
+
+
+def consent_values(visit: Visit, status: int, raw: list[tuple[bytes, bytes]], *,
+                   caching: bool = True) -> list[bytes] | None:
+    """``consent_headers()``'s first half, without awaiting: None when the response
+    may carry no cookie of ours, else the expiries it carries (the consent cookie
+    follows when ``visit.dirty``). ``caching``: False when ``raw`` has no header that
+    says anything about caching (Cache-Control, Expires, ETag, Last-Modified)."""
+    if status >= 400 or visit.scope.get("method") == "HEAD" or (caching and shared_cache_may_store(raw)):
+        return None
+    return _expiries(visit)
+
+
+def add_consent_cookies(raw: list[tuple[bytes, bytes]], values: list[bytes], region: str | None) -> None:
+    """``consent_headers()``'s second half: the Set-Cookie ``values``, ``Vary`` and ``private``."""
+    raw.extend((_SET_COOKIE, value) for value in values)
+    headers = MutableHeaders(raw=raw)
+    vary_on_consent(headers, region)
     _keep_private(headers)

@@ -13,12 +13,13 @@ from collections.abc import Mapping
 from urllib.parse import quote
 
 import anyio
-from starlette.datastructures import MutableHeaders
 from starlette.middleware.gzip import GZipMiddleware, GZipResponder
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .admin.console import Console
-from .cookies_out import consent_headers, filter_set_cookies, vary_on_consent
+from .cookies_out import (
+    add_consent_cookies, add_vary, consent_cookie, consent_headers, consent_values, filter_set_cookies, vary_on_consent,
+)
 from .csp_nonce import PLACEHOLDER_KEY, NonceFiller
 from .gating.hosts import allowed_units
 from .gating.memo import PageMemo
@@ -49,6 +50,8 @@ _NONCE = re.compile(r"'nonce-([A-Za-z0-9+/_=-]{8,128})'")
 _PLAIN_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # How many (policy, language, prefix, page) placeholder sets a middleware keeps.
 _PLACEHOLDERS_KEPT = 512
+# The response headers shared_cache_may_store() reads: without any, a shared cache may not store it.
+_CACHING = frozenset({b"cache-control", b"etag", b"last-modified", b"expires"})
 
 
 class ConsentMiddleware:
@@ -168,34 +171,42 @@ class _Responder:
 
     async def _on_start(self, message: Message) -> None:
         visit = self.visit
+        kit = visit.kit
         raw = list(message.get("headers", ()))
-        content_type, encoded, csp, cookies, links = _facts(raw)
+        content_type, encoded, csp, cookies, links, caching, vary = _facts(raw)
         if cookies:
-            raw = filter_set_cookies(raw, visit.kit.policy, visit.state.categories, now=visit.now)
+            raw = filter_set_cookies(raw, kit.policy, visit.outcome.state.categories, now=visit.now)
         html = content_type.startswith(b"text/html")
         gated = html and not encoded and visit.scope.get("method") != "HEAD"
         if links or gated:
             grants, services, allowed = _gate_grants(visit)
             if links:
-                raw = gated_headers(visit.kit.policy, grants, raw, services)
-        message["headers"] = raw
-        headers = MutableHeaders(raw=raw)  # the message's own list: already a copy of the app's
+                raw = gated_headers(kit.policy, grants, raw, services)
+        message["headers"] = raw  # the message's own list: already a copy of the app's
         if html:  # a page view: a static file, an API answer or a download never carries the consent cookie
-            await consent_headers(visit, message.get("status", 200), headers)
-        if html and encoded and not self.middleware.warned_encoded:
-            self.middleware.warned_encoded = True
-            logger.warning("an HTML response came with a Content-Encoding although the app was asked for identity: "
-                           "it went out ungated; serve HTML uncompressed to ConsentMiddleware (%s)",
-                           visit.scope.get("path"))
+            # consent_headers(), without a coroutine or MutableHeaders unless there is something to add.
+            values = consent_values(visit, message.get("status", 200), raw, caching=caching)
+            if values is not None:
+                if visit.dirty and await visit.record_pending():
+                    values.append(consent_cookie(visit))
+                if values:
+                    add_consent_cookies(raw, values, kit.locator.vary)
+                    vary = True
+            if encoded and not self.middleware.warned_encoded:
+                self.middleware.warned_encoded = True
+                logger.warning("an HTML response came with a Content-Encoding although the app was asked for "
+                               "identity: it went out ungated; serve HTML uncompressed to ConsentMiddleware (%s)",
+                               visit.scope.get("path"))
         if gated:
-            vary_on_consent(headers, visit.kit.locator.vary)
+            add_vary(raw, kit.locator.vary, vary)
             nonce = self.nonce = _nonce(visit, csp)
             self.has_csp = csp is not None
-            head = visit.kit.head_at(visit.root, visit.state.region)
+            head = _widget_head(visit)
             # The language and browser support, found once for the widget's tags and the placeholders.
-            key = head.key(visit.headers.get("user-agent"), visit.headers.get("accept-language"))
+            headers = visit.headers
+            key = head.key(headers.get("user-agent"), headers.get("accept-language"))
             self.gate = ResponseGate(
-                visit.kit.policy, grants, content_type=content_type, nonce=nonce,
+                kit.policy, grants, content_type=content_type, nonce=nonce,
                 inject=_head(visit, head, key, nonce), services=services, allowed=allowed,
                 placeholders=_placeholders(visit, key[0], head.prefix, self.middleware.placeholders),
                 memo=self.middleware.pages,
@@ -292,11 +303,13 @@ def _uncompressed(scope: Scope) -> Scope:
     return scope
 
 
-def _facts(raw: list[tuple[bytes, bytes]]) -> tuple[bytes, bool, str | None, bool, bool]:
+def _facts(raw: list[tuple[bytes, bytes]]) -> tuple[bytes, bool, str | None, bool, bool, bool, bool]:
     """(Content-Type, whether a Content-Encoding is set, Content-Security-Policy,
-    whether a Set-Cookie is, whether a Link or Refresh is) of a response, in one pass
-    over its headers; the first of each, as headers.get() gives."""
-    content_type, encoded, csp, cookies, links = None, False, None, False, False
+    whether a Set-Cookie is, whether a Link or Refresh is, whether anything says how
+    to cache it (``cookies_out.shared_cache_may_store`` reads those), whether a Vary
+    is) of a response, in one pass over its headers; the first of each, as
+    headers.get() gives."""
+    content_type, encoded, csp, cookies, links, caching, vary = None, False, None, False, False, False, False
     for name, value in raw:
         name = name.lower()
         if name == b"content-type":
@@ -309,7 +322,11 @@ def _facts(raw: list[tuple[bytes, bytes]]) -> tuple[bytes, bool, str | None, boo
             cookies = True
         elif name == b"link" or name == b"refresh":
             links = True
-    return (content_type or b"").lower().lstrip(), encoded, csp, cookies, links
+        elif name in _CACHING:
+            caching = True
+        elif name == b"vary":
+            vary = True
+    return (content_type or b"").lower().lstrip(), encoded, csp, cookies, links, caching, vary
 
 
 def _nonce(visit: Visit, csp: str | None) -> str | None:
@@ -357,6 +374,15 @@ def _held(visit: Visit) -> tuple[Mapping[str, bool], Mapping[str, bool]]:
         held = {s.id: False for cid in sale for s in policy.category(cid).services}
         return {**granted, **dict.fromkeys(sale, False)}, {**services, **held}
     return granted, services
+
+
+def _widget_head(visit: Visit) -> WidgetHead:
+    """``kit.head_at(visit.root, region)``; the kit's own head for an app at the root
+    without regions, the usual page view, without working the root out."""
+    region = visit.outcome.state.region
+    if region is None and not visit.scope.get("root_path"):
+        return visit.kit.head
+    return visit.kit.head_at(visit.root, region)
 
 
 def _head(visit: Visit, head: WidgetHead, key: tuple[str, bool], nonce: str | None) -> bytes:

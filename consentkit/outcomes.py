@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 
 from .cookie import MAX_AGE_SECONDS, Loaded
 from .policy import Policy
 from .rules import Outcome, Signals, evaluate
 from .state import Choices, ConsentState
 
+_set = object.__setattr__
+# Re-sign a cookie this old on the visitor's next response, so that a returning
+# visitor's choices (above all an opt-out) outlive the browser's 400-day cap.
+REFRESH_AFTER_SECONDS = 7 * 86400
 # The visitor id a new visitor's outcome is worked out with, then replaced.
 _TEMPLATE_ID = "consentkit-new-visitor-template"
 
@@ -22,16 +27,26 @@ class Cached:
     was signed and whether by the current key), so that a request bringing the same
     cookie again needs no verification."""
 
-    __slots__ = ("allowed", "brought", "current_key", "outcome", "signed_at", "state_block", "until")
+    __slots__ = ("allowed", "brought", "current_key", "denied", "good_until", "outcome", "signed_at", "stale_at",
+                 "state_block", "until")
 
     def __init__(self, outcome: Outcome, until: datetime | None, loaded: Loaded, now: datetime) -> None:
         self.outcome = outcome
         self.until = until
         self.brought = loaded.choices
-        self.signed_at = int(now.timestamp()) - loaded.age
+        self.signed_at = signed_at = int(now.timestamp()) - loaded.age
         self.current_key = loaded.current_key
+        # The tests of get() and of staleness as moments, worked out once: ``int(now.timestamp())
+        # - signed_at > N`` is ``now >= moment(signed_at + N + 1)``, a comparison of datetimes.
+        tz = UTC if now.tzinfo is not None else None
+        void = datetime.fromtimestamp(signed_at + MAX_AGE_SECONDS + 1, tz)
+        self.good_until = void if until is None or until > void else until
+        # From when the cookie is re-signed (at once when an older key signed it).
+        self.stale_at = datetime.fromtimestamp(signed_at + REFRESH_AFTER_SECONDS + 1, tz) if self.current_key else None
         self.state_block: bytes | None = None
         self.allowed: frozenset[str] | None = None  # what the gate may serve live (gating.hosts.allowed_units)
+        # The categories denied, and what finds their cookies in a Cookie header (cookies_out._denied).
+        self.denied: tuple[list[str], re.Pattern[str] | None] | None = None
 
 
 class Fresh:
@@ -39,12 +54,13 @@ class Fresh:
     new visitor under one policy and GPC signal but for the visitor id; and the
     page's state block made from it, cut where the visitor id goes."""
 
-    __slots__ = ("_choices", "_state", "allowed", "held", "outcome", "state_block")
+    __slots__ = ("_choices", "_state", "allowed", "denied", "held", "outcome", "state_block")
 
     def __init__(self, outcome: Outcome) -> None:
         self.outcome = outcome
         self.state_block: tuple[bytes, bytes] | None = None
         self.allowed: frozenset[str] | None = None
+        self.denied: tuple[list[str], re.Pattern[str] | None] | None = None
         # The (categories, services) the gate serves live on a new visitor's page
         # (middleware._gate_grants), the same for every one.
         self.held: tuple[Mapping[str, bool], Mapping[str, bool]] | None = None
@@ -55,11 +71,21 @@ class Fresh:
 
     def for_visitor(self, visitor_id: str) -> Outcome:
         """The outcome of a new visitor with this id, as ``evaluate`` gives it."""
+        made = self._choices.copy()
+        made["visitor_id"] = visitor_id
         choices = object.__new__(Choices)
-        vars(choices).update(self._choices, visitor_id=visitor_id)
+        _set(choices, "__dict__", made)
+        made = self._state.copy()
+        made["visitor_id"] = visitor_id
+        made["choices"] = choices
         state = object.__new__(ConsentState)
-        vars(state).update(self._state, visitor_id=visitor_id, choices=choices)
-        return Outcome(choices, state)
+        _set(state, "__dict__", made)
+        # A frozen dataclass's __init__ sets each field through a global lookup of object.
+        outcome = object.__new__(Outcome)
+        _set(outcome, "choices", choices)
+        _set(outcome, "state", state)
+        _set(outcome, "decision", None)
+        return outcome
 
 
 class OutcomeCache:
@@ -92,9 +118,7 @@ class OutcomeCache:
         """The entry for this cookie value, while both its outcome and the cookie's
         signature hold (``CookieCodec.loads`` refuses a signature older than ``MAX_AGE_SECONDS``)."""
         entry = self._entries.get((raw, gpc, region))
-        if entry is None or (entry.until is not None and now >= entry.until):
-            return None
-        if int(now.timestamp()) - entry.signed_at > MAX_AGE_SECONDS:
+        if entry is None or now >= entry.good_until:
             return None
         return entry
 

@@ -861,6 +861,7 @@ class Policy:
         object.__setattr__(self, "region", None)
         object.__setattr__(self, "_region_index", _region_index(declared))
         object.__setattr__(self, "changes", _changes(changes, by_id, service_ids))
+        object.__setattr__(self, "_base", self)  # for_region(None), without getattr's default (an exception)
         regional = {r.code: self._derive(r) for r in declared}
         object.__setattr__(self, "_regional", regional)
         for derived in regional.values():  # a region's policy answers for_region too
@@ -928,9 +929,10 @@ class Policy:
     def for_region(self, code: str | None) -> Policy:
         """This policy with a declared region's rules (the policy itself for None);
         KeyError for a code it does not declare."""
+        # No typing.cast: a function call on every request's way.
         if code is None:
-            return cast(Policy, getattr(self, "_base", self))
-        return cast(Mapping[str, Policy], self._regional)[code]  # type: ignore[attr-defined]
+            return self._base  # type: ignore[attr-defined,no-any-return]
+        return self._regional[code]  # type: ignore[attr-defined,no-any-return]
 
     # -- lookups ---------------------------------------------------------------
 

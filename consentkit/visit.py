@@ -12,25 +12,26 @@ from typing import Any
 
 from starlette.types import Scope
 
-from .cookie_trust import PLAIN_NAME, consent_cookie_name, read_consent_cookies
+from .cookie_trust import HOST_NAME, PLAIN_NAME, SECURE_NAME, consent_cookie_name, read_consent_cookies
 from .kit import ConsentKit
 from .ledger.base import Record
 from .mount import root_url
-from .outcomes import Cached, Fresh
+from .outcomes import REFRESH_AFTER_SECONDS, Cached, Fresh
 from .policy import Policy
 from .record_limit import RecordLimitExceeded
 from .rules import Decision, Outcome, Signals, evaluate, view
 from .state import Choices, ConsentState
 
-# Re-sign a cookie this old on the visitor's next response, so that a returning
-# visitor's choices (above all an opt-out) outlive the browser's 400-day cap.
-REFRESH_AFTER_SECONDS = 7 * 86400
 
 
-_WANTED = frozenset({
-    b"cookie", b"sec-gpc", b"host", b"origin", b"referer", b"user-agent", b"content-type", b"content-length",
-    b"accept-language", b"if-none-match", b"x-consentkit-test",
-})
+# The request headers we use: each raw name (ASGI gives them in lowercase) with its
+# name as text, so that a request's headers are looked up once and never decoded.
+_WANTED = {
+    raw: raw.decode("latin-1") for raw in (
+        b"cookie", b"sec-gpc", b"host", b"origin", b"referer", b"user-agent", b"content-type", b"content-length",
+        b"accept-language", b"if-none-match", b"x-consentkit-test",
+    )
+}
 # The request header of a QA run's marker (``ConsentKit.test_token``): its decisions are
 # recorded with source "test", out of the statistics.
 TEST_HEADER = "x-consentkit-test"
@@ -41,15 +42,15 @@ def request_headers(scope: Scope) -> dict[str, str]:
     ASGI gives names in lowercase. Repeated headers are joined as HTTP allows;
     Cookie with "; "."""
     out: dict[str, str] = {}
+    wanted = _WANTED.get
     for raw_name, raw_value in scope.get("headers", ()):
-        if raw_name not in _WANTED:
+        name = wanted(raw_name)
+        if name is None:
             continue
-        name = raw_name.decode("latin-1")
-        value = raw_value.decode("latin-1")
         if name in out:
-            out[name] = out[name] + ("; " if name == "cookie" else ", ") + value
+            out[name] = out[name] + ("; " if name == "cookie" else ", ") + raw_value.decode("latin-1")
         else:
-            out[name] = value
+            out[name] = raw_value.decode("latin-1")
     return out
 
 
@@ -95,6 +96,16 @@ def _secure(kit: ConsentKit, scope: Scope) -> bool:
     return kit.secure_cookie if kit.secure_cookie is not None else scope.get("scheme") in ("https", "wss")
 
 
+def _cookie_name(kit: ConsentKit, scope: Scope) -> str:
+    """``consent_cookie_name()`` for this request, without its keyword arguments."""
+    secure = kit.secure_cookie
+    if secure is None:
+        secure = scope.get("scheme") in ("https", "wss")
+    if not secure:
+        return PLAIN_NAME
+    return SECURE_NAME if kit.cookie_domain else HOST_NAME
+
+
 @dataclass(slots=True)
 class Visit:
     """The consent of one request: what it brought, what applies, what changed."""
@@ -126,7 +137,6 @@ class Visit:
     def begin(cls, kit: ConsentKit, scope: Scope) -> Visit:
         headers = request_headers(scope)
         now = kit.clock()
-        name = consent_cookie_name(secure=_secure(kit, scope), cookie_domain=kit.cookie_domain)
         gpc = headers.get("sec-gpc") == "1"
         region = kit.region_of(scope)
         policy = kit.policy.for_region(region)
@@ -136,28 +146,29 @@ class Visit:
             if fresh is not None:
                 return cls._new(kit, scope, headers, now, fresh, policy)
         else:  # a returning visitor's cookie seen before: its outcome, without reading the cookie again
-            only = single_consent_cookie(cookie, name)
+            only = single_consent_cookie(cookie, _cookie_name(kit, scope))
             cached = kit.outcomes.get(only, gpc, now, region) if only else None
             if cached is not None:
                 return cls._returning(kit, scope, headers, now, cached, policy)
-        return cls._read(kit, scope, headers, now, name, gpc, region, policy)
+        return cls._read(kit, scope, headers, now, _cookie_name(kit, scope), gpc, region, policy)
 
     @classmethod
     def _new(cls, kit: ConsentKit, scope: Scope, headers: dict[str, str], now: datetime, fresh: Fresh, policy: Policy,
              superseded: tuple[str, ...] = ()) -> Visit:
         """A new visitor: the outcome every new visitor shares but for the id."""
         outcome = fresh.for_visitor(kit.new_visitor_id())
-        return cls(kit, scope, headers, now, None, outcome, outcome.state.categories, outcome.choices.gpc,
-                   superseded=superseded, policy=policy, fresh=fresh)
+        return _quick(cls, kit, scope, headers, now, None, outcome, outcome.state.categories, outcome.choices.gpc,
+                      superseded, None, policy, fresh)
 
     @classmethod
     def _returning(cls, kit: ConsentKit, scope: Scope, headers: dict[str, str], now: datetime, cached: Cached,
                    policy: Policy, superseded: tuple[str, ...] = ()) -> Visit:
-        # Re-sign a cookie of an older key at once, so the key can be retired soon.
-        stale = int(now.timestamp()) - cached.signed_at > REFRESH_AFTER_SECONDS or not cached.current_key
+        # Re-sign a cookie of an older key at once, so the key can be retired soon (stale_at None).
+        stale_at = cached.stale_at
+        stale = stale_at is None or now >= stale_at
         outcome = cached.outcome
-        return cls(kit, scope, headers, now, cached.brought, outcome, outcome.state.categories, stale, cached=cached,
-                   superseded=superseded, policy=policy)
+        return _quick(cls, kit, scope, headers, now, cached.brought, outcome, outcome.state.categories, stale,
+                      superseded, cached, policy, None)
 
     @classmethod
     def _read(cls, kit: ConsentKit, scope: Scope, headers: dict[str, str], now: datetime, name: str, gpc: bool,
@@ -293,3 +304,25 @@ class Visit:
         """The consent cookie's name on this response: ``__Host-consentkit`` on HTTPS,
         ``__Secure-consentkit`` there with a ``cookie_domain``, else ``consentkit``."""
         return consent_cookie_name(secure=self.secure, cookie_domain=self.kit.cookie_domain)
+
+
+def _quick(cls: type[Visit], kit: ConsentKit, scope: Scope, headers: dict[str, str], now: datetime,
+           brought: Choices | None, outcome: Outcome, arrived: Mapping[str, bool], dirty: bool,
+           superseded: tuple[str, ...], cached: Cached | None, policy: Policy, fresh: Fresh | None) -> Visit:
+    """``cls(...)`` with every field given, as a page view makes one: without the
+    dataclass's keyword arguments and ``__post_init__`` (``policy`` is known)."""
+    visit = object.__new__(cls)
+    visit.kit = kit
+    visit.scope = scope
+    visit.headers = headers
+    visit.now = now
+    visit.brought = brought
+    visit.outcome = outcome
+    visit.arrived = arrived
+    visit.dirty = dirty
+    visit.records = []
+    visit.superseded = superseded
+    visit.cached = cached
+    visit.policy = policy
+    visit.fresh = fresh
+    return visit

@@ -276,3 +276,66 @@ def test_single_consent_cookie_agrees_with_consent_values(header: str, found: st
     assert single_consent_cookie(header, "consentkit") == found
     if found is not None:
         assert consent_values(header) == [("consentkit", found)]
+
+
+@pytest.mark.parametrize("returning", [False, True])
+def test_a_page_views_visit_has_every_field_the_dataclass_gives(returning: bool) -> None:
+    import dataclasses
+
+    kit = ConsentKit(make_policy("opt_in"), secret_keys=[SECRET], store="memory://", clock=Clock())
+    header = "theme=dark"
+    if returning:
+        choices = Choices(visitor_id=kit.new_visitor_id(), policy_version=kit.policy.version, decided_at=kit.clock(),
+                          updated_at=kit.clock()).evolve(choices={"analytics": True})
+        header += f"; __Host-consentkit={kit.codec.dumps(choices)}"
+    for _ in range(3):  # the long way first, then the kept outcome
+        visit = Visit.begin(kit, _scope(header))
+        assert dataclasses.replace(visit) == visit  # every field set, as __init__ sets them
+        assert visit.policy is kit.policy and visit.records == [] and visit.records is not Visit.begin(
+            kit, _scope(header)).records
+        assert (visit.cached is not None, visit.fresh is not None) in ((False, True), (returning, False))
+
+
+def test_a_kept_cookie_is_re_signed_from_the_second_the_long_way_says() -> None:
+    from consentkit.visit import REFRESH_AFTER_SECONDS
+
+    clock = Clock()
+    kit = ConsentKit(make_policy("opt_in"), secret_keys=[SECRET], store="memory://", clock=clock)
+    choices = Choices(visitor_id=kit.new_visitor_id(), policy_version=kit.policy.version, decided_at=kit.clock(),
+                      updated_at=kit.clock()).evolve(choices={"analytics": True})
+    header = f"__Host-consentkit={kit.codec.dumps(choices)}"
+    assert Visit.begin(kit, _scope(header)).dirty is False
+    clock.advance(seconds=REFRESH_AFTER_SECONDS, microseconds=999_999)
+    quick = Visit.begin(kit, _scope(header))
+    assert quick.cached is not None and quick.dirty is False
+    clock.advance(microseconds=1)
+    quick = Visit.begin(kit, _scope(header))
+    long_way = Visit._read(kit, _scope(header), quick.headers, quick.now, "__Host-consentkit", False, None, kit.policy)
+    assert quick.cached is not None and quick.dirty is True is long_way.dirty
+
+
+@pytest.mark.parametrize("extra", ["", "_ga=1", "_ga_X=2", "_ads=1", "x_ads=1", "theme=_ads", "_adsx=1; _gid=2"])
+def test_expiries_kept_per_outcome_are_each_outcomes_own(extra: str) -> None:
+    """Two returning visitors who deny different categories, and a new one, bring the
+    same other cookies: each gets the expiries the long way gives them, however often."""
+    from consentkit.cookies_out import _expiries, expiry_headers
+    from consentkit.visit import cookie_names
+
+    kit = ConsentKit(make_policy("opt_in"), secret_keys=[SECRET], store="memory://", clock=Clock())
+    headers = []
+    for granted in ({"analytics": True, "advertising": False}, {"analytics": False, "advertising": True}):
+        choices = Choices(visitor_id=kit.new_visitor_id(), policy_version=kit.policy.version, decided_at=kit.clock(),
+                          updated_at=kit.clock()).evolve(choices=granted)
+        headers.append(f"__Host-consentkit={kit.codec.dumps(choices)}" + (f"; {extra}" if extra else ""))
+    headers.append(extra)
+    for _ in range(3):
+        for header in headers:
+            visit = Visit.begin(kit, _scope(header))
+            denied = [cid for cid, granted in visit.state.categories.items() if not granted]
+            full = expiry_headers(kit.policy, [], cookie_names(header), visit.host, secure=visit.secure,
+                                  denied=denied, cookie_domain=kit.cookie_domain)
+            assert _expiries(visit) == full, header
+    expired = [bool(_expiries(Visit.begin(kit, _scope(header)))) for header in headers]
+    analytics = any(n.startswith("_ga") or n == "_gid" for n in cookie_names(extra))
+    ads = "_ads" in cookie_names(extra)
+    assert expired == [ads, analytics, analytics or ads]
