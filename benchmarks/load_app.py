@@ -5,8 +5,9 @@ environment. Run by uvicorn as a factory in each worker process:
     uvicorn --factory --app-dir benchmarks load_app:create_app
 
 Environment: ``CONSENTKIT_BENCH_MIDDLEWARE`` (``1`` or ``0``), ``CONSENTKIT_BENCH_STORE``
-(the ledger URL), ``CONSENTKIT_BENCH_SPOOL`` (the spool directory) and
-``CONSENTKIT_BENCH_SECRET``. The same page is served with the middleware on or off,
+(the ledger URL), ``CONSENTKIT_BENCH_SPOOL`` (the spool directory),
+``CONSENTKIT_BENCH_SECRET`` and ``CONSENTKIT_BENCH_PAGE_MEMO`` (the middleware's
+``page_memo_bytes``; 0 turns the page memo off). The same page is served with the middleware on or off,
 so that the two servers differ only by it.
 """
 
@@ -75,5 +76,7 @@ def create_app() -> Starlette:
             store=os.environ.get("CONSENTKIT_BENCH_STORE", "memory://"),
             spool_dir=os.environ.get("CONSENTKIT_BENCH_SPOOL") or None,
         )
-        middleware.append(Middleware(ConsentMiddleware, kit=kit))
+        memo = os.environ.get("CONSENTKIT_BENCH_PAGE_MEMO")  # bytes; 0 turns the page memo off
+        options = {} if memo is None else {"page_memo_bytes": int(memo)}
+        middleware.append(Middleware(ConsentMiddleware, kit=kit, **options))
     return Starlette(routes=[Route("/", home)], middleware=middleware)

@@ -97,7 +97,8 @@ for (const [name, entry, plugins, minifySyntax] of [["boot", "boot.js", [], fals
     plugins,
   })).outputFiles;
   const { code } = await minify(file.text, TERSER_FOR[basename(file.path)] ?? TERSER);
-  writeFileSync(file.path, `${code}\n`);
+  // As the minifiers leave it, with no newline at the end (which costs gzip 3 or 4 B a file).
+  writeFileSync(file.path, code);
 }
 // The styles: lightningcss minifies them 6 B smaller gzipped than esbuild (it drops what
 // a value need not spell out, such as a calc() inside max()), for the same browsers.
@@ -108,5 +109,5 @@ const { code: css } = transformCss({
   minify: true,
   targets: { chrome: version(115), edge: version(115), firefox: version(115), safari: version(16) },
 });
-writeFileSync(join(outdir, "widget.css"), `${css}\n`);
+writeFileSync(join(outdir, "widget.css"), css);
 copyFileSync(join(here, "public", "widget.d.ts"), join(outdir, "widget.d.ts"));

@@ -42,10 +42,10 @@ class PageMemo:
         # random per memo, so that no page can carry it by design (a body that holds
         # it is not kept).
         self.marker = b"<!--consentkit:" + secrets.token_hex(16).encode() + b"-->"
-        self._kept: dict[tuple[bytes, Hashable], tuple[bytes, bytes]] = {}
+        self._kept: dict[tuple[bytes, Hashable], tuple[bytes, bytes, object]] = {}
         self._seen: set[int] = set()
 
-    def get(self, body: bytes, context: Hashable) -> tuple[bytes, bytes] | None:
+    def get(self, body: bytes, context: Hashable) -> tuple[bytes, bytes, object] | None:
         found = self._kept.get((body, context))
         if found is None:
             self.misses += 1
@@ -65,19 +65,20 @@ class PageMemo:
             return False
         return self.marker not in body
 
-    def keep(self, body: bytes, context: Hashable, made: bytes) -> tuple[bytes, bytes] | None:
+    def keep(self, body: bytes, context: Hashable, made: bytes, owner: object = None) -> tuple[bytes, bytes, object] | None:
         """Keep what the gate made of ``body`` with the marker injected; the two
-        halves, or None when the marker is not there exactly once."""
+        halves, or None when the marker is not there exactly once. ``owner`` (the
+        policy, named by its id in the context) is kept alive with the entry."""
         halves = made.split(self.marker)
         if len(halves) != 2:
             return None
-        before, after = halves
+        kept = (halves[0], halves[1], owner)
         key = (body, context)
         if key not in self._kept:
-            self.size += len(body) + len(before) + len(after)
-            self._kept[key] = (before, after)
+            self.size += len(body) + len(made)
+            self._kept[key] = kept
             while self.size > self.limit:
                 oldest = next(iter(self._kept))
-                b, a = self._kept.pop(oldest)
-                self.size -= len(oldest[0]) + len(b) + len(a)
-        return before, after
+                b, a, _ = self._kept.pop(oldest)
+                self.size -= len(oldest[0]) + len(b) + len(a) + len(self.marker)
+        return kept

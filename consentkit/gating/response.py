@@ -23,7 +23,7 @@ import anyio.lowlevel
 
 from ..policy import Policy
 from .gate import HtmlGate
-from .hosts import _PREPARED, _normal_url, _Rules, allowed_units
+from .hosts import _normal_url, _Rules, allowed_units
 from .memo import PageMemo
 from .syntax import _INERT_RELS
 from .textscan import refresh_url
@@ -76,6 +76,7 @@ class ResponseGate:
         self._decoder: codecs.IncrementalDecoder | None = None
         self._start = b""  # the first bytes, until the byte order mark is known
         self._started = False
+        self._answered = False  # the whole body answered by the memo
         self.transcoded = False  # served as UTF-8: the Content-Type must say so
 
     @property
@@ -93,6 +94,8 @@ class ResponseGate:
         return self._started
 
     def feed(self, chunk: bytes) -> bytes:
+        if self._answered:
+            raise RuntimeError("ResponseGate.feed() after the whole body was answered")
         if not self._started:
             self._start += chunk
             if len(self._start) < 2:
@@ -106,7 +109,9 @@ class ResponseGate:
 
     def feed_last(self, chunk: bytes) -> bytes:
         """``feed(chunk) + close()``, the body read in one pass."""
-        if self._memo is not None and not self._started and not self._start and chunk[:2] not in _BOM_STARTS:
+        if self._answered:
+            return b""
+        if self._memo is not None and not self._started and not self._start and bytes(chunk[:2]) not in _BOM_STARTS:
             return self._whole(chunk)
         if not self._started:
             chunk, self._start = self._start + chunk, b""
@@ -135,7 +140,10 @@ class ResponseGate:
         policy, _, nonce, inject, _, allowed, placeholders = self._args
         if self._codec is not None or not inject:
             return self.feed_last(body)
-        context = (_PREPARED.get(policy, allowed), nonce, placeholders, self._declared)
+        body = bytes(body)  # a bytearray or memoryview from an app has no hash
+        # The policy by identity: the memo keeps it (with what was made), so that its
+        # id is never another's while the entry lives.
+        context = (id(policy), allowed, nonce, placeholders, self._declared)
         found = memo.get(body, context)
         if found is None:
             if not memo.wanted(body):
@@ -143,12 +151,11 @@ class ResponseGate:
             gate = self.gate
             gate._inject = memo.marker
             made = self.feed_last(body)
-            found = memo.keep(body, context, made)
+            found = memo.keep(body, context, made, policy)
             if found is None:
                 return made.replace(memo.marker, inject)
         else:
-            self._started = True
-            self.gate._closed = True  # answered whole: nothing more to read or inject
+            self._started = self._answered = True  # answered whole: nothing more to read or inject
         return b"".join((found[0], inject, found[1]))
 
     def _begin(self, head: bytes) -> None:

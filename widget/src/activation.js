@@ -177,7 +177,7 @@ export function loadOnce(button) {
 export function createActivation(core) {
   writeAfterScripts();
   const seen = new WeakSet();
-  let queue = Promise.resolve(/** @type {unknown} */ (undefined));
+  let queue = /** @type {Promise<unknown>} */ (Promise.resolve());
   return function activate() {
     for (const element of document.querySelectorAll(`[${CONSENT}]`)) {
       if (seen.has(element) || !(element instanceof HTMLElement)) continue;

@@ -49,11 +49,11 @@ export function createCore(written, policy) {
 }
 
 /**
- * Whether the 12 months after an opt-out of sale are still running (rule 5).
+ * Whether the 12 months after an opt-out of sale are still running (rule 5); never
+ * without a date (1970 then, or an invalid date, is not after now).
  * @param {State} state
  */
-export const inRepromptWindow = (state) =>
-  Boolean(state.reprompt_not_before) && new Date(state.reprompt_not_before ?? 0) > new Date();
+export const inRepromptWindow = (state) => new Date(state.reprompt_not_before ?? 0) > new Date();
 
 /**
  * Sale or sharing that "accept all" leaves off: an opt-out is not undone by the banner

@@ -113,9 +113,9 @@ export function createUi(core, config, t) {
     banner = state.prompt ? makeBanner() : null;
     if (banner) bar.before(banner);
     honored.hidden = !state.gpc || banner !== null;
-    const parental = state.age_band === BAND_CHILD && PARENTAL_NOTICES.includes(state.parental_consent || "")
-      ? String(state.parental_consent) : "";
-    parentalStatus.hidden = parental === "";
+    const parental = state.age_band === BAND_CHILD
+      && PARENTAL_NOTICES.find((status) => status === state.parental_consent);
+    parentalStatus.hidden = !parental;
     if (parental) {
       parentalStatus.dataset.status = parental;
       parentalStatus.textContent = t(`parent.${parental}`);
