@@ -226,7 +226,11 @@ def _expiries(visit: Visit) -> list[bytes]:
         header = visit.headers.get("cookie")
         if not header:
             return []
-        denied, needles = _denied(visit, categories)
+        entry = visit.cached
+        if entry is not None and entry.outcome.state.categories is categories and entry.denied is not None:
+            denied, needles = entry.denied  # a returning visitor's, kept
+        else:
+            denied, needles = _denied(visit, categories)
         # Most page views carry no cookie of a denied category: no name or prefix one
         # declares is even in the header (one search), else each name is looked up.
         if needles is None or not needles.search(header):

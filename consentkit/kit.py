@@ -121,7 +121,8 @@ class ConsentKit:
         self.policy = policy
         # Where a request's region comes from (regions.py); only asked when the policy has regions.
         self.locator = Locator(region_source)
-        self._locates = bool(policy.regions) and region_source is not None
+        # Whether requests are located at all (Visit.begin asks region_of() only then).
+        self.locates = bool(policy.regions) and region_source is not None
         if policy.regions and region_source is None:
             logger.warning("the policy declares regions but ConsentKit has no region_source: every request gets the "
                            "policy's own rules; pass region_source='cloudfront' (or your CDN's, or a function)")
@@ -287,7 +288,7 @@ class ConsentKit:
 
     def region_of(self, scope: Mapping[str, Any]) -> str | None:
         """The code of the policy's region this request comes from (None: the policy's own rules)."""
-        if not self._locates:
+        if not self.locates:
             return None
         found = self.locator.locate(scope)
         return self.policy.region_for(found.country, found.subdivision) if found else None

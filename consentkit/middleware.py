@@ -51,8 +51,14 @@ _NONCE = re.compile(r"'nonce-([A-Za-z0-9+/_=-]{8,128})'")
 _PLAIN_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # How many (policy, language, prefix, page) placeholder sets a middleware keeps.
 _PLACEHOLDERS_KEPT = 512
-# The response headers shared_cache_may_store() reads: without any, a shared cache may not store it.
-_CACHING = frozenset({b"cache-control", b"etag", b"last-modified", b"expires"})
+# What _facts() reads of each response header it looks at (one lookup for the rest);
+# _CACHING: those shared_cache_may_store() reads (without any, a shared cache may not store it).
+_TYPE, _ENCODING, _CSP, _COOKIE, _LINK, _CACHING, _VARY = range(7)
+_FACTS = {
+    b"content-type": _TYPE, b"content-encoding": _ENCODING, b"content-security-policy": _CSP, b"set-cookie": _COOKIE,
+    b"link": _LINK, b"refresh": _LINK, b"cache-control": _CACHING, b"etag": _CACHING, b"last-modified": _CACHING,
+    b"expires": _CACHING, b"vary": _VARY,
+}
 
 
 class ConsentMiddleware:
@@ -314,20 +320,22 @@ def _facts(raw: list[tuple[bytes, bytes]]) -> tuple[bytes, bool, str | None, boo
     headers.get() gives."""
     content_type, encoded, csp, cookies, links, caching, vary = None, False, None, False, False, False, False
     for name, value in raw:
-        name = name.lower()
-        if name == b"content-type":
+        fact = _FACTS.get(name.lower())
+        if fact is None:
+            continue
+        if fact == _TYPE:
             content_type = value if content_type is None else content_type
-        elif name == b"content-encoding":
+        elif fact == _ENCODING:
             encoded = True
-        elif name == b"content-security-policy" and csp is None:
-            csp = value.decode("latin-1")
-        elif name == b"set-cookie":
+        elif fact == _CSP:
+            csp = value.decode("latin-1") if csp is None else csp
+        elif fact == _COOKIE:
             cookies = True
-        elif name == b"link" or name == b"refresh":
+        elif fact == _LINK:
             links = True
-        elif name in _CACHING:
+        elif fact == _CACHING:
             caching = True
-        elif name == b"vary":
+        else:
             vary = True
     return (content_type or b"").lower().lstrip(), encoded, csp, cookies, links, caching, vary
 

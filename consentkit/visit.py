@@ -147,7 +147,7 @@ class Visit:
         headers = request_headers(scope)
         now = kit.clock()
         gpc = headers.get("sec-gpc") == "1"
-        region = kit.region_of(scope)
+        region = kit.region_of(scope) if kit.locates else None
         policy = kit.policy.for_region(region)
         cookie = headers.get("cookie")
         if not cookie or PLAIN_NAME not in cookie:  # no consent cookie: a new visitor
@@ -157,8 +157,11 @@ class Visit:
         else:  # a returning visitor's cookie seen before: its outcome, without reading the cookie again
             only = single_consent_cookie(cookie, _cookie_name(kit, scope))
             cached = kit.outcomes.get(only, gpc, now, region) if only else None
-            if cached is not None:
-                return cls._returning(kit, scope, headers, now, cached, policy)
+            if cached is not None:  # cls._returning(), one call less
+                stale_at = cached.stale_at
+                outcome = cached.outcome
+                return _quick(cls, kit, scope, headers, now, cached.brought, outcome, outcome.state.categories,
+                              stale_at is None or now >= stale_at, (), cached, policy, None)
         return cls._read(kit, scope, headers, now, _cookie_name(kit, scope), gpc, region, policy)
 
     @classmethod
