@@ -172,3 +172,10 @@ def test_page_memo_bytes_is_checked_and_zero_turns_the_memo_off(make_kit):
         ConsentMiddleware(page, kit=kit, page_memo_bytes=-1)
     assert ConsentMiddleware(page, kit=kit, page_memo_bytes=0).pages is None
     assert ConsentMiddleware(page, kit=kit, page_memo_bytes=1024).pages.limit == 1024  # type: ignore[union-attr]
+
+
+def test_a_body_given_as_a_bytearray_or_memoryview_is_gated_and_kept_as_bytes():
+    memo = PageMemo()
+    for make in (bytearray, memoryview, bytearray):
+        assert memoised(memo, make(PAGE), {}, b"<i>") == plain(PAGE, {}, b"<i>")  # type: ignore[arg-type]
+    assert memo.hits == 1

@@ -111,7 +111,7 @@ class ResponseGate:
         """``feed(chunk) + close()``, the body read in one pass."""
         if self._answered:
             return b""
-        if self._memo is not None and not self._started and not self._start and chunk[:2] not in _BOM_STARTS:
+        if self._memo is not None and not self._started and not self._start and bytes(chunk[:2]) not in _BOM_STARTS:
             return self._whole(chunk)
         if not self._started:
             chunk, self._start = self._start + chunk, b""
@@ -140,6 +140,7 @@ class ResponseGate:
         policy, _, nonce, inject, _, allowed, placeholders = self._args
         if self._codec is not None or not inject:
             return self.feed_last(body)
+        body = bytes(body)  # a bytearray or memoryview from an app has no hash
         # The policy by identity: the memo keeps it (with what was made), so that its
         # id is never another's while the entry lives.
         context = (id(policy), allowed, nonce, placeholders, self._declared)

@@ -18,9 +18,6 @@ import { srcsetUrls, URL_ATTRIBUTE_NAMES, URL_ATTRIBUTES } from "./url.js";
 /** @typedef {import("./types").Core} Core */
 /** @typedef {import("./rules.js").Rules} Rules */
 
-const WATCHED_SELECTOR = [...URL_ATTRIBUTES.keys()].join(",");
-/** @param {Element} element */
-const urlAttributes = (element) => URL_ATTRIBUTES.get(element.tagName) || [];
 /**
  * @param {object} target
  * @param {string} name
@@ -131,47 +128,64 @@ export function installGuard(core, rules) {
   }
 
   /**
-   * Hold every URL that must wait in these elements (or in a tree of them not yet in the
-   * page: `holdTree`).
-   * @param {Iterable<Element>} elements
+   * Hold every URL that must wait in a node and the elements under it (or in a tree of
+   * them not yet in the page). The tree is searched tag by tag: in Chromium, a selector of
+   * one tag name is matched much faster than the list of them (1,000 elements: 90 us for
+   * the twelve, 200 us for the list), and each list read by index (its iterator cost as
+   * much as the search).
+   * @param {Node} root
    * @param {boolean} [inert] make them inert as the server does (`data-consent`, and
    *   `type="text/plain"` for a script), for the parser to insert and the widget to
    *   activate, instead of queueing them
    * @returns {boolean} whether anything is held
    */
-  function holdElements(elements, inert = false) {
-    let held = false;
-    for (const element of elements) {
-      for (const attribute of urlAttributes(element)) {
-        const value = element.getAttribute(attribute);
-        const owner = value === null ? null : holdingRule(value, attribute);
-        if (!owner || value === null) continue;
-        held = true;
-        removeAttribute.call(element, attribute);
-        if (!inert) {
-          holdUrl(element, attribute, value);
-          continue;
-        }
-        setAttribute.call(element, `data-${attribute}`, value);
-        setAttribute.call(element, CONSENT, owner[0]);
-        if (element.tagName === "SCRIPT") setAttribute.call(element, "type", "text/plain");
+  function holdTree(root, inert = false) {
+    const element = /** @type {Element} */ (root);
+    let held = holdElement(element, URL_ATTRIBUTES.get(element.tagName), inert);
+    if (element.firstElementChild) {
+      for (const [tag, names] of URL_ATTRIBUTES) {
+        const list = element.querySelectorAll(tag);
+        for (let i = 0; i < list.length; i++) held = holdElement(list[i], names, inert) || held;
       }
     }
     return held;
   }
 
-  /** @type {(root: ParentNode, inert?: boolean) => boolean} */
-  const holdTree = (root, inert = false) => holdElements(root.querySelectorAll(WATCHED_SELECTOR), inert);
+  /**
+   * @param {Element} element
+   * @param {string[] | undefined} names its URL attributes
+   * @param {boolean} inert
+   * @returns {boolean} whether anything is held
+   */
+  function holdElement(element, names = [], inert) {
+    let held = false;
+    for (const attribute of names) {
+      const value = element.getAttribute(attribute);
+      const owner = value === null ? null : holdingRule(value, attribute);
+      if (!owner || value === null) continue;
+      held = true;
+      removeAttribute.call(element, attribute);
+      if (!inert) {
+        holdUrl(element, attribute, value);
+        continue;
+      }
+      setAttribute.call(element, `data-${attribute}`, value);
+      setAttribute.call(element, CONSENT, owner[0]);
+      if (element.tagName === "SCRIPT") setAttribute.call(element, "type", "text/plain");
+    }
+    return held;
+  }
 
   /**
    * Markup parsed where nothing loads (a template), with what must wait held; null when
    * nothing in it must wait, so that the browser's own parsing goes ahead unchanged.
    * @param {unknown} markup
    * @param {boolean} [inertScripts]
+   * @param {unknown} [node] where it goes: a template's own markup loads nothing
    */
-  function heldMarkup(markup, inertScripts) {
+  function heldMarkup(markup, inertScripts, node) {
     const text = String(markup);
-    if (!rules.suspect.test(text)) return null;
+    if (!rules.suspect.test(text) || node instanceof HTMLTemplateElement) return null;
     const template = document.createElement("template");
     innerHTML.set?.call(template, text);
     return holdTree(template.content, inertScripts) ? template : null;
@@ -185,7 +199,7 @@ export function installGuard(core, rules) {
    * @param {"replaceChildren" | "replaceWith"} insert
    */
   const guardMarkupSetter = (target, name, insert) => wrapSetter(target, name, (set) => function (markup) {
-    const template = this instanceof HTMLTemplateElement ? null : heldMarkup(markup);
+    const template = heldMarkup(markup, false, this);
     if (template) this[insert](template.content);
     else set.call(this, markup);
   });
@@ -282,20 +296,11 @@ export function installGuard(core, rules) {
   // URL attribute that changes in the page, and the elements put straight into <head> and
   // <body>, where vendors' loaders put theirs: a MutationObserver on every insertion in
   // the page would cost a page that builds its DOM by script as much as the build itself.
-  // A tree is searched tag by tag: in Chromium, a selector of one tag name is matched
-  // much faster than the list of them (1,000 elements: 90 us for the twelve, 200 us
-  // for the list).
-  /** @param {Node} node */
-  const check = (node) => {
-    if (!(node instanceof Element)) return;
-    holdElements([node]);
-    if (node.firstElementChild) for (const tag of URL_ATTRIBUTES.keys()) holdElements(node.querySelectorAll(tag));
-  };
   const observer = new MutationObserver((records) => {
     for (const record of records) {
-      if (record.type === "attributes") check(record.target);
+      if (record.type === "attributes") holdTree(record.target);
       for (const node of record.addedNodes) {
-        check(node);
+        holdTree(node);
         if (node === document.body) observer.observe(node, { childList: true });
       }
     }
