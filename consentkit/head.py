@@ -15,7 +15,7 @@ from .gating.hosts import _quoted
 from .i18n import negotiate, texts
 from .policy import Policy
 from .state import ConsentState
-from .useragent import is_supported
+from .useragent import MAX_LENGTH, is_supported
 
 __all__ = ["WidgetHead", "state_block", "state_script"]
 
@@ -23,6 +23,9 @@ __all__ = ["WidgetHead", "state_block", "state_script"]
 # it keeps (a longer one is negotiated each time: negotiate() reads 20 entries at most).
 _LANGUAGES_KEPT = 1024
 _LONGEST = 256
+# How many (User-Agent, Accept-Language) pairs a WidgetHead keeps the key() of; once
+# full, key() works each new pair out (the memos above keep its parts).
+_KEYS_KEPT = 1024
 
 
 # One encoder for every call: json.dumps() with options builds a new one each time.
@@ -59,6 +62,8 @@ class WidgetHead:
         # The tags per (language, supported browser), made once: a few per policy.
         self._made: dict[tuple[str, bool], tuple[str, ...]] = {}
         self._plain: dict[tuple[str, bool], bytes] = {}
+        # key() per (User-Agent, Accept-Language).
+        self._keys: dict[tuple[str | None, str | None], tuple[str, bool]] = {}
 
     def language(self, accept_language: str | None) -> str:
         """The policy's language for this ``Accept-Language`` header (``i18n.negotiate``)."""
@@ -95,8 +100,17 @@ class WidgetHead:
         return (f' nonce="{escape(nonce)}"' if nonce else "").join(self._parts(key))
 
     def key(self, user_agent: str | None, accept_language: str | None) -> tuple[str, bool]:
-        """What the tags depend on: the language, and whether the widget supports the browser."""
-        return self.language(accept_language), user_agent is None or is_supported(user_agent)
+        """What the tags depend on: the language, and whether the widget supports the browser;
+        kept per pair of headers (one lookup on a page view instead of two calls)."""
+        pair = (user_agent, accept_language)
+        key = self._keys.get(pair)
+        if key is None:
+            key = self.language(accept_language), user_agent is None or is_supported(user_agent)
+            # The headers are the client's: a bounded few, none longer than the memos below keep.
+            if len(self._keys) < _KEYS_KEPT and (user_agent is None or len(user_agent) <= MAX_LENGTH) and (
+                    accept_language is None or len(accept_language) <= _LONGEST):
+                self._keys[pair] = key
+        return key
 
     def _parts(self, key: tuple[str, bool]) -> tuple[str, ...]:
         """The tags, cut where the nonce attribute goes."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
+from typing import Any
 from urllib.parse import quote
 
 import anyio
@@ -77,7 +78,7 @@ class ConsentMiddleware:
         self.gzip = _gzip_inside(app)
         self.warned_encoded = self.told_no_nonce = False
         # Placeholders per (policy, language, prefix, page), each keeping what it made.
-        self.placeholders: dict[tuple[int, str, str, str], tuple[Policy, Placeholders]] = {}
+        self.placeholders: dict[Any, tuple[Policy, Placeholders]] = {}
         # What the gate made of pages served before (the same bytes in the same context).
         self.pages: PageMemo | None = PageMemo(page_memo_bytes) if page_memo_bytes else None
         if self.gzip is not None:
@@ -109,14 +110,14 @@ class ConsentMiddleware:
             # Without lifespan events (some servers, tests), the first request opens the
             # ledger; every handler below may then use it.
             await self.kit.startup()
-        path = route_path(scope)
+        path = scope["path"] if not scope.get("root_path") else route_path(scope)
         if self.console is not None and self.console.serves(path):
             await self.console(scope, receive, send)  # no visitor's page: no consent handling
             return
         # A decision the signals made (GPC) is recorded with the cookie that keeps it,
         # on a response that can carry one (consent_headers), not here.
         visit = Visit.begin(self.kit, scope)
-        if needs_sync(visit):
+        if visit.outcome.choices.age_band == "under_13" and needs_sync(visit):  # a child's: the parent's status
             await sync_child(visit)
         if path.startswith(self.prefix) or path == "/.well-known/gpc.json":
             await self.endpoints.dispatch(visit, receive, send)
@@ -149,15 +150,17 @@ class _Responder:
     """Polices one response of the app: its cookies always, its body when it is
     HTML we can read (not compressed, not an event stream)."""
 
+    # Until the response starts: class attributes, not set on each one.
+    start: Message | None = None
+    gate: ResponseGate | None = None
+    nonce: str | None = None
+    has_csp = False
+    filler: NonceFiller | None = None
+
     def __init__(self, middleware: ConsentMiddleware, visit: Visit, send: Send) -> None:
         self.middleware = middleware
         self.visit = visit
         self.downstream = send
-        self.start: Message | None = None
-        self.gate: ResponseGate | None = None
-        self.nonce: str | None = None
-        self.has_csp = False
-        self.filler: NonceFiller | None = None
 
     async def send(self, message: Message) -> None:
         if message["type"] == "http.response.start":
@@ -345,7 +348,13 @@ def _gate_grants(visit: Visit) -> tuple[Mapping[str, bool], Mapping[str, bool], 
     """What the gate may serve live: categories, services by their own value, and the
     units they allow (None: the gate works them out). Worked out once per cached
     outcome: a returning visitor's cookie, or every new visitor's shared outcome."""
-    state = visit.state
+    state = visit.outcome.state
+    cached = visit.cached
+    if cached is not None and cached.outcome is visit.outcome and visit.brought is not None:
+        # A cookie's own outcome: _held() gives its categories and services as they are.
+        if cached.allowed is None:
+            cached.allowed = allowed_units(visit.kit.policy, state.categories, state.services)
+        return state.categories, state.services, cached.allowed
     fresh = visit.fresh
     if fresh is not None and state.categories is fresh.outcome.state.categories:
         if fresh.held is None:
@@ -353,7 +362,6 @@ def _gate_grants(visit: Visit) -> tuple[Mapping[str, bool], Mapping[str, bool], 
             fresh.allowed = allowed_units(visit.kit.policy, *fresh.held)
         return (*fresh.held, fresh.allowed)
     grants, services = _held(visit)
-    cached = visit.cached
     if cached is None or cached.outcome is not visit.outcome or grants is not state.categories:
         return grants, services, None
     if cached.allowed is None:
@@ -396,21 +404,30 @@ def _head(visit: Visit, head: WidgetHead, key: tuple[str, bool], nonce: str | No
 
 
 def _placeholders(visit: Visit, lang: str, prefix: str,
-                  kept: dict[tuple[int, str, str, str], tuple[Policy, Placeholders]]) -> Placeholders:
+                  kept: dict[Any, tuple[Policy, Placeholders]]) -> Placeholders:
     """Click-to-load placeholders in the visitor's language, whose no-JavaScript
     link comes back to this page; the same object (and what it made) for every request
     of the same page and language, up to a bound (the path is the client's)."""
     scope = visit.scope
     raw = scope.get("raw_path")
-    page = raw.decode("latin-1") if isinstance(raw, bytes) and raw.startswith(b"/") else quote(scope["path"])
     query = scope.get("query_string") or b""
-    if query:
-        page += "?" + query.decode("latin-1")
     policy = visit.policy
-    key = (id(policy), lang, prefix, page)
-    found = kept.get(key)
-    if found is not None and found[0] is policy:
-        return found[1]
+    # Keyed by the bytes the page is written from (decoded only to make a new one).
+    key: tuple[int, str, str, str] | tuple[int, str, str, bytes, bytes]
+    if isinstance(raw, bytes) and raw.startswith(b"/") and isinstance(query, bytes):
+        key = (id(policy), lang, prefix, raw, query)
+        found = kept.get(key)
+        if found is not None and found[0] is policy:
+            return found[1]
+        page = raw.decode("latin-1") + ("?" + query.decode("latin-1") if query else "")
+    else:
+        page = quote(scope["path"])
+        if query:
+            page += "?" + query.decode("latin-1")
+        key = (id(policy), lang, prefix, page)
+        found = kept.get(key)
+        if found is not None and found[0] is policy:
+            return found[1]
     made = Placeholders(policy, lang, prefix, page)
     if len(kept) < _PLACEHOLDERS_KEPT and len(page) <= 1024:
         kept[key] = (policy, made)
@@ -437,11 +454,11 @@ def _fresh_state_block(fresh: Fresh, state: ConsentState) -> bytes:
     if fresh.state_block is None:
         template = fresh.outcome.state
         made = state_block(template).split(_json_string(template.visitor_id))
-        fresh.state_block = (made[0], made[1]) if len(made) == 2 else (b"", b"")
+        fresh.state_block = (made[0] + b'"', b'"' + made[1]) if len(made) == 2 else (b"", b"")
     before, after = fresh.state_block
     if not before or not _PLAIN_ID.fullmatch(state.visitor_id):
         return state_block(state)
-    return b"".join((before, b'"', state.visitor_id.encode(), b'"', after))
+    return b"".join((before, state.visitor_id.encode(), after))
 
 
 def _json_string(text: str) -> bytes:

@@ -77,13 +77,22 @@ def single_consent_cookie(header: str | None, name: str) -> str | None:
     one, named ``name`` (a returning visitor's usual request), found without splitting
     the header; None for anything else, which ``read_consent_cookies`` then reads
     (several consent cookies, another name, an odd spelling)."""
-    if not header or header.count(PLAIN_NAME) != 1:  # every consent cookie's name ends in it
+    if not header:
         return None
-    at = header.find(name + "=")
-    if at < 0 or header[header.rfind(";", 0, at) + 1:at].strip():
+    # Every consent cookie's name ends in PLAIN_NAME, found exactly once (it cannot overlap itself).
+    plain = header.find(PLAIN_NAME)
+    if plain < 0 or header.find(PLAIN_NAME, plain + len(PLAIN_NAME)) >= 0:
         return None
-    end = header.find(";", at)
-    return header[at + len(name) + 1:end if end >= 0 else None].strip().strip('"')
+    at = plain + len(PLAIN_NAME) - len(name)  # where ``name`` starts, if it is the one there
+    value = plain + len(PLAIN_NAME) + 1
+    if at < 0 or not header.startswith(name, at) or header[value - 1:value] != "=":
+        return None
+    # Only spaces between the previous ";" (or the start) and the name: the usual "; " quickly.
+    if at and header[at - 1] != ";" and not (header[at - 1] == " " and (at == 1 or header[at - 2] == ";")) \
+            and header[header.rfind(";", 0, at) + 1:at].strip():
+        return None
+    end = header.find(";", value)
+    return header[value:end if end >= 0 else None].strip().strip('"')
 
 
 def cookie_names(header: str | None) -> list[str]:

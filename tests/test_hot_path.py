@@ -339,3 +339,40 @@ def test_expiries_kept_per_outcome_are_each_outcomes_own(extra: str) -> None:
     analytics = any(n.startswith("_ga") or n == "_gid" for n in cookie_names(extra))
     ads = "_ads" in cookie_names(extra)
     assert expired == [ads, analytics, analytics or ads]
+
+
+def test_widget_head_key_is_kept_per_user_agent_and_language_pair() -> None:
+    from consentkit import head as head_module
+
+    head = WidgetHead(make_policy(), "/consentkit")
+    chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"
+    ie = "Mozilla/5.0 (Windows NT 10.0; Trident/7.0; rv:11.0) like Gecko"
+    pairs = [(chrome, "es-MX,es;q=0.9"), (chrome, "en-GB"), (ie, "es-MX,es;q=0.9"), (ie, None), (None, "es"),
+             (None, None), (chrome + " " * 600, "es")]
+    for _ in range(2):  # worked out, then kept: each pair its own answer
+        assert [head.key(ua, lang) for ua, lang in pairs] == [
+            ("es", True), ("en", True), ("es", False), ("en", False), ("es", True), ("en", True), ("es", True)]
+    assert (chrome + " " * 600, "es") not in head._keys  # longer than is_supported() reads: not kept
+    for n in range(head_module._KEYS_KEPT + 10):
+        assert head.key(f"{chrome} {n}", "fr;q=0.5,x") == ("fr", True)
+    assert len(head._keys) == head_module._KEYS_KEPT
+
+
+def test_placeholders_are_kept_per_raw_path_and_query() -> None:
+    from consentkit.middleware import _placeholders
+    from tests.kits import embeds_policy
+
+    kit = ConsentKit(embeds_policy(), secret_keys=[SECRET], store="memory://")
+    kept: dict = {}
+
+    def made(raw_path: bytes, query: bytes) -> bytes:
+        scope = _scope()
+        scope.update(path=raw_path.decode(), raw_path=raw_path, query_string=query)
+        visit = Visit.begin(kit, scope)
+        return _placeholders(visit, "en", "/consentkit", kept)("youtube", 560, 315)
+
+    for _ in range(2):
+        assert b"next=/a%3Fb%3D1" in made(b"/a", b"b=1") or b"next=/a?b=1" in made(b"/a", b"b=1")
+        assert made(b"/a", b"b=1") != made(b"/a", b"b=2") != made(b"/a", b"")
+        assert made(b"/a%20b", b"") != made(b"/a b", b"")
+    assert len(kept) == 5
