@@ -37,7 +37,7 @@ import asyncio
 import inspect
 import json
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -188,7 +188,7 @@ class OptOutHooks:
             if claim is None:
                 continue
             left: list[dict[str, Any]] = []
-            finished = False
+            settling = False
             try:
                 for entry in claim.entries:
                     pending = [name for name in entry.get("pending", []) if name in self.names]
@@ -205,15 +205,16 @@ class OptOutHooks:
                                              entry["event"].get("id"), BACKLOG_BUSINESS_DAYS, ", ".join(still))
                             kept["overdue"] = True
                         left.append(kept)
-                if left:
-                    failed = True
-                    await asyncio.to_thread(spool.write, left)
-                finished = True
+                failed = failed or bool(left)
+                settling = True
+                # What is left goes back to the spool and the file goes, in one step
+                # that a shutdown waits for: never both (the event twice) nor neither.
+                await _uninterrupted(asyncio.to_thread(_settle, spool, claim, left))
             finally:
-                # The file goes once what is left of it is back in the spool; stopped
-                # halfway (a shutdown while a hook is called), it stays whole, and what
-                # was delivered of it is delivered again (at least once, never lost).
-                await asyncio.to_thread(spool.release, claim, done=finished)
+                if not settling:
+                    # Stopped while a hook was called: the file stays whole, and what
+                    # was delivered of it is delivered again (at least once, never lost).
+                    await asyncio.to_thread(spool.release, claim, done=False)
         return failed
 
     async def _call(self, hook: Hook, event: Mapping[str, Any]) -> bool:
@@ -228,6 +229,29 @@ class OptOutHooks:
                            getattr(hook, "name", hook), event.get("id"), exc)
             return False
         return True
+
+
+def _settle(spool: Spool, claim: Any, left: list[dict[str, Any]]) -> None:
+    """Put back what is left of a claimed file, then remove the file (kept whole if
+    the write fails)."""
+    try:
+        if left:
+            spool.write(left)
+    except BaseException:
+        spool.release(claim, done=False)
+        raise
+    spool.release(claim, done=True)
+
+
+async def _uninterrupted(work: Awaitable[None]) -> None:
+    """Await ``work`` to its end even when the awaiting task is cancelled meanwhile
+    (the cancellation is raised after it)."""
+    task = asyncio.ensure_future(work)
+    try:
+        await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await task
+        raise
 
 
 def _is_sync(hook: Hook) -> bool:

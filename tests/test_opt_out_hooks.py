@@ -125,6 +125,39 @@ async def test_R42_an_event_whose_hook_is_still_running_at_shutdown_stays_in_the
     assert len(waiting) == 1 and waiting[0]["event"]["source"] == "link"
 
 
+async def test_R42_a_shutdown_while_a_failed_event_goes_back_to_the_spool_keeps_it_once(tmp_path: Path) -> None:
+    """Stopped while what is left of a file is written back, the deliverer finishes
+    that step: the event is in the spool once (not twice: the file and its copy)."""
+    writing = asyncio.Event()
+
+    async def failing(event: dict) -> None:
+        raise RuntimeError("the provider is down")
+
+    kit = ConsentKit(make_policy(age_gate=False), secret_keys=[SECRET], store="memory://",
+                     spool_dir=tmp_path / "spool", opt_out_hooks=[failing])
+    spool = kit.opt_outs.spool
+    assert spool is not None
+    loop = asyncio.get_running_loop()
+    write = spool.write
+
+    def slow_write(entries: list) -> None:  # the real write, slowed so that the shutdown lands in it
+        if not writing.is_set() and spool.pending():  # the claimed file is there: this is the write back
+            loop.call_soon_threadsafe(writing.set)
+            time.sleep(0.3)
+        write(entries)
+
+    spool.write = slow_write  # type: ignore[method-assign]
+    await kit.startup()
+    async with client(kit, Origin=SITE) as c:
+        assert (await c.post("/consentkit/opt-out", json={})).status_code == 200
+    await asyncio.wait_for(writing.wait(), 20)
+    await asyncio.sleep(0.05)
+    await kit.shutdown()
+    await asyncio.sleep(0.5)  # no write of the deliverer's may land after the shutdown
+    waiting = list(spool.entries())
+    assert len(waiting) == 1 and waiting[0]["event"]["source"] == "link"
+
+
 def test_R42_hooks_must_be_callables_and_webhooks_need_a_secret(tmp_path: Path) -> None:
     with pytest.raises(TypeError, match="opt_out_hooks takes callables"):
         ConsentKit(make_policy(), secret_keys=[SECRET], store="memory://", spool_dir=tmp_path, opt_out_hooks=["x"])

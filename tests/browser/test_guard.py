@@ -116,6 +116,30 @@ def test_the_safety_net_holds_what_a_tree_put_in_by_no_hook_carries(sites: Sites
     assert held[2] == ["/own.gif", None]
 
 
+def test_the_safety_net_holds_the_inserted_element_itself_and_each_url_of_its_tree(sites: Sites, page: Page) -> None:
+    # A video given its poster, and a <source> inside it its src, by ways no hook sees
+    # (Element's own setAttribute, setAttributeNS), then put into <body>: the safety net
+    # looks at the element itself by its tag's URL attributes, then at its tree tag by tag.
+    # An image a hook has already judged (its own src let through) is looked at again: a
+    # srcset given afterwards by a way no hook sees is held too.
+    markup = ("<script>" + HOSTS + "var v=document.createElement('video'),s=document.createElement('source'),"
+              "i=document.createElement('img');v.id='video';s.id='source';i.id='image';i.src='/own.gif';"
+              "Element.prototype.setAttribute.call(v,'poster',ADS+'/p.gif?n=poster');"
+              "Element.prototype.setAttribute.call(i,'srcset',ADS+'/p.gif?n=judged 2x');"
+              "s.setAttributeNS(null,'src',STATS+'/v.mp4?n=source');s.setAttributeNS(null,'srcset','/own.png');"
+              "v.append(s,i);document.body.append(v);</script>")
+    open_page(page, sites("opt_in"), markup)
+    page.wait_for_function("() => document.getElementById('source').hasAttribute('data-src')")
+    held = page.evaluate("[['video', 'poster'], ['source', 'src'], ['source', 'srcset'], ['image', 'srcset'],"
+                         " ['image', 'src']].map(([id, name]) => [document.getElementById(id).getAttribute(name),"
+                         "  document.getElementById(id).getAttribute('data-' + name)])")
+    assert held[0][0] is None and "n=poster" in held[0][1]
+    assert held[1][0] is None and "n=source" in held[1][1]
+    assert held[2] == ["/own.png", None]
+    assert held[3][0] is None and "n=judged" in held[3][1]
+    assert held[4][0].endswith("/own.gif") and held[4][1] is None
+
+
 def test_the_queue_is_released_in_order(sites: Sites, page: Page) -> None:
     requested: list[str] = []
     steps = "".join(f"new Image().src=ADS+'/p.gif?n={n}';" for n in range(8))

@@ -45,9 +45,9 @@ export function installSignals(core) {
       callback(known ? { version: 1, uspString: core.state.usprivacy } : null, known);
     }
   };
-  page.dataLayer = page.dataLayer || [];
+  page.dataLayer ||= [];
   // gtag() as Google writes it: it pushes its `arguments` object, which gtag.js expects.
-  page.gtag = page.gtag || function () {
+  page.gtag ||= function () {
     page.dataLayer.push(arguments);
   };
   page.gtag("consent", "default", consentModeValues(core));
