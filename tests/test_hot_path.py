@@ -248,14 +248,20 @@ def test_a_returning_visitor_seen_before_is_read_as_the_long_way_reads_them(http
                 assert quick.brought.evolve(visitor_id="x") == long_way.brought.evolve(visitor_id="x")
 
 
+def _kit_with_a_cookie(clock: Clock) -> tuple[ConsentKit, Choices, str]:
+    """An opt_in kit on ``clock``, a visitor's choices (analytics granted) and the Cookie
+    header that brings them."""
+    kit = ConsentKit(make_policy("opt_in"), secret_keys=[SECRET], store="memory://", clock=clock)
+    choices = Choices(visitor_id=kit.new_visitor_id(), policy_version=kit.policy.version, decided_at=kit.clock(),
+                      updated_at=kit.clock()).evolve(choices={"analytics": True})
+    return kit, choices, f"__Host-consentkit={kit.codec.dumps(choices)}"
+
+
 def test_a_cookie_kept_past_its_signatures_life_is_no_longer_believed() -> None:
     from consentkit.cookie import MAX_AGE_SECONDS
 
     clock = Clock()
-    kit = ConsentKit(make_policy("opt_in"), secret_keys=[SECRET], store="memory://", clock=clock)
-    choices = Choices(visitor_id=kit.new_visitor_id(), policy_version=kit.policy.version, decided_at=kit.clock(),
-                      updated_at=kit.clock()).evolve(choices={"analytics": True})
-    header = f"__Host-consentkit={kit.codec.dumps(choices)}"
+    kit, choices, header = _kit_with_a_cookie(clock)
     assert Visit.begin(kit, _scope(header)).cached is not None
     assert Visit.begin(kit, _scope(header)).brought == choices  # from the kept outcome
     clock.advance(seconds=MAX_AGE_SECONDS + 1)
@@ -282,12 +288,8 @@ def test_single_consent_cookie_agrees_with_consent_values(header: str, found: st
 def test_a_page_views_visit_has_every_field_the_dataclass_gives(returning: bool) -> None:
     import dataclasses
 
-    kit = ConsentKit(make_policy("opt_in"), secret_keys=[SECRET], store="memory://", clock=Clock())
-    header = "theme=dark"
-    if returning:
-        choices = Choices(visitor_id=kit.new_visitor_id(), policy_version=kit.policy.version, decided_at=kit.clock(),
-                          updated_at=kit.clock()).evolve(choices={"analytics": True})
-        header += f"; __Host-consentkit={kit.codec.dumps(choices)}"
+    kit, _, cookie = _kit_with_a_cookie(Clock())
+    header = "theme=dark" + (f"; {cookie}" if returning else "")
     for _ in range(3):  # the long way first, then the kept outcome
         visit = Visit.begin(kit, _scope(header))
         assert dataclasses.replace(visit) == visit  # every field set, as __init__ sets them
@@ -300,10 +302,7 @@ def test_a_kept_cookie_is_re_signed_from_the_second_the_long_way_says() -> None:
     from consentkit.visit import REFRESH_AFTER_SECONDS
 
     clock = Clock()
-    kit = ConsentKit(make_policy("opt_in"), secret_keys=[SECRET], store="memory://", clock=clock)
-    choices = Choices(visitor_id=kit.new_visitor_id(), policy_version=kit.policy.version, decided_at=kit.clock(),
-                      updated_at=kit.clock()).evolve(choices={"analytics": True})
-    header = f"__Host-consentkit={kit.codec.dumps(choices)}"
+    kit, _, header = _kit_with_a_cookie(clock)
     assert Visit.begin(kit, _scope(header)).dirty is False
     clock.advance(seconds=REFRESH_AFTER_SECONDS, microseconds=999_999)
     quick = Visit.begin(kit, _scope(header))
