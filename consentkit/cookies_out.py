@@ -18,12 +18,12 @@ from starlette.datastructures import MutableHeaders
 from .cookie import MAX_AGE_SECONDS
 from .cookie_dates import parse_cookie_date
 from .cookie_domains import cookie_domains
-from .policy import Policy
 from .outcomes import Cached, Fresh
+from .policy import Policy
 from .visit import Visit, cookie_names
 
 __all__ = [
-    "MAX_EXPIRY_HEADERS", "add_consent_cookies", "add_vary", "consent_cookie", "consent_headers", "consent_values",
+    "MAX_EXPIRY_HEADERS", "add_consent_headers", "add_vary", "consent_cookie", "consent_headers", "consent_values",
     "cookie_name", "expiry_headers", "filter_set_cookies", "shared_cache_may_store", "vary_on_consent",
 ]
 
@@ -157,7 +157,7 @@ def vary_on_consent(headers: MutableHeaders, region: str | None = None) -> None:
         if name.lower() == b"vary":
             headers.add_vary_header(_VARY if region is None else f"{_VARY}, {region}")  # merged with the app's own
             return
-    raw.append((b"vary", _VARY_BYTES if region is None else f"{_VARY}, {region}".encode()))
+    raw.append(_vary_header(region))
 
 
 def add_vary(raw: list[tuple[bytes, bytes]], region: str | None, present: bool) -> None:
@@ -165,7 +165,11 @@ def add_vary(raw: list[tuple[bytes, bytes]], region: str | None, present: bool) 
     if present:
         vary_on_consent(MutableHeaders(raw=raw), region)
     else:
-        raw.append((b"vary", _VARY_BYTES if region is None else f"{_VARY}, {region}".encode()))
+        raw.append(_vary_header(region))
+
+
+def _vary_header(region: str | None) -> tuple[bytes, bytes]:
+    return b"vary", _VARY_BYTES if region is None else f"{_VARY}, {region}".encode()
 
 
 def _directives(raw: list[tuple[bytes, bytes]]) -> dict[bytes, bytes]:
@@ -226,11 +230,7 @@ def _expiries(visit: Visit) -> list[bytes]:
         header = visit.headers.get("cookie")
         if not header:
             return []
-        entry = visit.cached
-        if entry is not None and entry.outcome.state.categories is categories and entry.denied is not None:
-            denied, needles = entry.denied  # a returning visitor's, kept
-        else:
-            denied, needles = _denied(visit, categories)
+        denied, needles = _denied(visit, categories)  # kept per cached outcome
         # Most page views carry no cookie of a denied category: no name or prefix one
         # declares is even in the header (one search), else each name is looked up.
         if needles is None or not needles.search(header):
@@ -308,28 +308,32 @@ async def consent_headers(visit: Visit, status: int, headers: MutableHeaders) ->
     response or on one a shared cache may store; where something is added, ``Vary``
     and, if the response said nothing about caching, ``private``."""
     values = consent_values(visit, status, headers.raw)
-    if values is None:
-        return
-    if visit.dirty and await visit.record_pending():
-        values.append(consent_cookie(visit))
-    if values:
-        add_consent_cookies(headers.raw, values, visit.kit.locator.vary)
+    if values is not None:
+        await add_consent_headers(visit, headers.raw, values)
 
 
 def consent_values(visit: Visit, status: int, raw: list[tuple[bytes, bytes]], *,
                    caching: bool = True) -> list[bytes] | None:
     """``consent_headers()``'s first half, without awaiting: None when the response
-    may carry no cookie of ours, else the expiries it carries (the consent cookie
-    follows when ``visit.dirty``). ``caching``: False when ``raw`` has no header that
+    may carry no cookie of ours, else the expiries it carries (``add_consent_headers()``
+    adds the consent cookie to them when ``visit.dirty``; with neither, it has nothing
+    to do and need not be awaited). ``caching``: False when ``raw`` has no header that
     says anything about caching (Cache-Control, Expires, ETag, Last-Modified)."""
     if status >= 400 or visit.scope.get("method") == "HEAD" or (caching and shared_cache_may_store(raw)):
         return None
     return _expiries(visit)
 
 
-def add_consent_cookies(raw: list[tuple[bytes, bytes]], values: list[bytes], region: str | None) -> None:
-    """``consent_headers()``'s second half: the Set-Cookie ``values``, ``Vary`` and ``private``."""
+async def add_consent_headers(visit: Visit, raw: list[tuple[bytes, bytes]], values: list[bytes]) -> bool:
+    """``consent_headers()``'s second half: the consent cookie when the visit changed it
+    (its pending decision recorded first), the Set-Cookie ``values``, ``Vary`` and
+    ``private``; whether anything was added."""
+    if visit.dirty and await visit.record_pending():
+        values.append(consent_cookie(visit))
+    if not values:
+        return False
     raw.extend((_SET_COOKIE, value) for value in values)
     headers = MutableHeaders(raw=raw)
-    vary_on_consent(headers, region)
+    vary_on_consent(headers, visit.kit.locator.vary)
     _keep_private(headers)
+    return True

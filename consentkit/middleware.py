@@ -19,7 +19,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .admin.console import Console
 from .cookies_out import (
-    add_consent_cookies, add_vary, consent_cookie, consent_headers, consent_values, filter_set_cookies, vary_on_consent,
+    add_consent_headers,
+    add_vary,
+    consent_headers,
+    consent_values,
+    filter_set_cookies,
+    vary_on_consent,
 )
 from .csp_nonce import PLACEHOLDER_KEY, NonceFiller
 from .gating.hosts import allowed_units
@@ -116,14 +121,14 @@ class ConsentMiddleware:
             # Without lifespan events (some servers, tests), the first request opens the
             # ledger; every handler below may then use it.
             await self.kit.startup()
-        path = scope["path"] if not scope.get("root_path") else route_path(scope)
+        path = route_path(scope)
         if self.console is not None and self.console.serves(path):
             await self.console(scope, receive, send)  # no visitor's page: no consent handling
             return
         # A decision the signals made (GPC) is recorded with the cookie that keeps it,
         # on a response that can carry one (consent_headers), not here.
         visit = Visit.begin(self.kit, scope)
-        if visit.outcome.choices.age_band == "under_13" and needs_sync(visit):  # a child's: the parent's status
+        if needs_sync(visit):
             await sync_child(visit)
         if path.startswith(self.prefix) or path == "/.well-known/gpc.json":
             await self.endpoints.dispatch(visit, receive, send)
@@ -195,12 +200,8 @@ class _Responder:
         if html:  # a page view: a static file, an API answer or a download never carries the consent cookie
             # consent_headers(), without a coroutine or MutableHeaders unless there is something to add.
             values = consent_values(visit, message.get("status", 200), raw, caching=caching)
-            if values is not None:
-                if visit.dirty and await visit.record_pending():
-                    values.append(consent_cookie(visit))
-                if values:
-                    add_consent_cookies(raw, values, kit.locator.vary)
-                    vary = True
+            if values is not None and (values or visit.dirty):
+                vary = await add_consent_headers(visit, raw, values) or vary
             if encoded and not self.middleware.warned_encoded:
                 self.middleware.warned_encoded = True
                 logger.warning("an HTML response came with a Content-Encoding although the app was asked for "

@@ -28,6 +28,8 @@ def route_path(scope: Mapping[str, Any]) -> str:
     router reads it. A server that passes ``path`` without its root (older
     conventions) gives it unchanged."""
     path: str = scope["path"]
+    if not scope.get("root_path"):  # most requests: nothing to take off
+        return path
     root = _root(scope)
     if root and path.startswith(root) and (len(path) == len(root) or path[len(root)] == "/"):
         return path[len(root):] or "/"

@@ -22,8 +22,6 @@ from .record_limit import RecordLimitExceeded
 from .rules import Decision, Outcome, Signals, evaluate, view
 from .state import Choices, ConsentState
 
-
-
 # The request headers we use: each raw name (ASGI gives them in lowercase) with its
 # name as text, so that a request's headers are looked up once and never decoded.
 _WANTED = {

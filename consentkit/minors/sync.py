@@ -26,7 +26,7 @@ logger = logging.getLogger("consentkit.minors")
 
 
 def needs_sync(visit: Visit) -> bool:
-    choices = visit.choices
+    choices = visit.outcome.choices
     return choices.age_band == "under_13" and choices.parental_consent is not None
 
 
