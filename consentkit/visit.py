@@ -12,7 +12,7 @@ from typing import Any
 
 from starlette.types import Scope
 
-from .cookie_trust import HOST_NAME, PLAIN_NAME, SECURE_NAME, consent_cookie_name, read_consent_cookies
+from .cookie_trust import PLAIN_NAME, consent_cookie_name, read_consent_cookies
 from .kit import ConsentKit
 from .ledger.base import Record
 from .mount import root_url
@@ -104,13 +104,8 @@ def _secure(kit: ConsentKit, scope: Scope) -> bool:
 
 
 def _cookie_name(kit: ConsentKit, scope: Scope) -> str:
-    """``consent_cookie_name()`` for this request, without its keyword arguments."""
-    secure = kit.secure_cookie
-    if secure is None:
-        secure = scope.get("scheme") in ("https", "wss")
-    if not secure:
-        return PLAIN_NAME
-    return SECURE_NAME if kit.cookie_domain else HOST_NAME
+    """The consent cookie's name for this request (``Visit.cookie_name`` for a visit)."""
+    return consent_cookie_name(secure=_secure(kit, scope), cookie_domain=kit.cookie_domain)
 
 
 @dataclass(slots=True)
@@ -155,11 +150,8 @@ class Visit:
         else:  # a returning visitor's cookie seen before: its outcome, without reading the cookie again
             only = single_consent_cookie(cookie, _cookie_name(kit, scope))
             cached = kit.outcomes.get(only, gpc, now, region) if only else None
-            if cached is not None:  # cls._returning(), one call less
-                stale_at = cached.stale_at
-                outcome = cached.outcome
-                return _quick(cls, kit, scope, headers, now, cached.brought, outcome, outcome.state.categories,
-                              stale_at is None or now >= stale_at, (), cached, policy, None)
+            if cached is not None:
+                return cls._returning(kit, scope, headers, now, cached, policy)
         return cls._read(kit, scope, headers, now, _cookie_name(kit, scope), gpc, region, policy)
 
     @classmethod
